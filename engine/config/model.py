@@ -1,0 +1,175 @@
+"""The typed config model both file shapes (modern OpenClaw, legacy Clawdbot) load into.
+
+Everything here is immutable and already normalised (see ``engine.ids``); the loader is the
+only place that knows about file shapes, JSON paths and source positions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, Mapping
+
+from engine.errors import Problem
+
+Shape = Literal["modern", "legacy"]
+DmScope = Literal["main", "per-peer", "per-channel-peer", "per-account-channel-peer"]
+GroupScope = Literal["main", "per-group"]
+QueueMode = Literal["followup", "interrupt"]
+
+DM_SCOPES: tuple[str, ...] = ("main", "per-peer", "per-channel-peer", "per-account-channel-peer")
+GROUP_SCOPES: tuple[str, ...] = ("main", "per-group")
+QUEUE_MODES: tuple[str, ...] = ("followup", "interrupt")
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _empty() -> Mapping[str, Any]:
+    return EMPTY
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """A peer as routing sees it: kind normalised (direct/group/channel/other), id trimmed."""
+
+    kind: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentConfig:
+    """One configured agent. ``settings`` keeps every other key exactly as the user wrote it
+    (role, goal, backstory, instructions, tools, feature configs...) for the agent layer."""
+
+    id: str  # normalised; safe as a folder name
+    raw_id: str  # as written in the file
+    path: str  # JSON path of the entry, e.g. ``agents.list[1]``
+    name: str | None = None
+    default: bool = False
+    workspace: str | None = None  # as written (``~`` not yet expanded)
+    agent_dir: str | None = None
+    model: str | None = None  # ``provider/model`` reference, if the agent sets one
+    identity: Mapping[str, Any] = field(default_factory=_empty)  # {name, emoji, theme, ...}
+    settings: Mapping[str, Any] = field(default_factory=_empty)
+
+    @property
+    def display_name(self) -> str:
+        ident = self.identity.get("name") if self.identity else None
+        return str(ident or self.name or self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOverride:
+    """A binding's ``session`` block: overrides the global scopes for messages it routes."""
+
+    dm_scope: str | None = None
+    group_scope: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """One routing binding, normalised. Invalid bindings are kept (lint reports them) but
+    routing ignores them."""
+
+    index: int  # position in the bindings list, as written
+    agent_id: str  # normalised
+    channel: str  # normalised; "" means the binding is ignored
+    account: str  # normalised account id, or "*" for any account
+    path: str  # JSON path, e.g. ``bindings[3]`` or ``routing.bindings[3]``
+    peer: Peer | None = None
+    guild_id: str | None = None
+    team_id: str | None = None
+    roles: tuple[str, ...] | None = None  # only a non-empty list counts
+    session: SessionOverride | None = None
+    invalid_reason: str | None = None  # set when routing must ignore this binding
+    raw_agent_id: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.invalid_reason is None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionConfig:
+    dm_scope: str = "main"
+    group_scope: str = "per-group"
+    main_key: str = "main"  # already lower-cased
+    # canonical name (lower-cased) -> ids it stands for (as written)
+    identity_links: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)
+    queue: str = "followup"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentToAgentConfig:
+    enabled: bool = False
+    allow: tuple[str, ...] = ()  # exact ids, "*" or globs; empty = all
+    key: str = "tools.agentToAgent"  # the config key a user edits to change this
+
+
+@dataclass(frozen=True, slots=True)
+class AccountConfig:
+    id: str  # normalised
+    raw_id: str
+    label: str | None = None
+    settings: Mapping[str, Any] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelConfig:
+    name: str  # normalised channel name
+    accounts: Mapping[str, AccountConfig] = field(default_factory=_empty)
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderConfig:
+    """``models.providers.<name>``. ``api_key`` is kept unresolved (``${ENV}`` references)
+    and must never be printed."""
+
+    name: str
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    api: str = "openai-completions"
+    settings: Mapping[str, Any] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True, slots=True)
+class TuiConfig:
+    keymap: Mapping[str, str] = field(default_factory=_empty)  # binding id -> key(s)
+    theme: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """A loaded, validated config. ``default_agent_id`` is None when several agents exist and
+    none is marked default: routing then raises a RouteError at the fallback tier."""
+
+    agents: tuple[AgentConfig, ...]
+    bindings: tuple[Binding, ...]
+    default_agent_id: str | None
+    session: SessionConfig = field(default_factory=SessionConfig)
+    agent_to_agent: AgentToAgentConfig = field(default_factory=AgentToAgentConfig)
+    channels: Mapping[str, ChannelConfig] = field(default_factory=_empty)
+    providers: Mapping[str, ProviderConfig] = field(default_factory=_empty)
+    default_model: str | None = None  # agents.defaults.model
+    tui: TuiConfig = field(default_factory=TuiConfig)
+    shape: Shape = "modern"
+    path: str | None = None  # absolute path of the file, None for the built-in example
+    is_example: bool = False
+    warnings: tuple[Problem, ...] = ()
+    # True when agents were declared in the file. With none declared every binding agent id
+    # is accepted and ``main`` is the implicit agent.
+    agents_declared: bool = True
+
+    @property
+    def agent_ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.agents)
+
+    def agent(self, agent_id: str) -> AgentConfig | None:
+        for a in self.agents:
+            if a.id == agent_id:
+                return a
+        return None

@@ -1,0 +1,28 @@
+"""Entry point of the ``claw-tui`` console script.
+
+Headless subcommands are delegated to ``engine.cli`` without importing Textual, so
+``claw-tui route`` and ``claw-tui lint`` start fast; with no subcommand the app opens.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from engine import cli as engine_cli
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = engine_cli.build_parser()
+    parser.add_argument("--theme", metavar="NAME", default=None,
+                        help="Textual theme for the app (see the command palette for the list)")
+    args = parser.parse_args(argv)
+    if getattr(args, "command", None) is not None:
+        return engine_cli.run(args)
+    from tui.app import run_app  # imported here: Textual is only loaded for the interactive app
+
+    return run_app(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
