@@ -54,6 +54,9 @@ class AgentConfig:
     model: str | None = None  # ``provider/model`` reference, if the agent sets one
     identity: Mapping[str, Any] = field(default_factory=_empty)  # {name, emoji, theme, ...}
     settings: Mapping[str, Any] = field(default_factory=_empty)
+    # True for an agent nobody declared: ``main`` (always routable) or, when the file declares
+    # no agents at all, an id a binding names.
+    implicit: bool = False
 
     @property
     def display_name(self) -> str:
@@ -122,6 +125,7 @@ class ChannelConfig:
     name: str  # normalised channel name
     accounts: Mapping[str, AccountConfig] = field(default_factory=_empty)
     path: str = ""
+    settings: Mapping[str, Any] = field(default_factory=_empty)  # channel-level keys but accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +167,7 @@ class Config:
     # True when agents were declared in the file. With none declared every binding agent id
     # is accepted and ``main`` is the implicit agent.
     agents_declared: bool = True
+    agent_defaults: Mapping[str, Any] = field(default_factory=_empty)  # ``agents.defaults`` as written
 
     @property
     def agent_ids(self) -> tuple[str, ...]:

@@ -1,0 +1,535 @@
+"""A small JSON5 parser that remembers where everything is.
+
+``pyjson5`` is what loads configs (it is fast); this parser exists for the two things it cannot
+do: point at ``line:column`` for a JSON path in an error message, and let the routing editor
+rewrite one binding while every comment, blank line and key elsewhere stays byte-for-byte.
+Each value and key gets start/end offsets into the unchanged source text; comments and
+whitespace are never stored, they simply stay in the text between nodes.
+
+The parser is iterative (an explicit stack, no recursion) and refuses nesting deeper than
+``MAX_DEPTH`` with a positioned error, so hostile input such as 100,000 ``[`` cannot overflow
+the Python stack; code walking the tree may therefore recurse safely.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from typing import Any, Iterator
+
+MAX_DEPTH = 64
+
+PathPart = str | int
+JsonPath = tuple[PathPart, ...]
+
+_WS = r"\t\n\x0b\x0c\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_ID_START = r"(?:[A-Za-z_$]|\\u[0-9a-fA-F]{4}|[^\x00-\x7f" + _WS + r"])"
+_ID_PART = r"(?:[\w$]|\\u[0-9a-fA-F]{4}|[^\x00-\x7f" + _WS + r"])"
+
+# Every match is: leading trivia (whitespace and comments, possibly empty), then one token.
+_TOKEN = re.compile(
+    r"(?:[" + _WS + r"]+|//[^\n\r\u2028\u2029]*|/\*[\s\S]*?\*/)*"
+    r"(?:(?P<p>[{}\[\]:,])"
+    r"|(?P<s>\"(?:[^\"\\\n\r]|\\(?:\r\n|[\s\S]))*\"|'(?:[^'\\\n\r]|\\(?:\r\n|[\s\S]))*')"
+    r"|(?P<n>[+-]?(?:0[xX][0-9a-fA-F]+|(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+    r"|(?:Infinity|NaN)(?![\w$])))"
+    r"|(?P<i>" + _ID_START + _ID_PART + r"*)"
+    r"|(?P<end>\Z)"
+    r"|(?P<bad>[\s\S]))"
+)
+_TRIVIA = re.compile(r"(?:[" + _WS + r"]+|//[^\n\r\u2028\u2029]*|/\*[\s\S]*?\*/)*")
+_IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
+_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "0": "\0"}
+_ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|[\n\r\u2028\u2029])|([\s\S]))")
+_RESERVED_IDENTS = {"true": True, "false": False, "null": None}
+
+
+class JSON5SyntaxError(ValueError):
+    """Invalid JSON5, with the character offset where it went wrong and the JSON path of the
+    value being read at that point."""
+
+    def __init__(self, message: str, offset: int, path: JsonPath = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+        self.path = path
+
+
+class Node:
+    """A value in the source: ``text[start:end]`` is exactly its JSON5 spelling."""
+
+    __slots__ = ("kind", "start", "end")
+    kind: str  # "object" | "array" | "string" | "number" | "bool" | "null"
+
+    def __init__(self, kind: str, start: int, end: int) -> None:
+        self.kind = kind
+        self.start = start
+        self.end = end
+
+
+class Scalar(Node):
+    """A string, number, boolean or null; its Python value is decoded on first use."""
+
+    __slots__ = ("raw", "_value", "_decoded")
+
+    def __init__(self, kind: str, start: int, end: int, raw: str) -> None:
+        Node.__init__(self, kind, start, end)
+        self.raw = raw
+        self._decoded = False
+        self._value: Any = None
+
+    @property
+    def value(self) -> Any:
+        if not self._decoded:
+            self._value = _decode_scalar(self.kind, self.raw)
+            self._decoded = True
+        return self._value
+
+
+class Member:
+    """``key: value`` inside an object. ``comma`` is the offset of the comma after it, if any."""
+
+    __slots__ = ("key", "key_start", "key_end", "value", "comma")
+
+    def __init__(self, key: str, key_start: int, key_end: int, value: Node) -> None:
+        self.key = key
+        self.key_start = key_start
+        self.key_end = key_end
+        self.value = value
+        self.comma: int | None = None
+
+    @property
+    def start(self) -> int:
+        return self.key_start
+
+    @property
+    def end(self) -> int:
+        return self.value.end
+
+
+class ObjectNode(Node):
+    __slots__ = ("members", "_index")
+
+    def __init__(self, start: int) -> None:
+        Node.__init__(self, "object", start, start)
+        self.members: list[Member] = []
+        self._index: dict[str, Member] | None = None
+
+    def get(self, key: str) -> Member | None:
+        """The member for ``key``; with duplicate keys the last one, as every JSON5 parser does."""
+        if self._index is None:
+            self._index = {m.key: m for m in self.members}
+        return self._index.get(key)
+
+    def elements(self) -> list[Member]:
+        return self.members
+
+
+class ArrayNode(Node):
+    __slots__ = ("items", "commas")
+
+    def __init__(self, start: int) -> None:
+        Node.__init__(self, "array", start, start)
+        self.items: list[Node] = []
+        self.commas: list[int | None] = []
+
+    def elements(self) -> list[Node]:
+        return self.items
+
+
+class DuplicateKey:
+    """A key written twice in one object (the later value wins)."""
+
+    __slots__ = ("path", "key_start", "first_start")
+
+    def __init__(self, path: JsonPath, key_start: int, first_start: int) -> None:
+        self.path = path
+        self.key_start = key_start
+        self.first_start = first_start
+
+
+class Document:
+    """A parsed JSON5 text: the root node plus offset → line:column conversion."""
+
+    def __init__(self, text: str, root: Node, duplicates: list[DuplicateKey]) -> None:
+        self.text = text
+        self.root = root
+        self.duplicates = duplicates
+        self._line_starts: list[int] | None = None
+
+    # -- positions -------------------------------------------------------------------------
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (in characters) of ``offset``."""
+        return line_col(self.text, offset, self._starts())
+
+    def _starts(self) -> list[int]:
+        if self._line_starts is None:
+            self._line_starts = line_starts(self.text)
+        return self._line_starts
+
+    # -- lookup ----------------------------------------------------------------------------
+    def resolve(self, path: JsonPath) -> tuple[Node, Member | None, int]:
+        """Walk ``path`` as far as it exists: the deepest node reached, the member that holds
+        it (when its last step was a key) and how many path parts matched."""
+        node = self.root
+        member: Member | None = None
+        for depth, part in enumerate(path):
+            if isinstance(part, str) and isinstance(node, ObjectNode):
+                found = node.get(part)
+                if found is None:
+                    return node, member, depth
+                member, node = found, found.value
+            elif isinstance(part, int) and isinstance(node, ArrayNode) and 0 <= part < len(node.items):
+                member, node = None, node.items[part]
+            else:
+                return node, member, depth
+        return node, member, len(path)
+
+    def find(self, path: JsonPath) -> Node | None:
+        """The node at ``path``, or None when some step is missing."""
+        node, _member, matched = self.resolve(path)
+        return node if matched == len(path) else None
+
+    def position(self, path: JsonPath, *, key: bool = True) -> tuple[int, int]:
+        """``line:column`` for a problem at ``path``: its key when it is an object member (and
+        ``key``), else its value; for a missing path, the deepest part that exists."""
+        node, member, _matched = self.resolve(path)
+        offset = member.key_start if (member is not None and key) else node.start
+        return self.line_col(offset)
+
+
+def line_starts(text: str) -> list[int]:
+    starts = [0]
+    find = text.find
+    pos = find("\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = find("\n", pos + 1)
+    return starts
+
+
+def line_col(text: str, offset: int, starts: list[int] | None = None) -> tuple[int, int]:
+    offset = max(0, min(offset, len(text)))
+    if starts is None:
+        line_start = text.rfind("\n", 0, offset) + 1
+        return text.count("\n", 0, offset) + 1, offset - line_start + 1
+    index = bisect.bisect_right(starts, offset) - 1
+    return index + 1, offset - starts[index] + 1
+
+
+def format_path(path: JsonPath) -> str:
+    """``("bindings", 2, "agentId")`` → ``bindings[2].agentId``; odd keys are quoted."""
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif _IDENT.match(part) or (part and part.replace("-", "_").isidentifier()):
+            out.append(f".{part}" if out else part)
+        else:
+            out.append("[" + _quote(part, '"') + "]")
+    return "".join(out)
+
+
+def _describe(text: str, start: int, end: int) -> str:
+    snippet = text[start:end]
+    if len(snippet) > 24:
+        snippet = snippet[:21] + "..."
+    return repr(snippet)
+
+
+def parse(text: str, *, max_depth: int = MAX_DEPTH) -> Document:
+    """Parse JSON5 ``text`` into a positioned tree. Raises JSON5SyntaxError."""
+    tokens: Iterator[re.Match[str]] = _TOKEN.finditer(text)
+    stack: list[Node] = []  # open containers
+    keys: list[PathPart] = []  # path of the value being read (for error messages)
+    pending: list[tuple[str, int, int] | None] = []  # per open object: key read, awaiting value
+    duplicates: list[DuplicateKey] = []
+    seen: list[dict[str, int] | None] = []
+    root: Node | None = None
+    # states: "value" (a value must come), "value_or_close" (after "[" ), "key_or_close",
+    # "colon", "comma_or_close", "done"
+    state = "value"
+
+    def fail(message: str, offset: int) -> JSON5SyntaxError:
+        return JSON5SyntaxError(message, offset, tuple(keys))
+
+    for m in tokens:
+        kind = m.lastgroup
+        start = m.start(kind)  # type: ignore[arg-type]
+        end = m.end()
+        if kind == "end":
+            if state == "done":
+                break
+            if stack:
+                opener = stack[-1]
+                what = "object" if opener.kind == "object" else "array"
+                line, col = line_col(text, opener.start)
+                raise fail(f"unexpected end of file: the {what} opened at line {line}, column {col} "
+                           "is never closed", start) from None
+            raise fail("no JSON5 value found (the file is empty or only comments)", start)
+        if kind == "bad":
+            ch = text[start]
+            if ch == "/" and text.startswith("/*", start):
+                raise fail("unterminated /* comment", start)
+            if ch in "\"'":
+                raise fail("unterminated string (a string cannot span lines unless the line "
+                           "ends with a backslash)", start)
+            if ch == "\0":
+                raise fail("NUL byte (U+0000) in the file; is this a binary file?", start)
+            raise fail(f"unexpected character {ch!r} (U+{ord(ch):04X})", start)
+
+        if state == "done":
+            raise fail(f"unexpected {_describe(text, start, end)} after the end of the config "
+                       "value", start)
+
+        if state == "key_or_close":
+            if kind == "p" and text[start] == "}":
+                state = _close(stack, keys, pending, seen, start, end)
+                continue
+            if kind == "s":
+                key = _decode_string(text[start:end])
+            elif kind == "i" and text[start] != "\\" and "\\" not in text[start:end]:
+                key = text[start:end]
+            elif kind == "i":
+                key = _decode_identifier(text[start:end])
+            elif kind == "n" and text[start].isalpha():  # Infinity / NaN as keys are identifiers
+                key = text[start:end]
+            else:
+                raise fail(f"expected a key or '}}', found {_describe(text, start, end)}", start)
+            pending[-1] = (key, start, end)
+            keys.append(key)
+            state = "colon"
+            continue
+
+        if state == "colon":
+            if kind == "p" and text[start] == ":":
+                state = "value"
+                continue
+            raise fail(f"expected ':' after the key, found {_describe(text, start, end)}", start)
+
+        if state == "comma_or_close":
+            if kind == "p":
+                ch = text[start]
+                top = stack[-1]
+                if ch == ",":
+                    if isinstance(top, ArrayNode):
+                        top.commas[-1] = start
+                        keys[-1] = len(top.items)
+                        state = "value_or_close"
+                    else:
+                        top.members[-1].comma = start  # type: ignore[union-attr]
+                        keys.pop()
+                        state = "key_or_close"
+                    continue
+                if (ch == "}" and top.kind == "object") or (ch == "]" and top.kind == "array"):
+                    keys.pop()
+                    state = _close(stack, keys, pending, seen, start, end)
+                    continue
+            closer = "}" if stack[-1].kind == "object" else "]"
+            raise fail(f"expected ',' or '{closer}', found {_describe(text, start, end)}", start)
+
+        # state is "value" or "value_or_close"
+        if kind == "p":
+            ch = text[start]
+            if ch == "]" and state == "value_or_close":
+                keys.pop()
+                state = _close(stack, keys, pending, seen, start, end)
+                continue
+            if ch == "{" or ch == "[":
+                if len(stack) >= max_depth:
+                    raise JSON5SyntaxError(f"nesting deeper than {max_depth} levels", start)
+                node: Node = ObjectNode(start) if ch == "{" else ArrayNode(start)
+                _attach(stack, pending, node, duplicates, seen, keys)
+                if root is None:
+                    root = node
+                stack.append(node)
+                if ch == "{":
+                    pending.append(None)
+                    seen.append(None)
+                    state = "key_or_close"
+                else:
+                    keys.append(0)
+                    state = "value_or_close"
+                continue
+            raise fail(f"expected a value, found {_describe(text, start, end)}", start)
+        if kind == "s":
+            node = Scalar("string", start, end, text[start:end])
+        elif kind == "n":
+            node = Scalar("number", start, end, text[start:end])
+        else:  # identifier
+            word = text[start:end]
+            if word == "true" or word == "false":
+                node = Scalar("bool", start, end, word)
+            elif word == "null":
+                node = Scalar("null", start, end, word)
+            else:
+                raise fail(f"unexpected word {_describe(text, start, end)} (strings need quotes)", start)
+        _attach(stack, pending, node, duplicates, seen, keys)
+        if root is None:
+            root = node
+        state = "comma_or_close" if stack else "done"
+    assert root is not None
+    return Document(text, root, duplicates)
+
+
+def _attach(stack: list[Node], pending: list[tuple[str, int, int] | None], node: Node,
+            duplicates: list[DuplicateKey], seen: list[dict[str, int] | None],
+            keys: list[PathPart]) -> None:
+    if not stack:
+        return
+    top = stack[-1]
+    if isinstance(top, ArrayNode):
+        top.items.append(node)
+        top.commas.append(None)
+        return
+    key, key_start, key_end = pending[-1]  # type: ignore[misc]
+    pending[-1] = None
+    index = seen[-1]
+    if index is None:
+        index = seen[-1] = {}
+    first = index.get(key)
+    if first is not None:
+        duplicates.append(DuplicateKey(tuple(keys), key_start, first))
+    else:
+        index[key] = key_start
+    top.members.append(Member(key, key_start, key_end, node))  # type: ignore[attr-defined]
+
+
+def _close(stack: list[Node], keys: list[PathPart], pending: list[tuple[str, int, int] | None],
+           seen: list[dict[str, int] | None], start: int, end: int) -> str:
+    node = stack.pop()
+    node.end = end
+    if node.kind == "object":
+        pending.pop()
+        seen.pop()
+    if not stack:
+        return "done"
+    return "comma_or_close"
+
+
+# -- scalar decoding ---------------------------------------------------------------------------
+
+def _decode_scalar(kind: str, raw: str) -> Any:
+    if kind == "string":
+        return _decode_string(raw)
+    if kind == "number":
+        return _decode_number(raw)
+    if kind == "bool":
+        return raw == "true"
+    return None
+
+
+def _decode_number(raw: str) -> int | float:
+    sign = -1 if raw[0] == "-" else 1
+    body = raw[1:] if raw[0] in "+-" else raw
+    if body == "Infinity":
+        return sign * math.inf
+    if body == "NaN":
+        return math.nan
+    if body[:2] in ("0x", "0X"):
+        return sign * int(body[2:], 16)
+    if "." in body or "e" in body or "E" in body:
+        return sign * float(body)
+    return sign * int(body)
+
+
+def _escape(m: re.Match[str]) -> str:
+    if m.group(1) is not None:
+        return chr(int(m.group(1), 16))
+    if m.group(2) is not None:
+        return chr(int(m.group(2), 16))
+    if m.group(3) is not None:
+        return ""  # line continuation
+    ch = m.group(4)
+    return _ESCAPES.get(ch, ch)
+
+
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+_HIGH_SURROGATE = re.compile("[\ud800-\udbff]")
+
+
+def _decode_string(raw: str) -> str:
+    body = raw[1:-1]
+    if "\\" not in body:
+        return body
+    out = _ESCAPE_RE.sub(_escape, body)
+    if _HIGH_SURROGATE.search(out):
+        out = _SURROGATE_PAIR.sub(
+            lambda p: chr(0x10000 + ((ord(p.group()[0]) - 0xD800) << 10) + (ord(p.group()[1]) - 0xDC00)),
+            out)
+    return out
+
+
+def _decode_identifier(raw: str) -> str:
+    return _ESCAPE_RE.sub(_escape, raw)
+
+
+# -- writing JSON5 -----------------------------------------------------------------------------
+
+def _quote(text: str, quote: str) -> str:
+    out = [quote]
+    for ch in text:
+        if ch == quote or ch == "\\":
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ch in "\u2028\u2029\x7f":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append(quote)
+    return "".join(out)
+
+
+def quote_string(text: str, quote: str = '"') -> str:
+    """A JSON5 string literal for ``text`` using ``quote`` (``"`` or ``'``)."""
+    return _quote(text, quote)
+
+
+def format_key(key: str, *, quote: str = '"', bare: bool = True) -> str:
+    """An object key: bare when ``bare`` and it is a plain identifier, else quoted."""
+    if bare and _IDENT.match(key) and key not in ("true", "false", "null"):
+        return key
+    return _quote(key, quote)
+
+
+def format_scalar(value: Any, *, quote: str = '"') -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return repr(value)
+    if isinstance(value, str):
+        return _quote(value, quote)
+    raise TypeError(f"cannot write a {type(value).__name__} as JSON5")
+
+
+def to_python(node: Node) -> Any:
+    """The plain Python value of ``node`` (dicts, lists, str, int, float, bool, None)."""
+    if isinstance(node, Scalar):
+        return node.value
+    if isinstance(node, ObjectNode):
+        return {m.key: to_python(m.value) for m in node.members}
+    if isinstance(node, ArrayNode):
+        return [to_python(item) for item in node.items]
+    raise TypeError(node)
+
+
+def skip_trivia(text: str, pos: int) -> int:
+    """Offset of the first character at or after ``pos`` that is not whitespace or a comment."""
+    m = _TRIVIA.match(text, pos)
+    return m.end() if m else pos
