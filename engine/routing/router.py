@@ -1,0 +1,526 @@
+"""The routing engine: bindings compiled once per config into per-tier indexes.
+
+Compilation groups the valid bindings by channel and account (each account's table also holds
+the channel's ``accountId: "*"`` bindings, merged in config order), then by tier key: peer
+``(kind, id)`` (``group`` and ``channel`` share a key), wildcard kind, guild, team. Each index
+bucket keeps its bindings in config order and is cut after the first binding with no further
+condition, because nothing after it can ever win. A resolve is therefore a handful of dict
+lookups plus a walk over, at most, the conditional bindings of one bucket per tier: its cost
+does not grow with the number of bindings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.config.model import Binding, Config
+from engine.errors import RouteError
+from engine.ids import (
+    DEFAULT_AGENT_ID,
+    normalize_account_id,
+    normalize_channel,
+    normalize_peer_id,
+    normalize_peer_kind,
+)
+from engine.routing.inbound import Inbound
+from engine.routing.route import MATCHED_BY, Explanation, Route, TierStep, new_route
+from engine.routing.session_key import SessionKeys
+
+ANY_ACCOUNT = "*"
+_CACHE_LIMIT = 8192  # normalisation caches are cleared past this size (hostile input)
+# Fast path of normalize_peer_kind for the common spellings.
+_KIND = {"direct": "direct", "dm": "direct", "group": "group", "channel": "channel"}
+
+
+def kind_class(kind: str) -> str:
+    """The index key for a normalised peer kind: ``channel`` and ``group`` match each other."""
+    return "group" if kind == "channel" else kind
+
+
+def no_default_message(channel: str, account_id: str) -> str:
+    return f"no agent owns {channel}:{account_id}; add a binding or mark an agent default"
+
+
+class _Entry:
+    """A binding as one index bucket sees it: only the conditions that bucket's key does not
+    already guarantee, plus the precomputed agent/session data a route needs."""
+
+    __slots__ = ("binding", "index", "agent_id", "main_key", "dm_scope", "group_scope",
+                 "guild", "team", "roles", "cond")
+
+    def __init__(self, binding: Binding | None, agent_id: str, main_key: str, dm_scope: str,
+                 group_scope: str, guild: str | None = None, team: str | None = None,
+                 roles: frozenset[str] | None = None) -> None:
+        self.binding = binding
+        self.index = binding.index if binding is not None else None
+        self.agent_id = agent_id
+        self.main_key = main_key
+        self.dm_scope = dm_scope
+        self.group_scope = group_scope
+        self.guild = guild
+        self.team = team
+        self.roles = roles
+        self.cond = guild is not None or team is not None or roles is not None
+
+
+Bucket = tuple[_Entry, ...]
+
+
+@dataclass(slots=True)
+class _Table:
+    """Indexes for one (channel, account): bindings for that account and for ``*``."""
+
+    peers: dict[str, dict[str, Bucket]] = field(default_factory=dict)  # kind class -> id -> bucket
+    wildcard: dict[str, Bucket] = field(default_factory=dict)  # kind class -> bucket
+    guild_roles: dict[str, Bucket] = field(default_factory=dict)
+    guild: dict[str, Bucket] = field(default_factory=dict)
+    team: dict[str, Bucket] = field(default_factory=dict)
+    account: Bucket = ()
+    channel: Bucket = ()
+
+
+_EMPTY_TABLE = _Table()
+
+
+def tier_of(binding: Binding) -> int:
+    """The tier (1..8) a valid binding takes part in; peer bindings also take part in tier 2
+    (against the message's parent peer), which this does not report."""
+    if binding.peer is not None:
+        return 3 if binding.peer.id == "*" else 1
+    if binding.guild_id:
+        return 4 if binding.roles else 5
+    if binding.team_id:
+        return 6
+    return 8 if binding.account == ANY_ACCOUNT else 7
+
+
+def _append(bucket_lists: dict, key: str, entry: _Entry) -> None:
+    bucket_lists.setdefault(key, []).append(entry)
+
+
+def _cut(entries: list[_Entry]) -> Bucket:
+    """Config order, truncated after the first unconditional entry (later ones can't win)."""
+    for i, e in enumerate(entries):
+        if not e.cond:
+            return tuple(entries[: i + 1])
+    return tuple(entries)
+
+
+class Router:
+    """Resolves inbound messages to routes for one config. Build once per config; thread-safe
+    for concurrent resolves (the caches only ever gain equal values)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.keys = SessionKeys(config.session)
+        self._channel_cache: dict[object, str] = {}
+        self._account_cache: dict[object, str] = {}
+        known = set(config.agent_ids) if config.agents_declared else None
+        self._known_agents = known
+        default_id = config.default_agent_id
+        if default_id is None and not config.agents_declared:
+            default_id = DEFAULT_AGENT_ID
+        self.default_agent_id: str | None = default_id
+        self._default = (
+            _Entry(None, default_id, self.keys.main_session_key(default_id), self.keys.dm_scope,
+                   self.keys.group_scope)
+            if default_id is not None else None
+        )
+        self.ignored: dict[int, str] = {}  # binding index -> why routing ignores it
+        self._tables: dict[str, dict[str, _Table]] = {}
+        self._compile(config.bindings)
+
+    # ------------------------------------------------------------------ compile
+    def ignore_reason(self, binding: Binding) -> str | None:
+        """Why routing ignores this binding, or None when it takes part."""
+        if binding.invalid_reason is not None:
+            return binding.invalid_reason
+        if not binding.channel:
+            return "its channel is empty"
+        if self._known_agents is not None and binding.agent_id not in self._known_agents:
+            return f'agent "{binding.agent_id}" is not configured'
+        return None
+
+    def _compile(self, bindings: tuple[Binding, ...]) -> None:
+        by_channel: dict[str, list[Binding]] = {}
+        for b in bindings:
+            reason = self.ignore_reason(b)
+            if reason is not None:
+                self.ignored[b.index] = reason
+                continue
+            by_channel.setdefault(b.channel, []).append(b)
+        for channel, members in by_channel.items():
+            accounts = {b.account for b in members if b.account != ANY_ACCOUNT}
+            tables = {ANY_ACCOUNT: self._build_table([b for b in members if b.account == ANY_ACCOUNT])}
+            for account in accounts:
+                tables[account] = self._build_table(
+                    [b for b in members if b.account == account or b.account == ANY_ACCOUNT])
+            self._tables[channel] = tables
+
+    def _entry(self, b: Binding, *, keyed_on_guild: bool) -> _Entry:
+        keys = self.keys
+        session = b.session
+        roles = frozenset(b.roles) if b.roles else None
+        return _Entry(
+            b, b.agent_id, keys.main_session_key(b.agent_id),
+            (session.dm_scope if session else None) or keys.dm_scope,
+            (session.group_scope if session else None) or keys.group_scope,
+            guild=None if keyed_on_guild else (b.guild_id or None),
+            team=b.team_id or None,
+            roles=roles,
+        )
+
+    def _build_table(self, bindings: list[Binding]) -> _Table:
+        peers: dict[str, dict[str, list[_Entry]]] = {}
+        wildcard: dict[str, list[_Entry]] = {}
+        guild_roles: dict[str, list[_Entry]] = {}
+        guild: dict[str, list[_Entry]] = {}
+        team: dict[str, list[_Entry]] = {}
+        account: list[_Entry] = []
+        channel: list[_Entry] = []
+        for b in bindings:
+            if b.peer is not None:
+                kc = kind_class(b.peer.kind)
+                entry = self._entry(b, keyed_on_guild=False)
+                if b.peer.id == "*":
+                    _append(wildcard, kc, entry)
+                else:
+                    _append(peers.setdefault(kc, {}), b.peer.id, entry)
+            elif b.guild_id:
+                entry = self._entry(b, keyed_on_guild=True)
+                _append(guild_roles if b.roles else guild, b.guild_id, entry)
+            elif b.team_id:
+                e = self._entry(b, keyed_on_guild=False)
+                e.team = None  # the team index key already guarantees it
+                e.cond = e.roles is not None
+                _append(team, b.team_id, e)
+            elif b.account == ANY_ACCOUNT:
+                channel.append(self._entry(b, keyed_on_guild=False))
+            else:
+                account.append(self._entry(b, keyed_on_guild=False))
+        return _Table(
+            peers={kc: {pid: _cut(v) for pid, v in ids.items()} for kc, ids in peers.items()},
+            wildcard={k: _cut(v) for k, v in wildcard.items()},
+            guild_roles={k: _cut(v) for k, v in guild_roles.items()},
+            guild={k: _cut(v) for k, v in guild.items()},
+            team={k: _cut(v) for k, v in team.items()},
+            account=_cut(account),
+            channel=_cut(channel),
+        )
+
+    # ------------------------------------------------------------------ normalise
+    def normalize_channel(self, raw: object) -> str:
+        cache = self._channel_cache
+        ch = cache.get(raw)
+        if ch is None:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            ch = cache[raw] = normalize_channel(raw)
+        return ch
+
+    def normalize_account(self, raw: object) -> str:
+        cache = self._account_cache
+        acc = cache.get(raw)
+        if acc is None:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            acc = cache[raw] = normalize_account_id(raw)
+        return acc
+
+    def _table(self, channel: str, account: str) -> _Table:
+        tables = self._tables.get(channel)
+        if tables is None:
+            return _EMPTY_TABLE
+        return tables.get(account) or tables[ANY_ACCOUNT]
+
+    # ------------------------------------------------------------------ resolve
+    def resolve(self, inbound: Inbound) -> Route:
+        """Route one message (spec section 3). Raises ``RouteError`` only at the fallback
+        step when several agents exist and none is the default."""
+        ch = self._channel_cache.get(inbound.channel)
+        if ch is None:
+            ch = self.normalize_channel(inbound.channel)
+        acc = self._account_cache.get(inbound.account_id)
+        if acc is None:
+            acc = self.normalize_account(inbound.account_id)
+        tables = self._tables.get(ch)
+        table = _EMPTY_TABLE if tables is None else (tables.get(acc) or tables[ANY_ACCOUNT])
+
+        guild = inbound.guild_id
+        if guild:
+            guild = guild.strip()
+        team = inbound.team_id
+        if team:
+            team = team.strip()
+        roles = inbound.member_role_ids
+
+        peer = inbound.peer
+        kind: str | None = None
+        pid = ""
+        if peer is not None:
+            kind = _KIND.get(peer.kind)
+            if kind is None:
+                kind = normalize_peer_kind(peer.kind)
+            pid = peer.id.strip()
+            ids = table.peers.get("group" if kind == "channel" else kind)
+            if ids is not None:
+                bucket = ids.get(pid)
+                if bucket is not None:
+                    e = _pick(bucket, guild, team, roles)
+                    if e is not None:
+                        return self._route(e, "binding.peer", ch, acc, kind, pid, inbound)
+        parent = inbound.parent_peer
+        if parent is not None and table.peers:
+            ppid = parent.id.strip()
+            if ppid:
+                ids = table.peers.get(kind_class(normalize_peer_kind(parent.kind)))
+                bucket = ids.get(ppid) if ids is not None else None
+                if bucket is not None:
+                    e = _pick(bucket, guild, team, roles)
+                    if e is not None:
+                        return self._route(e, "binding.peer.parent", ch, acc, kind, pid, inbound)
+        if kind is not None and table.wildcard:
+            bucket = table.wildcard.get("group" if kind == "channel" else kind)
+            if bucket is not None:
+                e = _pick(bucket, guild, team, roles)
+                if e is not None:
+                    return self._route(e, "binding.peer.wildcard", ch, acc, kind, pid, inbound)
+        if guild:
+            if roles:
+                bucket = table.guild_roles.get(guild)
+                if bucket is not None:
+                    e = _pick(bucket, guild, team, roles)
+                    if e is not None:
+                        return self._route(e, "binding.guild+roles", ch, acc, kind, pid, inbound)
+            bucket = table.guild.get(guild)
+            if bucket is not None:
+                e = _pick(bucket, guild, team, roles)
+                if e is not None:
+                    return self._route(e, "binding.guild", ch, acc, kind, pid, inbound)
+        if team:
+            bucket = table.team.get(team)
+            if bucket is not None:
+                e = _pick(bucket, guild, team, roles)
+                if e is not None:
+                    return self._route(e, "binding.team", ch, acc, kind, pid, inbound)
+        if table.account:
+            e = _pick(table.account, guild, team, roles)
+            if e is not None:
+                return self._route(e, "binding.account", ch, acc, kind, pid, inbound)
+        if table.channel:
+            e = _pick(table.channel, guild, team, roles)
+            if e is not None:
+                return self._route(e, "binding.channel", ch, acc, kind, pid, inbound)
+        e = self._default
+        if e is None:
+            raise RouteError(no_default_message(ch, acc))
+        return self._route(e, "default", ch, acc, kind, pid, inbound)
+
+    def _route(self, e: _Entry, matched_by: str, ch: str, acc: str, kind: str | None, pid: str,
+               inbound: Inbound) -> Route:
+        main = e.main_key
+        key = self.keys.build(e.agent_id, main, ch, acc, kind, pid, e.dm_scope, e.group_scope)
+        return new_route(e.agent_id, ch, acc, key, main, matched_by,
+                         "main" if key == main else "session", e.index, (self, inbound))
+
+    # ------------------------------------------------------------------ explain
+    def explain(self, inbound: Inbound) -> Explanation:
+        """Walk the tiers like ``resolve`` but record, for each tier before the winner, why
+        nothing matched there. Never raises: a failed fallback is an ``error`` step."""
+        return _Explainer(self, inbound).run()
+
+
+def _pick(bucket: Bucket, guild: str | None, team: str | None,
+          roles: tuple[str, ...]) -> _Entry | None:
+    """The first entry whose remaining stated fields all match (config order)."""
+    for e in bucket:
+        if not e.cond:
+            return e
+        if e.guild is not None and e.guild != guild:
+            continue
+        if e.team is not None and e.team != team:
+            continue
+        if e.roles is not None and (not roles or e.roles.isdisjoint(roles)):
+            continue
+        return e
+    return None
+
+
+def mismatch(e: _Entry, guild: str | None, team: str | None, roles: tuple[str, ...]) -> str | None:
+    """Why ``e`` does not match (``None`` when it does): the explanation's form of ``_pick``."""
+    n = e.index
+    if e.guild is not None and e.guild != guild:
+        has = f'"{guild}"' if guild else "no guild"
+        return f'binding #{n} has guildId "{e.guild}" but message has {has}'
+    if e.team is not None and e.team != team:
+        has = f'"{team}"' if team else "no team"
+        return f'binding #{n} has teamId "{e.team}" but message has {has}'
+    if e.roles is not None and (not roles or e.roles.isdisjoint(roles)):
+        want = ", ".join(sorted(e.roles))
+        has = ", ".join(roles) if roles else "no roles"
+        return f"binding #{n} needs one of roles [{want}] but message has {has}"
+    return None
+
+
+class _Explainer:
+    """One explanation walk (kept out of Router so resolve's code stays lean)."""
+
+    def __init__(self, router: Router, inbound: Inbound) -> None:
+        self.r = router
+        self.ch = router.normalize_channel(inbound.channel)
+        self.acc = router.normalize_account(inbound.account_id)
+        self.where = f"{self.ch}/{self.acc}"
+        self.table = router._table(self.ch, self.acc)
+        self.guild = normalize_peer_id(inbound.guild_id) or None
+        self.team = normalize_peer_id(inbound.team_id) or None
+        self.roles = inbound.member_role_ids
+        peer = inbound.peer
+        self.peer = None if peer is None else (normalize_peer_kind(peer.kind), normalize_peer_id(peer.id))
+        parent = inbound.parent_peer
+        self.parent = (None if parent is None
+                       else (normalize_peer_kind(parent.kind), normalize_peer_id(parent.id)))
+        self.steps: list[TierStep] = []
+
+    def _step(self, tier: int, outcome: str, reason: str, index: int | None = None) -> None:
+        self.steps.append(TierStep(tier, MATCHED_BY[tier - 1], outcome, reason, index))  # type: ignore[arg-type]
+
+    def _try(self, tier: int, bucket: Bucket | None, absent: str) -> _Entry | None:
+        if bucket is None:
+            self._step(tier, "no-match", absent)
+            return None
+        reasons = []
+        for e in bucket:
+            why = mismatch(e, self.guild, self.team, self.roles)
+            if why is None:
+                self._step(tier, "matched", f"{_describe(e)}", e.index)
+                return e
+            reasons.append(why)
+        self._step(tier, "no-match", "; ".join(reasons))
+        return None
+
+    def _peer_bucket(self, kind: str, pid: str) -> Bucket | None:
+        ids = self.table.peers.get(kind_class(kind))
+        return ids.get(pid) if ids is not None else None
+
+    def _walk(self) -> tuple[_Entry | None, int]:
+        t, where = self.table, self.where
+        if self.peer is None:
+            self._step(1, "skipped", "message has no peer")
+        else:
+            kind, pid = self.peer
+            e = self._try(1, self._peer_bucket(kind, pid),
+                          f"no binding for {_peer_text(kind, pid)} on {where}")
+            if e is not None:
+                return e, 1
+        if self.parent is None or not self.parent[1]:
+            self._step(2, "skipped", "message has no parent peer")
+        else:
+            kind, pid = self.parent
+            e = self._try(2, self._peer_bucket(kind, pid),
+                          f"no binding for parent {_peer_text(kind, pid)} on {where}")
+            if e is not None:
+                return e, 2
+        if self.peer is None:
+            self._step(3, "skipped", "message has no peer")
+        else:
+            kind = self.peer[0]
+            e = self._try(3, t.wildcard.get(kind_class(kind)),
+                          f"no wildcard binding for {_peer_text(kind, '*')} on {where}")
+            if e is not None:
+                return e, 3
+        if not self.guild:
+            self._step(4, "skipped", "message has no guild")
+            self._step(5, "skipped", "message has no guild")
+        else:
+            if not self.roles:
+                self._step(4, "skipped", "message has no roles")
+            else:
+                e = self._try(4, t.guild_roles.get(self.guild),
+                              f'no binding for guild "{self.guild}" with roles on {where}')
+                if e is not None:
+                    return e, 4
+            e = self._try(5, t.guild.get(self.guild),
+                          f'no binding for guild "{self.guild}" without roles on {where}')
+            if e is not None:
+                return e, 5
+        if not self.team:
+            self._step(6, "skipped", "message has no team")
+        else:
+            e = self._try(6, t.team.get(self.team), f'no binding for team "{self.team}" on {where}')
+            if e is not None:
+                return e, 6
+        e = self._try(7, t.account or None, f"no binding for account {self.acc} on {self.ch}")
+        if e is not None:
+            return e, 7
+        e = self._try(8, t.channel or None, f'no binding for any account ("*") on {self.ch}')
+        if e is not None:
+            return e, 8
+        return None, 9
+
+    def run(self) -> Explanation:
+        entry, tier = self._walk()
+        r = self.r
+        error = None
+        if entry is None:
+            entry = r._default
+            if entry is None:
+                error = no_default_message(self.ch, self.acc)
+                self._step(9, "error", error)
+            else:
+                self._step(9, "matched", _default_reason(r))
+        notes = tuple(
+            f"binding #{b.index} ({b.path}) is ignored: {r.ignored[b.index]}"
+            for b in r.config.bindings
+            if b.index in r.ignored and b.channel in (self.ch, "")
+        )
+        binding = entry.binding if entry is not None else None
+        return Explanation(
+            channel=self.ch,
+            account_id=self.acc,
+            steps=tuple(self.steps),
+            agent_id=None if entry is None else entry.agent_id,
+            matched_by=None if error else MATCHED_BY[tier - 1],
+            binding_index=None if binding is None else binding.index,
+            binding_path=None if binding is None else binding.path,
+            error=error,
+            notes=notes,
+        )
+
+
+def _peer_text(kind: str, pid: str) -> str:
+    if kind_class(kind) == "group":
+        return f"group:{pid} (or channel:{pid})"
+    return f"{kind}:{pid}"
+
+
+def describe_binding(b: Binding) -> str:
+    """``channel=whatsapp account=personal peer=direct:+1 ...`` (only the stated fields)."""
+    parts = [f"channel={b.channel or '(empty)'}", f"account={b.account}"]
+    if b.peer is not None:
+        parts.append(f"peer={b.peer.kind}:{b.peer.id}")
+    if b.guild_id:
+        parts.append(f"guild={b.guild_id}")
+    if b.team_id:
+        parts.append(f"team={b.team_id}")
+    if b.roles:
+        parts.append(f"roles=[{', '.join(b.roles)}]")
+    return " ".join(parts)
+
+
+def _describe(e: _Entry) -> str:
+    b = e.binding
+    assert b is not None
+    return f"binding #{b.index} ({b.path}) -> agent {b.agent_id}: {describe_binding(b)}"
+
+
+def _default_reason(r: Router) -> str:
+    agent_id = r.default_agent_id
+    cfg = r.config
+    if not cfg.agents_declared:
+        return f'default agent "{agent_id}" (no agents declared)'
+    agent = cfg.agent(agent_id) if agent_id else None
+    if len(cfg.agents) == 1:
+        return f'default agent "{agent_id}" (the only agent)'
+    if agent is not None and agent.default:
+        return f'default agent "{agent_id}" ({agent.path} has default: true)'
+    return f'default agent "{agent_id}"'
