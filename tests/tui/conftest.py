@@ -1,0 +1,92 @@
+"""Fixtures for the TUI tests: the real app over a real gateway, offline model, temp state.
+
+``running_app`` writes a commented JSON5 config into ``tmp_path``, opens a real ``Gateway``
+(real SQLite stores under ``tmp_path/state``) with the offline persona model at a chosen
+per-word delay, and drives the real ``ClawApp`` with ``App.run_test()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator, Callable
+
+import pytest
+
+from engine.config.loader import load_config
+from engine.gateway.gateway import Gateway
+from tui.app import ClawApp
+
+CONFIG_TEXT = """\
+// Test config: the comments must survive a save from the routing editor.
+{
+  agents: {
+    defaults: { model: "offline/persona" },
+    list: [
+      { id: "home", default: true }, // the household agent
+      { id: "work" },
+    ],
+  },
+  bindings: [
+    // Slack is work.
+    { agentId: "work", match: { channel: "slack", accountId: "acme" } },
+  ],
+  channels: {
+    whatsapp: { accounts: { personal: {} } },
+    slack: { accounts: { acme: {} } },
+  },
+  tools: { agentToAgent: { enabled: true, allow: ["home", "work"] } },
+}
+"""
+
+
+def fixed_time(_ts: float) -> str:
+    return "12:00"
+
+
+@asynccontextmanager
+async def running_app(tmp_path: Path, *, text: str = CONFIG_TEXT, delay_ms: float = 5,
+                      size: tuple[int, int] = (160, 48), config_path: Path | None = None,
+                      watch_config: bool = False, **app_kwargs) -> AsyncIterator[tuple[ClawApp, object]]:
+    path = config_path or tmp_path / "clawdbot.json"
+    if not path.exists():
+        path.write_text(text, encoding="utf-8")
+    config = load_config(path)
+    state = tmp_path / "state"
+    async with Gateway(config, state, env={"CLAW_OFFLINE_DELAY_MS": str(delay_ms)},
+                       watch_config=watch_config) as gateway:
+        app = ClawApp(gateway, state_dir=state, format_time=fixed_time, clone_refresh=0,
+                      **app_kwargs)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            yield app, pilot
+
+
+async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 10.0,
+                   what: str = "condition") -> None:
+    """Let the app run until ``predicate()`` is truthy (fails the test after ``timeout``)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type into the focused widget (spaces and punctuation included)."""
+    for ch in text:
+        await pilot.press(_key_for(ch))
+
+
+_NAMED = {" ": "space", "[": "left_square_bracket", "]": "right_square_bracket",
+          "/": "slash", "=": "equals_sign", ":": "colon", ",": "comma", ".": "full_stop",
+          "*": "asterisk", "<": "less_than_sign", ">": "greater_than_sign", "-": "minus",
+          "_": "underscore", "@": "at", "+": "plus", "!": "exclamation_mark", "\"": "quotation_mark",
+          "'": "apostrophe", "(": "left_parenthesis", ")": "right_parenthesis", "#": "number_sign",
+          "?": "question_mark"}
+
+
+def _key_for(ch: str) -> str:
+    return _NAMED.get(ch, ch)

@@ -1,0 +1,374 @@
+"""The Textual app over a running ``engine.gateway.Gateway``.
+
+``run_app(args)`` resolves the state dir and config, opens the gateway (its task group wraps
+the whole app run) and runs the app. The app owns one event pump: it reads the gateway's
+subscription and hands each event to the pane of its inbox, the clone panel, or the header;
+widgets never subscribe themselves, so a slow pane cannot make another one miss events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from rich.console import Console
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from engine.config.discovery import default_config_path, example_notice
+from engine.errors import ClawError, ConfigError
+from engine.gateway.events import (
+    AgentMessage,
+    CloneCreated,
+    CloneStateChanged,
+    ConfigRejected,
+    ConfigReloaded,
+    Event,
+    TurnEvent,
+)
+from engine.gateway.subscription import SubscriptionLagged
+from tui import keymap
+from tui.recent_peers import RecentPeers
+from tui.safe_text import clean, one_line
+from tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from engine.gateway.gateway import Gateway
+    from tui.widgets.pane import ChannelPane
+
+WIDGET_CSS = [
+    "app.tcss",
+    "widgets/pane.tcss",
+    "widgets/history_view.tcss",
+    "widgets/clone_panel.tcss",
+    "widgets/sidebar.tcss",
+]
+
+
+def default_time_format(ts: float) -> str:
+    return time.strftime("%H:%M", time.localtime(ts))
+
+
+class ClawApp(App[int]):
+    """claw-tui: one pane per channel account over a gateway."""
+
+    TITLE = "claw-tui"
+    CSS_PATH = WIDGET_CSS
+    BINDINGS = keymap.bindings("app")
+    ESCAPE_TO_MINIMIZE = False  # Esc interrupts; F2 un-zooms
+
+    def __init__(self, gateway: "Gateway", *, state_dir: Path, theme: str | None = None,
+                 format_time: Callable[[float], str] | None = default_time_format,
+                 clone_refresh: float = 1.0, save_as_path: Path | None = None) -> None:
+        super().__init__()
+        self.gateway = gateway
+        self.state_dir = Path(state_dir)
+        self.recent_peers = RecentPeers.for_state_dir(self.state_dir)
+        self.format_time = format_time
+        self.clone_refresh = clone_refresh
+        self._requested_theme = theme
+        # Where "save as" writes when the built-in example is edited.
+        self.save_as_path = save_as_path or default_config_path(self.state_dir)
+        self.events_seen = 0
+
+    # ------------------------------------------------------------------ start
+
+    def on_mount(self) -> None:
+        config = self.gateway.config
+        self._apply_keymap()
+        self._apply_theme(self._requested_theme or config.tui.theme)
+        self._update_header()
+        self.push_screen(MainScreen())
+        self.run_worker(self._pump(), name="gateway-events", group="events")
+        if self.clone_refresh > 0:
+            self.set_interval(self.clone_refresh, self._refresh_clones, name="clone-refresh")
+        if config.is_example:
+            self.notify(example_notice(self.state_dir).capitalize()
+                        + "; Ctrl+R edits the routing and can save it there.",
+                        markup=False, timeout=8)
+        if self.recent_peers.load_error:
+            self.notify(self.recent_peers.load_error, severity="warning", markup=False)
+
+    def _apply_keymap(self) -> None:
+        config = self.gateway.config
+        usable, problems = keymap.validate_keymap(config.tui.keymap,
+                                                  file=Path(config.path).name if config.path else "")
+        self.set_keymap(usable)
+        for problem in problems:
+            self.notify(problem.format(), severity="warning", markup=False)
+
+    def _apply_theme(self, name: str | None) -> None:
+        if not name:
+            return
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            known = ", ".join(sorted(self.available_themes))
+            self.notify(f'Unknown theme "{one_line(name, 40)}" (known: {known}).',
+                        severity="warning", markup=False)
+
+    def _update_header(self) -> None:
+        config = self.gateway.config
+        self.sub_title = "built-in example" if config.is_example or not config.path else clean(config.path)
+
+    def screen_text(self) -> str:
+        """The current screen as plain text (tests and the tmux-free smoke checks read it)."""
+        width, height = self.size
+        console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                          color_system=None, record=True, legacy_windows=False, safe_box=False)
+        console.print(self.screen._compositor.render_update(
+            full=True, screen_stack=self._background_screens))
+        return console.export_text(styles=False)
+
+    @property
+    def main(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("main screen not mounted")
+
+    # ------------------------------------------------------------------ events
+
+    async def _pump(self) -> None:
+        """Read gateway events until the app stops; resync after a lagged subscription."""
+        while True:
+            subscription = self.gateway.subscribe()
+            try:
+                async for event in subscription:
+                    self.events_seen += 1
+                    self.dispatch_event(event)
+                return
+            except SubscriptionLagged:
+                self.notify("The display fell behind the gateway; resynchronised.",
+                            severity="warning")
+                self._resync()
+            finally:
+                subscription.close()
+
+    def dispatch_event(self, event: Event) -> None:
+        try:
+            main = self.main
+        except LookupError:
+            return
+        if isinstance(event, TurnEvent):
+            pane = main.pane_for(event.inbox_key)
+            if pane is not None:
+                pane.handle_event(event)
+                main.refresh_sidebar()
+        elif isinstance(event, (CloneCreated, CloneStateChanged)):
+            main.clone_panel().update_snapshot(event.snapshot)
+        elif isinstance(event, ConfigReloaded):
+            self._update_header()
+            main.reroute_all()
+            self.notify("Config reloaded; panes route with it from the next message.")
+        elif isinstance(event, ConfigRejected):
+            lines = "\n".join(p.format() for p in event.errors[:6])
+            self.notify(f"Config change rejected; still using the previous config:\n{lines}",
+                        severity="error", markup=False, timeout=10)
+        elif isinstance(event, AgentMessage):
+            if event.allowed:
+                self.notify(f"{event.from_agent} → {event.to_agent}: {one_line(event.text, 80)}",
+                            title="agent-to-agent", markup=False)
+            else:
+                self.notify(f"{event.from_agent} → {event.to_agent} denied: "
+                            f"{one_line(event.reason or '', 80)}",
+                            title="agent-to-agent", severity="warning", markup=False)
+
+    def _refresh_clones(self) -> None:
+        try:
+            self.main.clone_panel().sync(self.gateway.clone_snapshots())
+        except LookupError:
+            pass
+
+    def _resync(self) -> None:
+        self._refresh_clones()
+        try:
+            for pane in self.main.panes:
+                pane._history_key = None
+                pane.refresh_route()
+        except LookupError:
+            pass
+
+    # ------------------------------------------------------------------ actions
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_routing_editor(self) -> None:
+        from tui.screens.routing_editor import RoutingEditor
+
+        if not isinstance(self.screen, RoutingEditor):
+            try:
+                editor = RoutingEditor.open_for(self)
+            except ClawError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.push_screen(editor)
+
+    def action_search(self) -> None:
+        from tui.screens.search import SearchScreen
+
+        if isinstance(self.screen, SearchScreen):
+            return
+        pane = self._focused_pane()
+        agent = pane.route.agent_id if pane is not None and pane.route is not None else None
+        self.push_screen(SearchScreen(agent), self._search_result)
+
+    def _search_result(self, hit: Any) -> None:
+        if hit is None:
+            return
+        self.jump_to_hit(hit)
+
+    def jump_to_hit(self, hit: Any) -> None:
+        """Enter on a search result: focus the pane showing that session (or say where it is)
+        and select the message once its page is loaded."""
+        main = self.main
+        for pane in main.panes:
+            if pane.route is not None and pane.route.session_key == hit.message.session_key:
+                main.focus_pane(pane)
+                self._select_when_loaded(pane, hit.message.id)
+                return
+        self.notify(f"{hit.agent_id}: {one_line(hit.message.session_key, 60)} is not open in a "
+                    "pane (pick that peer with F4 to open it).", markup=False)
+
+    def _select_when_loaded(self, pane: "ChannelPane", message_id: int, tries: int = 40) -> None:
+        view = pane.history
+        for index, message in enumerate(view.messages):
+            if message.id == message_id:
+                view.move_selection(index - (view.selected if view.selected is not None
+                                             else view.message_count))
+                return
+        if tries > 0:
+            if view.has_older and view.messages:
+                view._request_older()
+            self.set_timer(0.05, lambda: self._select_when_loaded(pane, message_id, tries - 1))
+
+    def _focused_pane(self) -> "ChannelPane | None":
+        try:
+            return self.main.focused_pane
+        except LookupError:
+            return None
+
+    def show_explanation(self, pane: "ChannelPane", message: Any) -> None:
+        from tui.screens.explain import ExplainScreen
+
+        self.push_screen(ExplainScreen(pane, message))
+
+    # ------------------------------------------------------------------ palette
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = None
+        try:
+            main = self.main
+        except LookupError:
+            pass
+        yield SystemCommand("Routing editor", "Edit bindings, default agent, agent-to-agent (Ctrl+R)",
+                            self.action_routing_editor)
+        yield SystemCommand("Search messages", "Full-text search in one agent or all (Ctrl+F)",
+                            self.action_search)
+        yield SystemCommand("Help: keys", "Every key and its binding id (F1)", self.action_help)
+        if main is None:
+            return
+        yield SystemCommand("Interrupt", "Interrupt the focused pane's reply (Esc)",
+                            main.action_interrupt)
+        yield SystemCommand("Next pane with activity", "Errors and interrupts first (Alt+A)",
+                            main.action_next_activity)
+        yield SystemCommand("Zoom pane", "Focused pane full-screen, and back (F2)", main.action_zoom)
+        yield SystemCommand("Explain route", "Route explanation for the selected message (F3)",
+                            main.action_explain)
+        yield SystemCommand("Change peer", "Who you speak as in the focused pane (F4)",
+                            main.action_edit_peer)
+        yield SystemCommand("Toggle clone panel", "Show or hide the clone table (F5)",
+                            main.action_toggle_clones)
+        yield SystemCommand("Toggle sidebar", "Show or hide the pane list (Ctrl+B)",
+                            main.action_toggle_sidebar)
+        yield SystemCommand("Next pane", "Focus the next pane (Tab)", main.action_next_pane)
+        yield SystemCommand("Previous pane", "Focus the previous pane (Shift+Tab)",
+                            main.action_prev_pane)
+        yield SystemCommand("New session", "Start a new session in the focused pane (/new)",
+                            lambda: self._composer_command("/new"))
+        yield SystemCommand("Export session (Markdown)", "Write the focused pane's session to a file",
+                            lambda: self._composer_command("/export markdown"))
+        yield SystemCommand("Export session (JSONL)", "Write the focused pane's session as JSONL",
+                            lambda: self._composer_command("/export jsonl"))
+        yield SystemCommand("Reload config", "Re-read the config file now",
+                            self._reload_config)
+        for pane in main.panes:
+            yield SystemCommand(f"Go to pane {pane.number}: {one_line(pane.inbox.label, 40)}",
+                                f"Alt+{pane.number}" if pane.number <= 9 else "",
+                                lambda p=pane: main.focus_pane(p))
+
+    def _composer_command(self, line: str) -> None:
+        pane = self._focused_pane()
+        if pane is not None:
+            self.run_worker(pane.submit(line), group="palette")
+
+    def _reload_config(self) -> None:
+        async def reload() -> None:
+            ok = await self.gateway.reload()
+            if not ok:
+                self.notify("The config was not reloaded (see the error above).", severity="warning")
+
+        self.run_worker(reload(), group="palette")
+
+
+# ---------------------------------------------------------------------- entry point
+
+
+def _resolve(args: Any) -> tuple[Path, Any]:
+    from engine.config.discovery import load_effective_config, resolve_state_dir
+
+    state_dir = resolve_state_dir(getattr(args, "state_dir", None))
+    config = load_effective_config(getattr(args, "config", None), state_dir)
+    return state_dir, config
+
+
+def _save_as_path(args: Any, state_dir: Path) -> Path:
+    """Where "save as" puts an edited built-in example: --config if it was given (and is
+    missing), else the first place discovery looks: ``<state>/clawdbot.json``."""
+    arg = getattr(args, "config", None)
+    return Path(arg).expanduser() if arg else default_config_path(state_dir)
+
+
+async def _run(args: Any, state_dir: Path, config: Any) -> int:
+    from engine.gateway.gateway import Gateway
+
+    async with Gateway(config, state_dir) as gateway:
+        app = ClawApp(gateway, state_dir=state_dir, theme=getattr(args, "theme", None),
+                      save_as_path=_save_as_path(args, state_dir))
+        await app.run_async()
+        return int(app.return_code or 0)
+
+
+def run_app(args: Any) -> int:
+    """Open the app. Config problems print every ``file:line:col: path: message`` line and
+    exit 2 — no traceback (unless ``--debug`` and the error is not a user error)."""
+    debug = bool(getattr(args, "debug", False))
+    try:
+        state_dir, config = _resolve(args)
+        return asyncio.run(_run(args, state_dir, config))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"claw-tui: {problem.format()}", file=sys.stderr)
+        if not exc.problems:
+            print(f"claw-tui: {exc}", file=sys.stderr)
+        return 2
+    except ClawError as exc:
+        print(f"claw-tui: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last line of defence: never a bare traceback
+        if debug:
+            raise
+        print(f"claw-tui: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return 1

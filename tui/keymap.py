@@ -1,0 +1,147 @@
+"""Every key binding of the app, each with a stable id the user can remap.
+
+Screens and widgets take their ``BINDINGS`` from here (``bindings("main")``) so there is one
+table to read, one place the help screen lists, and one set of ids that ``tui.keymap`` in the
+config may remap (``{"main.zoom": "f11", "app.search": "ctrl+f,ctrl+s"}``). Remapping is
+Textual's own mechanism: ``App.set_keymap`` substitutes the key of the binding with that id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from textual.binding import Binding
+
+from engine.errors import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One binding as declared: where it lives (scope), what it does, and its default keys."""
+
+    id: str
+    keys: str
+    action: str
+    description: str
+    scope: str  # app | main | composer | history | editor | form | search
+    show: bool = True
+    priority: bool = False
+    help: str = ""
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.description, show=self.show,
+                       priority=self.priority, id=self.id, tooltip=self.help)
+
+
+KEYS: tuple[Key, ...] = (
+    # Anywhere.
+    Key("app.quit", "ctrl+q", "quit", "Quit", "app", show=False, priority=True,
+        help="Quit the app"),
+    Key("app.command_palette", "ctrl+p", "command_palette", "Palette", "app", priority=True,
+        help="Open the command palette: every action, themes"),
+    Key("app.help", "f1", "help", "Help", "app", help="Show the keys and what they do"),
+    Key("app.routing_editor", "ctrl+r", "routing_editor", "Routing", "app",
+        help="Open the routing editor (bindings, default agent, agent-to-agent)"),
+    Key("app.search", "ctrl+f", "search", "Search", "app",
+        help="Full-text search in the focused agent's store or in all agents"),
+    # Main screen.
+    Key("main.interrupt", "escape", "interrupt", "Interrupt", "main",
+        help="Interrupt the focused pane's reply (also before the first token)"),
+    Key("main.next_pane", "tab", "next_pane", "Next pane", "main", show=False, priority=True,
+        help="Focus the next pane"),
+    Key("main.prev_pane", "shift+tab", "prev_pane", "Previous pane", "main", show=False,
+        priority=True, help="Focus the previous pane"),
+    Key("main.next_activity", "alt+a", "next_activity", "Activity", "main",
+        help="Jump to the next pane with unseen activity (errors and interrupts first)"),
+    Key("main.zoom", "f2", "zoom", "Zoom", "main", help="Show the focused pane full-screen, and back"),
+    Key("main.explain", "f3", "explain", "Explain route", "main",
+        help="Explain the route of the selected message"),
+    Key("main.peer", "f4", "edit_peer", "Peer", "main",
+        help="Choose who you speak as in the focused pane"),
+    Key("main.toggle_clones", "f5", "toggle_clones", "Clones", "main", show=False,
+        help="Show or hide the clone panel"),
+    Key("main.toggle_sidebar", "ctrl+b", "toggle_sidebar", "Sidebar", "main", show=False,
+        help="Show or hide the sidebar and clone panel"),
+    Key("main.select_prev", "alt+up", "select_message(-1)", "Older message", "main", show=False,
+        help="Select the previous message in the focused pane"),
+    Key("main.select_next", "alt+down", "select_message(1)", "Newer message", "main", show=False,
+        help="Select the next message in the focused pane"),
+    *(Key(f"main.pane_{n}", f"alt+{n}", f"goto_pane({n})", f"Pane {n}", "main", show=False,
+          help=f"Focus pane {n}") for n in range(1, 10)),
+    # Composer (the focused pane's text box).
+    Key("composer.send", "enter", "send", "Send", "composer", priority=True,
+        help="Send the message (or run /ask, /new, /export)"),
+    Key("composer.newline", "shift+enter,ctrl+j", "newline", "Newline", "composer", show=False,
+        help="Insert a newline"),
+    Key("composer.prev_input", "up", "input_history(-1)", "Previous input", "composer", show=False,
+        help="Recall the previous input (on the first line)"),
+    Key("composer.next_input", "down", "input_history(1)", "Next input", "composer", show=False,
+        help="Recall the next input (on the last line)"),
+    Key("composer.page_up", "pageup", "scroll_history(-1)", "Scroll up", "composer", show=False,
+        help="Scroll the pane's history up a page"),
+    Key("composer.page_down", "pagedown", "scroll_history(1)", "Scroll down", "composer", show=False,
+        help="Scroll the pane's history down a page"),
+    # History view (when focused).
+    Key("history.up", "up", "move(-1)", "Older", "history", show=False, help="Select the older message"),
+    Key("history.down", "down", "move(1)", "Newer", "history", show=False, help="Select the newer message"),
+    Key("history.top", "home", "jump_top", "Top", "history", show=False, help="Go to the oldest loaded message"),
+    Key("history.bottom", "end", "jump_bottom", "Bottom", "history", show=False,
+        help="Go to the newest message and follow"),
+    Key("history.explain", "enter", "explain_selected", "Explain", "history", show=False,
+        help="Explain the route of the selected message"),
+    # Routing editor.
+    Key("editor.add", "a", "add", "Add", "editor", help="Add a binding after the selected one"),
+    Key("editor.edit", "e", "edit", "Edit", "editor", help="Edit the selected binding"),
+    Key("editor.delete", "x,delete", "delete", "Delete", "editor", help="Delete the selected binding"),
+    Key("editor.duplicate", "c", "duplicate", "Duplicate", "editor", help="Duplicate the selected binding"),
+    Key("editor.move_up", "shift+up", "move(-1)", "Move up", "editor", help="Move the binding up"),
+    Key("editor.move_down", "shift+down", "move(1)", "Move down", "editor", help="Move the binding down"),
+    Key("editor.default_agent", "m", "default_agent", "Default agent", "editor",
+        help="Choose the default agent"),
+    Key("editor.a2a_toggle", "t", "toggle_a2a", "Agent-to-agent", "editor",
+        help="Turn agent-to-agent messaging on or off"),
+    Key("editor.a2a_allow", "l", "edit_allow", "Allow list", "editor",
+        help="Edit the agent-to-agent allow list"),
+    Key("editor.try", "slash", "focus_try", "Try it", "editor",
+        help="Type an inbound message and see its route live"),
+    Key("editor.save", "ctrl+s", "save", "Save", "editor", priority=True, help="Save the config"),
+    Key("editor.reload", "ctrl+l", "reload", "Reload", "editor", show=False,
+        help="Reload the config from disk (discarding unsaved edits)"),
+    Key("editor.close", "escape", "close", "Close", "editor", help="Close the routing editor"),
+    # Modal forms and search.
+    Key("form.submit", "ctrl+s", "submit", "OK", "form", priority=True, help="Accept the form"),
+    Key("form.cancel", "escape", "cancel", "Cancel", "form", help="Close without changes"),
+    Key("search.scope", "ctrl+t", "toggle_scope", "Scope", "search",
+        help="Search the focused agent or all agents"),
+    Key("search.close", "escape", "close", "Close", "search", help="Close the search"),
+)
+
+KEYS_BY_ID: Mapping[str, Key] = {k.id: k for k in KEYS}
+
+
+def bindings(scope: str) -> list[Binding]:
+    """The Textual bindings of one scope, ready for a ``BINDINGS`` class attribute."""
+    return [k.binding() for k in KEYS if k.scope == scope]
+
+
+def validate_keymap(keymap: Mapping[str, str], *, file: str = "") -> tuple[dict[str, str], list[Problem]]:
+    """Split a user keymap (``tui.keymap``) into the usable part and problems to report.
+
+    Unknown ids and empty keys are reported (with the JSON path) and skipped, so a typo in the
+    config never stops the app from starting.
+    """
+    ok: dict[str, str] = {}
+    problems: list[Problem] = []
+    for binding_id, keys in keymap.items():
+        path = f"tui.keymap.{binding_id}"
+        if binding_id not in KEYS_BY_ID:
+            problems.append(Problem(f'unknown key binding id "{binding_id}" (see F1 for the ids)',
+                                    path=path, file=file, severity="warning", code="unknown-binding"))
+            continue
+        if not isinstance(keys, str) or not keys.strip():
+            problems.append(Problem("expected keys such as \"ctrl+k\" or \"f6,ctrl+k\"", path=path,
+                                    file=file, severity="warning", code="bad-keys"))
+            continue
+        ok[binding_id] = ",".join(part.strip() for part in keys.split(",") if part.strip())
+    return ok, problems

@@ -1,0 +1,51 @@
+"""F1: every key, what it does, and its binding id (the name to use in ``tui.keymap``)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from tui import keymap
+from tui.safe_text import literal
+
+SCOPE_TITLES = {
+    "app": "Anywhere",
+    "main": "Main screen",
+    "composer": "Composer",
+    "history": "History (focused)",
+    "editor": "Routing editor",
+    "form": "Forms",
+    "search": "Search",
+}
+
+INTRO = (
+    "Remap any key in your config: \"tui\": {\"keymap\": {\"main.zoom\": \"f11\"}}. "
+    "Composer commands: /ask <agent> <text>, /new, /export [markdown|jsonl]. Esc closes this."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
+    BINDINGS = [("escape,f1,q", "close", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static("claw-tui keys", id="help-title")
+            yield Static(INTRO, id="help-intro", markup=False)
+            yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Where", "Keys", "Action", "Binding id")
+        app_keymap = getattr(self.app, "_keymap", {})
+        for key in keymap.KEYS:
+            keys = app_keymap.get(key.id, key.keys)
+            shown = keys.replace(",", ", ")
+            table.add_row(literal(SCOPE_TITLES.get(key.scope, key.scope)), literal(shown),
+                          literal(key.help or key.description), literal(key.id))
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,242 @@
+"""The main screen: the sidebar, one pane per inbox in a grid, and the clone panel.
+
+The grid picks 1–4 columns from its width (and never more columns than panes); F2 zooms the
+focused pane to the whole screen and back. Keys that act on "the focused pane" resolve it
+from the focus chain, so they work from the composer, the history or the peer bar alike.
+"""
+
+from __future__ import annotations
+
+from math import ceil
+from typing import TYPE_CHECKING, Iterable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Container, Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from tui import keymap
+from tui.widgets.clone_panel import ClonePanel
+from tui.widgets.pane import ChannelPane
+from tui.widgets.sidebar import Sidebar
+
+if TYPE_CHECKING:
+    from tui.app import ClawApp
+
+MIN_PANE_WIDTH = 44
+MIN_PANE_HEIGHT = 10
+
+
+def columns_for(width: int, panes: int) -> int:
+    """1–4 columns: as many as fit at MIN_PANE_WIDTH, never more than there are panes."""
+    return max(1, min(4, panes, width // MIN_PANE_WIDTH))
+
+
+class MainScreen(Screen):
+    CSS_PATH = "main.tcss"
+    BINDINGS = keymap.bindings("main")
+
+    def __init__(self) -> None:
+        super().__init__(id="main")
+        self._focused_pane: ChannelPane | None = None
+        self._zoomed: ChannelPane | None = None
+
+    @property
+    def claw(self) -> "ClawApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        app = self.claw
+        yield Header(show_clock=False, icon="≡")
+        with Horizontal(id="body"):
+            yield Sidebar(id="sidebar")
+            with Vertical(id="main-col"):
+                with Container(id="grid"):
+                    for number, inbox in enumerate(app.gateway.inboxes, start=1):
+                        yield ChannelPane(app.gateway, inbox, number, recent=app.recent_peers,
+                                          format_time=app.format_time)
+                yield ClonePanel(id="clones")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        panes = self.panes
+        if panes:
+            panes[0].focus_composer()
+            self._focused_pane = panes[0]
+        self._layout_grid()
+        self.refresh_sidebar()
+        self.query_one(ClonePanel).sync(self.claw.gateway.clone_snapshots())
+
+    # ------------------------------------------------------------------ panes
+
+    @property
+    def panes(self) -> list[ChannelPane]:
+        return list(self.query(ChannelPane))
+
+    def pane_for(self, inbox_key: str) -> ChannelPane | None:
+        for pane in self.panes:
+            if pane.inbox.key == inbox_key:
+                return pane
+        return None
+
+    @property
+    def focused_pane(self) -> ChannelPane | None:
+        node = self.focused
+        while node is not None:
+            if isinstance(node, ChannelPane):
+                return node
+            node = node.parent  # type: ignore[assignment]
+        return self._focused_pane
+
+    def focus_pane(self, pane: ChannelPane) -> None:
+        if self._zoomed is not None and self._zoomed is not pane:
+            self.minimize()
+            self._zoomed = None
+        pane.focus_composer()
+        self._focused_pane = pane
+        pane.mark_seen()
+        self.refresh_sidebar()
+
+    def on_descendant_focus(self) -> None:
+        pane = self.focused_pane
+        if pane is not None and pane is not self._focused_pane:
+            self._focused_pane = pane
+            self.refresh_sidebar()
+
+    def refresh_sidebar(self) -> None:
+        self.query_one(Sidebar).show(self.panes, self._focused_pane)
+
+    @on(ChannelPane.ActivityChanged)
+    def _activity(self) -> None:
+        self.refresh_sidebar()
+
+    @on(Sidebar.PaneClicked)
+    def _sidebar_click(self, event: Sidebar.PaneClicked) -> None:
+        self.action_goto_pane(event.number)
+
+    # ------------------------------------------------------------------ layout
+
+    def on_resize(self) -> None:
+        self._layout_grid()
+
+    def _layout_grid(self) -> None:
+        grid = self.query_one("#grid")
+        count = len(self.panes)
+        width = grid.size.width or self.size.width
+        cols = columns_for(width, count)
+        rows = max(1, ceil(count / cols))
+        grid.styles.grid_size_columns = cols
+        height = grid.size.height or self.size.height
+        if rows * MIN_PANE_HEIGHT > height:
+            grid.styles.grid_rows = str(MIN_PANE_HEIGHT)
+        else:
+            grid.styles.grid_rows = "1fr"
+        grid.set_class(cols == 1, "-one-column")
+
+    @property
+    def columns(self) -> int:
+        return int(self.query_one("#grid").styles.grid_size_columns or 1)
+
+    # ------------------------------------------------------------------ actions
+
+    def _cycle(self, delta: int) -> None:
+        panes = self.panes
+        if not panes:
+            return
+        current = self.focused_pane
+        index = panes.index(current) if current in panes else -1
+        self.focus_pane(panes[(index + delta) % len(panes)])
+
+    def action_next_pane(self) -> None:
+        self._cycle(1)
+
+    def action_prev_pane(self) -> None:
+        self._cycle(-1)
+
+    def action_goto_pane(self, number: int) -> None:
+        panes = self.panes
+        if 1 <= number <= len(panes):
+            self.focus_pane(panes[number - 1])
+        else:
+            self.notify(f"There is no pane {number} ({len(panes)} panes).", severity="warning")
+
+    def action_next_activity(self) -> None:
+        """Visit panes with errors/interrupts first, then panes with new messages, starting
+        after the focused pane."""
+        panes = self.panes
+        current = self.focused_pane
+        start = panes.index(current) + 1 if current in panes else 0
+        ordered = panes[start:] + panes[:start]
+        for pane in ordered:
+            if pane.alerts:
+                self.focus_pane(pane)
+                return
+        for pane in ordered:
+            if pane.unseen:
+                self.focus_pane(pane)
+                return
+        self.notify("No pane has new activity.")
+
+    def action_zoom(self) -> None:
+        pane = self.focused_pane
+        if pane is None:
+            return
+        if self._zoomed is not None:
+            self.minimize()
+            self._zoomed = None
+            pane.focus_composer()
+        else:
+            self._zoomed = pane
+            self.maximize(pane, container=False)
+            pane.focus_composer()
+
+    @property
+    def zoomed(self) -> ChannelPane | None:
+        return self._zoomed
+
+    def action_interrupt(self) -> None:
+        pane = self.focused_pane
+        if pane is not None:
+            pane.interrupt()
+
+    def action_edit_peer(self) -> None:
+        pane = self.focused_pane
+        if pane is not None:
+            pane.open_peer_dialog()
+
+    def action_explain(self) -> None:
+        pane = self.focused_pane
+        if pane is None:
+            return
+        message = pane.history.selected_message()
+        self.claw.show_explanation(pane, message)
+
+    def action_select_message(self, delta: int) -> None:
+        pane = self.focused_pane
+        if pane is not None:
+            pane.history.move_selection(delta)
+
+    def action_toggle_clones(self) -> None:
+        panel = self.query_one(ClonePanel)
+        panel.display = not panel.display
+
+    def action_toggle_sidebar(self) -> None:
+        bar = self.query_one(Sidebar)
+        bar.display = not bar.display
+
+    @on(ChannelPane.ExplainRequested)
+    def _explain_requested(self, event: ChannelPane.ExplainRequested) -> None:
+        self.claw.show_explanation(event.pane, event.message)
+
+    # ------------------------------------------------------------------ gateway
+
+    def reroute_all(self) -> None:
+        for pane in self.panes:
+            pane.refresh_route()
+
+    def clone_panel(self) -> ClonePanel:
+        return self.query_one(ClonePanel)
+
+    def iter_panes(self) -> Iterable[ChannelPane]:
+        return iter(self.panes)

@@ -1,0 +1,85 @@
+"""The text box at the bottom of a pane.
+
+A ``TextArea`` so multi-line messages are natural: Enter sends, Shift+Enter / Ctrl+J insert a
+newline, Up on the first line and Down on the last line walk this pane's input history (kept
+in memory per pane, like a shell). What a submitted line *means* (``/new``, ``/export``,
+``/ask``) is decided by the pane, not here.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.widgets import TextArea
+
+from tui import keymap
+
+
+class Composer(TextArea):
+    BINDINGS = keymap.bindings("composer")
+
+    class Submitted(Message):
+        def __init__(self, composer: "Composer", text: str) -> None:
+            super().__init__()
+            self.composer = composer
+            self.text = text
+
+    class PageHistory(Message):
+        """Page Up/Down in the composer scrolls the pane's history."""
+
+        def __init__(self, direction: int) -> None:
+            super().__init__()
+            self.direction = direction
+
+    def __init__(self, *, placeholder: str = "Message…  (Enter sends, Shift+Enter newline)",
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
+                         highlight_cursor_line=False, compact=True, placeholder=placeholder,
+                         id=id, classes=classes)
+        self.inputs: list[str] = []
+        self._history_pos: int | None = None  # index into history while browsing
+        self._draft = ""
+
+    def action_send(self) -> None:
+        text = self.text
+        if not text.strip():
+            return
+        if not self.inputs or self.inputs[-1] != text:
+            self.inputs.append(text)
+        self._history_pos = None
+        self._draft = ""
+        self.load_text("")
+        self.post_message(self.Submitted(self, text))
+
+    def action_newline(self) -> None:
+        start, end = self.selection
+        self._replace_via_keyboard("\n", start, end)
+
+    def action_input_history(self, direction: int) -> None:
+        at_edge = self.cursor_at_first_line if direction < 0 else self.cursor_at_last_line
+        if not at_edge or not self.inputs:
+            if direction < 0:
+                self.action_cursor_up()
+            else:
+                self.action_cursor_down()
+            return
+        if self._history_pos is None:
+            if direction > 0:
+                return
+            self._draft = self.text
+            pos = len(self.inputs) - 1
+        else:
+            pos = self._history_pos + direction
+        if pos >= len(self.inputs):
+            self._history_pos = None
+            self._set(self._draft)
+            return
+        pos = max(0, pos)
+        self._history_pos = pos
+        self._set(self.inputs[pos])
+
+    def _set(self, text: str) -> None:
+        self.load_text(text)
+        self.move_cursor(self.document.end)
+
+    def action_scroll_history(self, direction: int) -> None:
+        self.post_message(self.PageHistory(direction))

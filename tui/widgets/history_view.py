@@ -1,0 +1,435 @@
+"""A pane's message history: one virtualised line-API widget, not one widget per message.
+
+Only the messages that reach the screen are rendered. Each message is turned into strips at
+the current width once and kept in an LRU cache keyed by (message id, width, selected); every
+other message only contributes its *height*, first estimated from its text and replaced by the
+exact figure the first time it is rendered. So a pane with tens of thousands of loaded
+messages scrolls at the cost of the dozen on screen, and opening a pane renders one screenful.
+
+Older pages are requested (``NeedOlder``) when the view reaches the top; the pane fetches them
+from the gateway and calls :meth:`HistoryView.prepend`, which keeps the viewport where it was.
+The view follows new messages only while it is scrolled to the bottom.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Protocol, Sequence
+
+from markdown_it import MarkdownIt
+from rich.cells import cell_len
+from rich.console import RenderableType
+from rich.markdown import Markdown as RichMarkdown
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui import keymap
+from tui.safe_text import clean, literal
+
+
+class MessageLike(Protocol):
+    """What the view needs of ``engine.store.StoredMessage``."""
+
+    id: int
+    seq: int
+    role: str
+    author: str
+    content: str
+    status: str
+    created_at: float
+    session_key: str
+    meta: dict
+
+
+class LiteralMarkdown(RichMarkdown):
+    """Rich Markdown with raw HTML disabled, so ``<b>``/``<script>`` stay visible text
+    (Rich's default parser silently drops HTML tags). Text is cleaned of control codes first;
+    Rich never parses console markup inside Markdown."""
+
+    _parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+
+    def __init__(self, text: str) -> None:
+        super().__init__("", hyperlinks=False)
+        self.markup = text
+        self.parsed = self._parser.parse(text)
+
+
+def route_badge(message: MessageLike) -> str:
+    """``matchedBy · session key`` for an agent's reply (from the meta the gateway stored)."""
+    meta = message.meta or {}
+    matched = meta.get("matched_by") or meta.get("matchedBy")
+    parts = [str(matched)] if matched else []
+    if message.session_key:
+        parts.append(message.session_key)
+    return " · ".join(parts)
+
+
+STATUS_MARK = {"interrupted": "⏹ interrupted", "error": "✖ error", "streaming": "… streaming"}
+
+
+@dataclass(slots=True)
+class _Row:
+    message: MessageLike
+    height: int
+    exact_width: int  # width the height was measured at; 0 = estimate
+
+
+class HistoryView(ScrollView, can_focus=True):
+    """Virtualised, selectable list of stored messages."""
+
+    BINDINGS = keymap.bindings("history")
+
+    COMPONENT_CLASSES = {
+        "history--user",
+        "history--agent",
+        "history--badge",
+        "history--error",
+        "history--interrupted",
+        "history--selected",
+        "history--body",
+        "history--meta",
+    }
+
+    class NeedOlder(Message):
+        """The view reached the top: the pane should load the page before ``before_seq``."""
+
+        def __init__(self, view: "HistoryView", before_seq: int) -> None:
+            super().__init__()
+            self.view = view
+            self.before_seq = before_seq
+
+    class ExplainRequested(Message):
+        def __init__(self, view: "HistoryView", message: MessageLike) -> None:
+            super().__init__()
+            self.view = view
+            self.message = message
+
+    def __init__(self, *, format_time: Callable[[float], str] | None = None,
+                 cache_size: int = 512, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._rows: list[_Row] = []
+        self._ids: set[int] = set()
+        self._offsets: list[int] = [0]
+        self._offsets_dirty = False
+        self._cache: LRUCache[tuple[int, int, bool, int], list[Strip]] = LRUCache(cache_size)
+        self._width = 0
+        self.format_time = format_time
+        self.selected: int | None = None  # index into rows; None = nothing selected
+        self.has_older = True
+        self._loading_older = False
+        self.follow = True
+        self._reflow_pending = False
+
+    # ----------------------------------------------------------------- data
+
+    @property
+    def messages(self) -> list[MessageLike]:
+        return [r.message for r in self._rows]
+
+    @property
+    def message_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def oldest_seq(self) -> int | None:
+        return self._rows[0].message.seq if self._rows else None
+
+    def clear(self) -> None:
+        self._rows.clear()
+        self._ids.clear()
+        self._cache.clear()
+        self.selected = None
+        self.has_older = True
+        self._loading_older = False
+        self.follow = True
+        self._reflow(keep_anchor=False)
+
+    def set_messages(self, messages: Sequence[MessageLike], *, has_older: bool) -> None:
+        """Replace everything (a pane opening or switching session)."""
+        self._rows = [self._row(m) for m in sorted(messages, key=lambda m: m.seq)]
+        self._ids = {m.id for m in messages}
+        self._cache.clear()
+        self.selected = None
+        self.has_older = has_older
+        self._loading_older = False
+        self.follow = True
+        self._reflow(keep_anchor=False)
+        self._scroll_bottom()
+
+    def append(self, message: MessageLike) -> None:
+        """Add or replace (same id) a message; follows the bottom only if already there."""
+        at_bottom = self.follow
+        if message.id in self._ids:
+            for i, row in enumerate(self._rows):
+                if row.message.id == message.id:
+                    self._rows[i] = self._row(message)
+                    break
+            self._drop_cached(message.id)
+        else:
+            self._ids.add(message.id)
+            row = self._row(message)
+            if not self._rows or self._rows[-1].message.seq <= message.seq:
+                self._rows.append(row)
+            else:
+                seqs = [r.message.seq for r in self._rows]
+                self._rows.insert(bisect_right(seqs, message.seq), row)
+                if self.selected is not None:
+                    self.selected = None
+        self._reflow(keep_anchor=not at_bottom)
+        if at_bottom:
+            self._scroll_bottom()
+
+    def prepend(self, messages: Iterable[MessageLike], *, has_older: bool) -> None:
+        """Add an older page above, keeping what is on screen where it is."""
+        new = [m for m in messages if m.id not in self._ids]
+        self.has_older = has_older
+        self._loading_older = False
+        if not new:
+            return
+        new.sort(key=lambda m: m.seq)
+        added_lines = 0
+        rows = [self._row(m) for m in new]
+        for r in rows:
+            added_lines += r.height
+        self._ids.update(m.id for m in new)
+        self._rows[:0] = rows
+        if self.selected is not None:
+            self.selected += len(rows)
+        self._reflow(keep_anchor=False)
+        self.scroll_to(y=self.scroll_y + added_lines, animate=False, immediate=True)
+
+    # ------------------------------------------------------------ selection
+
+    def selected_message(self) -> MessageLike | None:
+        if not self._rows:
+            return None
+        index = len(self._rows) - 1 if self.selected is None else self.selected
+        return self._rows[index].message
+
+    def move_selection(self, delta: int) -> None:
+        if not self._rows:
+            return
+        current = len(self._rows) if self.selected is None else self.selected
+        new = max(0, min(len(self._rows) - 1, current + delta))
+        old = self.selected
+        self.selected = new
+        for index in (old, new):
+            if index is not None and index < len(self._rows):
+                self._drop_cached(self._rows[index].message.id)
+        self._reflow(keep_anchor=True)
+        self._scroll_to_row(new)
+        if new == 0 and self.has_older:
+            self._request_older()
+        self.refresh()
+
+    def action_move(self, delta: int) -> None:
+        self.move_selection(delta)
+
+    def action_jump_top(self) -> None:
+        if self._rows:
+            self.move_selection(-len(self._rows))
+
+    def action_jump_bottom(self) -> None:
+        if self._rows:
+            self.selected = None
+            self._cache.clear()
+            self.follow = True
+            self._scroll_bottom()
+            self.refresh()
+
+    def action_explain_selected(self) -> None:
+        message = self.selected_message()
+        if message is not None:
+            self.post_message(self.ExplainRequested(self, message))
+
+    def page(self, direction: int) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
+
+    # ------------------------------------------------------------ layout
+
+    def _content_width(self) -> int:
+        return max(10, self.scrollable_content_region.width)
+
+    def _estimate(self, message: MessageLike, width: int) -> int:
+        body = max(1, width - 2)
+        lines = 0
+        for line in (message.content or " ").split("\n"):
+            lines += max(1, -(-cell_len(line) // body))
+        return 1 + lines + 1  # header + body + spacer
+
+    def _row(self, message: MessageLike) -> _Row:
+        return _Row(message, self._estimate(message, self._width or 80), 0)
+
+    def _drop_cached(self, message_id: int) -> None:
+        for key in [k for k in self._cache.keys() if k[0] == message_id]:
+            self._cache.discard(key)
+
+    def _reflow(self, *, keep_anchor: bool) -> None:
+        """Recompute offsets (and re-estimate at a new width); keep the top line anchored."""
+        anchor: tuple[int, int] | None = None
+        if keep_anchor and self._rows and len(self._offsets) == len(self._rows) + 1:
+            top = int(self.scroll_y)
+            i = max(0, bisect_right(self._offsets, top) - 1)
+            if i < len(self._rows):
+                anchor = (self._rows[i].message.id, top - self._offsets[i])
+        width = self._content_width() if self.is_mounted else 80
+        if width != self._width:
+            self._width = width
+            for row in self._rows:
+                row.height = self._estimate(row.message, width)
+                row.exact_width = 0
+        offsets = [0]
+        total = 0
+        for row in self._rows:
+            total += row.height
+            offsets.append(total)
+        self._offsets = offsets
+        self._offsets_dirty = False
+        self.virtual_size = Size(width, total)
+        if anchor is not None:
+            for i, row in enumerate(self._rows):
+                if row.message.id == anchor[0]:
+                    self.scroll_to(y=offsets[i] + min(anchor[1], row.height - 1), animate=False,
+                                   immediate=True)
+                    break
+        self.refresh()
+
+    def _scroll_bottom(self) -> None:
+        self.follow = True
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
+    def _scroll_to_row(self, index: int) -> None:
+        top, bottom = self._offsets[index], self._offsets[index + 1]
+        view = self.scrollable_content_region.height
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif bottom > self.scroll_y + view:
+            self.scroll_to(y=max(top, bottom - view), animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self._reflow(keep_anchor=not self.follow)
+        if self.follow:
+            self._scroll_bottom()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.follow = new_value >= self.max_scroll_y
+        if new_value <= 0 and old_value > 0:
+            self._request_older()
+
+    def _request_older(self) -> None:
+        if self.has_older and not self._loading_older and self._rows:
+            self._loading_older = True
+            self.post_message(self.NeedOlder(self, self._rows[0].message.seq))
+
+    def request_older_if_short(self) -> None:
+        """Load more when the loaded page does not even fill the view."""
+        if self.virtual_size.height <= self.scrollable_content_region.height:
+            self._request_older()
+
+    # ------------------------------------------------------------ rendering
+
+    def _renderable(self, message: MessageLike, width: int, selected: bool) -> list[RenderableType]:
+        meta = message.meta or {}
+        header = Text(end="")
+        bar_style = self.get_component_rich_style("history--selected") if selected else Style()
+        header.append("▌ " if selected else "  ", bar_style)
+        if message.role == "user":
+            who = meta.get("display_name") or message.author or "you"
+            header.append_text(literal(who, "bold"))
+            header.stylize(self.get_component_rich_style("history--user"), 2)
+        else:
+            header.append_text(literal(message.author or meta.get("agent_id") or "agent"))
+            header.stylize(self.get_component_rich_style("history--agent"), 2)
+            badge = route_badge(message)
+            if badge:
+                header.append("  ")
+                header.append_text(literal(f"[{badge}]", ""))
+                header.stylize(self.get_component_rich_style("history--badge"),
+                               len(header) - len(badge) - 2)
+        mark = STATUS_MARK.get(message.status)
+        if mark:
+            style_name = "history--error" if message.status == "error" else "history--interrupted"
+            header.append("  ")
+            header.append(mark, self.get_component_rich_style(style_name))
+            reason = meta.get("interrupt_reason") or meta.get("error")
+            if reason:
+                header.append(": ")
+                header.append_text(literal(reason))
+                header.stylize(self.get_component_rich_style(style_name), len(header) - len(clean(reason)))
+        if self.format_time is not None:
+            header.append("  ")
+            header.append(self.format_time(message.created_at),
+                          self.get_component_rich_style("history--meta"))
+        parts: list[RenderableType] = [header]
+        text = message.content or ""
+        if message.role == "assistant" and text.strip():
+            parts.append(LiteralMarkdown(clean(text)))
+        else:
+            parts.append(literal(text or " "))
+        return parts
+
+    def _strips(self, index: int, width: int) -> list[Strip]:
+        row = self._rows[index]
+        selected = index == self.selected
+        key = (row.message.id, width, selected, len(row.message.content or ""))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        console = self.app.console
+        base = self.rich_style
+        options = console.options.update_width(width).update(highlight=False)
+        header, body = self._renderable(row.message, width, selected)
+        lines = console.render_lines(header, options, style=base, pad=True)
+        body_opts = options.update_width(max(1, width - 2))
+        body_style = base + self.get_component_rich_style("history--body")
+        gutter_style = (self.get_component_rich_style("history--selected") if selected
+                        else base)
+        gutter = Segment("▌ " if selected else "  ", gutter_style)
+        for line in console.render_lines(body, body_opts, style=body_style, pad=True):
+            lines.append([gutter, *line])
+        strips = [Strip(line).adjust_cell_length(width, base) for line in lines]
+        strips.append(Strip.blank(width, base))
+        self._cache[key] = strips
+        if row.exact_width != width or row.height != len(strips):
+            changed = row.height != len(strips)
+            row.height = len(strips)
+            row.exact_width = width
+            if changed:
+                self._offsets_dirty = True
+                if not self._reflow_pending:
+                    self._reflow_pending = True
+                    self.call_after_refresh(self._apply_exact_heights)
+        return strips
+
+    def _apply_exact_heights(self) -> None:
+        self._reflow_pending = False
+        if self._offsets_dirty:
+            self._reflow(keep_anchor=not self.follow)
+            if self.follow:
+                self._scroll_bottom()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = int(self.scroll_y) + y
+        base = self.rich_style
+        if not self._rows or line >= self._offsets[-1] or width <= 0:
+            return Strip.blank(width, base)
+        index = min(len(self._rows) - 1, bisect_right(self._offsets, line) - 1)
+        strips = self._strips(index, self._width or width)
+        offset = line - self._offsets[index]
+        if offset >= len(strips):
+            return Strip.blank(width, base)
+        return strips[offset].crop_extend(0, width, base)
+
+    def debug_state(self) -> dict[str, Any]:
+        """Numbers tests and the benchmark read (rows loaded, lines, cache entries)."""
+        return {"rows": len(self._rows), "lines": self._offsets[-1], "cached": len(self._cache)}

@@ -1,0 +1,447 @@
+"""One pane = one inbox (a channel account such as ``whatsapp · personal``).
+
+The pane only renders gateway events and calls gateway methods: the gateway routes, queues,
+streams and stores. Everything the pane shows about one turn goes through a single ordered
+pipeline (``_ops``) drained by the pane's own streaming task, so the user message, the
+streamed Markdown and the final message always land in that order, and one pane's slow
+Markdown rendering never holds up another pane.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from markdown_it import MarkdownIt
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Markdown, Static
+
+from engine.errors import ClawError
+from engine.gateway.events import (
+    ReplyDelta,
+    RouteResolved,
+    TurnEvent,
+    TurnFailed,
+    TurnFinished,
+    TurnInterrupted,
+    TurnQueued,
+    TurnStarted,
+)
+from engine.gateway.inbox import Inbox, PeerSpec
+from tui.recent_peers import RecentPeers
+from tui.safe_text import clean, content, one_line
+from tui.widgets.composer import Composer
+from tui.widgets.history_view import HistoryView
+from tui.widgets.peer_selector import PeerBar, PeerDialog, describe_peer
+
+if TYPE_CHECKING:
+    from engine.gateway.gateway import Gateway
+    from engine.routing.route import Route
+
+PAGE = 200
+
+
+def _live_parser() -> MarkdownIt:
+    """The streaming Markdown parser: GFM-like, raw HTML off so tags show as text."""
+    return MarkdownIt("gfm-like", {"html": False})
+
+
+@dataclass
+class PaneTurn:
+    turn_id: str
+    session_key: str
+    agent_id: str
+    text: str = ""  # what the user sent (for the queued line)
+    state: str = "accepted"  # accepted | queued | running | streaming
+    position: int = 0
+    parts: list[str] = field(default_factory=list)
+    route: Any = None
+
+
+class ChannelPane(Vertical):
+    """A channel account's conversation: peer bar, history, live reply, composer."""
+
+    class ActivityChanged(Message):
+        def __init__(self, pane: "ChannelPane") -> None:
+            super().__init__()
+            self.pane = pane
+
+    class ExplainRequested(Message):
+        def __init__(self, pane: "ChannelPane", message: Any) -> None:
+            super().__init__()
+            self.pane = pane
+            self.message = message
+
+    def __init__(self, gateway: "Gateway", inbox: Inbox, number: int, *, recent: RecentPeers,
+                 format_time: Callable[[float], str] | None = None) -> None:
+        super().__init__(id=f"pane-{number}", classes="pane")
+        self.gateway = gateway
+        self.inbox = inbox
+        self.number = number
+        self.recent = recent
+        remembered = recent.get(inbox.key)
+        self.peer: PeerSpec = remembered[0] if remembered else PeerSpec()
+        self.route: Route | None = None
+        self.route_error: str | None = None
+        self.turns: dict[str, PaneTurn] = {}
+        self._live_turn: str | None = None
+        self._ops: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self.unseen = 0  # new messages since the pane was last focused
+        self.alerts = 0  # errors and interrupts since the pane was last focused
+        self.last_alert: str | None = None
+        self.notice: str | None = None
+        self._format_time = format_time
+        self._history_key: tuple[str, str] | None = None
+
+    # ---------------------------------------------------------------- compose
+
+    def compose(self) -> ComposeResult:
+        yield PeerBar(id="peer-bar", classes="peer-bar")
+        yield HistoryView(format_time=self._format_time, id="history")
+        with Vertical(id="live", classes="live"):
+            yield Static(id="live-head", classes="live-head")
+            yield Markdown("", id="live-md", parser_factory=_live_parser, open_links=False)
+        yield Static(id="pane-status", classes="pane-status")
+        yield Composer(id="composer")
+
+    @property
+    def history(self) -> HistoryView:
+        return self.query_one(HistoryView)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def live_markdown(self) -> Markdown:
+        return self.query_one("#live-md", Markdown)
+
+    def on_mount(self) -> None:
+        self.query_one("#live").display = False
+        self.border_title = content(f"{self.number} {self.inbox.label}")
+        self.run_worker(self._stream_loop(), name=f"stream-{self.inbox.key}", group="stream")
+        self.refresh_route()
+
+    # ------------------------------------------------------------- routing
+
+    def refresh_route(self) -> None:
+        """Preview where the next message goes (also after a config reload) and follow that
+        session's history."""
+        try:
+            self.route = self.gateway.route(self.inbox.key, self.peer)
+            self.route_error = None
+        except ClawError as exc:
+            self.route, self.route_error = None, str(exc)
+        self._update_labels()
+        key = (self.route.agent_id, self.route.session_key) if self.route else None
+        if key != self._history_key:
+            self._history_key = key
+            self.history.clear()
+            if key is not None:
+                self.load_history(*key)
+
+    def route_line(self, peer: PeerSpec | None = None) -> str:
+        peer = peer or self.peer
+        if peer is not self.peer:
+            try:
+                route = self.gateway.route(self.inbox.key, peer)
+            except ClawError as exc:
+                return f"✖ {exc}"
+        else:
+            if self.route_error:
+                return f"✖ {self.route_error}"
+            route = self.route
+        if route is None:
+            return ""
+        return f"{route.agent_id} ({route.matched_by} · {route.session_key})"
+
+    def _update_labels(self) -> None:
+        self.border_subtitle = self.state_label()
+        self.query_one(PeerBar).show(self.peer, self.route_line())
+        status = self.query_one("#pane-status", Static)
+        queued = [t for t in self.turns.values() if t.state in ("accepted", "queued")]
+        line = ""
+        if self.notice:
+            line = self.notice
+        if queued:
+            waiting = "; ".join(one_line(t.text, 30) for t in queued[:3])
+            line = (line + "  " if line else "") + f"⏳ {len(queued)} waiting: {waiting}"
+        status.update(content(line))
+        status.display = bool(line)
+
+    def state_label(self) -> str:
+        if any(t.state == "streaming" for t in self.turns.values()):
+            return "● streaming"
+        if any(t.state == "running" for t in self.turns.values()):
+            return "● thinking"
+        if self.turns:
+            return "⏳ queued"
+        return ""
+
+    # ------------------------------------------------------------- history
+
+    @work(group="history", exclusive=True)
+    async def load_history(self, agent_id: str, session_key: str) -> None:
+        try:
+            messages = await self.gateway.history(agent_id, session_key, limit=PAGE)
+        except ClawError as exc:
+            self._set_notice(f"✖ history: {exc}")
+            return
+        if self._history_key != (agent_id, session_key):
+            return
+        self.history.set_messages(messages, has_older=len(messages) >= PAGE)
+        self.call_after_refresh(self.history.request_older_if_short)
+
+    @on(HistoryView.NeedOlder)
+    def _need_older(self, event: HistoryView.NeedOlder) -> None:
+        event.stop()
+        if self._history_key is not None:
+            self.load_older(*self._history_key, event.before_seq)
+
+    @work(group="history-older", exclusive=True)
+    async def load_older(self, agent_id: str, session_key: str, before_seq: int) -> None:
+        try:
+            messages = await self.gateway.history(agent_id, session_key, before_seq=before_seq,
+                                                  limit=PAGE)
+        except ClawError as exc:
+            self._set_notice(f"✖ history: {exc}")
+            self.history.prepend([], has_older=False)
+            return
+        if self._history_key == (agent_id, session_key):
+            self.history.prepend(messages, has_older=len(messages) >= PAGE)
+
+    @on(HistoryView.ExplainRequested)
+    def _explain(self, event: HistoryView.ExplainRequested) -> None:
+        event.stop()
+        self.post_message(self.ExplainRequested(self, event.message))
+
+    # ------------------------------------------------------------- composer
+
+    @on(Composer.Submitted)
+    async def _submitted(self, event: Composer.Submitted) -> None:
+        event.stop()
+        await self.submit(event.text)
+
+    @on(Composer.PageHistory)
+    def _page(self, event: Composer.PageHistory) -> None:
+        event.stop()
+        self.history.page(event.direction)
+
+    async def submit(self, text: str) -> None:
+        """Run a composer line: ``/new``, ``/export [jsonl]``, or a message (``/ask`` included:
+        the gateway treats it as agent-to-agent from the routed agent)."""
+        stripped = text.strip()
+        command = stripped.split(maxsplit=1)[0].lower() if stripped.startswith("/") else ""
+        try:
+            if command == "/new":
+                session_id = await self.gateway.new_session(self.inbox.key, self.peer)
+                self._history_key = None
+                self.refresh_route()
+                self._set_notice(f"new session {session_id}")
+                return
+            if command == "/export":
+                fmt = stripped.split(maxsplit=1)[1].strip().lower() if " " in stripped else "markdown"
+                if fmt not in ("markdown", "md", "jsonl"):
+                    self._set_notice('✖ /export takes "markdown" or "jsonl"')
+                    return
+                path = await self.gateway.export(self.inbox.key, self.peer,
+                                                 "markdown" if fmt == "md" else fmt)
+                self._set_notice(f"exported to {path}")
+                self.app.notify(clean(f"Exported to {path}"), markup=False)
+                return
+            if command and command not in ("/ask",):
+                self._set_notice(f"✖ unknown command {one_line(command, 20)} "
+                                 "(try /ask <agent> <text>, /new, /export)")
+                return
+            ticket = await self.gateway.send(self.inbox.key, self.peer, text)
+        except ClawError as exc:
+            self._set_notice(f"✖ {exc}")
+            return
+        self.notice = None
+        self.turns.setdefault(ticket.turn_id, PaneTurn(ticket.turn_id, ticket.session_key,
+                                                       ticket.agent_id, text=text,
+                                                       route=ticket.route))
+        if ticket.done and ticket.final is not None:
+            self.handle_event(ticket.final)
+        error = self.recent.remember(self.inbox.key, self.peer)
+        if error:
+            self._set_notice(f"✖ {error}")
+        self._update_labels()
+
+    def _set_notice(self, text: str | None) -> None:
+        self.notice = text
+        self._update_labels()
+
+    # ------------------------------------------------------------- peer
+
+    def open_peer_dialog(self) -> None:
+        def chosen(peer: PeerSpec | None) -> None:
+            if peer is not None:
+                self.set_peer(peer)
+
+        self.app.push_screen(PeerDialog(channel=self.inbox.channel, label=self.inbox.label,
+                                        peer=self.peer, recent=self.recent.get(self.inbox.key),
+                                        preview=self.route_line), chosen)
+
+    @on(PeerBar.Clicked)
+    def _peer_clicked(self) -> None:
+        self.open_peer_dialog()
+
+    def set_peer(self, peer: PeerSpec) -> None:
+        self.peer = peer
+        error = self.recent.remember(self.inbox.key, peer)
+        self.notice = f"✖ {error}" if error else None
+        self.refresh_route()
+
+    # ------------------------------------------------------------- interrupts
+
+    def interrupt(self) -> bool:
+        """Esc: stop this pane's turn(s) now — also before the first token. Turns started
+        here for another peer (the peer changed meanwhile) are stopped by session key."""
+        done = False
+        try:
+            done = self.gateway.interrupt(self.inbox.key, self.peer, reason="user")
+        except ClawError as exc:
+            self._set_notice(f"✖ {exc}")
+        current = self.route.session_key if self.route else None
+        for key in {t.session_key for t in self.turns.values()} - {current}:
+            done = self.gateway.interrupt(session_key=key, reason="user") or done
+        if done:
+            self.query_one("#live-head", Static).update(content("⏹ interrupting…"))
+            self._set_notice("⏹ interrupt requested")
+        else:
+            self._set_notice("nothing to interrupt")
+        return done
+
+    # ------------------------------------------------------------- events
+
+    def handle_event(self, event: TurnEvent) -> None:
+        """Apply one gateway event for this inbox (called by the app's event pump)."""
+        turn = self.turns.get(event.turn_id)
+        mine = turn is not None or (self.route is not None
+                                    and getattr(event, "session_key", None) == self.route.session_key)
+        if not mine:
+            return
+        if turn is None:
+            turn = self.turns[event.turn_id] = PaneTurn(
+                event.turn_id, getattr(event, "session_key", ""), getattr(event, "agent_id", ""))
+        if isinstance(event, RouteResolved):
+            turn.route = event.route
+        elif isinstance(event, TurnQueued):
+            turn.state, turn.position = "queued", event.position
+        elif isinstance(event, TurnStarted):
+            turn.state = "running"
+            self._ops.put_nowait(("history", event.user_message))
+            if self._live_turn is None:
+                self._begin_live(turn)
+        elif isinstance(event, ReplyDelta):
+            turn.state = "streaming"
+            turn.parts.append(event.text)
+            if self._live_turn is None:
+                self._begin_live(turn)
+            elif self._live_turn == turn.turn_id:
+                self._ops.put_nowait(("delta", clean(event.text)))
+        elif isinstance(event, (TurnFinished, TurnInterrupted, TurnFailed)):
+            self._finish(turn, event)
+        self._update_labels()
+
+    def _begin_live(self, turn: PaneTurn) -> None:
+        self._live_turn = turn.turn_id
+        self._ops.put_nowait(("start", turn))
+        if turn.parts:
+            self._ops.put_nowait(("delta", clean("".join(turn.parts))))
+
+    def _finish(self, turn: PaneTurn, event: TurnEvent) -> None:
+        self.turns.pop(turn.turn_id, None)
+        message = getattr(event, "message", None)
+        if isinstance(event, TurnInterrupted):
+            self.notice = f"⏹ interrupted ({one_line(event.reason, 40)})"
+            if message is None:
+                self.notice += f": {one_line(turn.text, 30)} was not sent" if turn.text else ""
+            self._alert(self.notice)
+        elif isinstance(event, TurnFailed):
+            self.notice = f"✖ {one_line(event.error, 120)}"
+            self._alert(self.notice)
+        else:
+            self.notice = None
+            self._new_activity()
+        if self._live_turn == turn.turn_id:
+            self._live_turn = None
+            self._ops.put_nowait(("end", message))
+            nxt = next((t for t in self.turns.values() if t.state in ("running", "streaming")), None)
+            if nxt is not None:
+                self._begin_live(nxt)
+        elif message is not None:
+            self._ops.put_nowait(("history", message))
+
+    async def _stream_loop(self) -> None:
+        """The pane's streaming task: applies ``_ops`` in order (history appends, Markdown
+        stream start/write/stop)."""
+        md = self.live_markdown
+        live = self.query_one("#live")
+        head = self.query_one("#live-head", Static)
+        stream = None
+        while True:
+            op, arg = await self._ops.get()
+            if op == "history":
+                if arg is not None and self._shows(arg):
+                    self.history.append(arg)
+            elif op == "start":
+                if stream is not None:
+                    await stream.stop()
+                await md.update("")
+                turn: PaneTurn = arg
+                head.update(content(f"{turn.agent_id} is replying…"))
+                live.display = True
+                stream = Markdown.get_stream(md)
+            elif op == "delta":
+                if stream is not None:
+                    await stream.write(arg)
+            elif op == "end":
+                if stream is not None:
+                    await stream.stop()
+                    stream = None
+                await md.update("")
+                live.display = False
+                if arg is not None and self._shows(arg):
+                    self.history.append(arg)
+
+    def _shows(self, message: Any) -> bool:
+        return self.route is not None and message.session_key == self.route.session_key
+
+    @property
+    def live_text(self) -> str:
+        """The reply streaming right now (tests and screenshots read it)."""
+        turn = self.turns.get(self._live_turn or "")
+        return "".join(turn.parts) if turn else ""
+
+    # ------------------------------------------------------------- activity
+
+    def _new_activity(self) -> None:
+        if not self.has_focus_within:
+            self.unseen += 1
+            self.post_message(self.ActivityChanged(self))
+
+    def _alert(self, text: str) -> None:
+        if not self.has_focus_within:
+            self.alerts += 1
+            self.last_alert = text
+            self.post_message(self.ActivityChanged(self))
+
+    def mark_seen(self) -> None:
+        if self.unseen or self.alerts:
+            self.unseen = self.alerts = 0
+            self.post_message(self.ActivityChanged(self))
+
+    def on_descendant_focus(self) -> None:
+        self.mark_seen()
+
+    def focus_composer(self) -> None:
+        self.composer.focus()
+
+    def describe(self) -> str:
+        return f"{self.inbox.label} as {describe_peer(self.peer)}"

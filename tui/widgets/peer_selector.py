@@ -1,0 +1,195 @@
+"""Who you speak as in a pane: the one-line peer bar and the dialog that edits it.
+
+A peer is a DM id or a group/channel id, plus the parent peer (a thread's channel) and the
+guild/team/roles that only some channels have: Discord messages carry a guild and member
+roles, Slack messages a team. The dialog shows those fields only for channels that have them,
+lists the pane's recent peers, and previews the route as you type (through the gateway).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from engine.config.model import Peer
+from engine.gateway.inbox import PeerSpec
+from tui import keymap
+from tui.safe_text import content, one_line
+
+# Which routing fields a channel's messages can carry besides the peer itself.
+CHANNEL_FIELDS: dict[str, tuple[str, ...]] = {
+    "discord": ("guild", "roles"),
+    "slack": ("team",),
+    "msteams": ("team",),
+    "mattermost": ("team",),
+}
+PEER_KINDS = ("direct", "group", "channel")
+
+
+def fields_for(channel: str) -> tuple[str, ...]:
+    return CHANNEL_FIELDS.get(channel, ())
+
+
+def describe_peer(peer: PeerSpec) -> str:
+    """One line: ``direct:alice · guild 42 · roles mod,admin · in channel:7``."""
+    parts = [f"{peer.kind}:{peer.id}"]
+    if peer.display_name:
+        parts[0] = f"{peer.display_name} ({parts[0]})"
+    if peer.parent is not None:
+        parts.append(f"in {peer.parent.kind}:{peer.parent.id}")
+    if peer.guild_id:
+        parts.append(f"guild {peer.guild_id}")
+    if peer.team_id:
+        parts.append(f"team {peer.team_id}")
+    if peer.roles:
+        parts.append("roles " + ",".join(peer.roles))
+    return " · ".join(parts)
+
+
+def parse_parent(text: str) -> tuple[Peer | None, str | None]:
+    """``channel:123`` → Peer; empty → None; anything else → an error line."""
+    text = text.strip()
+    if not text:
+        return None, None
+    kind, sep, pid = text.partition(":")
+    if not sep or not kind.strip() or not pid.strip():
+        return None, 'parent must look like "channel:123" (kind:id)'
+    return Peer(kind.strip(), pid.strip()), None
+
+
+class PeerBar(Static):
+    """The pane's one-line "speaking as" bar; clicking it (or F4) opens the dialog."""
+
+    class Clicked(Message):
+        pass
+
+    def show(self, peer: PeerSpec, route_line: str) -> None:
+        line = content(f"as {describe_peer(peer)}")
+        if route_line:
+            line = line.append(content(f"  → {route_line}", "dim"))
+        self.update(line)
+
+    def on_click(self) -> None:
+        self.post_message(self.Clicked())
+
+
+class PeerDialog(ModalScreen[PeerSpec | None]):
+    """Edit the peer of one pane; returns the new PeerSpec, or None when cancelled."""
+
+    CSS_PATH = "peer_selector.tcss"
+    BINDINGS = keymap.bindings("form")
+
+    def __init__(self, *, channel: str, label: str, peer: PeerSpec, recent: list[PeerSpec],
+                 preview: Callable[[PeerSpec], str]) -> None:
+        super().__init__()
+        self.channel = channel
+        self.label = label
+        self.peer = peer
+        self.recent = recent
+        self.preview = preview
+        self.extra = fields_for(channel)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="peer-dialog"):
+            yield Label(content(f"Speak as… in {self.label}"), id="peer-title")
+            if self.recent:
+                yield Label("Recent peers (Enter picks)", classes="field-label")
+                yield OptionList(*[Option(content(one_line(describe_peer(p), 70)), id=str(i))
+                                   for i, p in enumerate(self.recent)], id="peer-recent")
+            with Horizontal(classes="field"):
+                yield Label("Kind", classes="field-label")
+                yield Select([(k, k) for k in PEER_KINDS], value=self._kind_value(),
+                             allow_blank=False, id="peer-kind")
+            with Horizontal(classes="field"):
+                yield Label("Id", classes="field-label")
+                yield Input(self.peer.id, placeholder="DM id, or group/channel id", id="peer-id")
+            with Horizontal(classes="field"):
+                yield Label("Parent", classes="field-label")
+                parent = f"{self.peer.parent.kind}:{self.peer.parent.id}" if self.peer.parent else ""
+                yield Input(parent, placeholder="thread's channel, e.g. channel:123 (optional)",
+                            id="peer-parent")
+            if "guild" in self.extra:
+                with Horizontal(classes="field"):
+                    yield Label("Guild", classes="field-label")
+                    yield Input(self.peer.guild_id or "", placeholder="guild id", id="peer-guild")
+            if "roles" in self.extra:
+                with Horizontal(classes="field"):
+                    yield Label("Roles", classes="field-label")
+                    yield Input(",".join(self.peer.roles), placeholder="role ids, comma separated",
+                                id="peer-roles")
+            if "team" in self.extra:
+                with Horizontal(classes="field"):
+                    yield Label("Team", classes="field-label")
+                    yield Input(self.peer.team_id or "", placeholder="team id", id="peer-team")
+            with Horizontal(classes="field"):
+                yield Label("Name", classes="field-label")
+                yield Input(self.peer.display_name or "", placeholder="display name (optional)",
+                            id="peer-name")
+            yield Static(id="peer-status")
+            yield Static("Ctrl+S or Enter: use this peer · Esc: cancel", classes="hint")
+
+    def _kind_value(self) -> str:
+        kind = self.peer.kind if self.peer.kind in PEER_KINDS else "direct"
+        return "direct" if kind == "dm" else kind
+
+    def on_mount(self) -> None:
+        self.query_one("#peer-id", Input).focus()
+        self._validate()
+
+    def _value(self, selector: str) -> str:
+        found = self.query(selector)
+        return found.first(Input).value if found else ""
+
+    def build(self) -> tuple[PeerSpec | None, str | None]:
+        """The peer the form describes, or the first problem with it."""
+        pid = self._value("#peer-id").strip()
+        if not pid:
+            return None, "id is required"
+        parent, error = parse_parent(self._value("#peer-parent"))
+        if error:
+            return None, error
+        kind = str(self.query_one("#peer-kind", Select).value)
+        roles = tuple(r.strip() for r in self._value("#peer-roles").split(",") if r.strip())
+        return PeerSpec(kind=kind, id=pid, parent=parent,
+                        guild_id=self._value("#peer-guild").strip() or None,
+                        team_id=self._value("#peer-team").strip() or None,
+                        roles=roles, display_name=self._value("#peer-name").strip() or None), None
+
+    def _validate(self) -> PeerSpec | None:
+        peer, error = self.build()
+        status = self.query_one("#peer-status", Static)
+        if error:
+            status.update(content(f"✖ {error}", "bold"))
+            status.set_class(True, "-error")
+            return None
+        status.set_class(False, "-error")
+        status.update(content(f"→ {self.preview(peer)}"))
+        return peer
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _changed(self) -> None:
+        self._validate()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_submit()
+
+    @on(OptionList.OptionSelected, "#peer-recent")
+    def _pick(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.recent[int(event.option.id or 0)])
+
+    def action_submit(self) -> None:
+        peer = self._validate()
+        if peer is not None:
+            self.dismiss(peer)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,52 @@
+"""The pane list with activity markers.
+
+``●n`` counts replies that arrived while a pane was not focused; ``✖n`` counts errors and
+interrupts (shown first and in the error colour, since Alt+A visits those panes first).
+The focused pane is marked ``▸``. The sidebar only draws what the panes report.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from tui.safe_text import content, one_line
+
+if TYPE_CHECKING:
+    from tui.widgets.pane import ChannelPane
+
+
+class Sidebar(Static):
+    class PaneClicked(Message):
+        def __init__(self, number: int) -> None:
+            super().__init__()
+            self.number = number
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._order: list[int] = []
+
+    def show(self, panes: Iterable["ChannelPane"], focused: "ChannelPane | None") -> None:
+        lines: list[Content] = [content("Panes", "bold")]
+        self._order = []
+        for pane in panes:
+            self._order.append(pane.number)
+            mark = "▸" if pane is focused else " "
+            line = content(f"{mark}{pane.number} {one_line(pane.inbox.label, 19)}")
+            if pane.alerts:
+                line = line.append(Content(" ")).append(content(f"✖{pane.alerts}", "bold $error"))
+            if pane.unseen:
+                line = line.append(Content(" ")).append(content(f"●{pane.unseen}", "bold $success"))
+            state = pane.state_label()
+            if state:
+                line = line.append(Content(" ")).append(content(state.split()[0], "$accent"))
+            lines.append(line)
+        self.update(Content("\n").join(lines))
+
+    def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+        row = event.y - 1
+        if 0 <= row < len(self._order):
+            self.post_message(self.PaneClicked(self._order[row]))
