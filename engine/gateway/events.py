@@ -1,0 +1,137 @@
+"""Typed events the gateway publishes to its subscribers (the TUI, replay, tests).
+
+Every event is a frozen, keyword-only dataclass deriving from ``Event`` so a subscriber can
+``match`` on the class. ``seq`` is a gateway-wide counter (strictly increasing in publish
+order) and ``at`` the wall-clock time (``time.time()``) of publication; a coalesced
+``ReplyDelta`` keeps the ``seq``/``at`` of its first chunk, so ``at`` bounds the delivery
+latency of every chunk it carries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported for annotations only: events stay importable on their own
+    from engine.config.model import Config
+    from engine.errors import Problem
+    from engine.gateway.inbox import PeerSpec
+    from engine.gateway.snapshot import CloneSnapshot
+    from engine.providers.base import Usage
+    from engine.routing.route import Route
+    from engine.store.models import StoredMessage
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Event:
+    seq: int
+    at: float
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TurnEvent(Event):
+    """Base of the events that belong to one turn of one pane (``turn_id``)."""
+
+    inbox_key: str
+    turn_id: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RouteResolved(TurnEvent):
+    """A message was accepted and routed; ``route.explanation`` says why."""
+
+    peer: PeerSpec
+    route: Route
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TurnQueued(TurnEvent):
+    """The turn waits behind ``position`` earlier turns of the same session key."""
+
+    session_key: str
+    agent_id: str
+    clone_id: str
+    position: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TurnStarted(TurnEvent):
+    session_key: str
+    agent_id: str
+    clone_id: str
+    user_message: StoredMessage
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReplyDelta(TurnEvent):
+    """New reply text (one or more coalesced chunks) in arrival order."""
+
+    session_key: str
+    agent_id: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TurnFinished(TurnEvent):
+    session_key: str
+    agent_id: str
+    message: StoredMessage
+    usage: Usage
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TurnInterrupted(TurnEvent):
+    """The turn stopped on request; ``message`` is the stored partial reply (None when the
+    turn was dropped from the queue before it ran)."""
+
+    session_key: str
+    agent_id: str
+    reason: str
+    message: StoredMessage | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TurnFailed(TurnEvent):
+    """The provider (or the store) failed; ``error`` is its one-line message."""
+
+    session_key: str
+    agent_id: str
+    error: str
+    message: StoredMessage | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CloneCreated(Event):
+    snapshot: CloneSnapshot
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CloneStateChanged(Event):
+    snapshot: CloneSnapshot
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AgentMessage(Event):
+    """An agent-to-agent message (or its denial, ``allowed=False`` with the reason)."""
+
+    from_agent: str
+    to_agent: str
+    text: str
+    allowed: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConfigReloaded(Event):
+    config: Config
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ConfigRejected(Event):
+    """A changed config failed validation; the running config stays in force."""
+
+    errors: list[Problem]
+
+
+TERMINAL_EVENTS = (TurnFinished, TurnInterrupted, TurnFailed)
+"""A turn ends with exactly one of these."""

@@ -1,0 +1,835 @@
+"""The gateway runtime: route → clone → store → turn → stream → store, with events.
+
+One ``Gateway`` owns a task group (``async with Gateway(...)``). ``send`` accepts a message
+synchronously — routes it, takes the clone, opens the clone's interrupt scope, queues it in
+its session lane — and returns a ticket; the turn itself runs in a lane worker task. Turns of
+one session key run one at a time; different keys run concurrently up to
+``max_concurrent_turns`` (a CapacityLimiter). Runs on anyio's asyncio backend (the agents'
+interrupt scopes wake asyncio loops).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import itertools
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import anyio
+
+from engine.config.model import QUEUE_MODES, AgentConfig, Config
+from engine.errors import ClawError, ConfigError, Problem
+from engine.gateway import a2a
+from engine.gateway.a2a import AgentToAgentDenied
+from engine.gateway.clones import CloneRecord, CloneRegistry
+from engine.gateway.events import (
+    AgentMessage,
+    CloneCreated,
+    CloneStateChanged,
+    ConfigRejected,
+    ConfigReloaded,
+    Event,
+    ReplyDelta,
+    RouteResolved,
+    TurnFailed,
+    TurnFinished,
+    TurnInterrupted,
+    TurnQueued,
+    TurnStarted,
+)
+from engine.gateway.history import to_chat_messages
+from engine.gateway.inbox import Inbox, PeerSpec, UnknownInbox, build_inboxes
+from engine.gateway.snapshot import CloneSnapshot
+from engine.gateway.subscription import Subscription
+from engine.gateway.turns import Lane, Turn, TurnTicket, new_turn_id
+from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
+from engine.routing.inbound import Inbound
+from engine.routing.route import Route
+from engine.routing.router import Router
+from engine.store.models import SearchHit, SessionInfo, StoredMessage
+
+DEFAULT_HISTORY_LIMIT = 50
+CHECKPOINT_INTERVAL = 0.25  # seconds between streaming checkpoints of a reply in the store
+SHUTDOWN_GRACE = 3.0  # seconds running turns get to store their partial replies on exit
+MAX_A2A_DEPTH = 4  # agent-to-agent hops one turn may chain (A → B → C → D)
+_A2A_CHAIN: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar(
+    "claw_a2a_chain", default=())
+_ASK = re.compile(r"^/ask(?:\s+(\S+))?(?:\s+([\s\S]*))?$")
+
+
+class GatewayError(ClawError):
+    """Misuse of the gateway a user can cause (empty message, unknown agent, not running)."""
+
+
+class UnknownAgent(GatewayError):
+    pass
+
+
+def parse_ask(text: str) -> tuple[str, str] | None:
+    """``/ask <agent> <text>`` → (agent, text); None when the text is not an /ask command."""
+    stripped = text.strip()
+    if not (stripped == "/ask" or stripped.startswith(("/ask ", "/ask\t", "/ask\n"))):
+        return None
+    m = _ASK.match(stripped)
+    agent, body = (m.group(1), m.group(2)) if m else (None, None)
+    if not agent or not body or not body.strip():
+        raise GatewayError("usage: /ask <agent> <text>")
+    return agent, body.strip()
+
+
+def a2a_session_key(to_agent: str, from_agent: str) -> str:
+    """B's session for messages from A: one conversation per asking agent, kept apart from B's
+    human chats."""
+    return f"agent:{to_agent}:a2a:{from_agent}"
+
+
+class Gateway:
+    def __init__(self, config: Config, state_dir: Path | str, *, model_override: str | None = None,
+                 max_concurrent_turns: int = 16, history_limit: int = DEFAULT_HISTORY_LIMIT,
+                 watch_config: bool = True, watch_interval: float = 1.0,
+                 env: dict[str, str] | None = None) -> None:
+        from engine.store import StoreRegistry
+
+        if max_concurrent_turns < 1:
+            raise ValueError("max_concurrent_turns must be at least 1")
+        self.config = config
+        self.router = Router(config)
+        self.inboxes: tuple[Inbox, ...] = build_inboxes(config)
+        self.state_dir = Path(state_dir)
+        self.model_override = model_override
+        self.max_concurrent_turns = max_concurrent_turns
+        self.history_limit = history_limit
+        self._env = env
+        self._watch_config = watch_config
+        self._watch_interval = watch_interval
+        self._stores = StoreRegistry(self.state_dir)
+        self._clones = CloneRegistry(self._template_factory(config))
+        self._subs: list[Subscription] = []
+        self._seq = itertools.count(1)
+        self._lanes: dict[str, Lane] = {}
+        self._turns: dict[str, Turn] = {}  # accepted, not yet finished
+        self._pane_lane: dict[tuple[str, PeerSpec], str] = {}  # last session key per pane+peer
+        self._queue_modes: dict[str, str] = {}
+        self._a2a_locks: dict[str, anyio.Lock] = {}
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._tg: Any = None
+        self._watch_scope: anyio.CancelScope | None = None
+        self._config_digest: bytes | None = None
+        self._closing = False
+
+    # -- lifetime ----------------------------------------------------------------------------
+    async def __aenter__(self) -> Gateway:
+        self._limiter = anyio.CapacityLimiter(self.max_concurrent_turns)
+        self._tg = anyio.create_task_group()
+        await self._tg.__aenter__()
+        if self._watch_config and self.config.path:
+            self._config_digest = _digest(self.config.path)
+            self._tg.start_soon(self._watch)
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        """Stop: queued turns are dropped (their messages kept), running ones interrupted and
+        given SHUTDOWN_GRACE seconds to store their partial replies, then stores close. An
+        exception from the ``async with`` body propagates unchanged."""
+        self._closing = True
+        if self._watch_scope is not None:
+            self._watch_scope.cancel()
+        for lane in list(self._lanes.values()):
+            for turn in list(lane.waiting):
+                self._drop(lane, turn, "shutdown")
+            if lane.head is not None:
+                lane.head.scope.request("shutdown")
+        with anyio.move_on_after(SHUTDOWN_GRACE, shield=True):
+            for turn in list(self._turns.values()):
+                await turn.done.wait()
+        self._tg.cancel_scope.cancel()
+        try:
+            await self._tg.__aexit__(None, None, None)
+        finally:
+            self._tg = None
+            with anyio.CancelScope(shield=True):
+                await self._stores.aclose()
+            for sub in list(self._subs):
+                sub.finish()
+
+    @property
+    def running(self) -> bool:
+        return self._tg is not None and not self._closing
+
+    def _require_running(self) -> None:
+        if not self.running:
+            raise GatewayError("the gateway is not running (use `async with Gateway(...)`)")
+
+    # -- events ------------------------------------------------------------------------------
+    def subscribe(self, *, maxsize: int = 1024) -> Subscription:
+        sub = Subscription(maxsize, on_close=self._unsubscribe)
+        self._subs.append(sub)
+        return sub
+
+    def _unsubscribe(self, sub: Subscription) -> None:
+        try:
+            self._subs.remove(sub)
+        except ValueError:
+            pass
+
+    def _emit(self, cls: type[Event], **fields: Any) -> Event:
+        event = cls(seq=next(self._seq), at=time.time(), **fields)
+        for sub in self._subs:
+            sub.publish(event)
+        return event
+
+    def _clone_changed(self, rec: CloneRecord) -> None:
+        if self._subs:
+            self._emit(CloneStateChanged, snapshot=rec.snapshot())
+
+    # -- inboxes and routing -----------------------------------------------------------------
+    def inbox(self, inbox_key: str) -> Inbox:
+        """A configured inbox, or an ad-hoc one for any well-formed ``channel:account`` key (so
+        scripts can try channels the config does not list)."""
+        for ib in self.inboxes:
+            if ib.key == inbox_key:
+                return ib
+        channel, sep, account = inbox_key.partition(":")
+        channel = normalize_channel(channel)
+        if not sep or not channel:
+            known = ", ".join(ib.key for ib in self.inboxes)
+            raise UnknownInbox(f'unknown inbox "{inbox_key}" (expected channel:account; known: {known})')
+        account = normalize_account_id(account)
+        return Inbox(key=f"{channel}:{account}", channel=channel, account_id=account,
+                     label=f"{channel} · {account}")
+
+    @staticmethod
+    def inbound(inbox: Inbox, peer: PeerSpec) -> Inbound:
+        return Inbound(channel=inbox.channel, account_id=inbox.account_id, peer=peer.peer,
+                       parent_peer=peer.parent, guild_id=peer.guild_id, team_id=peer.team_id,
+                       member_role_ids=tuple(peer.roles))
+
+    def route(self, inbox_key: str, peer: PeerSpec) -> Route:
+        """Where a message from ``peer`` in this inbox would go (no side effects)."""
+        return self.router.resolve(self.inbound(self.inbox(inbox_key), peer))
+
+    def queue_mode(self, inbox_key: str) -> str:
+        return self._queue_modes.get(inbox_key, self.config.session.queue)
+
+    def set_queue_mode(self, inbox_key: str, mode: str) -> None:
+        """Per-inbox override of ``session.queue``: a message arriving while a turn of its
+        session runs waits (``followup``) or stops it (``interrupt``)."""
+        if mode not in QUEUE_MODES:
+            raise GatewayError(f'unknown queue mode "{mode}" (use {" or ".join(QUEUE_MODES)})')
+        self._queue_modes[self.inbox(inbox_key).key] = mode
+
+    # -- sending -----------------------------------------------------------------------------
+    async def send(self, inbox_key: str, peer: PeerSpec, text: str) -> TurnTicket:
+        """Accept a message: route it, take the clone, open its interrupt scope, queue it.
+        Returns at once; ``await ticket.wait()`` for the final event. ``/ask <agent> <text>``
+        sends to another agent from the routed one (``AgentToAgentDenied`` when refused)."""
+        self._require_running()
+        if not text.strip():
+            raise GatewayError("empty message: nothing to send")
+        inbox = self.inbox(inbox_key)
+        route = self.router.resolve(self.inbound(inbox, peer))
+        ask = parse_ask(text)
+        ask_to = None
+        if ask is not None:
+            ask_to = self._known_agent(ask[0])
+            self._check_a2a(route.agent_id, ask_to, ask[1])
+        rec = self._clone(ask_to or route.agent_id, route.channel, route.account_id)
+        turn_id = new_turn_id()
+        scope = rec.agent.interrupts.turn(turn_id)
+        turn = Turn(turn_id=turn_id, inbox_key=inbox.key, peer=peer, text=text, route=route,
+                    clone=rec, scope=scope, ask_to=ask_to)
+        rec.scopes[turn_id] = scope
+        rec.session_key = route.session_key
+        rec.last_active = time.time()
+        self._turns[turn_id] = turn
+        self._pane_lane[(inbox.key, peer)] = route.session_key
+        self._emit(RouteResolved, inbox_key=inbox.key, turn_id=turn_id, peer=peer, route=route)
+        lane = self._lanes.get(route.session_key)
+        if lane is None:
+            lane = self._lanes[route.session_key] = Lane(route.session_key)
+            lane.head = turn
+            self._tg.start_soon(self._lane_worker, lane, name=f"lane:{route.session_key}")
+        else:
+            if self.queue_mode(inbox.key) == "interrupt":
+                for queued in list(lane.waiting):
+                    self._drop(lane, queued, "superseded")
+                if lane.head is not None:
+                    lane.head.scope.request("superseded")
+                    self._clone_changed(lane.head.clone)
+            lane.waiting.append(turn)
+            turn.state = "queued"
+            rec.queued += 1
+            self._emit(TurnQueued, inbox_key=inbox.key, turn_id=turn_id,
+                       session_key=route.session_key, agent_id=route.agent_id,
+                       clone_id=rec.clone_id, position=len(lane.waiting))
+        self._clone_changed(rec)
+        return TurnTicket(turn)
+
+    def _known_agent(self, name: str) -> str:
+        agent_id = normalize_agent_id(name)
+        if self.config.agents_declared and agent_id not in self.config.agent_ids:
+            known = ", ".join(self.config.agent_ids)
+            raise UnknownAgent(f'unknown agent "{name}" (known: {known})')
+        return agent_id
+
+    def _check_a2a(self, from_agent: str, to_agent: str, text: str) -> None:
+        decision = a2a.check(self.config.agent_to_agent, from_agent, to_agent)
+        if not decision.allowed:
+            self._emit(AgentMessage, from_agent=decision.from_agent, to_agent=decision.to_agent,
+                       text=text, allowed=False, reason=decision.reason)
+            raise AgentToAgentDenied(decision)
+
+    def _clone(self, agent_id: str, channel: str, account_id: str) -> CloneRecord:
+        rec, created = self._clones.get(agent_id, channel, account_id)
+        if created:
+            self._emit(CloneCreated, snapshot=rec.snapshot())
+        return rec
+
+    # -- interrupts --------------------------------------------------------------------------
+    def interrupt(self, inbox_key: str | None = None, peer: PeerSpec | None = None, *,
+                  session_key: str | None = None, reason: str = "user",
+                  drop_queued: bool = False) -> bool:
+        """Stop the running turn of one session (by inbox + peer, or by session key); queued
+        turns behind it stay unless ``drop_queued``. False when nothing was there to stop."""
+        if session_key is None:
+            if inbox_key is None:
+                raise GatewayError("interrupt needs an inbox and peer, or a session key")
+            peer = peer if peer is not None else PeerSpec()
+            session_key = self._pane_lane.get((self.inbox(inbox_key).key, peer))
+            if session_key is None or session_key not in self._lanes:
+                try:
+                    session_key = self.route(inbox_key, peer).session_key
+                except ClawError:
+                    return False
+        lane = self._lanes.get(session_key)
+        if lane is None:
+            return False
+        hit = False
+        if drop_queued:
+            for queued in list(lane.waiting):
+                hit = self._drop(lane, queued, "dropped") or hit
+        if lane.head is not None:
+            hit = lane.head.scope.request(reason) or hit
+            self._clone_changed(lane.head.clone)
+        return hit
+
+    def interrupt_turn(self, turn_id: str, reason: str = "user") -> bool:
+        """Stop one turn by id (running: interrupted; queued: dropped)."""
+        turn = self._turns.get(turn_id)
+        if turn is None:
+            return False
+        lane = self._lanes.get(turn.session_key)
+        if lane is not None and turn in lane.waiting:
+            return self._drop(lane, turn, reason)
+        hit = turn.scope.request(reason)
+        self._clone_changed(turn.clone)
+        return hit
+
+    def _drop(self, lane: Lane, turn: Turn, reason: str) -> bool:
+        """Take a queued turn out of its lane; its message is still stored (marked dropped)."""
+        try:
+            lane.waiting.remove(turn)
+        except ValueError:
+            return False
+        turn.dropped = reason
+        turn.clone.queued -= 1
+        turn.scope.request(reason)
+        self._tg.start_soon(self._finish_dropped, turn, name=f"drop:{turn.turn_id}")
+        return True
+
+    # -- turns -------------------------------------------------------------------------------
+    async def _lane_worker(self, lane: Lane) -> None:
+        while lane.head is not None:
+            turn = lane.head
+            turn.state = "running"
+            try:
+                await self._run_turn(turn)
+            finally:
+                self._end_turn(turn)
+                if lane.waiting:
+                    lane.head = lane.waiting.popleft()
+                    lane.head.clone.queued -= 1
+                else:
+                    lane.head = None
+                    del self._lanes[lane.key]
+
+    def _end_turn(self, turn: Turn) -> None:
+        turn.state = "done"
+        turn.scope.close()
+        rec = turn.clone
+        rec.scopes.pop(turn.turn_id, None)
+        rec.running.pop(turn.turn_id, None)
+        rec.last_active = time.time()
+        self._turns.pop(turn.turn_id, None)
+        if turn.final is None:  # cancelled (gateway torn down) before it could finish
+            turn.final = self._emit(TurnInterrupted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
+                                    session_key=turn.session_key, agent_id=turn.agent_id,
+                                    reason=turn.scope.reason or "shutdown", message=None)
+        turn.done.set()
+        self._clone_changed(rec)
+        if self._clones.release(rec):
+            self._clone_changed(rec)
+
+    def _info(self, turn: Turn) -> SessionInfo:
+        route, peer = turn.route, turn.peer.peer
+        return SessionInfo(session_key=route.session_key, channel=route.channel,
+                           account_id=route.account_id, peer_kind=peer.kind if peer else None,
+                           peer_id=peer.id if peer else None, display_name=turn.peer.display_name,
+                           matched_by=route.matched_by, binding_index=route.binding_index)
+
+    @staticmethod
+    def _author(turn: Turn) -> str:
+        peer = turn.peer.peer
+        return turn.peer.display_name or (peer.id if peer else "you")
+
+    def _route_meta(self, turn: Turn) -> dict[str, Any]:
+        return {"matched_by": turn.route.matched_by, "binding_index": turn.route.binding_index,
+                "turn_id": turn.turn_id, "inbox": turn.inbox_key}
+
+    async def _finish_dropped(self, turn: Turn) -> None:
+        """A dropped message is still kept in the session (status interrupted, meta
+        ``dropped``) so the conversation record shows what the user typed."""
+        try:
+            store = await self._stores.get(turn.agent_id)
+            await store.append(self._info(turn), "user", self._author(turn), turn.text,
+                               status="interrupted",
+                               meta={**self._route_meta(turn), "dropped": turn.dropped})
+        except ClawError:
+            pass  # the store names its own failure on its next use; the drop still happens
+        finally:
+            turn.final = self._emit(TurnInterrupted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
+                                    session_key=turn.session_key, agent_id=turn.agent_id,
+                                    reason=turn.dropped or "dropped", message=None)
+            self._end_turn(turn)
+
+    async def _acquire(self, scope: Any) -> bool:
+        """Take a turn slot, or give up as soon as the turn is interrupted while waiting."""
+        assert self._limiter is not None
+        if scope.is_set:
+            return False
+        try:
+            self._limiter.acquire_nowait()
+            return True
+        except anyio.WouldBlock:
+            pass
+        acquired = False
+        async with anyio.create_task_group() as tg:
+            async def watch() -> None:
+                await scope.wait()
+                tg.cancel_scope.cancel()
+
+            tg.start_soon(watch)
+            await self._limiter.acquire()
+            acquired = True
+            tg.cancel_scope.cancel()
+        return acquired
+
+    async def _run_turn(self, turn: Turn) -> None:
+        rec = turn.clone
+        acquired = await self._acquire(turn.scope)
+        try:
+            await self._run_acquired(turn, rec)
+        except Exception as exc:  # noqa: BLE001 - a failure ends this turn only, never the gateway
+            if not isinstance(exc, ClawError):
+                exc = GatewayError(f"internal error: {type(exc).__name__}: {exc}")
+            turn.final = self._emit(TurnFailed, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
+                                    session_key=turn.session_key, agent_id=turn.agent_id,
+                                    error=str(exc), message=None)
+            rec.outcome, rec.last_reason = "error", str(exc)
+        finally:
+            if acquired:
+                self._limiter.release()  # type: ignore[union-attr]
+
+    async def _run_acquired(self, turn: Turn, rec: CloneRecord) -> None:
+        store = await self._stores.get(turn.agent_id)
+        info = self._info(turn)
+        user_msg = await store.append(info, "user", self._author(turn), turn.text,
+                                      meta=self._route_meta(turn))
+        self._emit(TurnStarted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
+                   session_key=turn.session_key, agent_id=turn.agent_id, clone_id=rec.clone_id,
+                   user_message=user_msg)
+        rec.running[turn.turn_id] = "running"
+        rec.session_key = turn.session_key
+        self._clone_changed(rec)
+        if turn.scope.is_set:  # interrupted before it could start: keep an (empty) marker
+            reason = turn.scope.reason or "user"
+            msg = await store.append(info, "assistant", rec.agent_id, "", status="interrupted",
+                                     meta={**self._reply_meta(rec), "interrupt_reason": reason})
+            self._finish(turn, "interrupted", msg, reason=reason)
+            return
+        on_delta = self._delta_sink(turn, rec)
+        if turn.ask_to is None:
+            history = await store.last_messages(turn.session_key, self.history_limit)
+            writer = await store.begin_reply(info, rec.agent_id, meta=self._reply_meta(rec))
+            result, msg = await self._stream(rec, to_chat_messages(history), turn.scope, on_delta,
+                                             writer, session_key=turn.session_key, turn=turn)
+        else:  # /ask: B answers into A's pane; the reply is kept in both stores
+            question = parse_ask(turn.text)[1]  # type: ignore[index]
+            result, _ = await self._exchange(turn.agent_id, turn.ask_to, question, rec, turn.scope,
+                                             on_delta)
+            msg = await store.append(info, "a2a", turn.ask_to, result.text, status=result.status,
+                                     meta=self._result_meta(rec, result, turn))
+        self._finish(turn, result.status, msg, reason=result.interrupt_reason or turn.scope.reason,
+                     usage=result.usage, error=result.error)
+
+    def _finish(self, turn: Turn, status: str, msg: StoredMessage, *, reason: str | None = None,
+                usage: Any = None, error: Any = None) -> None:
+        rec = turn.clone
+        rec.turns += 1
+        common = dict(inbox_key=turn.inbox_key, turn_id=turn.turn_id,
+                      session_key=turn.session_key, agent_id=turn.agent_id)
+        if status == "complete":
+            rec.outcome, rec.last_reason = "idle", None
+            turn.final = self._emit(TurnFinished, **common, message=msg, usage=usage)
+        elif status == "interrupted":
+            rec.outcome, rec.last_reason = "interrupted", reason or "user"
+            turn.final = self._emit(TurnInterrupted, **common, reason=reason or "user", message=msg)
+        else:
+            text = str(error) if error is not None else "the model failed"
+            rec.outcome, rec.last_reason = "error", text
+            turn.final = self._emit(TurnFailed, **common, error=text, message=msg)
+
+    def _delta_sink(self, turn: Turn, rec: CloneRecord) -> Callable[[str], None]:
+        inbox_key, turn_id, session_key, agent_id = (turn.inbox_key, turn.turn_id,
+                                                     turn.session_key, turn.agent_id)
+
+        def on_delta(text: str) -> None:
+            if not text:
+                return
+            if rec.running.get(turn_id) != "streaming":
+                rec.running[turn_id] = "streaming"
+                self._clone_changed(rec)
+            if self._subs:
+                self._emit(ReplyDelta, inbox_key=inbox_key, turn_id=turn_id,
+                           session_key=session_key, agent_id=agent_id, text=text)
+
+        return on_delta
+
+    def _reply_meta(self, rec: CloneRecord) -> dict[str, Any]:
+        return {"clone_id": rec.clone_id, "model": getattr(rec.agent, "model", None)}
+
+    def _result_meta(self, rec: CloneRecord, result: Any, turn: Turn | None) -> dict[str, Any]:
+        meta = self._reply_meta(rec)
+        meta["model"] = result.model or meta["model"]
+        meta["usage"] = result.usage.to_json()
+        if turn is not None:
+            meta.update(self._route_meta(turn))
+        if result.error is not None:
+            meta["error"] = str(result.error)
+            meta["error_kind"] = getattr(result.error, "kind", None)
+        if result.status == "interrupted":
+            meta["interrupt_reason"] = result.interrupt_reason or "user"
+        return meta
+
+    async def _stream(self, rec: CloneRecord, messages: list[Any], scope: Any,
+                      on_delta: Callable[[str], None], writer: Any, *, session_key: str,
+                      turn: Turn | None) -> tuple[Any, StoredMessage]:
+        """Run one turn on the clone, checkpointing the growing reply into the store, and
+        store the outcome (also when the caller is cancelled: partial text, interrupted)."""
+        chunks: list[str] = []
+
+        def collect(text: str) -> None:
+            chunks.append(text)
+            on_delta(text)
+
+        stop = anyio.Event()
+
+        async def checkpoints() -> None:
+            written = 0
+            while not stop.is_set():
+                with anyio.move_on_after(CHECKPOINT_INTERVAL):
+                    await stop.wait()
+                if not stop.is_set() and len(chunks) != written:
+                    written = len(chunks)
+                    await writer.update("".join(chunks))
+
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(checkpoints)
+                try:
+                    result = await rec.agent.run_turn(messages, scope=scope, on_delta=collect,
+                                                      session_key=session_key,
+                                                      tools=self._tools_for(rec))
+                finally:
+                    stop.set()
+        except anyio.get_cancelled_exc_class():
+            with anyio.CancelScope(shield=True):
+                await writer.finish("interrupted", "".join(chunks), meta={
+                    **self._reply_meta(rec), "interrupt_reason": scope.reason or "cancelled"})
+            raise
+        msg = await writer.finish(result.status, result.text,
+                                  meta=self._result_meta(rec, result, turn))
+        return result, msg
+
+    def _tools_for(self, rec: CloneRecord) -> list[Any] | None:
+        """``sessions_send`` for agents agent-to-agent messaging enables (the agent offers it
+        only to models that support tool calls)."""
+        if not a2a.enabled_for(self.config.agent_to_agent, rec.agent_id):
+            return None
+        from engine.agent.tools import sessions_send_tool
+
+        async def send_to_agent(args: dict[str, Any]) -> str:
+            target, message = args.get("agentId"), args.get("message")
+            if not isinstance(target, str) or not target.strip():
+                raise GatewayError('sessions_send: "agentId" must be a non-empty string')
+            if not isinstance(message, str) or not message.strip():
+                raise GatewayError('sessions_send: "message" must be a non-empty string')
+            return await self.ask(rec.agent_id, target, message, channel=rec.channel,
+                                  account_id=rec.account_id)
+
+        return [sessions_send_tool(send_to_agent)]
+
+    # -- agent to agent ----------------------------------------------------------------------
+    async def _exchange(self, from_agent: str, to_agent: str, text: str, rec: CloneRecord,
+                        scope: Any, on_delta: Callable[[str], None]) -> tuple[Any, StoredMessage]:
+        """A → B: the message lands in B's store (role a2a, author A) under B's a2a session for
+        A, B answers on its clone ``rec``; returns B's TurnResult and stored reply."""
+        chain = _A2A_CHAIN.get()
+        if (from_agent, to_agent) in chain or len(chain) >= MAX_A2A_DEPTH:
+            hops = " → ".join([*(a for a, _ in chain), from_agent, to_agent])
+            raise GatewayError(f"agent-to-agent loop refused: {hops}")
+        self._emit(AgentMessage, from_agent=from_agent, to_agent=to_agent, text=text, allowed=True)
+        key = a2a_session_key(to_agent, from_agent)
+        lock = self._a2a_locks.setdefault(key, anyio.Lock())
+        token = _A2A_CHAIN.set((*chain, (from_agent, to_agent)))
+        try:
+            async with lock:
+                store = await self._stores.get(to_agent)
+                info = SessionInfo(session_key=key, channel=rec.channel, account_id=rec.account_id,
+                                   peer_kind="agent", peer_id=from_agent, display_name=from_agent,
+                                   matched_by="agentToAgent")
+                await store.append(info, "a2a", from_agent, text)
+                history = await store.last_messages(key, self.history_limit)
+                writer = await store.begin_reply(info, to_agent, meta=self._reply_meta(rec))
+                result, msg = await self._stream(rec, to_chat_messages(history), scope, on_delta,
+                                                 writer, session_key=key, turn=None)
+        finally:
+            _A2A_CHAIN.reset(token)
+        self._emit(AgentMessage, from_agent=to_agent, to_agent=from_agent, text=result.text,
+                   allowed=True, reason=None if result.status == "complete" else result.status)
+        return result, msg
+
+    async def ask(self, from_agent: str, to_agent: str, text: str, *, channel: str = "local",
+                  account_id: str = "default") -> str:
+        """Agent-to-agent outside a pane (the ``sessions_send`` tool, ``replay``): B answers on
+        its clone for ``channel``/``account_id``; returns B's reply. Raises
+        ``AgentToAgentDenied`` when policy refuses, the provider's error when B's turn fails."""
+        self._require_running()
+        if not text.strip():
+            raise GatewayError("empty message: nothing to send")
+        a, b = self._known_agent(from_agent), self._known_agent(to_agent)
+        self._check_a2a(a, b, text)
+        rec = self._clone(b, normalize_channel(channel) or "local", normalize_account_id(account_id))
+        turn_id = new_turn_id()
+        scope = rec.agent.interrupts.turn(turn_id)
+        rec.scopes[turn_id] = scope
+        rec.running[turn_id] = "running"
+        self._clone_changed(rec)
+        result = None
+        try:
+            result, _msg = await self._exchange(a, b, text, rec, scope, lambda _t: None)
+        finally:
+            scope.close()
+            rec.scopes.pop(turn_id, None)
+            rec.running.pop(turn_id, None)
+            rec.last_active = time.time()
+            if result is not None:
+                rec.turns += 1
+                rec.outcome = {"complete": "idle"}.get(result.status, result.status)
+                rec.last_reason = str(result.error) if result.error else result.interrupt_reason
+            self._clone_changed(rec)
+            if self._clones.release(rec):
+                self._clone_changed(rec)
+        if result.status == "error":
+            raise result.error or GatewayError(f"agent {b} failed to answer")
+        return result.text
+
+    # -- state, history, sessions --------------------------------------------------------------
+    def clone_snapshots(self) -> list[CloneSnapshot]:
+        return [rec.snapshot() for rec in self._clones.all()]
+
+    async def history(self, agent_id: str, session_key: str, *, before_seq: int | None = None,
+                      limit: int = 200) -> list[StoredMessage]:
+        store = await self._stores.get(normalize_agent_id(agent_id))
+        if before_seq is None:
+            return await store.last_messages(session_key, limit)
+        return await store.messages_before(session_key, before_seq, limit)
+
+    async def search(self, query: str, *, agent_id: str | None = None,
+                     limit: int = 50) -> list[SearchHit]:
+        """FTS search in one agent's store, or in every configured agent's (newest first)."""
+        if agent_id is not None:
+            store = await self._stores.get(normalize_agent_id(agent_id))
+            return await store.search(query, limit=limit)
+        hits: list[SearchHit] = []
+        for aid in self._agent_ids():
+            store = await self._stores.get(aid)
+            hits.extend(await store.search(query, limit=limit))
+        hits.sort(key=lambda h: h.message.created_at, reverse=True)
+        return hits[:limit]
+
+    def _agent_ids(self) -> list[str]:
+        ids = list(self.config.agent_ids)
+        if not self.config.agents_declared:
+            ids = list(dict.fromkeys([*ids, "main", *(b.agent_id for b in self.config.bindings)]))
+        return ids
+
+    async def new_session(self, inbox_key: str, peer: PeerSpec) -> str:
+        """Start a fresh session for this pane+peer (old history stays searchable); returns the
+        new session id."""
+        route = self.route(inbox_key, peer)
+        store = await self._stores.get(route.agent_id)
+        row = await store.reset_session(route.session_key)
+        return row.session_id
+
+    async def export(self, inbox_key: str, peer: PeerSpec, fmt: str = "markdown") -> Path:
+        """Write this pane+peer's current session to ``<state>/exports/`` and return the path."""
+        if fmt not in ("markdown", "jsonl"):
+            raise GatewayError(f'unknown export format "{fmt}" (use markdown or jsonl)')
+        route = self.route(inbox_key, peer)
+        store = await self._stores.get(route.agent_id)
+        if fmt == "markdown":
+            text, ext = await store.export_markdown(route.session_key), "md"
+        else:
+            text, ext = await store.export_jsonl(route.session_key), "jsonl"
+        out_dir = self.state_dir / "exports"
+        safe_key = re.sub(r"[^A-Za-z0-9_.-]+", "_", route.session_key)
+        path = out_dir / f"{route.agent_id}-{safe_key}-{time.strftime('%Y%m%d-%H%M%S')}.{ext}"
+        await anyio.to_thread.run_sync(_write_new, path, text)
+        return path
+
+    # -- config reload -----------------------------------------------------------------------
+    async def reload(self, config: Config | None = None) -> bool:
+        """Swap in ``config`` (or re-read ``config.path``) if it validates; the next message
+        routes with it. On failure the running config stays and ConfigRejected says why."""
+        if config is None:
+            path = self.config.path
+            if not path:
+                raise GatewayError("no config file to reload (running the built-in example)")
+            try:
+                text = await anyio.to_thread.run_sync(Path(path).read_bytes)
+            except OSError as exc:
+                self._reject([Problem(f"cannot read the config file: {exc.strerror or exc}",
+                                      file=path, code="unreadable")])
+                return False
+            return self._reload_bytes(text, path)
+        return self._apply(config)
+
+    def _reload_bytes(self, data: bytes, path: str) -> bool:
+        from engine.config.loader import decode_config_bytes, load_config_text
+
+        self._config_digest = hashlib.sha256(data).digest()
+        try:
+            text = decode_config_bytes(data, file=path)
+            config = load_config_text(text, file=path, path=path)
+        except ConfigError as exc:
+            self._reject(list(exc.problems))
+            return False
+        return self._apply(config)
+
+    def _reject(self, problems: list[Problem]) -> None:
+        self._emit(ConfigRejected, errors=problems)
+
+    def _apply(self, config: Config) -> bool:
+        try:
+            router = Router(config)
+        except ConfigError as exc:
+            self._reject(list(exc.problems))
+            return False
+        except ClawError as exc:
+            self._reject([Problem(str(exc), file=config.path or "<config>")])
+            return False
+        old = self.config
+        changed = _changed_agents(old, config)
+        self.config, self.router = config, router  # one step: the next message sees both
+        self.inboxes = build_inboxes(config)
+        for rec in self._clones.retire(changed, self._template_factory(config)):
+            self._clone_changed(rec)
+            if self._clones.release(rec):
+                self._clone_changed(rec)
+        if config.path and config.path == old.path and self._watch_config:
+            self._config_digest = _digest(config.path) or self._config_digest
+        self._emit(ConfigReloaded, config=config)
+        return True
+
+    async def _watch(self) -> None:
+        """Poll the config file (mtime/size/inode, then a content hash) about once a second."""
+        with anyio.CancelScope() as scope:
+            self._watch_scope = scope
+            last_sig = _signature(self.config.path)
+            missing_reported = False
+            while True:
+                await anyio.sleep(self._watch_interval)
+                path = self.config.path
+                if not path:
+                    return
+                sig = _signature(path)
+                if sig == last_sig:
+                    continue
+                last_sig = sig
+                if sig is None:  # mid-rename or deleted: say so once, keep running
+                    if not missing_reported:
+                        missing_reported = True
+                        self._reject([Problem("config file not found; keeping the running config",
+                                              file=path, code="unreadable")])
+                    continue
+                missing_reported = False
+                try:
+                    data = await anyio.to_thread.run_sync(Path(path).read_bytes)
+                except OSError:
+                    last_sig = None
+                    continue
+                if hashlib.sha256(data).digest() == self._config_digest:
+                    continue
+                self._reload_bytes(data, path)
+
+    # -- agents ------------------------------------------------------------------------------
+    def _template_factory(self, config: Config) -> Callable[[str], Any]:
+        def make(agent_id: str) -> Any:
+            from engine.agent.agent import Agent
+
+            agent_config = config.agent(agent_id) or AgentConfig(
+                id=agent_id, raw_id=agent_id, path=f'agents["{agent_id}"]')
+            return Agent.from_config(agent_config, config, env=self._env, model=self.model_override)
+
+        return make
+
+
+def _changed_agents(old: Config, new: Config) -> set[str]:
+    """Agents whose clones must retire: removed or changed, or all when model settings moved."""
+    if old.default_model != new.default_model or dict(old.providers) != dict(new.providers):
+        return set(old.agent_ids) | {"main"} | {b.agent_id for b in old.bindings}
+    out = set()
+    for agent in old.agents:
+        if new.agent(agent.id) != agent:
+            out.add(agent.id)
+    return out
+
+
+def _signature(path: str | None) -> tuple[int, int, int] | None:
+    if not path:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _digest(path: str | None) -> bytes | None:
+    if not path:
+        return None
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).digest()
+    except OSError:
+        return None
+
+
+def _write_new(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as fh:
+        fh.write(text)

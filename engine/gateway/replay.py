@@ -1,0 +1,379 @@
+"""Replay scripts: JSON lines of inbound messages (and interrupts, asks, pauses) run through a
+real gateway, each checked against optional expectations. ``claw-tui replay`` is the CLI.
+
+Line forms (blank lines and lines starting with ``#`` or ``//`` are skipped):
+
+* message — ``{"channel", "accountId"?, "peer"?: {kind, id} | "kind:id", "parentPeer"?,
+  "guildId"?, "teamId"?, "memberRoleIds"?, "text", "displayName"?, "wait"?: true,
+  "expect"?: {agentId, sessionKey, matchedBy, bindingIndex, replyContains, status}}``.
+  ``"wait": false`` sends without waiting for the reply, so the next lines run while it streams.
+* interrupt — ``{"interrupt": {"channel", "accountId"?, "peer"?, ...} | {"sessionKey"},
+  "reason"?, "dropQueued"?, "expect"?: {"hit": bool}}``: stops the running turn of that session.
+* ask — ``{"ask": {"from", "to", "text"}, "expect"?: {"allowed": bool, "replyContains"}}``.
+* pause — ``{"sleepMs": N}``: lets a streaming reply get going before an interrupt.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import anyio
+
+from engine.errors import ClawError
+from engine.gateway.a2a import AgentToAgentDenied
+from engine.gateway.events import Event, TurnFailed, TurnFinished, TurnInterrupted
+from engine.gateway.inbox import PeerSpec, inbox_key
+from engine.providers.base import one_line
+from engine.routing.inbound import Inbound, InboundError, parse_peer
+
+MESSAGE_EXPECT = ("agentId", "sessionKey", "matchedBy", "bindingIndex", "replyContains", "status")
+ASK_EXPECT = ("allowed", "replyContains")
+INTERRUPT_EXPECT = ("hit",)
+_ROUTING_KEYS = ("channel", "accountId", "peer", "parentPeer", "guildId", "teamId", "memberRoleIds")
+_MESSAGE_KEYS = (*_ROUTING_KEYS, "text", "displayName", "wait", "expect")
+_STATUSES = ("complete", "interrupted", "error")
+
+
+class ScriptError(ClawError):
+    """A replay script line is malformed; names file:line and what is wrong."""
+
+
+@dataclass
+class ScriptLine:
+    lineno: int
+    kind: str  # message | interrupt | ask | sleep
+    inbound: Inbound | None = None
+    text: str = ""
+    display_name: str | None = None
+    wait: bool = True
+    session_key: str | None = None  # interrupt by session key
+    reason: str = "replay"
+    drop_queued: bool = False
+    ask: tuple[str, str, str] | None = None  # from, to, text
+    sleep: float = 0.0
+    expect: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def inbox_key(self) -> str:
+        assert self.inbound is not None
+        return inbox_key(self.inbound.channel, self.inbound.account_id)
+
+    @property
+    def peer(self) -> PeerSpec:
+        ib = self.inbound
+        assert ib is not None
+        return PeerSpec(kind=ib.peer.kind if ib.peer else "direct", id=ib.peer.id if ib.peer else "",
+                        parent=ib.parent_peer, guild_id=ib.guild_id, team_id=ib.team_id,
+                        roles=ib.member_role_ids, display_name=self.display_name)
+
+
+@dataclass
+class Row:
+    """The outcome of one script line."""
+
+    line: int
+    kind: str
+    target: str = ""  # channel/account, session key, or from→to
+    peer: str = ""
+    matched_by: str | None = None
+    agent_id: str | None = None
+    session_key: str | None = None
+    binding_index: int | None = None
+    status: str = ""  # complete | interrupted | error | route-error | denied | hit | missed | slept
+    reply: str = ""
+    error: str | None = None
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line, "kind": self.kind, "target": self.target, "peer": self.peer,
+                "matchedBy": self.matched_by, "agentId": self.agent_id,
+                "sessionKey": self.session_key, "bindingIndex": self.binding_index,
+                "status": self.status, "reply": self.reply, "error": self.error,
+                "ok": self.ok, "failures": self.failures}
+
+
+# -- parsing ---------------------------------------------------------------------------------
+def parse_script(text: str, file: str = "<script>") -> list[ScriptLine]:
+    """Every line checked before anything runs; all bad lines reported in one ScriptError."""
+    lines: list[ScriptLine] = []
+    errors: list[str] = []
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith(("#", "//")):
+            continue
+        try:
+            lines.append(_parse_line(stripped, lineno))
+        except (_LineError, InboundError) as exc:
+            errors.append(f"{file}:{lineno}: {exc}")
+    if errors:
+        raise ScriptError("\n".join(errors))
+    return lines
+
+
+class _LineError(Exception):
+    pass
+
+
+def _parse_line(raw: str, lineno: int) -> ScriptLine:
+    try:
+        obj = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise _LineError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(obj, dict):
+        raise _LineError("each line must be a JSON object")
+    if "interrupt" in obj:
+        return _parse_interrupt(obj, lineno)
+    if "ask" in obj:
+        return _parse_ask(obj, lineno)
+    if "sleepMs" in obj:
+        _only(obj, ("sleepMs",), "")
+        ms = obj["sleepMs"]
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or not 0 <= ms <= 60_000:
+            raise _LineError('"sleepMs" must be a number of milliseconds between 0 and 60000')
+        return ScriptLine(lineno, "sleep", sleep=ms / 1000)
+    _only(obj, _MESSAGE_KEYS, "")
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise _LineError('"text" must be a non-empty string (or use "interrupt", "ask", "sleepMs")')
+    wait = obj.get("wait", True)
+    if not isinstance(wait, bool):
+        raise _LineError('"wait" must be true or false')
+    name = obj.get("displayName")
+    if name is not None and not isinstance(name, str):
+        raise _LineError('"displayName" must be a string')
+    expect = _parse_expect(obj, MESSAGE_EXPECT)
+    return ScriptLine(lineno, "message", inbound=_inbound(obj), text=text, display_name=name,
+                      wait=wait, expect=expect)
+
+
+def _parse_interrupt(obj: dict, lineno: int) -> ScriptLine:
+    _only(obj, ("interrupt", "reason", "dropQueued", "expect"), "")
+    target = obj["interrupt"]
+    if not isinstance(target, dict):
+        raise _LineError('"interrupt" must be an object: {"channel", "accountId", "peer"} or {"sessionKey"}')
+    reason = obj.get("reason", "replay")
+    if not isinstance(reason, str) or not reason.strip():
+        raise _LineError('"reason" must be a non-empty string')
+    drop = obj.get("dropQueued", False)
+    if not isinstance(drop, bool):
+        raise _LineError('"dropQueued" must be true or false')
+    expect = _parse_expect(obj, INTERRUPT_EXPECT)
+    if "sessionKey" in target:
+        _only(target, ("sessionKey",), "interrupt.")
+        key = target["sessionKey"]
+        if not isinstance(key, str) or not key.strip():
+            raise _LineError('"interrupt.sessionKey" must be a non-empty string')
+        return ScriptLine(lineno, "interrupt", session_key=key.strip(), reason=reason,
+                          drop_queued=drop, expect=expect)
+    _only(target, _ROUTING_KEYS, "interrupt.")
+    return ScriptLine(lineno, "interrupt", inbound=_inbound(target), reason=reason,
+                      drop_queued=drop, expect=expect)
+
+
+def _parse_ask(obj: dict, lineno: int) -> ScriptLine:
+    _only(obj, ("ask", "expect"), "")
+    ask = obj["ask"]
+    if not isinstance(ask, dict):
+        raise _LineError('"ask" must be an object {"from", "to", "text"}')
+    _only(ask, ("from", "to", "text"), "ask.")
+    values = []
+    for key in ("from", "to", "text"):
+        value = ask.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise _LineError(f'"ask.{key}" must be a non-empty string')
+        values.append(value.strip() if key != "text" else value)
+    return ScriptLine(lineno, "ask", ask=(values[0], values[1], values[2]),
+                      expect=_parse_expect(obj, ASK_EXPECT))
+
+
+def _inbound(obj: dict) -> Inbound:
+    data = {k: obj[k] for k in _ROUTING_KEYS if k in obj}
+    for key in ("peer", "parentPeer"):
+        if isinstance(data.get(key), str):
+            peer = parse_peer(data[key])
+            data[key] = {"kind": peer.kind, "id": peer.id}
+    return Inbound.from_json(data)
+
+
+def _only(obj: dict, allowed: tuple[str, ...], prefix: str) -> None:
+    unknown = [k for k in obj if k not in allowed]
+    if unknown:
+        raise _LineError(f'unknown key "{prefix}{unknown[0]}" (allowed here: {", ".join(allowed)})')
+
+
+def _parse_expect(obj: dict, allowed: tuple[str, ...]) -> dict[str, Any]:
+    expect = obj.get("expect", {})
+    if not isinstance(expect, dict):
+        raise _LineError('"expect" must be an object')
+    _only(expect, allowed, "expect.")
+    for key, value in expect.items():
+        if key in ("allowed", "hit"):
+            ok = isinstance(value, bool)
+        elif key == "bindingIndex":
+            ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
+        elif key == "status":
+            ok = value in _STATUSES
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            want = {"allowed": "true or false", "hit": "true or false",
+                    "bindingIndex": "an integer or null",
+                    "status": " or ".join(_STATUSES)}.get(key, "a string")
+            raise _LineError(f'"expect.{key}" must be {want}')
+    return dict(expect)
+
+
+# -- running ---------------------------------------------------------------------------------
+async def run_script(gateway: Any, lines: list[ScriptLine],
+                     on_row: Callable[[Row], None] | None = None) -> list[Row]:
+    """Run every line in order through ``gateway``; ``on_row`` gets rows in line order as soon
+    as each line (and every line before it) has finished."""
+    rows: dict[int, Row] = {}
+    order = [ln.lineno for ln in lines]
+    printed = 0
+
+    def flush() -> None:
+        nonlocal printed
+        while printed < len(order) and order[printed] in rows:
+            if on_row is not None:
+                on_row(rows[order[printed]])
+            printed += 1
+
+    def done(row: Row) -> None:
+        rows[row.line] = row
+        flush()
+
+    async with anyio.create_task_group() as tg:
+        for line in lines:
+            if line.kind == "sleep":
+                await anyio.sleep(line.sleep)
+                done(Row(line.lineno, "sleep", status="slept", target=f"{line.sleep * 1000:g} ms"))
+            elif line.kind == "interrupt":
+                done(_interrupt(gateway, line))
+            elif line.kind == "ask":
+                done(await _ask(gateway, line))
+            else:
+                row, ticket = await _send(gateway, line)
+                if ticket is None:
+                    done(row)
+                elif line.wait:
+                    done(_finish(row, line, await ticket.wait()))
+                else:
+                    async def later(row: Row = row, line: ScriptLine = line, ticket: Any = ticket) -> None:
+                        done(_finish(row, line, await ticket.wait()))
+
+                    tg.start_soon(later)
+    return [rows[n] for n in order]
+
+
+async def _send(gateway: Any, line: ScriptLine) -> tuple[Row, Any]:
+    peer = line.peer
+    row = Row(line.lineno, "message", target=line.inbox_key, peer=_peer_label(line))
+    try:
+        ticket = await gateway.send(line.inbox_key, peer, line.text)
+    except ClawError as exc:
+        row.status = "denied" if isinstance(exc, AgentToAgentDenied) else "route-error"
+        row.error = one_line(str(exc), 300)
+        row.failures.append(f"{row.status}: {row.error}")
+        return row, None
+    route = ticket.route
+    row.matched_by, row.agent_id = route.matched_by, route.agent_id
+    row.session_key, row.binding_index = route.session_key, route.binding_index
+    return row, ticket
+
+
+def _finish(row: Row, line: ScriptLine, final: Event) -> Row:
+    message = getattr(final, "message", None)
+    row.reply = message.content if message is not None else ""
+    if isinstance(final, TurnFinished):
+        row.status = "complete"
+    elif isinstance(final, TurnInterrupted):
+        row.status = "interrupted"
+        row.error = final.reason
+    elif isinstance(final, TurnFailed):
+        row.status = "error"
+        row.error = final.error
+    exp = line.expect
+    checks = {"agentId": row.agent_id, "sessionKey": row.session_key,
+              "matchedBy": row.matched_by, "bindingIndex": row.binding_index,
+              "status": row.status}
+    for key, actual in checks.items():
+        if key in exp and exp[key] != actual:
+            row.failures.append(f"expected {key} {json.dumps(exp[key])}, got {json.dumps(actual)}")
+    if "replyContains" in exp and exp["replyContains"] not in row.reply:
+        row.failures.append(f"reply does not contain {json.dumps(exp['replyContains'])}")
+    if row.status == "error" and "status" not in exp:
+        row.failures.append(f"turn failed: {row.error}")
+    return row
+
+
+def _interrupt(gateway: Any, line: ScriptLine) -> Row:
+    if line.session_key is not None:
+        row = Row(line.lineno, "interrupt", target=line.session_key, session_key=line.session_key)
+        hit = gateway.interrupt(session_key=line.session_key, reason=line.reason,
+                                drop_queued=line.drop_queued)
+    else:
+        row = Row(line.lineno, "interrupt", target=line.inbox_key, peer=_peer_label(line))
+        hit = gateway.interrupt(line.inbox_key, line.peer, reason=line.reason,
+                                drop_queued=line.drop_queued)
+    row.status = "hit" if hit else "missed"
+    if "hit" in line.expect and line.expect["hit"] != hit:
+        row.failures.append(f"expected hit {json.dumps(line.expect['hit'])}, got {json.dumps(hit)}")
+    return row
+
+
+async def _ask(gateway: Any, line: ScriptLine) -> Row:
+    assert line.ask is not None
+    src, dst, text = line.ask
+    row = Row(line.lineno, "ask", target=f"{src} → {dst}", agent_id=dst)
+    allowed = True
+    try:
+        row.reply = await gateway.ask(src, dst, text)
+        row.status = "complete"
+    except AgentToAgentDenied as exc:
+        allowed, row.status, row.error = False, "denied", str(exc)
+    except ClawError as exc:
+        row.status, row.error = "error", one_line(str(exc), 300)
+    exp = line.expect
+    if "allowed" in exp and exp["allowed"] != allowed:
+        row.failures.append(f"expected allowed {json.dumps(exp['allowed'])}, got {json.dumps(allowed)}"
+                            + (f" ({row.error})" if row.error else ""))
+    elif "allowed" not in exp and not allowed:
+        row.failures.append(f"denied: {row.error}")
+    if "replyContains" in exp and exp["replyContains"] not in row.reply:
+        row.failures.append(f"reply does not contain {json.dumps(exp['replyContains'])}")
+    if row.status == "error":
+        row.failures.append(f"ask failed: {row.error}")
+    return row
+
+
+def _peer_label(line: ScriptLine) -> str:
+    ib = line.inbound
+    if ib is None or ib.peer is None:
+        return "-"
+    return f"{ib.peer.kind}:{ib.peer.id}"
+
+
+# -- output ----------------------------------------------------------------------------------
+def format_row(row: Row, width: int = 48) -> str:
+    """One table row: line, channel/account, peer, matchedBy, agent, session key, reply head."""
+    head = one_line(row.reply or row.error or "", width)
+    if row.kind == "message":
+        cols = [f"{row.line:>4}", row.target, row.peer, row.matched_by or "-", row.agent_id or "-",
+                row.session_key or "-", f"[{row.status}]", head]
+    elif row.kind == "ask":
+        cols = [f"{row.line:>4}", "ask", row.target, f"[{row.status}]", head]
+    elif row.kind == "interrupt":
+        cols = [f"{row.line:>4}", "interrupt", row.target, row.peer, f"[{row.status}]"]
+    else:
+        cols = [f"{row.line:>4}", "sleep", row.target]
+    out = "  ".join(c for c in cols if c != "")
+    for failure in row.failures:
+        out += f"\n      ✘ {one_line(failure, 300)}"
+    return out

@@ -1,0 +1,40 @@
+"""``CloneSnapshot``: a cheap, immutable picture of one per-channel clone for the clone panel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CLONE_STATES: tuple[str, ...] = ("idle", "queued", "running", "streaming", "interrupted", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class CloneSnapshot:
+    clone_id: str
+    agent_id: str
+    channel: str
+    account_id: str
+    state: str  # one of CLONE_STATES
+    session_key: str | None
+    queue_length: int
+    locks_held: bool
+    interrupt_requested: bool
+    interrupt_reason: str | None
+    turns: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float
+    created_at: float
+    last_active: float
+    retired: bool = False  # its agent left the config; it finishes its turns and goes away
+
+    def to_json(self) -> dict:
+        return {
+            "cloneId": self.clone_id, "agentId": self.agent_id, "channel": self.channel,
+            "accountId": self.account_id, "state": self.state, "sessionKey": self.session_key,
+            "queueLength": self.queue_length, "locksHeld": self.locks_held,
+            "interruptRequested": self.interrupt_requested,
+            "interruptReason": self.interrupt_reason, "turns": self.turns,
+            "promptTokens": self.prompt_tokens, "completionTokens": self.completion_tokens,
+            "cost": self.cost, "createdAt": self.created_at, "lastActive": self.last_active,
+            "retired": self.retired,
+        }

@@ -1,0 +1,112 @@
+"""Turn records, per-session-key lanes and the ticket ``Gateway.send`` hands back.
+
+One lane per session key: its head turn runs (or is about to), later turns wait in order.
+A lane lives only while it has turns, so an idle gateway holds no per-session state.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from engine.gateway.events import Event
+
+if TYPE_CHECKING:
+    from engine.gateway.clones import CloneRecord
+    from engine.gateway.inbox import PeerSpec
+    from engine.routing.route import Route
+
+_turn_ids = itertools.count(1)
+
+
+def new_turn_id() -> str:
+    return f"t{next(_turn_ids)}"
+
+
+@dataclass(eq=False)
+class Turn:
+    turn_id: str
+    inbox_key: str
+    peer: PeerSpec
+    text: str
+    route: Route
+    clone: CloneRecord  # the clone that answers (the target agent's clone for ``/ask``)
+    scope: Any  # the clone's TurnScope, open from acceptance until the turn ends
+    ask_to: str | None = None  # ``/ask <agent>``: the agent that answers
+    state: str = "accepted"  # accepted | queued | running | done
+    dropped: str | None = None  # set when removed from its queue (reason)
+    final: Event | None = None
+    done: anyio.Event = field(default_factory=anyio.Event)
+
+    @property
+    def session_key(self) -> str:
+        return self.route.session_key
+
+    @property
+    def agent_id(self) -> str:
+        """The agent whose store and session the turn belongs to (the routed agent)."""
+        return self.route.agent_id
+
+
+class Lane:
+    """Turns of one session key: ``head`` runs, ``waiting`` follow in order."""
+
+    __slots__ = ("key", "head", "waiting")
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.head: Turn | None = None
+        self.waiting: deque[Turn] = deque()
+
+    def __len__(self) -> int:
+        return (self.head is not None) + len(self.waiting)
+
+
+class TurnTicket:
+    """What ``Gateway.send`` returns once a message is accepted."""
+
+    __slots__ = ("_turn",)
+
+    def __init__(self, turn: Turn) -> None:
+        self._turn = turn
+
+    @property
+    def turn_id(self) -> str:
+        return self._turn.turn_id
+
+    @property
+    def route(self) -> Route:
+        return self._turn.route
+
+    @property
+    def session_key(self) -> str:
+        return self._turn.session_key
+
+    @property
+    def agent_id(self) -> str:
+        return self._turn.agent_id
+
+    @property
+    def clone_id(self) -> str:
+        return self._turn.clone.clone_id
+
+    @property
+    def done(self) -> bool:
+        return self._turn.done.is_set()
+
+    @property
+    def final(self) -> Event | None:
+        """TurnFinished / TurnInterrupted / TurnFailed once the turn is over."""
+        return self._turn.final
+
+    async def wait(self) -> Event:
+        await self._turn.done.wait()
+        assert self._turn.final is not None
+        return self._turn.final
+
+    def __repr__(self) -> str:
+        return f"TurnTicket({self.turn_id}, {self.session_key}, {self._turn.state})"

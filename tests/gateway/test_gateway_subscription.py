@@ -1,0 +1,206 @@
+"""The per-subscriber buffer: bounded, deltas coalesce, reply text is never lost, lifecycle
+events are never dropped (a hopeless reader is told it lagged)."""
+
+from __future__ import annotations
+
+import itertools
+
+import anyio
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.gateway.events import CloneStateChanged, ReplyDelta, TurnFinished, TurnStarted
+from engine.gateway.snapshot import CloneSnapshot
+from engine.gateway.subscription import LAG_FACTOR, Subscription, SubscriptionLagged
+
+_seq = itertools.count(1)
+
+
+def delta(turn: str, text: str) -> ReplyDelta:
+    return ReplyDelta(seq=next(_seq), at=0.0, inbox_key="x:y", turn_id=turn, session_key="k",
+                      agent_id="a", text=text)
+
+
+def started(turn: str) -> TurnStarted:
+    return TurnStarted(seq=next(_seq), at=0.0, inbox_key="x:y", turn_id=turn, session_key="k",
+                       agent_id="a", clone_id="c", user_message=None)  # type: ignore[arg-type]
+
+
+def finished(turn: str) -> TurnFinished:
+    return TurnFinished(seq=next(_seq), at=0.0, inbox_key="x:y", turn_id=turn, session_key="k",
+                        agent_id="a", message=None, usage=None)  # type: ignore[arg-type]
+
+
+def clone_state(clone: str, state: str) -> CloneStateChanged:
+    snap = CloneSnapshot(clone, "a", "x", "y", state, None, 0, False, False, None, 0, 0, 0, 0.0, 0.0, 0.0)
+    return CloneStateChanged(seq=next(_seq), at=0.0, snapshot=snap)
+
+
+def texts(events, turn):
+    return "".join(e.text for e in events if isinstance(e, ReplyDelta) and e.turn_id == turn)
+
+
+def test_unread_deltas_of_one_turn_merge_into_one_event():
+    sub = Subscription(maxsize=8)
+    first = delta("t1", "Hel")
+    sub.publish(first)
+    sub.publish(delta("t1", "lo "))
+    sub.publish(delta("t1", "world"))
+    events = sub.drain()
+    assert len(events) == 1
+    assert events[0].text == "Hello world"
+    assert events[0].seq == first.seq  # keeps the first chunk's seq/at: latency is bounded by it
+    assert sub.merged_deltas == 2
+
+
+def test_a_read_delta_is_not_merged_into():
+    sub = Subscription(maxsize=8)
+    sub.publish(delta("t1", "a"))
+    assert [e.text for e in sub.drain()] == ["a"]
+    sub.publish(delta("t1", "b"))
+    assert [e.text for e in sub.drain()] == ["b"]
+
+
+def test_deltas_never_merge_across_a_lifecycle_event_of_their_turn():
+    sub = Subscription(maxsize=8)
+    sub.publish(started("t1"))
+    sub.publish(delta("t1", "a"))
+    sub.publish(finished("t1"))
+    sub.publish(delta("t1", "late"))  # (a gateway never does this; order must still hold)
+    kinds = [(type(e).__name__, getattr(e, "text", None)) for e in sub.drain()]
+    assert kinds == [("TurnStarted", None), ("ReplyDelta", "a"), ("TurnFinished", None),
+                     ("ReplyDelta", "late")]
+
+
+def test_interleaved_turns_coalesce_per_turn():
+    sub = Subscription(maxsize=64)
+    for i in range(100):
+        sub.publish(delta(f"t{i % 4}", f"{i},"))
+    events = sub.drain()
+    assert len(events) == 4
+    for t in range(4):
+        assert texts(events, f"t{t}") == "".join(f"{i}," for i in range(100) if i % 4 == t)
+
+
+def test_pressure_carries_evicted_delta_text_forward_and_keeps_lifecycle_events():
+    sub = Subscription(maxsize=4)
+    sub.publish(delta("t1", "one "))
+    for i in range(6):  # lifecycle events of other turns fill the buffer
+        sub.publish(started(f"o{i}"))
+    assert sub.pending <= 6 + 1
+    assert sub.evicted_deltas == 1
+    sub.publish(delta("t1", "two"))
+    sub.publish(finished("t1"))
+    events = sub.drain()
+    assert [e.turn_id for e in events if isinstance(e, TurnStarted)] == [f"o{i}" for i in range(6)]
+    assert texts(events, "t1") == "one two"
+    # the carried text arrives before the turn's final event
+    idx_text = next(i for i, e in enumerate(events) if isinstance(e, ReplyDelta))
+    idx_fin = next(i for i, e in enumerate(events) if isinstance(e, TurnFinished))
+    assert idx_text < idx_fin
+
+
+def test_carried_text_is_emitted_before_the_final_event_even_without_more_deltas():
+    sub = Subscription(maxsize=2)
+    sub.publish(delta("t1", "partial"))
+    sub.publish(started("a"))
+    sub.publish(started("b"))  # evicts t1's delta into the carry
+    sub.publish(finished("t1"))
+    events = sub.drain()
+    assert [type(e).__name__ for e in events] == ["TurnStarted", "TurnStarted", "ReplyDelta", "TurnFinished"]
+    assert events[2].text == "partial"
+
+
+def test_clone_states_keep_only_the_latest_per_clone():
+    sub = Subscription(maxsize=16)
+    sub.publish(clone_state("c1", "running"))
+    sub.publish(clone_state("c2", "running"))
+    sub.publish(started("t"))
+    sub.publish(clone_state("c1", "streaming"))
+    sub.publish(clone_state("c1", "idle"))
+    events = sub.drain()
+    states = [(e.snapshot.clone_id, e.snapshot.state) for e in events if isinstance(e, CloneStateChanged)]
+    assert states == [("c2", "running"), ("c1", "idle")]
+    assert isinstance(events[1], TurnStarted)
+
+
+def test_a_hopeless_reader_is_told_it_lagged():
+    async def main():
+        sub = Subscription(maxsize=4)
+        for i in range(4 * LAG_FACTOR + 1):
+            sub.publish(started(f"t{i}"))
+        assert sub.lagged
+        with pytest.raises(SubscriptionLagged):
+            await sub.__anext__()
+        with pytest.raises(StopAsyncIteration):  # and then the stream is over
+            await sub.__anext__()
+
+    anyio.run(main)
+
+
+def test_reader_wakes_on_publish_and_ends_on_finish_or_close():
+    async def main():
+        sub = Subscription(maxsize=4)
+        got = []
+
+        async def reader():
+            async for ev in sub:
+                got.append(ev)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(reader)
+            await anyio.sleep(0.01)
+            sub.publish(delta("t", "x"))
+            await anyio.sleep(0.01)
+            sub.publish(finished("t"))
+            sub.finish()
+        assert [type(e).__name__ for e in got] == ["ReplyDelta", "TurnFinished"]
+
+        closed = Subscription(maxsize=4)
+        closed.publish(started("t"))
+        closed.close()
+        assert await closed.next(timeout=1) is None
+        closed.publish(started("u"))  # ignored once closed
+        assert closed.pending == 0
+
+    anyio.run(main)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=1, max_value=6),
+       st.lists(st.tuples(st.sampled_from(["d", "s", "c", "read"]), st.integers(0, 3)), max_size=120))
+def test_property_text_is_never_lost_and_order_per_turn_holds(maxsize, ops):
+    """Whatever the interleaving of publishes and reads: each turn's delta text arrives in
+    order and complete, no lifecycle event is dropped, and the buffer stays bounded."""
+    sub = Subscription(maxsize=maxsize)
+    sent_text = {f"t{i}": "" for i in range(4)}
+    lifecycle_sent = []
+    received = []
+    n = 0
+    for op, t in ops:
+        turn = f"t{t}"
+        if op == "d":
+            chunk = f"<{n}>"
+            n += 1
+            sent_text[turn] += chunk
+            sub.publish(delta(turn, chunk))
+        elif op == "s":
+            ev = started(turn)
+            lifecycle_sent.append(ev.seq)
+            sub.publish(ev)
+        elif op == "c":
+            sub.publish(clone_state(f"c{t}", "running"))
+        else:
+            ev = sub._pop()
+            if ev is not None:
+                received.append(ev)
+        if not sub.lagged:
+            assert sub.pending <= maxsize * LAG_FACTOR
+    if sub.lagged:
+        return
+    sub.finish()
+    received.extend(sub.drain())
+    for turn, text in sent_text.items():
+        assert texts(received, turn) == text
+    assert [e.seq for e in received if isinstance(e, TurnStarted)] == lifecycle_sent
