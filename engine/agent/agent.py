@@ -1,0 +1,514 @@
+"""The Agent and its per-channel clones.
+
+Design source: PraisonAI's ``Agent.clone_for_channel()``, which replaced a per-channel
+``copy.deepcopy(agent)`` that crashed with ``cannot pickle '_thread.RLock' object``. We do what
+its docs promise (and its code did not): a clone gets a *fresh* interrupt controller, fresh
+locks, zeroed usage, empty history and ``handoffs=None``; config is forwarded, tool objects are
+shared through a new list. Cloning never touches the original's locks, so it works while the
+original is busy in another thread or has an interrupt pending, and never blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import threading
+import time
+from contextlib import aclosing
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+
+import anyio
+import anyio.to_thread
+
+from engine.agent.interrupts import InterruptController, TurnScope
+from engine.agent.tools import ToolSpec, run_tool_calls
+from engine.agent.workspace import Persona, load_persona, resolve_workspace
+from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
+from engine.providers.base import (
+    ChatMessage,
+    ChatRequest,
+    Provider,
+    ProviderError,
+    TextDelta,
+    ToolCall,
+    ToolCallsRequested,
+    TurnContext,
+    TurnResult,
+    Usage,
+    UsageReport,
+    estimate_prompt_tokens,
+    estimate_tokens,
+)
+from engine.providers.registry import create_provider, effective_model_ref
+
+if TYPE_CHECKING:  # pragma: no cover
+    from engine.config.model import AgentConfig, Config
+
+FEATURE_KEYS: tuple[str, ...] = (
+    "memory", "knowledge", "planning", "reflection", "guardrails", "web", "context", "autonomy",
+    "output", "execution", "templates", "caching", "hooks", "skills", "approval", "learn", "sandbox",
+)
+_TEXT_KEYS = ("role", "goal", "backstory", "instructions")
+# settings keys the Agent consumes itself (both spellings accepted); the rest go to ``extra``
+_ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "tool_timeout": ("tool_timeout", "toolTimeout"),
+    "parallel_tool_calls": ("parallel_tool_calls", "parallelToolCalls"),
+    "base_url": ("base_url", "baseUrl"),
+    "api_key": ("api_key", "apiKey"),
+})
+MAX_TOOL_ROUNDS = 4
+HISTORY_LIMIT = 200
+_CLONE_SEQ = itertools.count(1)
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+# Slots grouped by how clone/deepcopy treat them.
+_CONFIG_SLOTS = (
+    "id", "name", "identity", "role", "goal", "backstory", "instructions", "model", "model_source",
+    "base_url", "_api_key", "auth", "tools", "handoffs", "features", "tool_timeout",
+    "parallel_tool_calls", "extra", "workspace", "is_default",
+)
+_SHARED_SLOTS = ("_providers", "_env", "_persona")  # read-only, shared by every copy
+_CLONE_SLOTS = ("clone_id", "parent_id", "parent_clone_id", "channel", "account_id", "created_at")
+_RUNTIME_SLOTS = ("interrupts", "_prompt_lock", "_usage_lock", "_usage", "_turns", "history",
+                  "_prompt_cache", "_provider", "_provider_model")
+
+
+def thaw(value: Any) -> Any:
+    """Config values as plain dicts/lists (the loader may hand out read-only mappings, which
+    neither deepcopy nor JSON can handle)."""
+    if isinstance(value, Mapping):
+        return {str(k): thaw(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [thaw(v) for v in value]
+    return value
+
+
+def _pick(settings: Mapping[str, Any], key: str) -> Any:
+    for alias in _ALIASES.get(key, (key,)):
+        if alias in settings:
+            return settings[alias]
+    return None
+
+
+def _rlock_held(lock: Any) -> bool:
+    if lock._is_owned():
+        return True
+    if lock.acquire(blocking=False):
+        lock.release()
+        return False
+    return True
+
+
+class Agent:
+    """One configured agent, or a per-channel clone of one (``clone_id`` set)."""
+
+    __slots__ = _CONFIG_SLOTS + _SHARED_SLOTS + _CLONE_SLOTS + _RUNTIME_SLOTS + ("__weakref__",)
+
+    def __init__(
+        self,
+        id: str,
+        *,
+        name: str | None = None,
+        identity: Mapping[str, Any] | None = None,
+        role: str | None = None,
+        goal: str | None = None,
+        backstory: str | None = None,
+        instructions: str | None = None,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        auth: Any = None,
+        tools: Iterable[Any] | None = None,
+        handoffs: list[Any] | None = None,
+        features: Mapping[str, Any] | None = None,
+        tool_timeout: float | None = None,
+        parallel_tool_calls: bool | None = None,
+        extra: Mapping[str, Any] | None = None,
+        workspace: str | Path | None = None,
+        is_default: bool = False,
+        providers: Mapping[str, Any] | None = None,
+        env: Mapping[str, str] | None = None,
+        model_source: str | None = None,
+    ) -> None:
+        self.id = normalize_agent_id(id)
+        self.identity = dict(identity or {})
+        self.name = str(name or self.identity.get("name") or self.id)
+        self.role, self.goal, self.backstory, self.instructions = role, goal, backstory, instructions
+        ref, source = effective_model_ref(model, None)
+        self.model = ref
+        self.model_source = model_source or source
+        self.base_url = base_url
+        self._api_key = api_key  # as written (``${ENV}`` unresolved); never shown
+        self.auth = auth
+        self.tools: list[Any] = list(tools or ())
+        self.handoffs = handoffs
+        self.features: dict[str, Any] = dict(features or {})
+        self.tool_timeout = tool_timeout
+        self.parallel_tool_calls = parallel_tool_calls
+        self.extra: dict[str, Any] = dict(extra or {})
+        self.workspace = Path(workspace) if workspace is not None else None
+        self.is_default = is_default
+        self._providers = providers if providers is not None else _EMPTY
+        self._env = env
+        self._persona: Persona | None = None
+        self.clone_id = self.parent_id = self.parent_clone_id = None
+        self.channel = self.account_id = None
+        self.created_at = time.time()
+        self._fresh_runtime()
+
+    def _fresh_runtime(self) -> None:
+        self.interrupts = InterruptController()
+        self._prompt_lock = threading.RLock()
+        self._usage_lock = threading.Lock()
+        self._usage = Usage()
+        self._turns = 0
+        self.history: list[ChatMessage] = []
+        self._prompt_cache: str | None = None
+        self._provider: Provider | None = None
+        self._provider_model: str | None = None
+
+    # -- construction --------------------------------------------------------------------
+    @classmethod
+    def from_config(cls, agent: AgentConfig, config: Config, *, env: Mapping[str, str] | None = None,
+                    model: str | None = None) -> Agent:
+        """Build from a loaded config; ``model`` overrides the configured model reference."""
+        settings = agent.settings or _EMPTY
+        is_default = agent_is_default(agent, config)
+        base_dir = Path(config.path).parent if config.path else None
+        workspace = agent.workspace
+        if not workspace and is_default:  # OpenClaw: agents.defaults.workspace is the default's
+            fallback = (getattr(config, "agent_defaults", None) or _EMPTY).get("workspace")
+            workspace = fallback if isinstance(fallback, str) else None
+        ref, source = effective_model_ref(model or agent.model, config.default_model)
+        consumed = set(FEATURE_KEYS) | set(_TEXT_KEYS) | {"tools", "handoffs", "auth"}
+        for aliases in _ALIASES.values():
+            consumed.update(aliases)
+        tools = settings.get("tools")
+        extra = {k: thaw(v) for k, v in settings.items() if k not in consumed}
+        if tools is not None and not isinstance(tools, (list, tuple)):
+            extra["tools"] = thaw(tools)  # a tool policy ({allow, deny}) rather than a list
+        handoffs = settings.get("handoffs")
+        return cls(
+            agent.id,
+            name=agent.name or (agent.identity or {}).get("name"),
+            identity=thaw(agent.identity or {}),
+            **{k: (str(settings[k]) if settings.get(k) is not None else None) for k in _TEXT_KEYS},
+            model=ref,
+            model_source="override" if model else source,
+            base_url=_pick(settings, "base_url"),
+            api_key=_pick(settings, "api_key"),
+            auth=thaw(settings.get("auth")),
+            tools=thaw(tools) if isinstance(tools, (list, tuple)) else None,
+            handoffs=thaw(handoffs) if handoffs is not None else None,
+            features={k: thaw(settings[k]) for k in FEATURE_KEYS if k in settings},
+            tool_timeout=_pick(settings, "tool_timeout"),
+            parallel_tool_calls=_pick(settings, "parallel_tool_calls"),
+            extra=extra,
+            workspace=resolve_workspace(workspace, agent.id, is_default=is_default, env=env,
+                                        base_dir=base_dir),
+            is_default=is_default,
+            providers=config.providers,
+            env=env,
+        )
+
+    # -- cloning -------------------------------------------------------------------------
+    def clone_for_channel(self, channel: str | None = None, account_id: str | None = None) -> Agent:
+        """A fresh agent for one channel account. Never reads or waits on this agent's locks."""
+        clone = Agent.__new__(Agent)
+        for slot in _CONFIG_SLOTS:
+            setattr(clone, slot, getattr(self, slot))
+        clone.identity = dict(self.identity)
+        clone.tools = list(self.tools)
+        clone.handoffs = None
+        clone.features = dict(self.features)
+        clone.extra = dict(self.extra)
+        clone._providers, clone._env, clone._persona = self._providers, self._env, self._persona
+        clone._fresh_runtime()
+        clone._prompt_cache = self._prompt_cache  # derived from forwarded config; a str is immutable
+        clone.channel = normalize_channel(channel) if channel is not None else None
+        clone.account_id = normalize_account_id(account_id) if account_id is not None else None
+        clone.clone_id = f"{self.id}@{clone.channel or '*'}:{clone.account_id or '*'}#{next(_CLONE_SEQ)}"
+        clone.parent_id = self.id
+        clone.parent_clone_id = self.clone_id
+        clone.created_at = time.time()
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Agent:
+        """Independent copy of the agent's state with fresh locks and controller. Tool objects
+        are shared (as in a clone): they are behaviour, and often hold clients or locks."""
+        new = Agent.__new__(Agent)
+        memo[id(self)] = new
+        for slot in _CONFIG_SLOTS + _CLONE_SLOTS:
+            setattr(new, slot, copy.deepcopy(getattr(self, slot), memo))
+        new.tools = list(self.tools)
+        for slot in _SHARED_SLOTS:
+            setattr(new, slot, getattr(self, slot))
+        new._fresh_runtime()
+        usage = self.usage
+        new._usage, new._turns = usage, self._turns
+        new.history = copy.deepcopy(self.history, memo)
+        new._prompt_cache = self._prompt_cache
+        return new
+
+    def __copy__(self) -> Agent:
+        new = Agent.__new__(Agent)
+        for slot in _CONFIG_SLOTS + _CLONE_SLOTS + _SHARED_SLOTS:
+            setattr(new, slot, getattr(self, slot))
+        new._fresh_runtime()
+        return new
+
+    def __reduce_ex__(self, protocol: object) -> Any:
+        raise TypeError("Agent objects are not picklable (they own locks and live connections); "
+                        "use clone_for_channel() or copy.deepcopy()")
+
+    def __repr__(self) -> str:
+        who = f"clone {self.clone_id!r}" if self.clone_id else f"id={self.id!r}"
+        return f"<Agent {who} model={self.model!r}>"
+
+    __str__ = __repr__
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def is_clone(self) -> bool:
+        return self.clone_id is not None
+
+    @property
+    def usage(self) -> Usage:
+        """A snapshot of this agent's (clone's) token and cost counters. Lock-free: the
+        counters object is replaced whole under the lock, never changed in place, so reading
+        it never waits (snapshots and deepcopy must not block on a busy agent)."""
+        u = self._usage
+        return Usage(u.prompt_tokens, u.completion_tokens, u.cost, u.estimated)
+
+    @property
+    def turns(self) -> int:
+        return self._turns
+
+    def add_usage(self, usage: Usage) -> None:
+        with self._usage_lock:
+            self._usage = self._usage + usage
+            self._turns += 1
+
+    def locks_held(self) -> bool:
+        """True while the prompt-cache RLock or the usage Lock is held by any thread."""
+        return _rlock_held(self._prompt_lock) or self._usage_lock.locked()
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self._api_key)
+
+    # -- persona -------------------------------------------------------------------------
+    @property
+    def persona(self) -> Persona:
+        """The workspace persona files, loaded once (under the prompt-cache RLock)."""
+        persona = self._persona
+        if persona is not None:
+            return persona
+        with self._prompt_lock:
+            if self._persona is None:
+                self._persona = load_persona(self.workspace) if self.workspace else Persona(Path("."))
+            return self._persona
+
+    @property
+    def display_name(self) -> str:
+        return str(self.identity.get("name") or self.persona.identity_name or self.name)
+
+    def system_prompt(self) -> str:
+        """Identity, role/goal/backstory/instructions, then the persona files (cached)."""
+        cached = self._prompt_cache
+        if cached is not None:
+            return cached
+        with self._prompt_lock:
+            if self._prompt_cache is None:
+                self._prompt_cache = self._build_prompt()
+            return self._prompt_cache
+
+    def reload_persona(self) -> None:
+        with self._prompt_lock:
+            self._persona = None
+            self._prompt_cache = None
+
+    def _build_prompt(self) -> str:
+        persona = self.persona
+        head = f"You are {self.display_name} (agent id: {self.id})"
+        if self.role:
+            head += f", {self.role}"
+        lines = [head + "."]
+        if self.goal:
+            lines.append(f"Goal: {self.goal}")
+        if self.backstory:
+            lines.append(f"Backstory: {self.backstory}")
+        parts = ["\n".join(lines)]
+        if self.instructions:
+            parts.append(self.instructions.strip())
+        if persona.files:
+            parts.append(f"# Workspace persona files ({persona.workspace})\n\n{persona.render()}")
+        return "\n\n".join(parts)
+
+    # -- turns ---------------------------------------------------------------------------
+    def provider(self) -> tuple[Provider, str]:
+        """This agent's provider (created on first use) and the model name to request."""
+        if self._provider is None:
+            key_where = f"agents[{self.id}].apiKey" if self._api_key is not None else None
+            provider, model = create_provider(self.model, self._providers, self._env,
+                                              base_url=self.base_url, api_key=self._api_key,
+                                              key_where=key_where)
+            if self._provider is None:
+                self._provider, self._provider_model = provider, model
+        assert self._provider_model is not None
+        return self._provider, self._provider_model
+
+    async def aclose(self) -> None:
+        """Release the provider's connections (the agent stays usable)."""
+        provider, self._provider = self._provider, None
+        if provider is not None:
+            await provider.aclose()
+
+    def _tool_specs(self, tools: Iterable[Any] | None) -> dict[str, ToolSpec]:
+        specs = [t for t in self.tools if isinstance(t, ToolSpec)]
+        specs += [t for t in (tools or ()) if isinstance(t, ToolSpec)]
+        return {s.name: s for s in specs}
+
+    def _context(self, session_key: str | None) -> TurnContext:
+        return TurnContext(self.id, self.display_name, self.clone_id, self.channel, self.account_id,
+                           session_key, self.persona.soul_line)
+
+    async def run_turn(self, messages: list[ChatMessage], *, scope: TurnScope,
+                       on_delta: Callable[[str], None] | None = None, tools: list[Any] | None = None,
+                       session_key: str | None = None) -> TurnResult:
+        """Answer ``messages`` (history + the new user message) through the provider.
+
+        Never raises for provider faults or interrupts: returns ``status="error"`` or
+        ``"interrupted"`` with the partial text. An interrupt of ``scope`` (from any thread)
+        cancels the stream at once; the HTTP response is closed, not drained.
+        """
+        if self._prompt_cache is None:  # first turn reads persona files: keep the loop free
+            await anyio.to_thread.run_sync(self.system_prompt)
+        session_key = session_key if session_key is not None else scope.key
+        try:
+            provider, model = self.provider()
+        except ProviderError as exc:
+            return self._finish(messages, "", "error", Usage(), error=exc)
+        convo = [ChatMessage("system", self.system_prompt()), *messages]
+        specs = self._tool_specs(tools) if provider.supports_tools else {}
+        context = self._context(session_key)
+        turn = _TurnState()
+        error: ProviderError | None = None
+        loop = asyncio.get_running_loop()
+        with anyio.CancelScope() as cancel:
+            remove = scope.add_waker(lambda: loop.call_soon_threadsafe(cancel.cancel))
+            if remove is None:  # interrupted before we even started (e.g. while queued)
+                cancel.cancel()
+            try:
+                for round_no in range(MAX_TOOL_ROUNDS + 1):
+                    offer = specs if round_no < MAX_TOOL_ROUNDS else {}
+                    request = ChatRequest(model, tuple(convo), tuple(s.schema() for s in offer.values()),
+                                          self.parallel_tool_calls if offer else None, context)
+                    calls = await turn.stream_round(provider, request, on_delta)
+                    turn.close_round(provider, model, convo)
+                    if not calls:
+                        break
+                    turn.calls.extend(calls)
+                    convo.append(ChatMessage("assistant", turn.round_text(), tool_calls=calls))
+                    results = await run_tool_calls(calls, offer, timeout=self.tool_timeout,
+                                                   parallel=bool(self.parallel_tool_calls))
+                    convo.extend(ChatMessage("tool", r, tool_call_id=c.id) for c, r in zip(calls, results))
+                    turn.round_parts = []
+            except ProviderError as exc:
+                error = exc
+            finally:
+                if remove is not None:
+                    remove()
+        if cancel.cancelled_caught or error is not None:
+            turn.close_round(provider, model, convo)
+        if cancel.cancelled_caught:
+            return self._finish(messages, turn.text(), "interrupted", turn.usage,
+                                reason=scope.reason or "user", calls=turn.calls)
+        if error is not None:
+            return self._finish(messages, turn.text(), "error", turn.usage, error=error, calls=turn.calls)
+        return self._finish(messages, turn.text(), "complete", turn.usage, calls=turn.calls)
+
+    def _finish(self, messages: list[ChatMessage], text: str, status: str, usage: Usage, *,
+                error: ProviderError | None = None, reason: str | None = None,
+                calls: list[ToolCall] | None = None) -> TurnResult:
+        self.add_usage(usage)
+        last_user = next((m for m in reversed(messages) if m.role == "user"), None)
+        if last_user is not None:
+            self.history.append(last_user)
+        if text:
+            self.history.append(ChatMessage("assistant", text))
+        del self.history[:-HISTORY_LIMIT]
+        return TurnResult(text, status, usage, self.model, error=error, interrupt_reason=reason,
+                          tool_calls=tuple(calls or ()))
+
+
+class _TurnState:
+    """Text and usage of one turn across tool rounds; survives a cancelled round."""
+
+    __slots__ = ("parts", "round_parts", "reported", "usage", "calls", "_round_open")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.round_parts: list[str] = []
+        self.reported: UsageReport | None = None
+        self.usage = Usage()
+        self.calls: list[ToolCall] = []
+        self._round_open = False
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def round_text(self) -> str:
+        return "".join(self.round_parts)
+
+    async def stream_round(self, provider: Provider, request: ChatRequest,
+                           on_delta: Callable[[str], None] | None) -> tuple[ToolCall, ...]:
+        self.round_parts, self.reported, self._round_open = [], None, True
+        calls: tuple[ToolCall, ...] = ()
+        async with aclosing(provider.stream(request)) as events:  # type: ignore[type-var]
+            async for event in events:
+                if type(event) is TextDelta:
+                    self.round_parts.append(event.text)
+                    self.parts.append(event.text)
+                    if on_delta is not None:
+                        on_delta(event.text)
+                elif type(event) is UsageReport:
+                    self.reported = event
+                elif type(event) is ToolCallsRequested:
+                    calls = event.calls
+        return calls
+
+    def close_round(self, provider: Provider, model: str, convo: list[ChatMessage]) -> None:
+        """Count the round's usage once: as reported, else estimated (a cut-off round that
+        produced no text costs nothing we can know)."""
+        if not self._round_open:
+            return
+        self._round_open = False
+        if self.reported is not None:
+            p, c, est = self.reported.prompt_tokens, self.reported.completion_tokens, False
+        elif self.round_parts:
+            p, c, est = estimate_prompt_tokens(convo), estimate_tokens(self.round_text()), True
+        else:
+            return
+        self.usage = self.usage + Usage(p, c, provider.price(model).cost(p, c), est)
+
+
+def agent_is_default(agent: AgentConfig, config: Config) -> bool:
+    """The default agent gets the ``~/clawd`` workspace; with a single agent it is that one."""
+    return bool(agent.default or config.default_agent_id == agent.id
+                or (config.default_agent_id is None and len(config.agents) <= 1))
+
+
+def agents_from_config(config: Config, *, env: Mapping[str, str] | None = None,
+                       model: str | None = None) -> dict[str, Agent]:
+    """Every configured agent by id (the implicit ``main`` when none are declared)."""
+    from engine.config.model import AgentConfig
+
+    configs = config.agents or (AgentConfig(id="main", raw_id="main", path="agents"),)
+    return {a.id: Agent.from_config(a, config, env=env, model=model) for a in configs}
+
+
+__all__ = ["Agent", "FEATURE_KEYS", "agent_is_default", "agents_from_config", "thaw"]

@@ -1,0 +1,108 @@
+"""``offline/persona``: a deterministic stand-in model that needs no network and no key.
+
+It answers in the persona's voice (identity name, first line of SOUL.md), repeats what it
+was asked and says which agent, clone and session answered — so routing and personas can be
+checked by eye — and streams word by word with a delay so streaming and interrupts can be
+exercised. Its token count is its word count: deterministic, no estimate.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, AsyncIterator, Mapping
+
+import anyio
+import anyio.lowlevel
+
+from engine.providers.base import (
+    ChatRequest,
+    Provider,
+    ProviderError,
+    StreamEvent,
+    TextDelta,
+    UsageReport,
+    estimate_prompt_tokens,
+)
+
+OFFLINE_PROVIDER = "offline"
+OFFLINE_MODEL = "persona"
+DEFAULT_DELAY_MS = 30.0
+DELAY_ENV = "CLAW_OFFLINE_DELAY_MS"
+_MAX_DELAY_MS = 60_000.0
+_WORDS = re.compile(r"\S+\s*|\s+")
+
+
+def _delay_ms(value: object, where: str) -> float:
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        ms = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ProviderError("config", f"{where}: expected milliseconds (a number ≥ 0), got {str(value)[:40]!r}",
+                            provider=OFFLINE_PROVIDER) from None
+    if not 0 <= ms <= _MAX_DELAY_MS:
+        raise ProviderError("config", f"{where}: {ms:g} ms is out of range (0–{_MAX_DELAY_MS:g})",
+                            provider=OFFLINE_PROVIDER)
+    return ms
+
+
+def resolve_delay_ms(settings: Mapping[str, Any], env: Mapping[str, str] | None = None) -> float:
+    """``$CLAW_OFFLINE_DELAY_MS`` wins (tests, benchmarks), then
+    ``models.providers.offline.delayMs``, else 30 ms (streaming visible in the TUI)."""
+    env = os.environ if env is None else env
+    raw = env.get(DELAY_ENV)
+    if raw is not None and raw.strip():
+        return _delay_ms(raw.strip(), DELAY_ENV)
+    if settings.get("delayMs") is not None:
+        return _delay_ms(settings["delayMs"], "models.providers.offline.delayMs")
+    return DEFAULT_DELAY_MS
+
+
+def persona_reply(request: ChatRequest) -> str:
+    ctx = request.context
+    question = next((m.content for m in reversed(request.messages) if m.role == "user"), "").strip()
+    name = ctx.agent_name if ctx else "Agent"
+    voice = f" — {ctx.persona_line}" if ctx and ctx.persona_line else ""
+    asked = f"You asked: “{question}”." if question else "You have not asked anything yet."
+    who = f"agent {ctx.agent_id}" if ctx else "an unnamed agent"
+    if ctx and ctx.clone_id:
+        who += f" (clone {ctx.clone_id})"
+    session = ctx.session_key if ctx and ctx.session_key else "(no session)"
+    return f"{name} here{voice}. {asked} Answered by {who} in session {session}."
+
+
+def split_words(text: str) -> list[str]:
+    """Word-sized chunks whose concatenation is exactly ``text``."""
+    return _WORDS.findall(text)
+
+
+class OfflineProvider(Provider):
+    name = OFFLINE_PROVIDER
+    supports_tools = False
+
+    def __init__(self, *, delay_ms: float = DEFAULT_DELAY_MS,
+                 settings: Mapping[str, Any] | None = None) -> None:
+        self.delay = delay_ms / 1000.0
+        self.settings = settings or {}
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], env: Mapping[str, str] | None = None) -> OfflineProvider:
+        return cls(delay_ms=resolve_delay_ms(settings, env), settings=settings)
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        if request.model != OFFLINE_MODEL:
+            raise ProviderError("model", f'unknown offline model "{request.model}" '
+                                f"(the only one is {OFFLINE_PROVIDER}/{OFFLINE_MODEL})",
+                                provider=self.name)
+        words = split_words(persona_reply(request))
+        for word in words:
+            if self.delay > 0:
+                await anyio.sleep(self.delay)
+            else:
+                await anyio.lowlevel.checkpoint()  # stays interruptible with zero delay
+            yield TextDelta(word)
+        yield UsageReport(estimate_prompt_tokens(request.messages), len(words))
+
+    def __repr__(self) -> str:
+        return f"OfflineProvider(delay_ms={self.delay * 1000:g})"
