@@ -98,27 +98,31 @@ def load_config(path: str | os.PathLike[str], *, invalid_bindings: InvalidBindin
 
 def read_config_text(path: str | os.PathLike[str]) -> str:
     """The text of a config file, or a ConfigError saying why it cannot be read."""
-    display = str(path)
+    return decode_config_bytes(read_config_bytes(path), file=str(path))
+
+
+def read_config_bytes(path: str | os.PathLike[str], *, file: str | None = None) -> bytes:
+    """The bytes of a config file (size-capped), or a ConfigError naming the file."""
+    display = file if file is not None else str(path)
     target = Path(os.path.expanduser(os.fspath(path)))
 
     def fail(message: str) -> ConfigError:
         return ConfigError([Problem(message, file=display, code="unreadable")])
 
     try:
-        size = target.stat().st_size
         if target.is_dir():
             raise fail("is a directory, not a config file")
+        size = target.stat().st_size
         if size > MAX_BYTES:
             raise fail(f"config file is too large ({size / 1048576:.1f} MB; the limit is "
                        f"{MAX_BYTES // 1048576} MB)")
-        data = target.read_bytes()
+        return target.read_bytes()
     except FileNotFoundError:
         raise fail("config file not found") from None
     except PermissionError:
         raise fail("permission denied reading the config file") from None
     except OSError as exc:
         raise fail(f"cannot read the config file: {exc.strerror or exc}") from None
-    return decode_config_bytes(data, file=display)
 
 
 def decode_config_bytes(data: bytes, *, file: str) -> str:
@@ -179,6 +183,31 @@ def load_config_data(data: object, *, file: str = "<data>", path: str | None = N
             raise ConfigError(errors, warnings)
         return _with_warnings(config, warnings)
     return config
+
+
+def legacy_channel_keys(data: dict[str, Any]) -> list[str]:
+    """Top-level keys that are legacy provider sections (``whatsapp: {accounts: ...}``)."""
+    return [k for k, v in data.items() if k not in _MODERN_TOP and k != "routing"
+            and k not in _IGNORED_TOP and (k in KNOWN_CHANNELS or (isinstance(v, dict) and "accounts" in v))]
+
+
+def detect_shape(data: object) -> Literal["modern", "legacy"]:
+    """Which shape a parsed file mostly uses: the one with more of its own keys (ties: modern).
+    The editor writes new things in this shape; mixed files name the key to move into it."""
+    if not isinstance(data, dict):
+        return "modern"
+    routing = data.get("routing")
+    agents = data.get("agents")
+    tools = data.get("tools")
+    legacy = len(legacy_channel_keys(data))
+    if isinstance(routing, dict):
+        legacy += sum(1 for k in routing if k in _ROUTING_KEYS)
+    modern = ("bindings" in data) + ("channels" in data)
+    if isinstance(agents, dict):
+        modern += ("list" in agents or "entries" in agents)
+    if isinstance(tools, dict):
+        modern += "agentToAgent" in tools
+    return "legacy" if legacy > modern else "modern"
 
 
 # -- syntax errors -------------------------------------------------------------------------------
@@ -343,9 +372,7 @@ class _Checker:
         if routing is not None:
             routing_obj = self.obj(routing, ("routing",)) or {}
             self.unknown_keys(routing_obj, ("routing",), _ROUTING_KEYS, _ROUTING_IGNORED)
-        legacy_channels = [k for k, v in data.items() if k not in _MODERN_TOP and k != "routing"
-                           and k not in _IGNORED_TOP and (k in KNOWN_CHANNELS or
-                                                         (isinstance(v, dict) and "accounts" in v))]
+        legacy_channels = legacy_channel_keys(data)
         agents_section = data.get("agents")
         agents_obj: dict[str, Any] = {}
         if agents_section is not None:
@@ -354,10 +381,7 @@ class _Checker:
         tools = data.get("tools")
         tools_obj = (self.obj(tools, ("tools",)) or {}) if tools is not None else {}
 
-        legacy_score = sum(1 for k in routing_obj if k in _ROUTING_KEYS) + len(legacy_channels)
-        modern_score = (("list" in agents_obj or "entries" in agents_obj) + ("bindings" in data)
-                        + ("agentToAgent" in tools_obj) + ("channels" in data))
-        shape = "legacy" if legacy_score > modern_score else "modern"
+        shape = detect_shape(data)
 
         for key in data:
             if key not in _MODERN_TOP and key != "routing" and key not in _IGNORED_TOP \

@@ -1,0 +1,504 @@
+"""``ConfigDocument``: the routing editor's view of a config file.
+
+Edits change only the spans they touch (see ``textedit``), so the user's comments, formatting
+and key order elsewhere stay byte-for-byte, and a legacy (Clawdbot) file stays legacy:
+bindings go to ``routing.bindings`` with ``match.provider``, the default agent to
+``routing.defaultAgentId``, agent-to-agent to ``routing.agentToAgent``. Every edit re-validates
+with the real loader; problems are exposed, nothing is written until ``save()``, and ``save()``
+never writes a config the app would refuse, nor one that changed on disk since it was read.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.config import json5doc
+from engine.config.example import EXAMPLE_FILE, EXAMPLE_TEXT
+from engine.config.json5doc import JsonPath, format_path
+from engine.config.loader import decode_config_bytes, detect_shape, load_config_text, read_config_bytes
+from engine.config.model import Binding, Config
+from engine.config.textedit import EditError, TextEditor
+from engine.errors import ClawError, ConfigError, Problem
+from engine.ids import normalize_agent_id
+
+NEW_FILE_MODE = 0o600  # a config may hold API keys
+
+
+class ConfigChangedOnDisk(ClawError):
+    """The file was changed by someone else since the editor read it; saving would lose that."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} changed on disk since it was loaded; reload it (discarding your "
+                         "unsaved edits) or save your version under another name")
+
+
+class ConfigEditError(ClawError):
+    """An edit that cannot be made (unknown agent, bad index, target is not an object...)."""
+
+
+class ConfigSaveError(ClawError):
+    """Writing the config failed; the file on disk is unchanged."""
+
+
+@dataclass(frozen=True)
+class BindingEntry:
+    """One binding as the editor shows it."""
+
+    index: int  # position in its bindings array
+    path: str  # ``bindings[2]`` or ``routing.bindings[2]``
+    raw: dict[str, Any]  # exactly as written (``match.provider`` in a legacy file)
+    line: int
+    binding: Binding | None  # the normalised binding, None when the document does not validate
+    problems: tuple[Problem, ...] = ()  # errors and warnings located inside this binding
+
+    @property
+    def modern(self) -> dict[str, Any]:
+        """``raw`` with the modern key names (``match.channel``), for forms."""
+        return _rename_channel_key(self.raw, to_provider=False)
+
+
+@dataclass
+class _DiskState:
+    sha256: str
+    mtime_ns: int
+    mode: int
+
+
+def _rename_channel_key(raw: dict[str, Any], *, to_provider: bool) -> dict[str, Any]:
+    out = copy.deepcopy(raw)
+    match = out.get("match")
+    if not isinstance(match, dict):
+        return out
+    old, new = ("channel", "provider") if to_provider else ("provider", "channel")
+    if old in match and new not in match:
+        out["match"] = {(new if k == old else k): v for k, v in match.items()}
+    return out
+
+
+@dataclass
+class ConfigDocument:
+    """A config file's text being edited. Create with ``open``, ``from_text`` or ``example``."""
+
+    text: str = field(repr=False)  # may hold API keys: never in a repr
+    file: str
+    path: Path | None = None
+    _disk: _DiskState | None = field(default=None, repr=False)
+    _saved_text: str = field(default="", repr=False)
+    config: Config | None = field(default=None, init=False)
+    problems: list[Problem] = field(default_factory=list, init=False)  # errors
+    warnings: list[Problem] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        self._saved_text = self._saved_text or self.text
+        self._editor: TextEditor | None = None
+        self._validate()
+
+    # -- construction ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> "ConfigDocument":
+        target = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
+        data = read_config_bytes(target, file=str(path))
+        text = decode_config_bytes(data, file=str(path))
+        return cls(text=text, file=str(path), path=target, _disk=_disk_state(target, data))
+
+    @classmethod
+    def from_text(cls, text: str, file: str = "clawdbot.json") -> "ConfigDocument":
+        """An in-memory document (no file yet: ``save_as`` gives it one)."""
+        return cls(text=text, file=file)
+
+    @classmethod
+    def example(cls) -> "ConfigDocument":
+        return cls(text=EXAMPLE_TEXT, file=EXAMPLE_FILE)
+
+    # -- state ----------------------------------------------------------------------------------
+    @property
+    def is_example(self) -> bool:
+        return self.path is None and self.file == EXAMPLE_FILE
+
+    @property
+    def dirty(self) -> bool:
+        return self.text != self._saved_text
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    @property
+    def shape(self) -> str:
+        if self.config is not None:
+            return self.config.shape
+        return detect_shape(self._data())
+
+    def render(self) -> str:
+        return self.text
+
+    def _validate(self) -> None:
+        try:
+            self.config = load_config_text(self.text, file=self.file,
+                                           path=str(self.path) if self.path else None,
+                                           is_example=self.is_example)
+            self.problems = []
+            self.warnings = list(self.config.warnings)
+        except ConfigError as exc:
+            self.config = None
+            self.problems = list(exc.problems)
+            self.warnings = list(exc.warnings)
+
+    def _edit(self) -> TextEditor:
+        if self._editor is None or self._editor.text != self.text:
+            try:
+                self._editor = TextEditor(self.text)
+            except json5doc.JSON5SyntaxError as exc:
+                line, col = json5doc.line_col(self.text, exc.offset)
+                raise ConfigEditError(f"{self.file}:{line}:{col}: cannot edit a file with a "
+                                      f"syntax error: {exc.message}") from None
+        return self._editor
+
+    def _commit(self, editor: TextEditor) -> None:
+        self.text = editor.text
+        self._editor = editor
+        self._validate()
+
+    def _data(self) -> Any:
+        try:
+            return json5doc.to_python(self._edit().doc.root)
+        except ConfigEditError:
+            return None
+
+    # -- bindings -------------------------------------------------------------------------------
+    def _bindings_path(self) -> JsonPath:
+        data = self._data()
+        if isinstance(data, dict):
+            if "bindings" in data:
+                return ("bindings",)
+            routing = data.get("routing")
+            if isinstance(routing, dict) and "bindings" in routing:
+                return ("routing", "bindings")
+        return ("routing", "bindings") if self.shape == "legacy" else ("bindings",)
+
+    def _bindings_array(self, create: bool = False) -> tuple[TextEditor, JsonPath, json5doc.ArrayNode | None]:
+        editor = self._edit()
+        path = self._bindings_path()
+        node = editor.doc.find(path)
+        if node is None:
+            if not create:
+                return editor, path, None
+            try:
+                editor.ensure_object(path[:-1])
+                editor.set_member(path[:-1], path[-1], [])
+            except EditError as exc:
+                raise ConfigEditError(str(exc)) from None
+            node = editor.doc.find(path)
+        if not isinstance(node, json5doc.ArrayNode):
+            raise ConfigEditError(f"{format_path(path)} is not an array; fix it by hand first")
+        return editor, path, node
+
+    def _uses_provider(self, path: JsonPath, node: json5doc.ArrayNode | None) -> bool:
+        """Whether new bindings here say ``provider`` (legacy) or ``channel``: like their
+        siblings, else by where they live."""
+        for item in (node.items if node is not None else []):
+            if isinstance(item, json5doc.ObjectNode):
+                match = item.get("match")
+                if match is not None and isinstance(match.value, json5doc.ObjectNode):
+                    if match.value.get("provider") is not None:
+                        return True
+                    if match.value.get("channel") is not None:
+                        return False
+        return path[0] == "routing"
+
+    def bindings(self) -> list[BindingEntry]:
+        editor, path, node = self._bindings_array()
+        if node is None:
+            return []
+        by_path = {b.path: b for b in self.config.bindings} if self.config is not None else {}
+        located = self.problems + self.warnings
+        out = []
+        for i, item in enumerate(node.items):
+            bpath = format_path(path + (i,))
+            raw = json5doc.to_python(item)
+            mine = tuple(p for p in located if p.path == bpath or p.path.startswith(bpath + ".")
+                         or p.path.startswith(bpath + "["))
+            out.append(BindingEntry(index=i, path=bpath, raw=raw if isinstance(raw, dict) else {},
+                                    line=editor.doc.line_col(item.start)[0],
+                                    binding=by_path.get(bpath), problems=mine))
+        return out
+
+    def _binding_text(self, editor: TextEditor, path: JsonPath, node: json5doc.ArrayNode,
+                      raw: dict[str, Any], near: int) -> str:
+        if not isinstance(raw, dict):
+            raise ConfigEditError("a binding must be an object like {agentId, match: {channel, ...}}")
+        shaped = _rename_channel_key(raw, to_provider=self._uses_provider(path, node))
+        elems = editor.elements(node)
+        indent = editor.element_indent(node, elems)
+        exemplar = None
+        if node.items:
+            exemplar = node.items[min(max(near, 0), len(node.items) - 1)]
+        return editor.format_value(shaped, indent, exemplar,
+                                   multiline=None if exemplar is not None else True)
+
+    def _check_index(self, node: json5doc.ArrayNode | None, index: int) -> json5doc.ArrayNode:
+        count = len(node.items) if node is not None else 0
+        if node is None or not 0 <= index < count:
+            raise ConfigEditError(f"there is no binding {index} (the config has {count})")
+        return node
+
+    def add_binding(self, raw: dict[str, Any], index: int | None = None) -> int:
+        """Insert ``raw`` (modern key names are fine in a legacy file) at ``index`` (default:
+        the end); returns its index."""
+        editor, path, node = self._bindings_array(create=True)
+        assert node is not None
+        count = len(node.items)
+        at = count if index is None else index
+        if not 0 <= at <= count:
+            raise ConfigEditError(f"cannot insert a binding at {at} (the config has {count})")
+        text = self._binding_text(editor, path, node, raw, at - 1 if at else 0)
+        editor.insert(path, at, text, multiline=True if count == 0 else None)
+        self._commit(editor)
+        return at
+
+    def replace_binding(self, index: int, raw: dict[str, Any]) -> None:
+        """Make binding ``index`` equal ``raw``, editing only what differs inside it (so its own
+        comments survive a field change)."""
+        editor, path, node = self._bindings_array()
+        node = self._check_index(node, index)
+        if not isinstance(raw, dict):
+            raise ConfigEditError("a binding must be an object like {agentId, match: {channel, ...}}")
+        shaped = _rename_channel_key(raw, to_provider=self._uses_provider(path, node))
+        item = node.items[index]
+        fragment = TextEditor(editor.text[item.start:item.end], base_indent=editor.line_indent(item.start),
+                              style=editor.style)
+        fragment.patch((), shaped)
+        editor.splice([(item.start, item.end, fragment.text)])
+        self._commit(editor)
+
+    def delete_binding(self, index: int) -> None:
+        editor, path, node = self._bindings_array()
+        self._check_index(node, index)
+        editor.delete(path, index)
+        self._commit(editor)
+
+    def move_binding(self, index: int, delta: int) -> int:
+        """Move binding ``index`` by ``delta`` places (negative = up); returns its new index."""
+        editor, path, node = self._bindings_array()
+        node = self._check_index(node, index)
+        target = index + delta
+        if not 0 <= target < len(node.items):
+            raise ConfigEditError(f"binding {index} cannot move {'up' if delta < 0 else 'down'} "
+                                  "any further")
+        while index != target:
+            step = 1 if target > index else -1
+            editor.swap_with_next(path, min(index, index + step))
+            index += step
+        self._commit(editor)
+        return target
+
+    def move_up(self, index: int) -> int:
+        return self.move_binding(index, -1)
+
+    def move_down(self, index: int) -> int:
+        return self.move_binding(index, 1)
+
+    def duplicate_binding(self, index: int) -> int:
+        """Insert a copy of binding ``index`` right after it; returns the copy's index."""
+        editor, path, node = self._bindings_array()
+        node = self._check_index(node, index)
+        item = node.items[index]
+        editor.insert(path, index + 1, editor.text[item.start:item.end])
+        self._commit(editor)
+        return index + 1
+
+    # -- default agent, agent-to-agent ------------------------------------------------------------
+    def _agent_entries(self, editor: TextEditor) -> list[tuple[JsonPath, str]]:
+        """(path of the entry, id as written) for every declared agent."""
+        out: list[tuple[JsonPath, str]] = []
+        for path in (("agents", "list"), ("agents", "entries"), ("routing", "agents")):
+            node = editor.doc.find(path)
+            if isinstance(node, json5doc.ArrayNode):
+                for i, item in enumerate(node.items):
+                    if isinstance(item, json5doc.ObjectNode):
+                        ident = item.get("id")
+                        if ident is not None and isinstance(ident.value, json5doc.Scalar):
+                            out.append((path + (i,), str(ident.value.value)))
+            elif isinstance(node, json5doc.ObjectNode):
+                for member in node.members:
+                    if isinstance(member.value, json5doc.ObjectNode):
+                        out.append((path + (member.key,), member.key))
+        return out
+
+    def set_default_agent(self, agent_id: str) -> None:
+        """Make ``agent_id`` the default agent: ``routing.defaultAgentId`` in a legacy file (or
+        wherever that key already is), else ``default: true`` on its entry; the ``default: true``
+        of any other agent is removed so there is exactly one."""
+        editor = self._edit()
+        wanted = normalize_agent_id(agent_id)
+        entries = self._agent_entries(editor)
+        target = next(((p, raw) for p, raw in entries if normalize_agent_id(raw) == wanted), None)
+        if target is None:
+            known = ", ".join(normalize_agent_id(raw) for _p, raw in entries) or "none declared"
+            raise ConfigEditError(f"unknown agent {agent_id!r} (known: {known})")
+        try:
+            for path, raw in entries:
+                if path == target[0]:
+                    continue
+                flag = editor.doc.find(path + ("default",))
+                if isinstance(flag, json5doc.Scalar) and flag.value is True:
+                    editor.delete_member(path, "default")
+            has_routing_default = editor.doc.find(("routing", "defaultAgentId")) is not None
+            if has_routing_default or target[0][0] == "routing":
+                editor.ensure_object(("routing",))
+                editor.set_member(("routing",), "defaultAgentId", target[1])
+                flag = editor.doc.find(target[0] + ("default",))
+                if isinstance(flag, json5doc.Scalar) and flag.value is False:
+                    editor.delete_member(target[0], "default")
+            else:
+                editor.set_member(target[0], "default", True)
+        except EditError as exc:
+            raise ConfigEditError(str(exc)) from None
+        self._commit(editor)
+
+    def set_agent_to_agent(self, enabled: bool, allow: list[str] | tuple[str, ...] | None = None) -> None:
+        """Turn agent-to-agent messaging on/off and (when given) replace its allow list, under
+        the key the file already uses (``tools.agentToAgent`` / ``routing.agentToAgent``)."""
+        editor = self._edit()
+        if editor.doc.find(("tools", "agentToAgent")) is not None:
+            path: JsonPath = ("tools", "agentToAgent")
+        elif editor.doc.find(("routing", "agentToAgent")) is not None or self.shape == "legacy":
+            path = ("routing", "agentToAgent")
+        else:
+            path = ("tools", "agentToAgent")
+        try:
+            editor.ensure_object(path)
+            editor.set_member(path, "enabled", bool(enabled))
+            if allow is not None:
+                editor.set_member(path, "allow", [str(a) for a in allow])
+        except EditError as exc:
+            raise ConfigEditError(str(exc)) from None
+        self._commit(editor)
+
+    # -- disk -------------------------------------------------------------------------------------
+    def changed_on_disk(self) -> bool:
+        """True when the file no longer holds what this document was loaded from / saved as."""
+        if self.path is None or self._disk is None:
+            return False
+        try:
+            current = self.path.read_bytes()
+        except OSError:
+            return True
+        return hashlib.sha256(current).hexdigest() != self._disk.sha256
+
+    def reload(self) -> None:
+        """Re-read the file, dropping unsaved edits."""
+        if self.path is None:
+            raise ConfigEditError("this config has no file to reload from")
+        data = read_config_bytes(self.path, file=self.file)
+        self.text = self._saved_text = decode_config_bytes(data, file=self.file)
+        self._disk = _disk_state(self.path, data)
+        self._editor = None
+        self._validate()
+
+    def save(self, path: str | os.PathLike[str] | None = None, *, force: bool = False) -> Path:
+        """Write the edited text back atomically (temp file + fsync + rename; the previous file
+        is kept as ``<name>.bak``; file mode kept). Refuses with ConfigChangedOnDisk when the
+        file changed since it was read, and with the ConfigError when the text does not
+        validate (``force=True`` writes anyway)."""
+        if path is not None:
+            target = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
+            if self.path is None or target != self.path:
+                return self.save_as(target, force=force)
+        if self.path is None:
+            raise ConfigEditError("this config has no file yet; use save_as(path)")
+        self._refuse_invalid(force)
+        if self.changed_on_disk():
+            raise ConfigChangedOnDisk(self.path)
+        previous = self.path.read_bytes() if self.path.exists() else None
+        _atomic_write(self.path, self.text, previous)
+        self._saved_text = self.text
+        self._disk = _disk_state(self.path, self.text.encode("utf-8"))
+        return self.path
+
+    def save_as(self, path: str | os.PathLike[str], *, overwrite: bool = False, force: bool = False) -> Path:
+        """Write to a new file (e.g. the built-in example to the config path) and edit that file
+        from now on. An existing file is only replaced with ``overwrite=True`` (and kept as
+        ``.bak`` then)."""
+        target = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
+        if target.exists() and not overwrite:
+            raise ConfigEditError(f"{target} already exists; choose another path or overwrite it "
+                                  "explicitly")
+        self._refuse_invalid(force)
+        previous = target.read_bytes() if target.exists() else None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise ConfigSaveError(f"cannot create {target.parent}: {exc.strerror or exc}") from None
+        _atomic_write(target, self.text, previous)
+        self.path = target
+        self.file = str(target)
+        self._saved_text = self.text
+        self._disk = _disk_state(target, self.text.encode("utf-8"))
+        self._validate()
+        return target
+
+    def _refuse_invalid(self, force: bool) -> None:
+        if self.problems and not force:
+            raise ConfigError(list(self.problems), list(self.warnings))
+
+
+def _disk_state(path: Path, data: bytes) -> _DiskState:
+    st = path.stat()
+    return _DiskState(sha256=hashlib.sha256(data).hexdigest(), mtime_ns=st.st_mtime_ns,
+                      mode=stat.S_IMODE(st.st_mode))
+
+
+def _fsync_dir(directory: str) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_replace(target: str, data: bytes, mode: int) -> None:
+    directory = os.path.dirname(target)
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _atomic_write(path: Path, text: str, previous: bytes | None) -> None:
+    """Replace ``path`` (through a symlink: its target) with ``text``; the old bytes go to
+    ``<name>.bak`` first. Either the new file is complete on disk or nothing changed."""
+    real = os.path.realpath(path)
+    try:
+        mode = stat.S_IMODE(os.stat(real).st_mode) if previous is not None else NEW_FILE_MODE
+        if previous is not None:
+            _write_replace(real + ".bak", previous, mode)
+        _write_replace(real, text.encode("utf-8"), mode)
+        _fsync_dir(os.path.dirname(real))
+    except OSError as exc:
+        raise ConfigSaveError(f"cannot write {path}: {exc.strerror or exc}; the file on disk is "
+                              "unchanged") from None
+
