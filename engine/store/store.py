@@ -1,0 +1,320 @@
+"""AgentStore: one agent's chat history and session state in its own SQLite file.
+
+Two aiosqlite connections per file: a writer that every write goes through (WriteQueue, group
+commit) and a read-only reader, so history pages and searches never wait behind writes (WAL
+gives readers a consistent snapshot while a write transaction is open).
+
+Durability: WAL with ``synchronous=NORMAL``. A committed transaction is in the WAL file (the OS
+page cache) before COMMIT returns, so it survives any kill of the process; only an OS crash or
+power loss can drop the last few commits. That is the guarantee the issue asks for, and FULL
+would add an fsync to every commit for a failure mode (power loss) it does not cover.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+
+import aiosqlite
+
+from engine.ids import normalize_agent_id
+
+from .errors import StoreError, describe_sqlite_error, store_error
+from .export import render_jsonl, render_markdown
+from .files import prepare_store_file, tighten_side_files
+from .models import (
+    ROLES, STATUSES, SearchHit, SessionInfo, SessionRow, StoredMessage, clean_text, dump_meta,
+)
+from .ops import AppendOp, EnsureSessionOp, ResetSessionOp
+from .reply import ReplyWriter
+from .schema import APPLICATION_ID, LATEST_VERSION, migrate
+from .search import (
+    SNIPPET_ELLIPSIS, SNIPPET_END, SNIPPET_START, SNIPPET_TOKENS, build_match_query, trim_snippet,
+)
+from .sql import MESSAGE_COLUMNS, SESSION_COLUMNS, row_to_message, row_to_session
+from .writer import WriteContext, WriteOp, WriteQueue, with_busy_retry
+
+BUSY_TIMEOUT_MS = 5000
+
+
+async def _connect(path: Path, *, readonly: bool) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    try:
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        if readonly:
+            await conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
+
+
+class AgentStore:
+    """The session store of one agent. Open with ``await AgentStore.open(state_dir, agent_id)``."""
+
+    def __init__(self, path: Path, agent_id: str, writer: aiosqlite.Connection,
+                 reader: aiosqlite.Connection) -> None:
+        self.path = path
+        self.agent_id = agent_id
+        self._writer = writer
+        self._reader = reader
+        self._queue = WriteQueue(WriteContext(writer, path, agent_id))
+        self._replies: set[ReplyWriter] = set()
+        self._closed = False
+
+    # ------------------------------------------------------------------ open / close
+
+    @classmethod
+    async def open(cls, state_dir: Path | str, agent_id: str) -> AgentStore:
+        """Open (creating or migrating) ``<state>/agents/<id>/sessions/sessions.sqlite``.
+
+        Raises StoreError naming the file when it is not ours, corrupt, read-only, newer than
+        this code, or outside the state dir. Replies left ``streaming`` by a crash become
+        ``interrupted`` with their partial text kept.
+        """
+        agent = normalize_agent_id(agent_id)
+        path, _ = prepare_store_file(state_dir, agent)
+        writer = reader = None
+        try:
+            writer = await _connect(path, readonly=False)
+            await _prepare_schema(writer, path)
+            await _recover_streaming(writer)
+            reader = await _connect(path, readonly=True)
+            tighten_side_files(path)
+        except BaseException as exc:
+            for conn in (reader, writer):
+                if conn is not None:
+                    await conn.close()
+            if isinstance(exc, (sqlite3.Error, OSError)):
+                raise store_error(path, exc) from exc
+            raise
+        return cls(path, agent, writer, reader)
+
+    async def close(self) -> None:
+        """Finish pending writes; replies still streaming are kept as ``interrupted``."""
+        if self._closed:
+            return
+        for reply in list(self._replies):
+            try:
+                await reply.finish("interrupted", reply.text, meta={"interrupt_reason": "store closed"})
+            except StoreError:
+                pass  # the file went bad; the row stays streaming and is recovered on next open
+        self._closed = True
+        await self._queue.close()
+        for conn in (self._reader, self._writer):
+            try:
+                await conn.close()
+            except sqlite3.Error:
+                pass
+
+    async def __aenter__(self) -> AgentStore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"AgentStore(agent_id={self.agent_id!r}, path={str(self.path)!r})"
+
+    # ------------------------------------------------------------------ writes
+
+    async def _submit(self, op: WriteOp):
+        return await self._queue.submit(op)
+
+    async def ensure_session(self, info: SessionInfo) -> SessionRow:
+        """Create the session for ``info.session_key`` or refresh its route and last-active time."""
+        return await self._submit(EnsureSessionOp(_clean_info(info)))
+
+    async def append(self, info: SessionInfo, role: str, author: str, content: str, *,
+                     status: str = "complete", meta: dict | None = None) -> StoredMessage:
+        """Store one message; returns it once committed (creating the session if needed)."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {sorted(ROLES)}, not {role!r}")
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {sorted(STATUSES)}, not {status!r}")
+        if not isinstance(content, str):
+            raise TypeError(f"content must be str, not {type(content).__name__}")
+        meta = dict(meta or {})
+        op = AppendOp(_clean_info(info), role, clean_text(str(author)), clean_text(content), status,
+                      meta, dump_meta(meta), time.time())
+        return await self._submit(op)
+
+    async def begin_reply(self, info: SessionInfo, author: str, *,
+                          meta: dict | None = None) -> ReplyWriter:
+        """Create an empty assistant message in status ``streaming`` and a writer for it."""
+        message = await self.append(info, "assistant", author, "", status="streaming", meta=meta)
+        reply = ReplyWriter(self, message)
+        self._replies.add(reply)
+        return reply
+
+    async def reset_session(self, session_key: str) -> SessionRow:
+        """Start a new session id for ``session_key``; the old history stays and stays searchable."""
+        return await self._submit(ResetSessionOp(clean_text(session_key)))
+
+    # ------------------------------------------------------------------ reads
+
+    async def _read(self, sql: str, params: tuple | list = ()) -> list:
+        if self._closed:
+            raise StoreError(self.path, "the store is closed")
+        try:
+            return list(await with_busy_retry(lambda: self._reader.execute_fetchall(sql, params)))
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
+
+    async def last_messages(self, session_key: str, limit: int = 200) -> list[StoredMessage]:
+        """The newest ``limit`` messages of the key's current session id, oldest first."""
+        return await self._page(session_key, None, limit)
+
+    async def messages_before(self, session_key: str, before_seq: int,
+                              limit: int = 200) -> list[StoredMessage]:
+        """The ``limit`` messages just before ``before_seq`` (current session id), oldest first."""
+        return await self._page(session_key, before_seq, limit)
+
+    async def _page(self, session_key: str, before_seq: int | None, limit: int) -> list[StoredMessage]:
+        if limit <= 0:
+            return []
+        before = "" if before_seq is None else "AND m.seq < ?"
+        params: list = [session_key]
+        if before_seq is not None:
+            params.append(int(before_seq))
+        params.append(int(limit))
+        rows = await self._read(
+            f"""SELECT {MESSAGE_COLUMNS} FROM sessions s
+                  JOIN messages m ON m.session_ref = s.id
+                 WHERE s.session_key = ? AND s.active = 1 {before}
+                 ORDER BY m.seq DESC LIMIT ?""",
+            params,
+        )
+        return [row_to_message(row) for row in reversed(rows)]
+
+    async def get_session(self, session_key: str) -> SessionRow | None:
+        """The key's current session, or None if nothing was ever written for it."""
+        rows = await self._read(
+            f"SELECT {SESSION_COLUMNS} FROM sessions WHERE session_key = ? AND active = 1",
+            (session_key,))
+        return row_to_session(rows[0]) if rows else None
+
+    async def list_sessions(self, *, include_reset: bool = False) -> list[SessionRow]:
+        """Sessions, most recently active first; reset (retired) session ids only on request."""
+        where = "" if include_reset else "WHERE active = 1"
+        rows = await self._read(
+            f"SELECT {SESSION_COLUMNS} FROM sessions {where} ORDER BY updated_at DESC, id DESC")
+        return [row_to_session(row) for row in rows]
+
+    async def search(self, query: str, *, session_key: str | None = None, limit: int = 50,
+                     raw: bool = False) -> list[SearchHit]:
+        """Full-text search, newest first, over every session id (or only ``session_key``'s).
+
+        ``query`` is free text (see engine.store.search: never a syntax error); with ``raw=True``
+        it is FTS5 syntax and a malformed query raises StoreError explaining the problem.
+        """
+        match = query.strip() if raw else build_match_query(query)
+        if not match or limit <= 0:
+            return []
+        where, params = "messages_fts MATCH ?", [match]
+        if session_key is not None:
+            where += " AND s.session_key = ?"
+            params.append(session_key)
+        params.append(int(limit))
+        sql = f"""SELECT {MESSAGE_COLUMNS},
+                         snippet(messages_fts, 0, ?, ?, ?, {SNIPPET_TOKENS})
+                    FROM messages_fts
+                    JOIN messages m ON m.id = messages_fts.rowid
+                    JOIN sessions s ON s.id = m.session_ref
+                   WHERE {where}
+                   ORDER BY messages_fts.rowid DESC LIMIT ?"""
+        try:
+            rows = await with_busy_retry(lambda: self._reader.execute_fetchall(
+                sql, [SNIPPET_START, SNIPPET_END, SNIPPET_ELLIPSIS, *params]))
+        except sqlite3.OperationalError as exc:
+            if raw and getattr(exc, "sqlite_errorcode", None) == 1:  # SQLITE_ERROR: the query itself
+                raise StoreError(self.path, f"search: invalid query {query!r} ({exc}); "
+                                 "use plain words, or quote a phrase") from exc
+            raise store_error(self.path, exc) from exc
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
+        return [SearchHit(row_to_message(row), trim_snippet(row[10]), self.agent_id) for row in rows]
+
+    # ------------------------------------------------------------------ export
+
+    async def _session_for_export(self, session_key: str, session_id: str | None) -> SessionRow:
+        if session_id is None:
+            row = await self.get_session(session_key)
+        else:
+            rows = await self._read(
+                f"SELECT {SESSION_COLUMNS} FROM sessions WHERE session_key = ? AND session_id = ?",
+                (session_key, session_id))
+            row = row_to_session(rows[0]) if rows else None
+        if row is None:
+            raise StoreError(self.path, f"no session {session_key!r} to export")
+        return row
+
+    async def _all_messages(self, session_id: str) -> list[StoredMessage]:
+        rows = await self._read(
+            f"""SELECT {MESSAGE_COLUMNS} FROM sessions s JOIN messages m ON m.session_ref = s.id
+                 WHERE s.session_id = ? ORDER BY m.seq""", (session_id,))
+        return [row_to_message(row) for row in rows]
+
+    async def export_markdown(self, session_key: str, *, session_id: str | None = None) -> str:
+        """The key's current session (or ``session_id``) as a Markdown document."""
+        session = await self._session_for_export(session_key, session_id)
+        return render_markdown(session, await self._all_messages(session.session_id))
+
+    async def export_jsonl(self, session_key: str, *, session_id: str | None = None) -> str:
+        """The key's current session (or ``session_id``) as JSON Lines, one message per line."""
+        session = await self._session_for_export(session_key, session_id)
+        return render_jsonl(await self._all_messages(session.session_id))
+
+
+def _clean_info(info: SessionInfo) -> SessionInfo:
+    if not isinstance(info, SessionInfo):
+        raise TypeError(f"expected SessionInfo, not {type(info).__name__}")
+    return SessionInfo(
+        clean_text(info.session_key), clean_text(info.channel), clean_text(info.account_id),
+        None if info.peer_kind is None else clean_text(info.peer_kind),
+        None if info.peer_id is None else clean_text(info.peer_id),
+        None if info.display_name is None else clean_text(info.display_name),
+        info.matched_by, info.binding_index,
+    )
+
+
+async def _prepare_schema(conn: aiosqlite.Connection, path: Path) -> None:
+    """Refuse foreign or newer files before anything is written; then WAL and migrations."""
+    app_id = (await (await conn.execute("PRAGMA application_id")).fetchone())[0]
+    version = (await (await conn.execute("PRAGMA user_version")).fetchone())[0]
+    tables = (await (await conn.execute("SELECT count(*) FROM sqlite_master")).fetchone())[0]
+    fresh = app_id == 0 and version == 0 and tables == 0
+    if not fresh and app_id != APPLICATION_ID:
+        raise StoreError(path, f"is a SQLite database but not a claw-tui session store "
+                         f"(application id {app_id:#x}, {tables} schema objects); "
+                         "it was left untouched — move it away to start a new store")
+    if version > LATEST_VERSION:
+        raise StoreError(path, f"was written by a newer claw-tui (schema version {version}, this "
+                         f"version knows up to {LATEST_VERSION}); upgrade claw-tui to open it")
+    mode = (await (await conn.execute("PRAGMA journal_mode = WAL")).fetchone())[0]
+    if str(mode).lower() != "wal":
+        raise StoreError(path, f"cannot switch to WAL journaling (got {mode!r})")
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    if version < LATEST_VERSION:
+        try:
+            await migrate(conn, version)
+        except sqlite3.Error as exc:
+            reached = (await (await conn.execute("PRAGMA user_version")).fetchone())[0]
+            raise StoreError(path, f"could not upgrade the schema from version {version} to "
+                             f"{LATEST_VERSION} ({describe_sqlite_error(exc)}); the file was left "
+                             f"at version {reached}") from exc
+
+
+async def _recover_streaming(conn: aiosqlite.Connection) -> None:
+    """Replies a killed process left ``streaming`` keep their partial text as ``interrupted``."""
+    await with_busy_retry(lambda: conn.execute("BEGIN IMMEDIATE"))
+    try:
+        await conn.execute(
+            "UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'")
+        await conn.execute("COMMIT")
+    except BaseException:
+        await conn.execute("ROLLBACK")
+        raise
