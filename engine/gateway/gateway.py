@@ -127,8 +127,9 @@ class Gateway:
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
         if self._watch_config and self.config.path:
-            self._config_digest = _digest(self.config.path)
-            self._tg.start_soon(self._watch)
+            signature = _signature(self.config.path)  # before the digest: a save in between
+            self._config_digest = _digest(self.config.path)  # still shows up as a change
+            self._tg.start_soon(self._watch, signature)
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -706,25 +707,29 @@ class Gateway:
     async def reload(self, config: Config | None = None) -> bool:
         """Swap in ``config`` (or re-read ``config.path``) if it validates; the next message
         routes with it. On failure the running config stays and ConfigRejected says why."""
-        if config is None:
-            path = self.config.path
-            if not path:
-                raise GatewayError("no config file to reload (running the built-in example)")
-            try:
-                text = await anyio.to_thread.run_sync(Path(path).read_bytes)
-            except OSError as exc:
-                self._reject([Problem(f"cannot read the config file: {exc.strerror or exc}",
-                                      file=path, code="unreadable")])
-                return False
-            return self._reload_bytes(text, path)
-        return self._apply(config)
+        if config is not None:
+            if config.path and config.path == self.config.path and self._watch_config:
+                self._config_digest = _digest(config.path)  # the watcher need not load it again
+            return self._apply(config)
+        if not self.config.path:
+            raise GatewayError("no config file to reload (running the built-in example)")
+        return bool(await self._reload_path(self.config.path))
 
-    def _reload_bytes(self, data: bytes, path: str) -> bool:
-        from engine.config.loader import decode_config_bytes, load_config_text
+    async def _reload_path(self, path: str, *, only_if_changed: bool = False) -> bool | None:
+        """Read, validate and apply the file; None when ``only_if_changed`` and its text is
+        what was last loaded."""
+        from engine.config.loader import load_config_text, read_config_text
 
-        self._config_digest = hashlib.sha256(data).digest()
         try:
-            text = decode_config_bytes(data, file=path)
+            text = await anyio.to_thread.run_sync(read_config_text, path)
+        except ConfigError as exc:
+            self._reject(list(exc.problems))
+            return False
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        if only_if_changed and digest == self._config_digest:
+            return None
+        self._config_digest = digest
+        try:
             config = load_config_text(text, file=path, path=path)
         except ConfigError as exc:
             self._reject(list(exc.problems))
@@ -751,17 +756,15 @@ class Gateway:
             self._clone_changed(rec)
             if self._clones.release(rec):
                 self._clone_changed(rec)
-        if config.path and config.path == old.path and self._watch_config:
-            self._config_digest = _digest(config.path) or self._config_digest
         self._emit(ConfigReloaded, config=config)
         return True
 
-    async def _watch(self) -> None:
-        """Poll the config file (mtime/size/inode, then a content hash) about once a second."""
+    async def _watch(self, last_sig: tuple[int, int, int] | None) -> None:
+        """Poll the config file about once a second: a changed mtime/size/inode triggers a read,
+        and only changed text triggers a reload (a touch or a rewrite with the same text
+        does not)."""
         with anyio.CancelScope() as scope:
             self._watch_scope = scope
-            last_sig = _signature(self.config.path)
-            missing_reported = False
             while True:
                 await anyio.sleep(self._watch_interval)
                 path = self.config.path
@@ -771,21 +774,9 @@ class Gateway:
                 if sig == last_sig:
                     continue
                 last_sig = sig
-                if sig is None:  # mid-rename or deleted: say so once, keep running
-                    if not missing_reported:
-                        missing_reported = True
-                        self._reject([Problem("config file not found; keeping the running config",
-                                              file=path, code="unreadable")])
-                    continue
-                missing_reported = False
-                try:
-                    data = await anyio.to_thread.run_sync(Path(path).read_bytes)
-                except OSError:
-                    last_sig = None
-                    continue
-                if hashlib.sha256(data).digest() == self._config_digest:
-                    continue
-                self._reload_bytes(data, path)
+                if sig is None:  # gone (or mid-rename): said once; reloads when it is back
+                    self._config_digest = None
+                await self._reload_path(path, only_if_changed=True)
 
     # -- agents ------------------------------------------------------------------------------
     def _template_factory(self, config: Config) -> Callable[[str], Any]:
@@ -821,11 +812,14 @@ def _signature(path: str | None) -> tuple[int, int, int] | None:
 
 
 def _digest(path: str | None) -> bytes | None:
+    """Hash of the config text as the loader reads it (None when unreadable)."""
+    from engine.config.loader import read_config_text
+
     if not path:
         return None
     try:
-        return hashlib.sha256(Path(path).read_bytes()).digest()
-    except OSError:
+        return hashlib.sha256(read_config_text(path).encode("utf-8", "surrogatepass")).digest()
+    except ConfigError:
         return None
 
 

@@ -49,3 +49,27 @@ async def gateway(config: Config, tmp_path: Path, env: dict[str, str], **kw) -> 
     kw.setdefault("watch_config", False)
     async with Gateway(config, tmp_path / "state", env=env, **kw) as gw:
         yield gw
+
+
+TWO_AGENTS = """{
+  agents: { list: [ {id: "home", default: true}, {id: "work"} ], defaults: { model: "offline/persona" } },
+  bindings: [ { agentId: "work", match: { channel: "whatsapp", accountId: "biz" } } ],
+  session: { dmScope: "per-account-channel-peer"%(queue)s },
+  channels: { whatsapp: { accounts: { personal: {}, biz: {} } } },
+  %(extra)s
+}
+"""
+
+
+def two_agents(queue: str | None = None, extra: str = "") -> str:
+    return TWO_AGENTS % {"queue": f', queue: "{queue}"' if queue else "", "extra": extra}
+
+
+async def first_delta(sub, turn_id: str):
+    """Read events until the first reply delta of ``turn_id``; returns the events read."""
+    seen = []
+    async for ev in sub:
+        seen.append(ev)
+        if type(ev).__name__ == "ReplyDelta" and ev.turn_id == turn_id:
+            return seen
+    raise AssertionError(f"stream ended before {turn_id} streamed")
