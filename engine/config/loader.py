@@ -667,7 +667,7 @@ class _Checker:
                 self.error(mpath + ("provider",), "both 'channel' and 'provider' are set (modern and "
                            "legacy names for the same thing); keep only 'channel'", "mixed-shape")
                 ok = False
-            ch_key = "channel" if "channel" in match else "provider"
+            ch_key = "provider" if ("provider" in match and "channel" not in match) else "channel"
             ch_raw = match.get(ch_key)
             ch_typed = True
             if ch_raw is not None:
@@ -678,7 +678,8 @@ class _Checker:
                     channel = normalize_channel(text)
             if not channel and ch_typed:
                 invalid = "no channel"
-                self.invalid(mpath + (ch_key,), "binding has no channel", "binding-no-channel")
+                self.invalid(mpath + (ch_key,), f"binding has no channel (set match.{ch_key}, e.g. "
+                             '"whatsapp")', "binding-no-channel")
             acc = match.get("accountId")
             if acc is not None:
                 text = self.string(acc, mpath + ("accountId",), numbers=True)
