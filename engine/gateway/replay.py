@@ -24,7 +24,9 @@ import anyio
 from engine.errors import ClawError
 from engine.gateway.a2a import AgentToAgentDenied
 from engine.gateway.events import Event, TurnFailed, TurnFinished, TurnInterrupted
-from engine.gateway.inbox import PeerSpec, inbox_key
+from engine.gateway.gateway import a2a_session_key
+from engine.gateway.inbox import LOCAL_INBOX_KEY, PeerSpec, inbox_key
+from engine.ids import normalize_agent_id
 from engine.providers.base import one_line
 from engine.routing.inbound import Inbound, InboundError, parse_peer
 
@@ -314,14 +316,20 @@ def _finish(row: Row, line: ScriptLine, final: Event) -> Row:
 
 
 def _interrupt(gateway: Any, line: ScriptLine) -> Row:
+    row = Row(line.lineno, "interrupt", matched_by="(interrupt)")
     if line.session_key is not None:
-        row = Row(line.lineno, "interrupt", target=line.session_key, session_key=line.session_key)
+        row.target, row.peer, row.session_key = "-", "-", line.session_key
         hit = gateway.interrupt(session_key=line.session_key, reason=line.reason,
                                 drop_queued=line.drop_queued)
     else:
-        row = Row(line.lineno, "interrupt", target=line.inbox_key, peer=_peer_label(line))
+        row.target, row.peer = line.inbox_key, _peer_label(line)
         hit = gateway.interrupt(line.inbox_key, line.peer, reason=line.reason,
                                 drop_queued=line.drop_queued)
+        try:
+            route = gateway.route(line.inbox_key, line.peer)
+            row.agent_id, row.session_key = route.agent_id, route.session_key
+        except ClawError:
+            pass
     row.status = "hit" if hit else "missed"
     if "hit" in line.expect and line.expect["hit"] != hit:
         row.failures.append(f"expected hit {json.dumps(line.expect['hit'])}, got {json.dumps(hit)}")
@@ -331,7 +339,9 @@ def _interrupt(gateway: Any, line: ScriptLine) -> Row:
 async def _ask(gateway: Any, line: ScriptLine) -> Row:
     assert line.ask is not None
     src, dst, text = line.ask
-    row = Row(line.lineno, "ask", target=f"{src} → {dst}", agent_id=dst)
+    row = Row(line.lineno, "ask", target=LOCAL_INBOX_KEY, peer=f"agent:{src}",
+              matched_by="agentToAgent", agent_id=dst,
+              session_key=a2a_session_key(normalize_agent_id(dst), normalize_agent_id(src)))
     allowed = True
     try:
         row.reply = await gateway.ask(src, dst, text)
@@ -361,19 +371,37 @@ def _peer_label(line: ScriptLine) -> str:
 
 
 # -- output ----------------------------------------------------------------------------------
+HEADER = ("line", "channel:account", "peer", "matchedBy", "agent", "session key", "status",
+          "reply")
+_WIDTHS = (4, 20, 16, 21, 8, 40, 13)
+
+
+def _cols(values: tuple[str, ...] | list[str]) -> str:
+    out = []
+    for value, width in zip(values, _WIDTHS):
+        out.append(value.rjust(width) if width == 4 else value.ljust(width))
+    out.extend(values[len(_WIDTHS):])
+    return "  ".join(out).rstrip()
+
+
+def format_header() -> str:
+    return _cols(HEADER)
+
+
 def format_row(row: Row, width: int = 48) -> str:
-    """One table row: line, channel/account, peer, matchedBy, agent, session key, reply head."""
+    """One table row: line, channel/account, peer, matchedBy, agent, session key, status, reply
+    head (one line, control characters removed); failures follow, indented."""
     head = one_line(row.reply or row.error or "", width)
+    status = f"[{row.status}]"
     if row.kind == "message":
-        cols = [f"{row.line:>4}", row.target, row.peer, row.matched_by or "-", row.agent_id or "-",
-                row.session_key or "-", f"[{row.status}]", head]
-    elif row.kind == "ask":
-        cols = [f"{row.line:>4}", "ask", row.target, f"[{row.status}]", head]
-    elif row.kind == "interrupt":
-        cols = [f"{row.line:>4}", "interrupt", row.target, row.peer, f"[{row.status}]"]
+        cols = [str(row.line), row.target, row.peer, row.matched_by or "-", row.agent_id or "-",
+                row.session_key or "-", status, head]
+    elif row.kind in ("ask", "interrupt"):
+        cols = [str(row.line), row.target, row.peer, row.matched_by or "-", row.agent_id or "-",
+                row.session_key or "-", status, head]
     else:
-        cols = [f"{row.line:>4}", "sleep", row.target]
-    out = "  ".join(c for c in cols if c != "")
+        cols = [str(row.line), "(sleep)", row.target]
+    out = _cols([one_line(c, 200) for c in cols])
     for failure in row.failures:
         out += f"\n      ✘ {one_line(failure, 300)}"
     return out

@@ -1,0 +1,115 @@
+"""``claw-tui replay``: run a JSONL script of inbound messages through the real gateway.
+
+A headless multi-persona test run for users' own CI: each line is routed, answered (by the
+offline persona model unless ``--model``) and stored in a state dir of its own, and checked
+against its ``expect``. Exit codes: 0 every expectation held; 1 some line failed; 2 the script,
+config or arguments are wrong (nothing ran). Script format: ``engine.gateway.replay``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from engine.cli import add_common_options
+from engine.errors import ClawError, ConfigError
+from engine.gateway.replay import Row, format_header, format_row, parse_script, run_script
+
+OFFLINE_REF = "offline/persona"
+
+
+class ReplayUsageError(ClawError):
+    """Bad ``replay`` arguments (unreadable script, bad number)."""
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "replay", help="run a JSONL script of messages through the gateway and check routes/replies",
+        description="Run each line of SCRIPT (JSON lines: inbound messages with optional "
+        "expect {agentId, sessionKey, matchedBy, bindingIndex, replyContains, status}; "
+        '{"interrupt": ...}; {"ask": {from, to, text}}; {"sleepMs": N}) through the real gateway '
+        "into a state dir of its own. Exit 1 if an expectation fails, 2 if the script is bad.")
+    add_common_options(p)
+    p.add_argument("script", metavar="SCRIPT.jsonl", help="the script (- for stdin)")
+    p.add_argument("--json", action="store_true", help="one JSON object per script line")
+    p.add_argument("--model", metavar="PROVIDER/MODEL",
+                   help=f"answer with this model instead of the offline {OFFLINE_REF}")
+    p.add_argument("--delay-ms", metavar="MS", type=float, default=0.0,
+                   help="offline model delay per word (default 0; raise it to interrupt "
+                   "replies mid-stream)")
+    p.add_argument("--concurrency", metavar="N", type=int, default=16,
+                   help="turns of different sessions that may run at once (default 16)")
+    p.set_defaults(func=run)
+
+
+def _read_script(arg: str) -> tuple[str, str]:
+    if arg == "-":
+        return sys.stdin.read(), "<stdin>"
+    try:
+        return Path(arg).expanduser().read_text(encoding="utf-8"), arg
+    except FileNotFoundError:
+        raise ReplayUsageError(f"replay: script {arg} not found") from None
+    except UnicodeDecodeError as exc:
+        raise ReplayUsageError(f"replay: {arg} is not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ReplayUsageError(f"replay: cannot read {arg}: {exc.strerror or exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.cli.route import load_cli_config, print_config_error
+
+    if not 0 <= args.delay_ms <= 60_000:
+        raise ReplayUsageError("replay: --delay-ms must be between 0 and 60000")
+    if args.concurrency < 1:
+        raise ReplayUsageError("replay: --concurrency must be at least 1")
+    text, name = _read_script(args.script)
+    lines = parse_script(text, name)  # every bad line reported before anything runs (exit 2)
+    try:
+        config = load_cli_config(args)
+    except ConfigError as exc:
+        print_config_error(exc)
+        return 2
+    env = dict(os.environ)
+    env["CLAW_OFFLINE_DELAY_MS"] = f"{args.delay_ms:g}"
+    model = args.model or OFFLINE_REF
+    state_arg = getattr(args, "state_dir", None)
+    if state_arg:
+        return _run(config, Path(state_arg).expanduser(), lines, args, model, env)
+    with tempfile.TemporaryDirectory(prefix="claw-replay-") as tmp:
+        return _run(config, Path(tmp), lines, args, model, env)
+
+
+def _run(config: Any, state_dir: Path, lines: list, args: argparse.Namespace, model: str,
+         env: dict[str, str]) -> int:
+    from engine.gateway.gateway import Gateway
+
+    out = sys.stdout
+    failed = 0
+
+    def emit(row: Row) -> None:
+        nonlocal failed
+        failed += not row.ok
+        if args.json:
+            out.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
+        else:
+            out.write(format_row(row) + "\n")
+        out.flush()
+
+    async def main() -> None:
+        async with Gateway(config, state_dir, model_override=model, env=env, watch_config=False,
+                           max_concurrent_turns=args.concurrency) as gateway:
+            await run_script(gateway, lines, emit)
+
+    if not args.json:
+        out.write(format_header() + "\n")
+    anyio.run(main)
+    summary = f"replay: {len(lines)} line(s), {failed} failed"
+    print(summary, file=sys.stderr if args.json else sys.stdout)
+    return 1 if failed else 0
