@@ -241,8 +241,7 @@ class ConfigDocument:
         exemplar = None
         if node.items:
             exemplar = node.items[min(max(near, 0), len(node.items) - 1)]
-        return editor.format_value(shaped, indent, exemplar,
-                                   multiline=None if exemplar is not None else True)
+        return editor.format_value(shaped, indent, exemplar)
 
     def _check_index(self, node: json5doc.ArrayNode | None, index: int) -> json5doc.ArrayNode:
         count = len(node.items) if node is not None else 0
