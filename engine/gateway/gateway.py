@@ -318,6 +318,15 @@ class Gateway:
             self._clone_changed(lane.head.clone)
         return hit
 
+    def session_state(self, session_key: str) -> str | None:
+        """The state of the session's current turn: None (no turn), "queued" (accepted, not
+        started), "running" (started, no text yet) or "streaming"."""
+        lane = self._lanes.get(session_key)
+        if lane is None or lane.head is None:
+            return None
+        head = lane.head
+        return head.clone.running.get(head.turn_id) or "queued"
+
     def interrupt_turn(self, turn_id: str, reason: str = "user") -> bool:
         """Stop one turn by id (running: interrupted; queued: dropped)."""
         turn = self._turns.get(turn_id)

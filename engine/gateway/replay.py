@@ -8,7 +8,9 @@ Line forms (blank lines and lines starting with ``#`` or ``//`` are skipped):
   "expect"?: {agentId, sessionKey, matchedBy, bindingIndex, replyContains, status}}``.
   ``"wait": false`` sends without waiting for the reply, so the next lines run while it streams.
 * interrupt — ``{"interrupt": {"channel", "accountId"?, "peer"?, ...} | {"sessionKey"},
-  "reason"?, "dropQueued"?, "expect"?: {"hit": bool}}``: stops the running turn of that session.
+  "reason"?, "dropQueued"?, "when"?: "now" | "streaming", "expect"?: {"hit": bool}}``: stops the
+  running turn of that session — at once, or (``"when": "streaming"``) as soon as its reply has
+  started streaming, so a mid-stream interrupt is deterministic.
 * ask — ``{"ask": {"from", "to", "text"}, "expect"?: {"allowed": bool, "replyContains"}}``.
 * pause — ``{"sleepMs": N}``: lets a streaming reply get going before an interrupt.
 """
@@ -53,6 +55,7 @@ class ScriptLine:
     session_key: str | None = None  # interrupt by session key
     reason: str = "replay"
     drop_queued: bool = False
+    when: str = "now"  # interrupt: "now" | "streaming"
     ask: tuple[str, str, str] | None = None  # from, to, text
     sleep: float = 0.0
     expect: dict[str, Any] = field(default_factory=dict)
@@ -155,7 +158,7 @@ def _parse_line(raw: str, lineno: int) -> ScriptLine:
 
 
 def _parse_interrupt(obj: dict, lineno: int) -> ScriptLine:
-    _only(obj, ("interrupt", "reason", "dropQueued", "expect"), "")
+    _only(obj, ("interrupt", "reason", "dropQueued", "when", "expect"), "")
     target = obj["interrupt"]
     if not isinstance(target, dict):
         raise _LineError('"interrupt" must be an object: {"channel", "accountId", "peer"} or {"sessionKey"}')
@@ -165,6 +168,9 @@ def _parse_interrupt(obj: dict, lineno: int) -> ScriptLine:
     drop = obj.get("dropQueued", False)
     if not isinstance(drop, bool):
         raise _LineError('"dropQueued" must be true or false')
+    when = obj.get("when", "now")
+    if when not in ("now", "streaming"):
+        raise _LineError('"when" must be "now" or "streaming"')
     expect = _parse_expect(obj, INTERRUPT_EXPECT)
     if "sessionKey" in target:
         _only(target, ("sessionKey",), "interrupt.")
@@ -172,10 +178,10 @@ def _parse_interrupt(obj: dict, lineno: int) -> ScriptLine:
         if not isinstance(key, str) or not key.strip():
             raise _LineError('"interrupt.sessionKey" must be a non-empty string')
         return ScriptLine(lineno, "interrupt", session_key=key.strip(), reason=reason,
-                          drop_queued=drop, expect=expect)
+                          drop_queued=drop, when=when, expect=expect)
     _only(target, _ROUTING_KEYS, "interrupt.")
     return ScriptLine(lineno, "interrupt", inbound=_inbound(target), reason=reason,
-                      drop_queued=drop, expect=expect)
+                      drop_queued=drop, when=when, expect=expect)
 
 
 def _parse_ask(obj: dict, lineno: int) -> ScriptLine:
@@ -257,6 +263,8 @@ async def run_script(gateway: Any, lines: list[ScriptLine],
                 await anyio.sleep(line.sleep)
                 done(Row(line.lineno, "sleep", status="slept", target=f"{line.sleep * 1000:g} ms"))
             elif line.kind == "interrupt":
+                if line.when == "streaming":
+                    await _until_streaming(gateway, line)
                 done(_interrupt(gateway, line))
             elif line.kind == "ask":
                 done(await _ask(gateway, line))
@@ -313,6 +321,22 @@ def _finish(row: Row, line: ScriptLine, final: Event) -> Row:
     if row.status == "error" and "status" not in exp:
         row.failures.append(f"turn failed: {row.error}")
     return row
+
+
+STREAMING_WAIT = 60.0  # seconds an interrupt with "when": "streaming" waits for the reply
+
+
+async def _until_streaming(gateway: Any, line: ScriptLine) -> None:
+    """Wait until the target session's turn streams (or there is none, or it timed out)."""
+    key = line.session_key
+    if key is None:
+        try:
+            key = gateway.route(line.inbox_key, line.peer).session_key
+        except ClawError:
+            return
+    with anyio.move_on_after(STREAMING_WAIT):
+        while gateway.session_state(key) not in (None, "streaming"):
+            await anyio.sleep(0.005)
 
 
 def _interrupt(gateway: Any, line: ScriptLine) -> Row:
