@@ -280,14 +280,16 @@ async def test_a_clones_interrupt_never_reaches_the_original_or_a_sibling_tasks(
     a = agent.clone_for_channel("whatsapp", "personal")
     b = agent.clone_for_channel("whatsapp", "biz")
 
+    seen_by_a: list[str] = []
+
     async def turn(x: Agent):
         with x.interrupts.turn("agent:home:main") as scope:
-            return await x.run_turn([ChatMessage("user", "tell me a long story")], scope=scope)
+            return await x.run_turn([ChatMessage("user", "tell me a long story")], scope=scope,
+                                    on_delta=seen_by_a.append if x is a else None)
 
     tasks = [asyncio.create_task(turn(x)) for x in (agent, a, b)]
-    while "agent:home:main" not in a.interrupts.running_keys:
+    while len(seen_by_a) < 2:
         await asyncio.sleep(0.005)
-    await asyncio.sleep(0.03)
     threading.Thread(target=a.interrupts.request, args=("esc",)).start()
     orig, ra, rb = await asyncio.gather(*tasks)
     assert ra.status == "interrupted" and ra.interrupt_reason == "esc"

@@ -193,12 +193,22 @@ async def test_interrupt_before_the_first_token_closes_the_request(openai_server
     """Esc while the server has not even sent headers (Ollama loading a model)."""
     openai_server.script(StallHeaders())
     agent = make_agent(openai_server.url)
+    asked: list[float] = []
+
+    def esc_once_the_server_has_the_request() -> None:
+        deadline = time.monotonic() + 10
+        while not openai_server.requests and time.monotonic() < deadline:
+            time.sleep(0.005)
+        asked.append(time.monotonic())
+        scope.request("esc")
+
     with agent.interrupts.turn("k") as scope:
-        threading.Timer(0.1, scope.request, args=("esc",)).start()
-        started = time.monotonic()
+        threading.Thread(target=esc_once_the_server_has_the_request).start()
         result = await agent.run_turn([ChatMessage("user", "hi")], scope=scope)
+        returned = time.monotonic()
+    assert openai_server.requests, "the request never reached the server"
     assert result.status == "interrupted" and result.text == ""
-    assert time.monotonic() - started < 1.5
+    assert returned - asked[0] < 1.0
     assert openai_server.disconnected.wait(2)
     await agent.aclose()
 
@@ -207,10 +217,16 @@ async def test_interrupt_during_retry_backoff(openai_server: OpenAIServer) -> No
     openai_server.default = Status(503, "down")
     agent = make_agent(openai_server.url, retryBackoffMs=5000)
     with agent.interrupts.turn("k") as scope:
-        threading.Timer(0.2, scope.request, args=("esc",)).start()
+        def esc_during_backoff() -> None:
+            while not openai_server.requests:
+                time.sleep(0.005)
+            time.sleep(0.05)
+            scope.request("esc")
+
+        threading.Thread(target=esc_during_backoff, daemon=True).start()
         started = time.monotonic()
         result = await agent.run_turn([ChatMessage("user", "hi")], scope=scope)
-    assert result.status == "interrupted" and time.monotonic() - started < 2.0
+    assert result.status == "interrupted" and time.monotonic() - started < 4.0  # backoff is 5 s
     assert len(openai_server.requests) == 1
     await agent.aclose()
 
