@@ -1,0 +1,335 @@
+"""Config lint for routing (spec section 5): bindings that can never win, bindings routing
+silently ignores, peer ids that differ only by case, group/channel kind confusion, unknown
+agent ids. ``lint_config`` is what both ``claw-tui lint`` and the TUI routing editor call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from engine.config.model import Binding, Config
+from engine.errors import ConfigError, Problem, Severity
+from engine.routing.router import ANY_ACCOUNT, Router, describe_binding, kind_class, tier_of
+from engine.routing.route import MATCHED_BY
+
+# Loader warning codes for bindings routing ignores (with ``invalid_bindings="warn"``); lint
+# reports them as errors, since the user's intent is silently lost.
+INVALID_BINDING_CODES = frozenset({"binding-no-channel", "invalid-peer-kind", "invalid-peer-id"})
+
+Locator = Callable[[str], "tuple[int, int] | None"]
+"""Maps a JSON path (``bindings[3].match.peer.id``) to a 1-based (line, column), if known."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One lint finding, tied to a binding when it is about one."""
+
+    severity: Severity
+    code: str
+    message: str
+    binding_index: int | None = None
+    path: str = ""
+    file: str = ""
+    line: int | None = None
+    column: int | None = None
+    related_index: int | None = None  # the other binding involved (e.g. the one shadowing)
+
+    def as_problem(self) -> Problem:
+        return Problem(self.message, self.path, self.file, self.line, self.column,
+                       self.severity, self.code)
+
+    def format(self) -> str:
+        return self.as_problem().format()
+
+    def to_json(self) -> dict:
+        out = self.as_problem().to_json()
+        out["bindingIndex"] = self.binding_index
+        out["relatedIndex"] = self.related_index
+        return out
+
+
+def findings_from_problems(problems: Iterable[Problem]) -> list[Finding]:
+    """Loader problems (errors or warnings) as findings; binding index parsed from the path."""
+    return [
+        Finding(p.severity, p.code or ("config-error" if p.severity == "error" else "config-warning"),
+                p.message, _binding_index(p.path), p.path, p.file, p.line, p.column)
+        for p in problems
+    ]
+
+
+def lint_error(error: ConfigError) -> list[Finding]:
+    """A config that failed to load: every problem and warning it carries, as findings."""
+    return findings_from_problems([*error.problems, *error.warnings])
+
+
+def lint_config(config: Config, *, locate: Locator | None = None, file: str | None = None,
+                include_warnings: bool = True) -> list[Finding]:
+    """Every routing finding for a loaded config: the loader's warnings first (unknown keys,
+    unknown agents in allowlists...), then per-binding findings in binding order.
+
+    Load the config with ``invalid_bindings="warn"`` so bindings routing ignores are kept (and
+    reported here as errors with the loader's exact location); ``locate`` adds line:column to
+    the findings lint computes itself (see ``text_locator``)."""
+    display = file if file is not None else _display_name(config)
+    loaded = findings_from_problems(config.warnings) if include_warnings else []
+    reported_invalid = {f.binding_index for f in loaded if f.code in INVALID_BINDING_CODES}
+    loaded = [
+        _replace_severity(f, "error") if f.code in INVALID_BINDING_CODES else f for f in loaded
+    ]
+    raw: Raw = []
+    router = Router(config)
+    _ignored(config, router, raw, reported_invalid)
+    valid = [b for b in config.bindings if b.index not in router.ignored]
+    _shadowed(valid, raw)
+    _peer_case_and_kind(valid, raw)
+    out: list[Finding] = []
+    for severity, code, message, index, path, related in raw:
+        line = column = None
+        if locate is not None:
+            pos = _locate(locate, path)
+            if pos is not None:
+                line, column = pos
+        out.append(Finding(severity, code, message, index, path, display, line, column, related))  # type: ignore[arg-type]
+    out = loaded + out
+    out.sort(key=lambda f: -1 if f.binding_index is None else f.binding_index)  # stable
+    return out
+
+
+def lint_file(path: str | Path) -> list[Finding]:
+    """Read, load and lint the config at ``path``; one that cannot load gives its problems."""
+    from engine.config.loader import read_config_text
+
+    display = str(path)
+    try:
+        text = read_config_text(path)
+    except ConfigError as exc:
+        return lint_error(exc)
+    return lint_text(text, file=display, path=str(Path(path).expanduser().resolve()))
+
+
+def lint_text(text: str, *, file: str, path: str | None = None,
+              is_example: bool = False) -> list[Finding]:
+    """Load JSON5 ``text`` keeping ignored bindings (``invalid_bindings="warn"``) and lint it."""
+    from engine.config.loader import load_config_text
+
+    try:
+        config = load_config_text(text, file=file, path=path, invalid_bindings="warn",
+                                  is_example=is_example)
+    except ConfigError as exc:
+        return lint_error(exc)
+    return lint_config(config, locate=text_locator(text), file=file)
+
+
+def text_locator(text: str) -> Locator | None:
+    """A ``Locator`` over the config's source text (None if it cannot be parsed)."""
+    from engine.config import json5doc
+
+    try:
+        doc = json5doc.parse(text)
+    except json5doc.JSON5SyntaxError:
+        return None
+
+    def locate(path: str) -> tuple[int, int] | None:
+        parts = parse_json_path(path)
+        if parts is None:
+            return None
+        node, member, matched = doc.resolve(parts)
+        if matched != len(parts):
+            return None
+        return doc.line_col(member.key_start if member is not None else node.start)
+
+    return locate
+
+
+_SEGMENT = r"[A-Za-z_$][\w$-]*(?:\[\d+\])*"
+_PATH = re.compile(rf"{_SEGMENT}(?:\.{_SEGMENT})*")
+_TOKEN = re.compile(r"([A-Za-z_$][\w$-]*)|\[(\d+)\]")
+
+
+def parse_json_path(path: str) -> tuple[str | int, ...] | None:
+    """``routing.bindings[3].match.peer.id`` -> ``("routing", "bindings", 3, "match", ...)``;
+    None for anything else (quoted keys: lint never produces those)."""
+    if not _PATH.fullmatch(path):
+        return None
+    return tuple(name if name else int(index) for name, index in _TOKEN.findall(path))
+
+
+def findings_for_binding(findings: Iterable[Finding], index: int) -> list[Finding]:
+    """The findings the routing editor shows next to binding ``index``."""
+    return [f for f in findings if f.binding_index == index]
+
+
+def _replace_severity(f: Finding, severity: Severity) -> Finding:
+    return Finding(severity, f.code, f.message, f.binding_index, f.path, f.file, f.line, f.column,
+                   f.related_index)
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+# --------------------------------------------------------------------------- checks
+Raw = list[tuple[str, str, str, "int | None", str, "int | None"]]
+
+
+def _ignored(config: Config, router: Router, raw: Raw, reported: set[int | None]) -> None:
+    for b in config.bindings:
+        reason = router.ignore_reason(b)
+        if reason is None or (b.invalid_reason is not None and b.index in reported):
+            continue
+        if b.invalid_reason is None and b.channel and reason.startswith("agent "):
+            known = ", ".join(config.agent_ids) or "none"
+            raw.append(("error", "unknown-agent",
+                        f'unknown agent "{b.raw_agent_id or b.agent_id}" (known: {known}); '
+                        "routing ignores this binding", b.index, f"{b.path}.agentId", None))
+            continue
+        raw.append(("error", "invalid-binding", f"routing ignores this binding: {reason}",
+                    b.index, _invalid_path(b), None))
+
+
+def _invalid_path(b: Binding) -> str:
+    if not b.channel:
+        return f"{b.path}.match.channel"
+    if b.peer is not None:
+        if not b.peer.id:
+            return f"{b.path}.match.peer.id"
+        return f"{b.path}.match.peer.kind"
+    return f"{b.path}.match"
+
+
+def _tier_key(b: Binding) -> tuple:
+    """Bindings can only shadow each other when they share this key (channel, tier, index key)."""
+    tier = tier_of(b)
+    if tier == 1:
+        assert b.peer is not None
+        return (b.channel, 1, kind_class(b.peer.kind), b.peer.id)
+    if tier == 3:
+        assert b.peer is not None
+        return (b.channel, 3, kind_class(b.peer.kind))
+    if tier in (4, 5):
+        return (b.channel, tier, b.guild_id)
+    if tier == 6:
+        return (b.channel, 6, b.team_id)
+    if tier == 7:
+        return (b.channel, 7, b.account)
+    return (b.channel, 8)
+
+
+def _unconditional(b: Binding) -> bool:
+    """No condition beyond its tier key and account (so it wins whenever it is a candidate)."""
+    tier = tier_of(b)
+    guild = b.guild_id if tier not in (4, 5) else None
+    team = b.team_id if tier != 6 else None
+    return not guild and not team and not b.roles
+
+
+def _covers(a: Binding, b: Binding) -> bool:
+    """True when every message that ``b`` matches is also matched by ``a`` (same tier key)."""
+    if a.account != ANY_ACCOUNT and a.account != b.account:
+        return False
+    if a.guild_id and a.guild_id != b.guild_id:
+        return False
+    if a.team_id and a.team_id != b.team_id:
+        return False
+    if a.roles:
+        return bool(b.roles) and set(b.roles) <= set(a.roles)
+    return True
+
+
+def _shadowed(valid: list[Binding], raw: Raw) -> None:
+    groups: dict[tuple, list[Binding]] = {}
+    for b in valid:
+        groups.setdefault(_tier_key(b), []).append(b)
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        tier = key[1]
+        first_free: dict[str, Binding] = {}  # account pattern -> first unconditional binding
+        conditional: list[Binding] = []
+        for b in members:
+            winner = first_free.get(ANY_ACCOUNT) or first_free.get(b.account)
+            if winner is None:
+                winner = next((a for a in conditional if _covers(a, b)), None)
+            if winner is not None:
+                tiers = "tiers 1-2" if tier == 1 else f"tier {tier}"
+                raw.append((
+                    "error", "shadowed-binding",
+                    f"can never win: binding #{winner.index} ({winner.path}, agent "
+                    f'"{winner.agent_id}") comes first in {tiers} ({MATCHED_BY[tier - 1]}) and '
+                    f"matches every message this one does [{describe_binding(b)}]",
+                    b.index, f"{b.path}.match", winner.index))
+                continue
+            if _unconditional(b):
+                first_free.setdefault(b.account, b)
+            else:
+                conditional.append(b)
+
+
+def _peer_case_and_kind(valid: list[Binding], raw: Raw) -> None:
+    by_folded: dict[tuple[str, str, str], list[Binding]] = {}
+    by_exact: dict[tuple[str, str], list[Binding]] = {}
+    for b in valid:
+        if b.peer is None or b.peer.id == "*":
+            continue
+        kc = kind_class(b.peer.kind)
+        by_folded.setdefault((b.channel, kc, b.peer.id.casefold()), []).append(b)
+        if kc == "group":
+            by_exact.setdefault((b.channel, b.peer.id), []).append(b)
+    for members in by_folded.values():
+        seen: dict[str, Binding] = {}
+        for b in members:
+            assert b.peer is not None
+            other = next((a for pid, a in seen.items() if pid != b.peer.id), None)
+            if other is not None and b.peer.id not in seen:
+                assert other.peer is not None
+                raw.append((
+                    "warning", "peer-id-case",
+                    f'peer id "{b.peer.id}" differs only by case from binding #{other.index}\'s '
+                    f'"{other.peer.id}"; peer ids match case-sensitively, so these are different '
+                    "peers", b.index, f"{b.path}.match.peer.id", other.index))
+            seen.setdefault(b.peer.id, b)
+    for members in by_exact.values():
+        kinds: dict[str, Binding] = {}
+        for b in members:
+            assert b.peer is not None
+            other_kind = "channel" if b.peer.kind == "group" else "group"
+            other = kinds.get(other_kind)
+            if other is not None:
+                raw.append((
+                    "warning", "peer-kind-confusion",
+                    f"peer {b.peer.kind}:{b.peer.id} is the same peer as binding #{other.index}'s "
+                    f"{other_kind}:{b.peer.id}: group and channel peers match each other's "
+                    "bindings", b.index, f"{b.path}.match.peer.kind", other.index))
+            kinds.setdefault(b.peer.kind, b)
+
+
+# --------------------------------------------------------------------------- helpers
+def _locate(locate: Locator, path: str) -> tuple[int, int] | None:
+    """The position of ``path``, else of its closest located parent."""
+    while path:
+        pos = locate(path)
+        if pos is not None:
+            return pos
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
+
+
+def _binding_index(path: str) -> int | None:
+    for prefix in ("bindings[", "routing.bindings["):
+        if path.startswith(prefix):
+            digits = path[len(prefix):].split("]", 1)[0]
+            if digits.isdigit():
+                return int(digits)
+    return None
+
+
+def _display_name(config: Config) -> str:
+    if config.is_example:
+        return "<built-in example>"
+    if config.path:
+        return Path(config.path).name
+    return "<config>"
