@@ -151,29 +151,40 @@ class EnsureSessionOp(WriteOp):
 
 @dataclass
 class ResetSessionOp(WriteOp):
-    """Retire the live session id of a key and start a new, empty one with the same route."""
+    """Retire the live session id of a key and start a new, empty one.
+
+    The new session keeps the old route, or takes ``info``'s when given; with ``info`` a key
+    that has no session yet simply gets its first one.
+    """
 
     session_key: str
+    info: SessionInfo | None = None
     groupable = False
 
     @classmethod
     async def apply_group(cls, ctx: WriteContext, ops: Sequence[ResetSessionOp]) -> list[SessionRow]:
         (op,) = ops
         old = await _session_row(ctx, "session_key = ? AND active = 1", (op.session_key,))
-        if old is None:
+        if old is None and op.info is None:
             raise StoreError(ctx.path, f"no session {op.session_key!r} to reset")
         now = time.time()
-        new_id = new_session_id()
         await ctx.conn.execute(
             "UPDATE sessions SET active = 0 WHERE session_key = ? AND active = 1", (op.session_key,))
+        if op.info is not None:
+            route = _upsert_row(ctx, op.info, now)
+        else:
+            assert old is not None
+            route = (old.session_key, new_session_id(), ctx.agent_id, old.channel, old.account_id,
+                     old.peer_kind, old.peer_id, old.display_name, now, now, old.matched_by,
+                     old.binding_index)
         await ctx.conn.execute(
             """INSERT INTO sessions (session_key, session_id, agent_id, channel, account_id,
                    peer_kind, peer_id, display_name, created_at, updated_at, matched_by, binding_index)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (old.session_key, new_id, ctx.agent_id, old.channel, old.account_id, old.peer_kind,
-             old.peer_id, old.display_name, now, now, old.matched_by, old.binding_index),
-        )
-        row = await _session_row(ctx, "session_id = ?", (new_id,))
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", route)
+        if op.info is not None:
+            info = op.info
+            ctx.on_commit.append(lambda: ctx.known_sessions.__setitem__(info.session_key, info))
+        row = await _session_row(ctx, "session_id = ?", (route[1],))
         assert row is not None
         return [row]
 

@@ -36,6 +36,7 @@ class ReplyWriter:
         self._background: asyncio.Task | None = None
         self._error: BaseException | None = None
         self._result: StoredMessage | None = None
+        self._finishing = False  # set once finish() starts: a second finish (or close) must not race it
 
     @property
     def message_id(self) -> int:
@@ -52,7 +53,8 @@ class ReplyWriter:
 
     @property
     def finished(self) -> bool:
-        return self._result is not None
+        """True once finish() has been called (its write may still be committing)."""
+        return self._finishing
 
     @property
     def text(self) -> str:
@@ -61,7 +63,7 @@ class ReplyWriter:
 
     async def update(self, text: str) -> None:
         """Record the full text so far; writes it now if the last checkpoint is old enough."""
-        if self._result is not None:
+        if self._finishing:
             raise StoreError(self._store.path, f"reply {self.message_id} is already finished")
         if self._error is not None:
             error, self._error = self._error, None
@@ -78,20 +80,23 @@ class ReplyWriter:
         """Write the final text and status (complete | interrupted | error); merges ``meta``."""
         if status not in FINAL_STATUSES:
             raise ValueError(f"finish status must be one of {sorted(FINAL_STATUSES)}, not {status!r}")
-        if self._result is not None:
+        if self._finishing:
             raise StoreError(self._store.path, f"reply {self.message_id} is already finished")
+        self._finishing = True
         self._cancel_timer()
         merged = {**self._message.meta, **(meta or {})}
         final = finished(self._message, status, clean_text(text), merged)
-        result = await self._store._submit(FinishOp(final, dump_meta(merged)))
+        try:
+            result = await self._store._submit(FinishOp(final, dump_meta(merged)))
+        finally:
+            self._store._replies.discard(self)
         self._result = result
         self._text = result.content
-        self._store._replies.discard(self)
         return result
 
     def _on_timer(self) -> None:
         self._timer = None
-        if self._result is None and self._background is None:
+        if not self._finishing and self._background is None:
             self._background = self._loop.create_task(self._timed_checkpoint())
 
     async def _timed_checkpoint(self) -> None:

@@ -79,6 +79,7 @@ class AgentStore:
         path, _ = prepare_store_file(state_dir, agent)
         writer = reader = None
         try:
+            await _probe(path)
             writer = await _connect(path, readonly=False)
             await _prepare_schema(writer, path)
             await _recover_streaming(writer)
@@ -98,6 +99,8 @@ class AgentStore:
         if self._closed:
             return
         for reply in list(self._replies):
+            if reply.finished:  # its own finish() is committing; don't race it
+                continue
             try:
                 await reply.finish("interrupted", reply.text, meta={"interrupt_reason": "store closed"})
             except StoreError:
@@ -150,9 +153,16 @@ class AgentStore:
         self._replies.add(reply)
         return reply
 
-    async def reset_session(self, session_key: str) -> SessionRow:
-        """Start a new session id for ``session_key``; the old history stays and stays searchable."""
-        return await self._submit(ResetSessionOp(clean_text(session_key)))
+    async def reset_session(self, session_key: str, info: SessionInfo | None = None) -> SessionRow:
+        """Start a new session id for ``session_key``; the old history stays and stays searchable.
+
+        Without ``info`` the key must have a session (StoreError otherwise) and its route is
+        kept; with ``info`` the new session takes that route and the key need not exist yet.
+        """
+        if info is not None and _clean_info(info).session_key != clean_text(session_key):
+            raise ValueError(f"info is for session {info.session_key!r}, not {session_key!r}")
+        return await self._submit(ResetSessionOp(clean_text(session_key),
+                                                 None if info is None else _clean_info(info)))
 
     # ------------------------------------------------------------------ reads
 
@@ -270,19 +280,19 @@ class AgentStore:
 
 
 def _clean_info(info: SessionInfo) -> SessionInfo:
+    """``info`` itself when all its text is storable (the usual case), else a repaired copy."""
     if not isinstance(info, SessionInfo):
         raise TypeError(f"expected SessionInfo, not {type(info).__name__}")
-    return SessionInfo(
-        clean_text(info.session_key), clean_text(info.channel), clean_text(info.account_id),
-        None if info.peer_kind is None else clean_text(info.peer_kind),
-        None if info.peer_id is None else clean_text(info.peer_id),
-        None if info.display_name is None else clean_text(info.display_name),
-        info.matched_by, info.binding_index,
-    )
+    texts = (info.session_key, info.channel, info.account_id, info.peer_kind, info.peer_id,
+             info.display_name)
+    cleaned = tuple(None if t is None else clean_text(t) for t in texts)
+    if all(a is b for a, b in zip(texts, cleaned)):
+        return info
+    return SessionInfo(*cleaned, matched_by=info.matched_by, binding_index=info.binding_index)  # type: ignore[arg-type]
 
 
-async def _prepare_schema(conn: aiosqlite.Connection, path: Path) -> None:
-    """Refuse foreign or newer files before anything is written; then WAL and migrations."""
+async def _identify(conn: aiosqlite.Connection, path: Path) -> int:
+    """The file's schema version; StoreError if it is someone else's database or too new."""
     app_id = (await (await conn.execute("PRAGMA application_id")).fetchone())[0]
     version = (await (await conn.execute("PRAGMA user_version")).fetchone())[0]
     tables = (await (await conn.execute("SELECT count(*) FROM sqlite_master")).fetchone())[0]
@@ -294,6 +304,36 @@ async def _prepare_schema(conn: aiosqlite.Connection, path: Path) -> None:
     if version > LATEST_VERSION:
         raise StoreError(path, f"was written by a newer claw-tui (schema version {version}, this "
                          f"version knows up to {LATEST_VERSION}); upgrade claw-tui to open it")
+    return version
+
+
+async def _probe(path: Path) -> None:
+    """Identify an existing file before opening it for writing, without side effects.
+
+    First through an immutable view of the main file (no locks, no -wal/-shm, no checkpoint):
+    a foreign, corrupt or newer file is refused without SQLite writing a byte anywhere. Only if
+    the main file looks empty but a -wal holds content (a database whose data was never
+    checkpointed) is a read-only connection needed; it can update the -shm index that every
+    reader updates, but never the database or its WAL.
+    """
+    if path.stat().st_size == 0:
+        return
+    uri = path.resolve().as_uri()
+    for params in ("mode=ro&immutable=1", "mode=ro"):
+        conn = await aiosqlite.connect(f"{uri}?{params}", uri=True)
+        try:
+            if await _identify(conn, path) > 0:
+                return
+        finally:
+            await conn.close()
+        wal = path.with_name(path.name + "-wal")
+        if not wal.exists() or wal.stat().st_size == 0:
+            return
+
+
+async def _prepare_schema(conn: aiosqlite.Connection, path: Path) -> None:
+    """Refuse foreign or newer files before anything is written; then WAL and migrations."""
+    version = await _identify(conn, path)
     mode = (await (await conn.execute("PRAGMA journal_mode = WAL")).fetchone())[0]
     if str(mode).lower() != "wal":
         raise StoreError(path, f"cannot switch to WAL journaling (got {mode!r})")

@@ -84,9 +84,9 @@ class WriteQueue:
         self._pending.append((op, future))
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name=f"store-writer:{self._ctx.agent_id}")
-        # Shielded: a cancelled caller (Esc on a turn) must not cancel a write already queued;
-        # it still commits, the caller just stops waiting for it.
-        return await asyncio.shield(future)
+        # A cancelled caller (Esc on a turn) cancels only this future: the op stays queued and
+        # still commits; the caller just stops waiting for it.
+        return await future
 
     async def close(self) -> None:
         """Refuse new writes and wait for the queued ones to commit."""

@@ -170,6 +170,14 @@ async def test_reset_session_starts_empty_and_keeps_history_searchable(store: Ag
     assert "remember the zebra" in await store.export_markdown(info.session_key, session_id=before.session_id)
     with pytest.raises(StoreError, match="no session"):
         await store.reset_session("never-seen")
+    # with route information, a key with no session yet just gets its first (empty) one
+    fresh = await store.reset_session("k:new", make_info("k:new", matched_by="default"))
+    assert (fresh.session_key, fresh.matched_by, fresh.message_count) == ("k:new", "default", 0)
+    again = await store.reset_session("k:new", make_info("k:new", matched_by="binding.peer"))
+    assert again.session_id != fresh.session_id and again.matched_by == "binding.peer"
+    assert (await store.append(make_info("k:new"), "user", "p", "hi")).session_id == again.session_id
+    with pytest.raises(ValueError):
+        await store.reset_session("k:new", make_info("k:other"))
 
 
 async def test_export_markdown_and_jsonl(store: AgentStore) -> None:

@@ -64,6 +64,39 @@ async def test_unrelated_sqlite_database_is_left_alone(state_dir: Path) -> None:
     assert "left untouched" in str(err)
 
 
+@pytest.mark.parametrize("checkpointed", [True, False])
+async def test_foreign_database_in_use_by_its_program_is_not_touched(state_dir: Path, checkpointed: bool) -> None:
+    """A WAL-mode database another program has open, with a live -wal: refusing it must not
+    checkpoint that WAL, write the database, or stop its owner from writing."""
+    path = store_path(state_dir, "home")
+    path.parent.mkdir(parents=True)
+    owner = sqlite3.connect(path, isolation_level=None)
+    owner.execute("PRAGMA journal_mode = WAL")
+    owner.execute("CREATE TABLE notes (body TEXT)")
+    if checkpointed:
+        owner.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    owner.execute("PRAGMA wal_autocheckpoint = 0")
+    owner.execute("INSERT INTO notes VALUES ('mine')")
+    try:
+        assert {p.name for p in path.parent.iterdir()} == {
+            "sessions.sqlite", "sessions.sqlite-wal", "sessions.sqlite-shm"}
+        shm = path.with_name("sessions.sqlite-shm")
+        shm_before = shm.read_bytes()
+        before = _snapshot(path.parent)
+        with pytest.raises(StoreError, match="not a claw-tui session store"):
+            await AgentStore.open(state_dir, "home")
+        after = _snapshot(path.parent)
+        if checkpointed:  # refused from the main file alone: not even the -shm index changed
+            assert after == before and shm.read_bytes() == shm_before
+        else:  # the data lives only in the WAL: reading it updates the -shm index, nothing else
+            assert {k: v for k, v in after.items() if not k.endswith("-shm")} == {
+                k: v for k, v in before.items() if not k.endswith("-shm")}
+        owner.execute("INSERT INTO notes VALUES ('still writable')")
+        assert owner.execute("SELECT count(*) FROM notes").fetchone() == (2,)
+    finally:
+        owner.close()
+
+
 async def test_corrupt_header_and_garbage_body(state_dir: Path) -> None:
     _place(state_dir, "home", b"SQLite format 3\x00" + os.urandom(8192))
     await _expect_refused(state_dir, "home", "corrupt or not a SQLite database")
