@@ -1,0 +1,60 @@
+"""``claw-tui lint``: routing problems in a config (spec section 5), each with where it is.
+
+Exit codes: 0 no errors (warnings allowed); 1 errors found, including a config that does not
+load (its problems are printed as findings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from engine.cli import add_common_options
+from engine.cli.route import safe_text
+from engine.routing.lint import Finding, has_errors, lint_file, lint_text
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "lint", help="report routing problems in the config",
+        description="Report bindings that can never win, bindings routing ignores, peer ids that "
+        "differ only by case, group/channel kind confusion and unknown agent ids, each with "
+        "file:line:column and its JSON path. Exits 1 when there are errors.")
+    add_common_options(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    file, findings = lint_target(args)
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    if args.json:
+        print(json.dumps({"file": file, "errors": errors, "warnings": warnings,
+                          "findings": [f.to_json() for f in findings]}, indent=2))
+    else:
+        for finding in findings:
+            print(safe_text(finding.format()))
+        print(safe_text(summary(file, errors, warnings)))
+    return 1 if has_errors(findings) else 0
+
+
+def lint_target(args: argparse.Namespace) -> tuple[str, list[Finding]]:
+    """The config ``claw-tui`` would use (same discovery as every subcommand) and its findings."""
+    from engine.config.discovery import discover_config_path, resolve_state_dir
+    from engine.config.example import EXAMPLE_FILE, EXAMPLE_TEXT
+
+    state_dir = resolve_state_dir(getattr(args, "state_dir", None))
+    path = discover_config_path(getattr(args, "config", None), state_dir)
+    if path is None:
+        return EXAMPLE_FILE, lint_text(EXAMPLE_TEXT, file=EXAMPLE_FILE, is_example=True)
+    return str(path), lint_file(path)
+
+
+def summary(file: str, errors: int, warnings: int) -> str:
+    if not errors and not warnings:
+        return f"{file}: no problems found"
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+    return f"{file}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
