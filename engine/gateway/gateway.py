@@ -43,6 +43,7 @@ from engine.gateway.events import (
 )
 from engine.gateway.history import to_chat_messages
 from engine.gateway.inbox import Inbox, PeerSpec, UnknownInbox, build_inboxes
+from engine.gateway.reply import LazyReply
 from engine.gateway.snapshot import CloneSnapshot
 from engine.gateway.subscription import Subscription
 from engine.gateway.turns import Lane, Turn, TurnTicket, new_turn_id
@@ -348,7 +349,11 @@ class Gateway:
         turn.dropped = reason
         turn.clone.queued -= 1
         turn.scope.request(reason)
-        self._tg.start_soon(self._finish_dropped, turn, name=f"drop:{turn.turn_id}")
+        turn.final = self._emit(TurnInterrupted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
+                                session_key=turn.session_key, agent_id=turn.agent_id,
+                                reason=reason, message=None)
+        self._end_turn(turn, settled=False)
+        lane.dropped.append(turn)
         return True
 
     # -- turns -------------------------------------------------------------------------------
@@ -360,6 +365,9 @@ class Gateway:
                 await self._run_turn(turn)
             finally:
                 self._end_turn(turn)
+                if lane.dropped:
+                    with anyio.CancelScope(shield=True):
+                        await self._store_dropped(lane)
                 if lane.waiting:
                     lane.head = lane.waiting.popleft()
                     lane.head.clone.queued -= 1
@@ -367,22 +375,28 @@ class Gateway:
                     lane.head = None
                     del self._lanes[lane.key]
 
-    def _end_turn(self, turn: Turn) -> None:
+    def _end_turn(self, turn: Turn, *, settled: bool = True) -> None:
+        """The turn is over for the clone and the subscribers; ``settled`` (its records are
+        stored) releases ``ticket.wait()`` — a dropped turn settles once its message is kept."""
         turn.state = "done"
         turn.scope.close()
         rec = turn.clone
         rec.scopes.pop(turn.turn_id, None)
         rec.running.pop(turn.turn_id, None)
         rec.last_active = time.time()
-        self._turns.pop(turn.turn_id, None)
         if turn.final is None:  # cancelled (gateway torn down) before it could finish
             turn.final = self._emit(TurnInterrupted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
                                     session_key=turn.session_key, agent_id=turn.agent_id,
                                     reason=turn.scope.reason or "shutdown", message=None)
-        turn.done.set()
+        if settled:
+            self._settle(turn)
         self._clone_changed(rec)
         if self._clones.release(rec):
             self._clone_changed(rec)
+
+    def _settle(self, turn: Turn) -> None:
+        self._turns.pop(turn.turn_id, None)
+        turn.done.set()
 
     def _info(self, turn: Turn) -> SessionInfo:
         route, peer = turn.route, turn.peer.peer
@@ -400,21 +414,22 @@ class Gateway:
         return {"matched_by": turn.route.matched_by, "binding_index": turn.route.binding_index,
                 "turn_id": turn.turn_id, "inbox": turn.inbox_key}
 
-    async def _finish_dropped(self, turn: Turn) -> None:
-        """A dropped message is still kept in the session (status interrupted, meta
-        ``dropped``) so the conversation record shows what the user typed."""
-        try:
-            store = await self._stores.get(turn.agent_id)
-            await store.append(self._info(turn), "user", self._author(turn), turn.text,
-                               status="interrupted",
-                               meta={**self._route_meta(turn), "dropped": turn.dropped})
-        except ClawError:
-            pass  # the store names its own failure on its next use; the drop still happens
-        finally:
-            turn.final = self._emit(TurnInterrupted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
-                                    session_key=turn.session_key, agent_id=turn.agent_id,
-                                    reason=turn.dropped or "dropped", message=None)
-            self._end_turn(turn)
+    async def _store_dropped(self, lane: Lane) -> None:
+        """Dropped messages are still kept in the session (status interrupted, meta
+        ``dropped``) so the record shows what the user typed; stored right after the reply of
+        the turn that ran when they were dropped, before the next turn, so the session stays
+        in order."""
+        while lane.dropped:
+            turn = lane.dropped.pop(0)
+            try:
+                store = await self._stores.get(turn.agent_id)
+                await store.append(self._info(turn), "user", self._author(turn), turn.text,
+                                   status="interrupted",
+                                   meta={**self._route_meta(turn), "dropped": turn.dropped})
+            except ClawError:
+                pass  # the store names its own failure on its next use; the drop happened
+            finally:
+                self._settle(turn)
 
     async def _acquire(self, scope: Any) -> bool:
         """Take a turn slot, or give up as soon as the turn is interrupted while waiting."""
@@ -474,7 +489,7 @@ class Gateway:
         on_delta = self._delta_sink(turn, rec)
         if turn.ask_to is None:
             history = await store.last_messages(turn.session_key, self.history_limit)
-            writer = await store.begin_reply(info, rec.agent_id, meta=self._reply_meta(rec))
+            writer = LazyReply(store, info, rec.agent_id, self._reply_meta(rec))
             result, msg = await self._stream(rec, to_chat_messages(history), turn.scope, on_delta,
                                              writer, session_key=turn.session_key, turn=turn)
         else:  # /ask: B answers into A's pane; the reply is kept in both stores
@@ -614,7 +629,7 @@ class Gateway:
                                    matched_by="agentToAgent")
                 await store.append(info, "a2a", from_agent, text)
                 history = await store.last_messages(key, self.history_limit)
-                writer = await store.begin_reply(info, to_agent, meta=self._reply_meta(rec))
+                writer = LazyReply(store, info, to_agent, self._reply_meta(rec))
                 result, msg = await self._stream(rec, to_chat_messages(history), scope, on_delta,
                                                  writer, session_key=key, turn=None)
         finally:

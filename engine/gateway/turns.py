@@ -53,14 +53,16 @@ class Turn:
 
 
 class Lane:
-    """Turns of one session key: ``head`` runs, ``waiting`` follow in order."""
+    """Turns of one session key: ``head`` runs, ``waiting`` follow in order; ``dropped`` were
+    taken out of the queue and have their messages stored once the head's reply is."""
 
-    __slots__ = ("key", "head", "waiting")
+    __slots__ = ("key", "head", "waiting", "dropped")
 
     def __init__(self, key: str) -> None:
         self.key = key
         self.head: Turn | None = None
         self.waiting: deque[Turn] = deque()
+        self.dropped: list[Turn] = []
 
     def __len__(self) -> int:
         return (self.head is not None) + len(self.waiting)
