@@ -175,13 +175,11 @@ class ConfigDocument:
 
     # -- bindings -------------------------------------------------------------------------------
     def _bindings_path(self) -> JsonPath:
-        data = self._data()
-        if isinstance(data, dict):
-            if "bindings" in data:
-                return ("bindings",)
-            routing = data.get("routing")
-            if isinstance(routing, dict) and "bindings" in routing:
-                return ("routing", "bindings")
+        """Where bindings live: where they already are, else where this file's shape puts them."""
+        doc = self._edit().doc
+        for path in (("bindings",), ("routing", "bindings")):
+            if doc.find(path) is not None:
+                return path
         return ("routing", "bindings") if self.shape == "legacy" else ("bindings",)
 
     def _bindings_array(self, create: bool = False) -> tuple[TextEditor, JsonPath, json5doc.ArrayNode | None]:
@@ -192,8 +190,7 @@ class ConfigDocument:
             if not create:
                 return editor, path, None
             try:
-                editor.ensure_object(path[:-1])
-                editor.set_member(path[:-1], path[-1], [])
+                editor.set_path(path, [])
             except EditError as exc:
                 raise ConfigEditError(str(exc)) from None
             node = editor.doc.find(path)
@@ -342,26 +339,37 @@ class ConfigDocument:
         target = next(((p, raw) for p, raw in entries if normalize_agent_id(raw) == wanted), None)
         if target is None:
             known = ", ".join(normalize_agent_id(raw) for _p, raw in entries) or "none declared"
-            raise ConfigEditError(f"unknown agent {agent_id!r} (known: {known})")
+            raise ConfigEditError(f'unknown agent "{agent_id}" (known: {known})')
+        target_path, target_raw = target
+        use_routing = editor.doc.find(("routing", "defaultAgentId")) is not None or \
+            target_path[0] == "routing"
+        container = target_path[:-1]
+        current = json5doc.to_python(editor.node(container))
+        updated: Any
+        if isinstance(current, list):
+            updated = [self._default_flag(e, i == target_path[-1], use_routing)
+                       for i, e in enumerate(current)]
+        else:
+            updated = {k: self._default_flag(e, k == target_path[-1], use_routing)
+                       for k, e in current.items()}
         try:
-            for path, raw in entries:
-                if path == target[0]:
-                    continue
-                flag = editor.doc.find(path + ("default",))
-                if isinstance(flag, json5doc.Scalar) and flag.value is True:
-                    editor.delete_member(path, "default")
-            has_routing_default = editor.doc.find(("routing", "defaultAgentId")) is not None
-            if has_routing_default or target[0][0] == "routing":
-                editor.ensure_object(("routing",))
-                editor.set_member(("routing",), "defaultAgentId", target[1])
-                flag = editor.doc.find(target[0] + ("default",))
-                if isinstance(flag, json5doc.Scalar) and flag.value is False:
-                    editor.delete_member(target[0], "default")
-            else:
-                editor.set_member(target[0], "default", True)
+            editor.patch_fragment(container, updated)
+            if use_routing:
+                editor.set_path(("routing", "defaultAgentId"), target_raw)
         except EditError as exc:
             raise ConfigEditError(str(exc)) from None
         self._commit(editor)
+
+    @staticmethod
+    def _default_flag(entry: Any, is_target: bool, use_routing: bool) -> Any:
+        if not isinstance(entry, dict):
+            return entry
+        out = dict(entry)
+        if is_target and not use_routing:
+            out["default"] = True
+        elif out.get("default") is True or (is_target and out.get("default") is False):
+            del out["default"]
+        return out
 
     def set_agent_to_agent(self, enabled: bool, allow: list[str] | tuple[str, ...] | None = None) -> None:
         """Turn agent-to-agent messaging on/off and (when given) replace its allow list, under
@@ -373,11 +381,14 @@ class ConfigDocument:
             path = ("routing", "agentToAgent")
         else:
             path = ("tools", "agentToAgent")
+        node = editor.doc.find(path)
+        current = json5doc.to_python(node) if node is not None else {}
+        value = dict(current) if isinstance(current, dict) else {}
+        value["enabled"] = bool(enabled)
+        if allow is not None:
+            value["allow"] = [str(a) for a in allow]
         try:
-            editor.ensure_object(path)
-            editor.set_member(path, "enabled", bool(enabled))
-            if allow is not None:
-                editor.set_member(path, "allow", [str(a) for a in allow])
+            editor.set_path(path, value)
         except EditError as exc:
             raise ConfigEditError(str(exc)) from None
         self._commit(editor)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from typing import Any, Iterator
+from typing import Any
 
 MAX_DEPTH = 64
 
@@ -74,7 +74,9 @@ class Scalar(Node):
     __slots__ = ("raw", "_value", "_decoded")
 
     def __init__(self, kind: str, start: int, end: int, raw: str) -> None:
-        Node.__init__(self, kind, start, end)
+        self.kind = kind  # (Node.__init__ inlined: this runs once per scalar)
+        self.start = start
+        self.end = end
         self.raw = raw
         self._decoded = False
         self._value: Any = None
@@ -238,37 +240,43 @@ def _describe(text: str, start: int, end: int) -> str:
     return repr(snippet)
 
 
+# parser states
+_VALUE, _VALUE_OR_CLOSE, _KEY_OR_CLOSE, _COLON, _COMMA_OR_CLOSE, _DONE = range(6)
+
+
 def parse(text: str, *, max_depth: int = MAX_DEPTH) -> Document:
-    """Parse JSON5 ``text`` into a positioned tree. Raises JSON5SyntaxError."""
-    tokens: Iterator[re.Match[str]] = _TOKEN.finditer(text)
+    """Parse JSON5 ``text`` into a positioned tree. Raises JSON5SyntaxError.
+
+    One regex match per token (leading comments/whitespace included), one small state
+    machine, an explicit stack; the JSON path for an error message is rebuilt from the stack
+    only when there is an error."""
     stack: list[Node] = []  # open containers
-    keys: list[PathPart] = []  # path of the value being read (for error messages)
-    pending: list[tuple[str, int, int] | None] = []  # per open object: key read, awaiting value
     duplicates: list[DuplicateKey] = []
-    seen: list[dict[str, int] | None] = []
     root: Node | None = None
-    # states: "value" (a value must come), "value_or_close" (after "[" ), "key_or_close",
-    # "colon", "comma_or_close", "done"
-    state = "value"
+    key: str | None = None  # the key read, waiting for its value
+    key_start = key_end = 0
+    state = _VALUE
 
-    def fail(message: str, offset: int) -> JSON5SyntaxError:
-        return JSON5SyntaxError(message, offset, tuple(keys))
+    def fail(message: str, offset: int, with_path: bool = True) -> JSON5SyntaxError:
+        return JSON5SyntaxError(message, offset, _error_path(stack, state, key) if with_path else ())
 
-    for m in tokens:
+    for m in _TOKEN.finditer(text):
         kind = m.lastgroup
         start = m.start(kind)  # type: ignore[arg-type]
         end = m.end()
-        if kind == "end":
-            if state == "done":
+        if kind == "p":
+            ch = text[start]
+        elif kind == "end":
+            if state == _DONE:
                 break
             if stack:
                 opener = stack[-1]
                 what = "object" if opener.kind == "object" else "array"
                 line, col = line_col(text, opener.start)
                 raise fail(f"unexpected end of file: the {what} opened at line {line}, column {col} "
-                           "is never closed", start) from None
+                           "is never closed", start)
             raise fail("no JSON5 value found (the file is empty or only comments)", start)
-        if kind == "bad":
+        elif kind == "bad":
             ch = text[start]
             if ch == "/" and text.startswith("/*", start):
                 raise fail("unterminated /* comment", start)
@@ -278,134 +286,139 @@ def parse(text: str, *, max_depth: int = MAX_DEPTH) -> Document:
             if ch == "\0":
                 raise fail("NUL byte (U+0000) in the file; is this a binary file?", start)
             raise fail(f"unexpected character {ch!r} (U+{ord(ch):04X})", start)
+        else:
+            ch = ""
 
-        if state == "done":
-            raise fail(f"unexpected {_describe(text, start, end)} after the end of the config "
-                       "value", start)
-
-        if state == "key_or_close":
-            if kind == "p" and text[start] == "}":
-                state = _close(stack, keys, pending, seen, start, end)
-                continue
-            if kind == "s":
-                key = _decode_string(text[start:end])
-            elif kind == "i" and text[start] != "\\" and "\\" not in text[start:end]:
-                key = text[start:end]
-            elif kind == "i":
-                key = _decode_identifier(text[start:end])
-            elif kind == "n" and text[start].isalpha():  # Infinity / NaN as keys are identifiers
-                key = text[start:end]
+        if state == _VALUE or state == _VALUE_OR_CLOSE:
+            if kind == "p":
+                if ch == "{" or ch == "[":
+                    if len(stack) >= max_depth:
+                        raise fail(f"nesting deeper than {max_depth} levels", start, False)
+                    node: Node = ObjectNode(start) if ch == "{" else ArrayNode(start)
+                elif ch == "]" and state == _VALUE_OR_CLOSE:
+                    state = _close(stack, end, duplicates)
+                    continue
+                else:
+                    raise fail(f"expected a value, found {_describe(text, start, end)}", start)
+            elif kind == "s":
+                node = Scalar("string", start, end, text[start:end])
+            elif kind == "n":
+                node = Scalar("number", start, end, text[start:end])
+            else:  # identifier
+                word = text[start:end]
+                if word == "true" or word == "false":
+                    node = Scalar("bool", start, end, word)
+                elif word == "null":
+                    node = Scalar("null", start, end, word)
+                else:
+                    raise fail(f"unexpected word {_describe(text, start, end)} (strings need quotes)",
+                               start)
+            if stack:
+                top = stack[-1]
+                if top.kind == "array":
+                    top.items.append(node)  # type: ignore[attr-defined]
+                    top.commas.append(None)  # type: ignore[attr-defined]
+                else:
+                    top.members.append(Member(key, key_start, key_end, node))  # type: ignore
+                    key = None
             else:
-                raise fail(f"expected a key or '}}', found {_describe(text, start, end)}", start)
-            pending[-1] = (key, start, end)
-            keys.append(key)
-            state = "colon"
+                root = node
+            if kind == "p":  # a container opened
+                stack.append(node)
+                state = _KEY_OR_CLOSE if ch == "{" else _VALUE_OR_CLOSE
+            else:
+                state = _COMMA_OR_CLOSE if stack else _DONE
             continue
 
-        if state == "colon":
-            if kind == "p" and text[start] == ":":
-                state = "value"
+        if state == _KEY_OR_CLOSE:
+            if kind == "s":
+                key = _decode_string(text[start:end])
+            elif kind == "i":
+                key = text[start:end]
+                if "\\" in key:
+                    key = _decode_identifier(key)
+            elif kind == "n" and text[start].isalpha():  # Infinity / NaN as keys are identifiers
+                key = text[start:end]
+            elif ch == "}":
+                state = _close(stack, end, duplicates)
+                continue
+            else:
+                raise fail(f"expected a key or '}}', found {_describe(text, start, end)}", start)
+            key_start, key_end = start, end
+            state = _COLON
+            continue
+
+        if state == _COLON:
+            if ch == ":":
+                state = _VALUE
                 continue
             raise fail(f"expected ':' after the key, found {_describe(text, start, end)}", start)
 
-        if state == "comma_or_close":
-            if kind == "p":
-                ch = text[start]
-                top = stack[-1]
-                if ch == ",":
-                    if isinstance(top, ArrayNode):
-                        top.commas[-1] = start
-                        keys[-1] = len(top.items)
-                        state = "value_or_close"
-                    else:
-                        top.members[-1].comma = start  # type: ignore[union-attr]
-                        keys.pop()
-                        state = "key_or_close"
-                    continue
-                if (ch == "}" and top.kind == "object") or (ch == "]" and top.kind == "array"):
-                    keys.pop()
-                    state = _close(stack, keys, pending, seen, start, end)
-                    continue
-            closer = "}" if stack[-1].kind == "object" else "]"
+        if state == _COMMA_OR_CLOSE:
+            top = stack[-1]
+            if ch == ",":
+                if top.kind == "array":
+                    top.commas[-1] = start  # type: ignore[attr-defined]
+                    state = _VALUE_OR_CLOSE
+                else:
+                    top.members[-1].comma = start  # type: ignore[attr-defined]
+                    state = _KEY_OR_CLOSE
+                continue
+            if (ch == "}" and top.kind == "object") or (ch == "]" and top.kind == "array"):
+                state = _close(stack, end, duplicates)
+                continue
+            closer = "}" if top.kind == "object" else "]"
             raise fail(f"expected ',' or '{closer}', found {_describe(text, start, end)}", start)
 
-        # state is "value" or "value_or_close"
-        if kind == "p":
-            ch = text[start]
-            if ch == "]" and state == "value_or_close":
-                keys.pop()
-                state = _close(stack, keys, pending, seen, start, end)
-                continue
-            if ch == "{" or ch == "[":
-                if len(stack) >= max_depth:
-                    raise JSON5SyntaxError(f"nesting deeper than {max_depth} levels", start)
-                node: Node = ObjectNode(start) if ch == "{" else ArrayNode(start)
-                _attach(stack, pending, node, duplicates, seen, keys)
-                if root is None:
-                    root = node
-                stack.append(node)
-                if ch == "{":
-                    pending.append(None)
-                    seen.append(None)
-                    state = "key_or_close"
-                else:
-                    keys.append(0)
-                    state = "value_or_close"
-                continue
-            raise fail(f"expected a value, found {_describe(text, start, end)}", start)
-        if kind == "s":
-            node = Scalar("string", start, end, text[start:end])
-        elif kind == "n":
-            node = Scalar("number", start, end, text[start:end])
-        else:  # identifier
-            word = text[start:end]
-            if word == "true" or word == "false":
-                node = Scalar("bool", start, end, word)
-            elif word == "null":
-                node = Scalar("null", start, end, word)
-            else:
-                raise fail(f"unexpected word {_describe(text, start, end)} (strings need quotes)", start)
-        _attach(stack, pending, node, duplicates, seen, keys)
-        if root is None:
-            root = node
-        state = "comma_or_close" if stack else "done"
+        # state == _DONE
+        raise fail(f"unexpected {_describe(text, start, end)} after the end of the config value",
+                   start, False)
     assert root is not None
     return Document(text, root, duplicates)
 
 
-def _attach(stack: list[Node], pending: list[tuple[str, int, int] | None], node: Node,
-            duplicates: list[DuplicateKey], seen: list[dict[str, int] | None],
-            keys: list[PathPart]) -> None:
+def _path_to(stack: list[Node], depth: int) -> JsonPath:
+    """Path of the container ``stack[depth]`` (each open container is its parent's last child)."""
+    path: list[PathPart] = []
+    for parent in stack[:depth]:
+        if isinstance(parent, ObjectNode):
+            path.append(parent.members[-1].key)
+        else:
+            path.append(len(parent.items) - 1)  # type: ignore[attr-defined]
+    return tuple(path)
+
+
+def _error_path(stack: list[Node], state: int, key: str | None) -> JsonPath:
     if not stack:
-        return
+        return ()
+    path = _path_to(stack, len(stack) - 1)
     top = stack[-1]
-    if isinstance(top, ArrayNode):
-        top.items.append(node)
-        top.commas.append(None)
-        return
-    key, key_start, key_end = pending[-1]  # type: ignore[misc]
-    pending[-1] = None
-    index = seen[-1]
-    if index is None:
-        index = seen[-1] = {}
-    first = index.get(key)
-    if first is not None:
-        duplicates.append(DuplicateKey(tuple(keys), key_start, first))
-    else:
-        index[key] = key_start
-    top.members.append(Member(key, key_start, key_end, node))  # type: ignore[attr-defined]
+    if isinstance(top, ObjectNode):
+        if key is not None:
+            return path + (key,)
+        if state == _COMMA_OR_CLOSE and top.members:
+            return path + (top.members[-1].key,)
+        return path
+    assert isinstance(top, ArrayNode)
+    if state == _COMMA_OR_CLOSE:
+        return path + (len(top.items) - 1,)
+    return path + (len(top.items),)
 
 
-def _close(stack: list[Node], keys: list[PathPart], pending: list[tuple[str, int, int] | None],
-           seen: list[dict[str, int] | None], start: int, end: int) -> str:
+def _close(stack: list[Node], end: int, duplicates: list[DuplicateKey]) -> int:
     node = stack.pop()
     node.end = end
-    if node.kind == "object":
-        pending.pop()
-        seen.pop()
-    if not stack:
-        return "done"
-    return "comma_or_close"
+    if isinstance(node, ObjectNode) and len(node.members) > 1:
+        keys = [m.key for m in node.members]
+        if len(set(keys)) != len(keys):
+            first: dict[str, int] = {}
+            base = _path_to(stack + [node], len(stack))
+            for m in node.members:
+                if m.key in first:
+                    duplicates.append(DuplicateKey(base + (m.key,), m.key_start, first[m.key]))
+                else:
+                    first[m.key] = m.key_start
+    return _COMMA_OR_CLOSE if stack else _DONE
 
 
 # -- scalar decoding ---------------------------------------------------------------------------

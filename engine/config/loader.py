@@ -279,6 +279,20 @@ def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(mapping)
 
 
+class _Memo(dict):  # type: ignore[type-arg]
+    """``memo(x)`` = ``fn(x)``, computed once per distinct ``x``."""
+
+    def __init__(self, fn: Any) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.fn(key)
+        return value
+
+    __call__ = dict.__getitem__
+
+
 class _Checker:
     """Walks the parsed data once, building the model and recording every finding."""
 
@@ -286,7 +300,11 @@ class _Checker:
         self.file = file
         self.invalid_bindings = invalid_bindings
         self.findings: list[_Finding] = []
-        self.map_duplicates: dict[JsonPath, list[tuple[str, int]]] = {}
+        # Thousands of bindings name the same few agents, channels and accounts: normalise once.
+        self.agent_ids = _Memo(normalize_agent_id)
+        self.channel_ids = _Memo(normalize_channel)
+        self.account_patterns = _Memo(lambda t: "*" if t.strip() == "*" else normalize_account_id(t))
+        self.binding_prefix = _Memo(format_path)
 
     # -- recording -----------------------------------------------------------------------------
     def error(self, path: JsonPath, message: str, code: str, *, key: bool = True) -> None:
@@ -622,7 +640,7 @@ class _Checker:
             self.error(path, f"expected an object (a binding), got {_type_name(raw)}", "type",
                        key=False)
             return None
-        if len(raw) > 3 or any(k not in _BINDING_KEYS for k in raw):
+        if raw.keys() - _BINDING_KEYS:
             self.unknown_keys(raw, path, _BINDING_KEYS)
         ok = True
         agent_id = ""
@@ -640,7 +658,7 @@ class _Checker:
                 ok = False
             else:
                 raw_agent = text
-                agent_id = normalize_agent_id(text)
+                agent_id = self.agent_ids(text)
                 if declared and agent_id not in known and agent_id != DEFAULT_AGENT_ID:
                     self.error(path + ("agentId",), f"unknown agent {_q(text)} (known: {known_list})",
                                "unknown-agent")
@@ -661,7 +679,7 @@ class _Checker:
             self.error(mpath, f"expected an object, got {_type_name(match)}", "type")
             ok = False
         else:
-            if any(k not in _MATCH_KEYS for k in match):
+            if match.keys() - _MATCH_KEYS:
                 self.unknown_keys(match, mpath, _MATCH_KEYS)
             if "channel" in match and "provider" in match:
                 self.error(mpath + ("provider",), "both 'channel' and 'provider' are set (modern and "
@@ -675,7 +693,7 @@ class _Checker:
                 if text is None:
                     ok = ch_typed = False
                 else:
-                    channel = normalize_channel(text)
+                    channel = self.channel_ids(text)
             if not channel and ch_typed:
                 invalid = "no channel"
                 self.invalid(mpath + (ch_key,), f"binding has no channel (set match.{ch_key}, e.g. "
@@ -686,7 +704,7 @@ class _Checker:
                 if text is None:
                     ok = False
                 else:
-                    account = "*" if text.strip() == "*" else normalize_account_id(text)
+                    account = self.account_patterns(text)
             peer_raw = match.get("peer")
             if peer_raw is not None:
                 ppath = mpath + ("peer",)
@@ -695,7 +713,7 @@ class _Checker:
                                "type")
                     ok = False
                 else:
-                    if any(k not in _PEER_KEYS for k in peer_raw):
+                    if peer_raw.keys() - _PEER_KEYS:
                         self.unknown_keys(peer_raw, ppath, _PEER_KEYS)
                     kind = ""
                     kind_typed = id_typed = True
@@ -761,7 +779,8 @@ class _Checker:
         if not ok:
             return None
         return Binding(index=index, agent_id=agent_id, channel=channel, account=account,
-                       path=format_path(path), peer=peer, guild_id=guild_id, team_id=team_id,
+                       path=f"{self.binding_prefix(path[:-1])}[{path[-1]}]", peer=peer,
+                       guild_id=guild_id, team_id=team_id,
                        roles=roles, session=session, invalid_reason=invalid,
                        raw_agent_id=str(raw_agent))
 

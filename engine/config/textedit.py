@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 from engine.config import json5doc
 from engine.config.json5doc import ArrayNode, JsonPath, Member, Node, ObjectNode, Scalar
@@ -164,20 +164,8 @@ class TextEditor:
         start = self.text.rfind("\n", 0, offset) + 1
         return not self.text[start:offset].strip(" \t")
 
-    def elements(self, node: ObjectNode | ArrayNode) -> list[Element]:
-        text = self.text
-        out: list[Element] = []
-        items: list[Any] = node.members if isinstance(node, ObjectNode) else node.items
-        commas = [m.comma for m in node.members] if isinstance(node, ObjectNode) else node.commas
-        prev_end = node.start + 1
-        for item, comma in zip(items, commas):
-            start = item.key_start if isinstance(item, Member) else item.start
-            end = item.end
-            lead_start = _leading_comment_start(text, prev_end, start)
-            after = (comma + 1) if comma is not None else end
-            out.append(Element(lead_start, start, end, comma, self._trail(after)))
-            prev_end = (comma + 1) if comma is not None else end
-        return out
+    def elements(self, node: ObjectNode | ArrayNode) -> "Elements":
+        return Elements(self, node)
 
     def _trail(self, after: int) -> int:
         text = self.text
@@ -204,7 +192,7 @@ class TextEditor:
     def is_multiline(self, node: Node) -> bool:
         return "\n" in self.text[node.start:node.end]
 
-    def element_indent(self, node: ObjectNode | ArrayNode, elems: list[Element]) -> str:
+    def element_indent(self, node: ObjectNode | ArrayNode, elems: Sequence[Element]) -> str:
         if elems and self._starts_line(elems[0].lead_start):
             return self.line_indent(elems[0].lead_start)
         return self.line_indent(node.start) + self.style.indent
@@ -371,10 +359,40 @@ class TextEditor:
             for key, sub in value.items():
                 self.set_member(path, key, sub)
             return
+        if isinstance(node, ArrayNode) and isinstance(value, (list, tuple)) and \
+                len(node.items) == len(value):
+            for i, sub in enumerate(value):
+                self.patch(path + (i,), sub)
+            return
         if same_value(json5doc.to_python(node), value):
             return
         indent = self.line_indent(node.start)
         self.splice([(node.start, node.end, self.format_value(value, indent, node))])
+
+    def patch_fragment(self, path: JsonPath, value: Any) -> None:
+        """``patch`` done on the node's own text (cheap to re-parse after each small step),
+        then spliced back in one go: the whole file is parsed once, not once per step."""
+        node = self.node(path)
+        if not isinstance(node, (ObjectNode, ArrayNode)):
+            self.patch(path, value)
+            return
+        fragment = TextEditor(self.text[node.start:node.end], base_indent=self.line_indent(node.start),
+                              style=self.style)
+        fragment.patch((), value)
+        if fragment.text != self.text[node.start:node.end]:
+            self.splice([(node.start, node.end, fragment.text)])
+
+    def set_path(self, path: JsonPath, value: Any) -> None:
+        """Set the value at ``path``, creating the objects on the way in a single insertion."""
+        node, _member, matched = self.doc.resolve(path)
+        if matched == len(path):
+            self.patch_fragment(path, value)
+            return
+        if not isinstance(node, ObjectNode):
+            raise EditError(f"{json5doc.format_path(path[:matched]) or 'the document'} is not an object")
+        for key in reversed(path[matched + 1:]):
+            value = {key: value}
+        self.set_member(path[:matched], str(path[matched]), value)
 
     def set_member(self, path: JsonPath, key: str, value: Any) -> None:
         """Set ``key`` in the object at ``path`` (patching it when present, appending it else)."""
@@ -390,19 +408,49 @@ class TextEditor:
                                   and isinstance(value, dict) else None)
         self.insert(path, len(elems), text)
 
-    def ensure_object(self, path: JsonPath) -> None:
-        """Create the objects along ``path`` that do not exist yet."""
-        node, _member, matched = self.doc.resolve(path)
-        if matched == len(path):
-            if not isinstance(node, ObjectNode):
-                raise EditError(f"{json5doc.format_path(path)} is not an object")
-            return
-        if not isinstance(node, ObjectNode):
-            raise EditError(f"{json5doc.format_path(path[:matched]) or 'the document'} is not an object")
-        value: Any = {}
-        for key in reversed(path[matched + 1:]):
-            value = {key: value}
-        self.set_member(path[:matched], str(path[matched]), value)
+
+class Elements(Sequence[Element]):
+    """The elements of one container, each located on first access (an edit usually needs
+    two or three of them, not all 10,000)."""
+
+    def __init__(self, editor: TextEditor, node: ObjectNode | ArrayNode) -> None:
+        self.editor = editor
+        self.node = node
+        self.items: list[Any] = node.members if isinstance(node, ObjectNode) else node.items
+        self.commas: list[int | None] = ([m.comma for m in node.members]
+                                         if isinstance(node, ObjectNode) else node.commas)
+        self.cache: dict[int, Element] = {}
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> Element:  # type: ignore[override]
+        n = len(self.items)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(index)
+        found = self.cache.get(index)
+        if found is None:
+            found = self.cache[index] = self._locate(index)
+        return found
+
+    def _locate(self, i: int) -> Element:
+        item, comma = self.items[i], self.commas[i]
+        if i == 0:
+            prev_end = self.node.start + 1
+        else:
+            prev_comma = self.commas[i - 1]
+            prev_end = prev_comma + 1 if prev_comma is not None else self.items[i - 1].end
+        start = item.key_start if isinstance(item, Member) else item.start
+        end = item.end
+        text = self.editor.text
+        lead_start = _leading_comment_start(text, prev_end, start)
+        after = (comma + 1) if comma is not None else end
+        return Element(lead_start, start, end, comma, self.editor._trail(after))
+
+
+_TRIVIA_PIECE = re.compile(r"\n|//[^\n]*|/\*[\s\S]*?\*/|[^\S\n]+")
 
 
 def _leading_comment_start(text: str, pos: int, start: int) -> int:
@@ -410,21 +458,10 @@ def _leading_comment_start(text: str, pos: int, start: int) -> int:
     opening bracket) and ``start`` that begins on a later line — comments on the same line
     as ``pos`` belong to the previous element. ``start`` when there is none."""
     seen_newline = False
-    while pos < start:
-        ch = text[pos]
-        if ch == "\n":
+    for m in _TRIVIA_PIECE.finditer(text, pos, start):
+        piece = m.group()
+        if piece == "\n":
             seen_newline = True
-            pos += 1
-        elif text.startswith("//", pos):
-            if seen_newline:
-                return pos
-            newline = text.find("\n", pos, start)
-            pos = start if newline == -1 else newline
-        elif text.startswith("/*", pos):
-            if seen_newline:
-                return pos
-            close = text.find("*/", pos + 2, start)
-            pos = start if close == -1 else close + 2
-        else:
-            pos += 1
+        elif seen_newline and piece[0] == "/":
+            return m.start()
     return start

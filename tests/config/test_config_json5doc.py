@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pyjson5
 import pytest
@@ -138,8 +139,13 @@ def test_parser_never_crashes_and_agrees_on_validity(text: str) -> None:
         ours = to_python(parse(text).root)
     except json5doc.JSON5SyntaxError as exc:
         assert 0 <= exc.offset <= len(text)
-        with pytest.raises(pyjson5.Json5Exception):
+        try:
             pyjson5.decode(text)
+        except pyjson5.Json5Exception:
+            return
+        # pyjson5 2.0 accepts "0E" and ".e1" (no exponent digits, against the JSON5 spec) as 0.0;
+        # that is the only place it is more lenient than this parser.
+        assert re.search(r"(?<![\w.])(?:0|\.)[eE]", text), text
         return
     assert same(pyjson5.decode(text), ours)
 
