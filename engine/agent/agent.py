@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import itertools
 import threading
 import time
@@ -93,6 +94,44 @@ def _pick(settings: Mapping[str, Any], key: str) -> Any:
     return None
 
 
+# Zero counters shared by fresh agents: usage objects are replaced whole, never mutated.
+_ZERO_USAGE = Usage()
+_new_agent = object.__new__
+_now = time.time
+
+
+def _new_rlock() -> Any:
+    return threading.RLock()
+
+
+def _new_lock() -> Any:
+    return threading.Lock()
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm_channel_cached(channel: str) -> str:
+    return normalize_channel(channel)
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm_account_cached(account_id: str) -> str:
+    return normalize_account_id(account_id)
+
+
+def _norm_channel(channel: Any) -> str | None:
+    if channel is None:
+        return None
+    return _norm_channel_cached(channel) if isinstance(channel, str) else normalize_channel(channel)
+
+
+def _norm_account(account_id: Any) -> str | None:
+    if account_id is None:
+        return None
+    if isinstance(account_id, str):
+        return _norm_account_cached(account_id)
+    return normalize_account_id(account_id)
+
+
 def _rlock_held(lock: Any) -> bool:
     if lock._is_owned():
         return True
@@ -163,7 +202,7 @@ class Agent:
         self.interrupts = InterruptController()
         self._prompt_lock = threading.RLock()
         self._usage_lock = threading.Lock()
-        self._usage = Usage()
+        self._usage = _ZERO_USAGE
         self._turns = 0
         self.history: list[ChatMessage] = []
         self._prompt_cache: str | None = None
@@ -216,24 +255,35 @@ class Agent:
 
     # -- cloning -------------------------------------------------------------------------
     def clone_for_channel(self, channel: str | None = None, account_id: str | None = None) -> Agent:
-        """A fresh agent for one channel account. Never reads or waits on this agent's locks."""
-        clone = Agent.__new__(Agent)
-        for slot in _CONFIG_SLOTS:
-            setattr(clone, slot, getattr(self, slot))
-        clone.identity = dict(self.identity)
-        clone.tools = list(self.tools)
+        """A fresh agent for one channel account. Never reads or waits on this agent's locks.
+
+        Hot path (a clone per pane, target < 10 µs): plain attribute copies, no loops."""
+        clone = _new_agent(Agent)
+        clone.id, clone.name, clone.role, clone.goal = self.id, self.name, self.role, self.goal
+        clone.backstory, clone.instructions = self.backstory, self.instructions
+        clone.model, clone.model_source, clone.base_url = self.model, self.model_source, self.base_url
+        clone._api_key, clone.auth = self._api_key, self.auth
+        clone.identity = self.identity.copy()
+        clone.tools = self.tools.copy()  # a new list holding the same tool objects
         clone.handoffs = None
-        clone.features = dict(self.features)
-        clone.extra = dict(self.extra)
+        clone.features = self.features.copy()  # the same config objects, forwarded
+        clone.tool_timeout, clone.parallel_tool_calls = self.tool_timeout, self.parallel_tool_calls
+        clone.extra = self.extra.copy()
+        clone.workspace, clone.is_default = self.workspace, self.is_default
         clone._providers, clone._env, clone._persona = self._providers, self._env, self._persona
-        clone._fresh_runtime()
+        # fresh runtime state
+        clone.interrupts = InterruptController()
+        clone._prompt_lock = _new_rlock()
+        clone._usage_lock = _new_lock()
+        clone._usage, clone._turns, clone.history = _ZERO_USAGE, 0, []
         clone._prompt_cache = self._prompt_cache  # derived from forwarded config; a str is immutable
-        clone.channel = normalize_channel(channel) if channel is not None else None
-        clone.account_id = normalize_account_id(account_id) if account_id is not None else None
-        clone.clone_id = f"{self.id}@{clone.channel or '*'}:{clone.account_id or '*'}#{next(_CLONE_SEQ)}"
-        clone.parent_id = self.id
-        clone.parent_clone_id = self.clone_id
-        clone.created_at = time.time()
+        clone._provider = clone._provider_model = None
+        # where it came from
+        clone.channel = chan = _norm_channel(channel)
+        clone.account_id = acct = _norm_account(account_id)
+        clone.clone_id = f"{self.id}@{chan or '*'}:{acct or '*'}#{next(_CLONE_SEQ)}"
+        clone.parent_id, clone.parent_clone_id = self.id, self.clone_id
+        clone.created_at = _now()
         return clone
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Agent:
