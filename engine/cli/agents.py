@@ -1,0 +1,117 @@
+"""``claw-tui agents``: list the configured agents, or write starter persona files.
+
+``agents init ID`` never overwrites: files already in the workspace are kept and reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from engine.cli import add_common_options
+from engine.cli.route import load_cli_config, print_config_error, safe_text
+from engine.config.model import AgentConfig, Config
+from engine.errors import ConfigError
+from engine.ids import normalize_agent_id
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("agents", help="list agents or create a persona workspace",
+                              description="List the configured agents, or write starter persona "
+                              "files (AGENTS.md, SOUL.md, TOOLS.md, IDENTITY.md, USER.md) into an "
+                              "agent's workspace.")
+    add_common_options(p)
+    sub = p.add_subparsers(dest="agents_command", metavar="ACTION")
+    ls = sub.add_parser("list", help="show id, name, default, workspace and model of every agent")
+    add_common_options(ls)
+    ls.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ls.set_defaults(func=run_list)
+    init = sub.add_parser("init", help="write starter persona files (never overwrites)")
+    add_common_options(init)
+    init.add_argument("agent_id", metavar="ID", help="agent id (normalised to a safe folder name)")
+    init.add_argument("--workspace", metavar="DIR",
+                      help="workspace folder (default: the agent's configured workspace, else "
+                      "~/clawd for the default agent and ~/clawd-<id> for the others)")
+    init.set_defaults(func=run_init)
+    p.set_defaults(func=run_list)
+
+
+def _config(args: argparse.Namespace) -> Config | None:
+    try:
+        return load_cli_config(args)
+    except ConfigError as exc:
+        print_config_error(exc)
+        return None
+
+
+def agent_rows(config: Config) -> list[dict[str, Any]]:
+    from engine.agent.agent import agents_from_config
+
+    rows = []
+    for agent in agents_from_config(config).values():
+        rows.append({
+            "id": agent.id,
+            "name": agent.name,
+            "default": agent.is_default,
+            "workspace": str(agent.workspace),
+            "workspaceExists": bool(agent.workspace and agent.workspace.is_dir()),
+            "model": agent.model,
+            "modelSource": agent.model_source,
+        })
+    return rows
+
+
+def run_list(args: argparse.Namespace) -> int:
+    config = _config(args)
+    if config is None:
+        return 2
+    rows = agent_rows(config)
+    if getattr(args, "json", False):
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    table = [("ID", "NAME", "DEFAULT", "WORKSPACE", "MODEL")]
+    for r in rows:
+        ws = r["workspace"] + ("" if r["workspaceExists"] else " (missing)")
+        model = r["model"] + ("" if r["modelSource"] == "agent" else f" ({r['modelSource']})")
+        table.append((r["id"], r["name"], "yes" if r["default"] else "", ws, model))
+    table = [tuple(safe_text(c) for c in row) for row in table]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
+    for row in table:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
+    if config.is_example:
+        print("(no config file found: these are the built-in example's agents)")
+    return 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from engine.agent.agent import Agent, agent_is_default
+    from engine.agent.starter import init_workspace
+    from engine.agent.workspace import default_workspace, expand_user
+
+    config = _config(args)
+    if config is None:
+        return 2
+    agent_id = normalize_agent_id(args.agent_id)
+    configured: AgentConfig | None = config.agent(agent_id)
+    if args.workspace:
+        workspace = expand_user(args.workspace).absolute()
+    elif configured is not None:
+        workspace = Agent.from_config(configured, config).workspace or default_workspace(
+            agent_id, is_default=agent_is_default(configured, config))
+    else:
+        workspace = default_workspace(agent_id, is_default=agent_id == config.default_agent_id)
+    name = configured.display_name if configured is not None else agent_id.replace("-", " ").title()
+    if agent_id != args.agent_id.strip():
+        print(f"agent id {safe_text(args.agent_id)!r} normalised to {agent_id!r}")
+    report = init_workspace(workspace, agent_id, name)
+    where = safe_text(str(report.workspace))
+    if report.written:
+        print(f"wrote {', '.join(report.written)} to {where}")
+    if report.kept:
+        print(f"kept existing {', '.join(report.kept)} (never overwritten)")
+    if not report.written:
+        print(f"nothing to do: {where} already has every persona file")
+    if configured is None and not config.is_example:
+        print(f"note: agent {agent_id!r} is not in the config yet; add it under agents.list")
+    return 0
