@@ -11,6 +11,7 @@ does not grow with the number of bindings.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 from engine.config.model import Binding, Config
@@ -46,7 +47,7 @@ class _Entry:
     already guarantee, plus the precomputed agent/session data a route needs."""
 
     __slots__ = ("binding", "index", "agent_id", "main_key", "dm_scope", "group_scope",
-                 "guild", "team", "roles", "cond")
+                 "dm_main", "group_main", "guild", "team", "roles", "cond")
 
     def __init__(self, binding: Binding | None, agent_id: str, main_key: str, dm_scope: str,
                  group_scope: str, guild: str | None = None, team: str | None = None,
@@ -57,10 +58,17 @@ class _Entry:
         self.main_key = main_key
         self.dm_scope = dm_scope
         self.group_scope = group_scope
+        self.dm_main = dm_scope == "main"
+        self.group_main = group_scope == "main"
         self.guild = guild
         self.team = team
         self.roles = roles
         self.cond = guild is not None or team is not None or roles is not None
+
+    def drop_condition(self, name: str) -> None:
+        """Forget a condition the index key already guarantees (guild or team buckets)."""
+        setattr(self, name, None)
+        self.cond = self.guild is not None or self.team is not None or self.roles is not None
 
 
 Bucket = tuple[_Entry, ...]
@@ -92,10 +100,6 @@ def tier_of(binding: Binding) -> int:
     if binding.team_id:
         return 6
     return 8 if binding.account == ANY_ACCOUNT else 7
-
-
-def _append(bucket_lists: dict, key: str, entry: _Entry) -> None:
-    bucket_lists.setdefault(key, []).append(entry)
 
 
 def _cut(entries: list[_Entry]) -> Bucket:
@@ -142,71 +146,52 @@ class Router:
         return None
 
     def _compile(self, bindings: tuple[Binding, ...]) -> None:
-        by_channel: dict[str, list[Binding]] = {}
+        # channel -> account pattern -> (index, slot, key, entry) in config order. Entries are
+        # built once per binding; "*" bindings are shared by every account table of a channel.
+        placed: dict[str, dict[str, list[_Placed]]] = {}
+        main_keys: dict[str, str] = {}
         for b in bindings:
             reason = self.ignore_reason(b)
             if reason is not None:
                 self.ignored[b.index] = reason
                 continue
-            by_channel.setdefault(b.channel, []).append(b)
-        for channel, members in by_channel.items():
-            accounts = {b.account for b in members if b.account != ANY_ACCOUNT}
-            tables = {ANY_ACCOUNT: self._build_table([b for b in members if b.account == ANY_ACCOUNT])}
-            for account in accounts:
-                tables[account] = self._build_table(
-                    [b for b in members if b.account == account or b.account == ANY_ACCOUNT])
+            main = main_keys.get(b.agent_id)
+            if main is None:
+                main = main_keys[b.agent_id] = self.keys.main_session_key(b.agent_id)
+            placed.setdefault(b.channel, {}).setdefault(b.account, []).append(
+                self._place(b, main))
+        for channel, by_account in placed.items():
+            wild = by_account.get(ANY_ACCOUNT, [])
+            tables = {ANY_ACCOUNT: _build_table(wild)}
+            for account, own in by_account.items():
+                if account != ANY_ACCOUNT:
+                    tables[account] = _build_table(list(heapq.merge(own, wild)) if wild else own)
             self._tables[channel] = tables
 
-    def _entry(self, b: Binding, *, keyed_on_guild: bool) -> _Entry:
+    def _place(self, b: Binding, main: str) -> _Placed:
+        """Which index slot and key a binding lives under, with its compiled entry."""
         keys = self.keys
         session = b.session
-        roles = frozenset(b.roles) if b.roles else None
-        return _Entry(
-            b, b.agent_id, keys.main_session_key(b.agent_id),
+        entry = _Entry(
+            b, b.agent_id, main,
             (session.dm_scope if session else None) or keys.dm_scope,
             (session.group_scope if session else None) or keys.group_scope,
-            guild=None if keyed_on_guild else (b.guild_id or None),
+            guild=b.guild_id or None,
             team=b.team_id or None,
-            roles=roles,
+            roles=frozenset(b.roles) if b.roles else None,
         )
-
-    def _build_table(self, bindings: list[Binding]) -> _Table:
-        peers: dict[str, dict[str, list[_Entry]]] = {}
-        wildcard: dict[str, list[_Entry]] = {}
-        guild_roles: dict[str, list[_Entry]] = {}
-        guild: dict[str, list[_Entry]] = {}
-        team: dict[str, list[_Entry]] = {}
-        account: list[_Entry] = []
-        channel: list[_Entry] = []
-        for b in bindings:
-            if b.peer is not None:
-                kc = kind_class(b.peer.kind)
-                entry = self._entry(b, keyed_on_guild=False)
-                if b.peer.id == "*":
-                    _append(wildcard, kc, entry)
-                else:
-                    _append(peers.setdefault(kc, {}), b.peer.id, entry)
-            elif b.guild_id:
-                entry = self._entry(b, keyed_on_guild=True)
-                _append(guild_roles if b.roles else guild, b.guild_id, entry)
-            elif b.team_id:
-                e = self._entry(b, keyed_on_guild=False)
-                e.team = None  # the team index key already guarantees it
-                e.cond = e.roles is not None
-                _append(team, b.team_id, e)
-            elif b.account == ANY_ACCOUNT:
-                channel.append(self._entry(b, keyed_on_guild=False))
-            else:
-                account.append(self._entry(b, keyed_on_guild=False))
-        return _Table(
-            peers={kc: {pid: _cut(v) for pid, v in ids.items()} for kc, ids in peers.items()},
-            wildcard={k: _cut(v) for k, v in wildcard.items()},
-            guild_roles={k: _cut(v) for k, v in guild_roles.items()},
-            guild={k: _cut(v) for k, v in guild.items()},
-            team={k: _cut(v) for k, v in team.items()},
-            account=_cut(account),
-            channel=_cut(channel),
-        )
+        if b.peer is not None:
+            kc = kind_class(b.peer.kind)
+            if b.peer.id == "*":
+                return b.index, "wildcard", kc, entry
+            return b.index, "peer", (kc, b.peer.id), entry
+        if b.guild_id:
+            entry.drop_condition("guild")  # the guild index key already guarantees it
+            return b.index, "guild_roles" if b.roles else "guild", b.guild_id, entry
+        if b.team_id:
+            entry.drop_condition("team")
+            return b.index, "team", b.team_id, entry
+        return b.index, "channel" if b.account == ANY_ACCOUNT else "account", None, entry
 
     # ------------------------------------------------------------------ normalise
     def normalize_channel(self, raw: object) -> str:
@@ -266,49 +251,66 @@ class Router:
             if ids is not None:
                 bucket = ids.get(pid)
                 if bucket is not None:
-                    e = _pick(bucket, guild, team, roles)
+                    e = bucket[0]
+                    if e.cond:
+                        e = _pick(bucket, guild, team, roles)
                     if e is not None:
                         return self._route(e, "binding.peer", ch, acc, kind, pid, inbound)
         parent = inbound.parent_peer
         if parent is not None and table.peers:
             ppid = parent.id.strip()
             if ppid:
-                ids = table.peers.get(kind_class(normalize_peer_kind(parent.kind)))
+                pkind = _KIND.get(parent.kind) or normalize_peer_kind(parent.kind)
+                ids = table.peers.get("group" if pkind == "channel" else pkind)
                 bucket = ids.get(ppid) if ids is not None else None
                 if bucket is not None:
-                    e = _pick(bucket, guild, team, roles)
+                    e = bucket[0]
+                    if e.cond:
+                        e = _pick(bucket, guild, team, roles)
                     if e is not None:
                         return self._route(e, "binding.peer.parent", ch, acc, kind, pid, inbound)
         if kind is not None and table.wildcard:
             bucket = table.wildcard.get("group" if kind == "channel" else kind)
             if bucket is not None:
-                e = _pick(bucket, guild, team, roles)
+                e = bucket[0]
+                if e.cond:
+                    e = _pick(bucket, guild, team, roles)
                 if e is not None:
                     return self._route(e, "binding.peer.wildcard", ch, acc, kind, pid, inbound)
         if guild:
             if roles:
                 bucket = table.guild_roles.get(guild)
                 if bucket is not None:
-                    e = _pick(bucket, guild, team, roles)
+                    e = bucket[0]
+                    if e.cond:
+                        e = _pick(bucket, guild, team, roles)
                     if e is not None:
                         return self._route(e, "binding.guild+roles", ch, acc, kind, pid, inbound)
             bucket = table.guild.get(guild)
             if bucket is not None:
-                e = _pick(bucket, guild, team, roles)
+                e = bucket[0]
+                if e.cond:
+                    e = _pick(bucket, guild, team, roles)
                 if e is not None:
                     return self._route(e, "binding.guild", ch, acc, kind, pid, inbound)
         if team:
             bucket = table.team.get(team)
             if bucket is not None:
-                e = _pick(bucket, guild, team, roles)
+                e = bucket[0]
+                if e.cond:
+                    e = _pick(bucket, guild, team, roles)
                 if e is not None:
                     return self._route(e, "binding.team", ch, acc, kind, pid, inbound)
         if table.account:
-            e = _pick(table.account, guild, team, roles)
+            e = table.account[0]
+            if e.cond:
+                e = _pick(table.account, guild, team, roles)
             if e is not None:
                 return self._route(e, "binding.account", ch, acc, kind, pid, inbound)
         if table.channel:
-            e = _pick(table.channel, guild, team, roles)
+            e = table.channel[0]
+            if e.cond:
+                e = _pick(table.channel, guild, team, roles)
             if e is not None:
                 return self._route(e, "binding.channel", ch, acc, kind, pid, inbound)
         e = self._default
@@ -319,7 +321,11 @@ class Router:
     def _route(self, e: _Entry, matched_by: str, ch: str, acc: str, kind: str | None, pid: str,
                inbound: Inbound) -> Route:
         main = e.main_key
-        key = self.keys.build(e.agent_id, main, ch, acc, kind, pid, e.dm_scope, e.group_scope)
+        # Early outs for the scopes that use the main key; SessionKeys.build does the rest.
+        if e.dm_main if (kind is None or kind == "direct") else e.group_main:
+            key = main
+        else:
+            key = self.keys.build(e.agent_id, main, ch, acc, kind, pid, e.dm_scope, e.group_scope)
         return new_route(e.agent_id, ch, acc, key, main, matched_by,
                          "main" if key == main else "session", e.index, (self, inbound))
 
@@ -328,6 +334,33 @@ class Router:
         """Walk the tiers like ``resolve`` but record, for each tier before the winner, why
         nothing matched there. Never raises: a failed fallback is an ``error`` step."""
         return _Explainer(self, inbound).run()
+
+
+_Placed = tuple[int, str, object, _Entry]
+
+
+def _build_table(items: list[_Placed]) -> _Table:
+    """Group placed bindings (already in config order) into one table's buckets."""
+    peers: dict[str, dict[str, list[_Entry]]] = {}
+    keyed: dict[str, dict] = {"wildcard": {}, "guild_roles": {}, "guild": {}, "team": {}}
+    flat: dict[str, list[_Entry]] = {"account": [], "channel": []}
+    for _index, slot, key, entry in items:
+        if slot == "peer":
+            kc, pid = key  # type: ignore[misc]
+            peers.setdefault(kc, {}).setdefault(pid, []).append(entry)
+        elif slot in flat:
+            flat[slot].append(entry)
+        else:
+            keyed[slot].setdefault(key, []).append(entry)
+    return _Table(
+        peers={kc: {pid: _cut(v) for pid, v in ids.items()} for kc, ids in peers.items()},
+        wildcard={k: _cut(v) for k, v in keyed["wildcard"].items()},
+        guild_roles={k: _cut(v) for k, v in keyed["guild_roles"].items()},
+        guild={k: _cut(v) for k, v in keyed["guild"].items()},
+        team={k: _cut(v) for k, v in keyed["team"].items()},
+        account=_cut(flat["account"]),
+        channel=_cut(flat["channel"]),
+    )
 
 
 def _pick(bucket: Bucket, guild: str | None, team: str | None,
