@@ -92,6 +92,7 @@ async def throughput(tmp: Path, turns: int, *, fire_all: bool) -> float:
                 for i in range(per):
                     for n, key in enumerate(inboxes):
                         tickets.append(await gw.send(key, PeerSpec(id=f"p{(i + n) % 3}"), f"message {i}"))
+                    await anyio.sleep(0)  # send never yields: let the subscriber read
                 for t in tickets:
                     await t.wait()
             else:

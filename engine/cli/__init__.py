@@ -15,7 +15,7 @@ from typing import Sequence
 from engine import __version__
 from engine.errors import ClawError
 
-SUBCOMMANDS: tuple[str, ...] = ("route", "lint", "agents")
+SUBCOMMANDS: tuple[str, ...] = ("route", "lint", "replay", "agents")
 
 
 def build_parser() -> argparse.ArgumentParser:
