@@ -11,13 +11,14 @@ never writes a config the app would refuse, nor one that changed on disk since i
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import os
 import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from engine.config import json5doc
 from engine.config.example import EXAMPLE_FILE, EXAMPLE_TEXT
@@ -28,6 +29,7 @@ from engine.config.textedit import EditError, TextEditor
 from engine.errors import ClawError, ConfigError, Problem
 from engine.ids import normalize_agent_id
 
+T = TypeVar("T")
 NEW_FILE_MODE = 0o600  # a config may hold API keys
 
 
@@ -70,6 +72,19 @@ class _DiskState:
     sha256: str
     mtime_ns: int
     mode: int
+
+
+def _edit_op(method: Callable[..., T]) -> Callable[..., T]:
+    """Editing primitives raise EditError; users get a ConfigEditError (a one-line ClawError)."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return method(*args, **kwargs)
+        except EditError as exc:
+            raise ConfigEditError(str(exc)) from None
+
+    return wrapper
 
 
 def _rename_channel_key(raw: dict[str, Any], *, to_provider: bool) -> dict[str, Any]:
@@ -189,10 +204,7 @@ class ConfigDocument:
         if node is None:
             if not create:
                 return editor, path, None
-            try:
-                editor.set_path(path, [])
-            except EditError as exc:
-                raise ConfigEditError(str(exc)) from None
+            editor.set_path(path, [])
             node = editor.doc.find(path)
         if not isinstance(node, json5doc.ArrayNode):
             raise ConfigEditError(f"{format_path(path)} is not an array; fix it by hand first")
@@ -246,6 +258,7 @@ class ConfigDocument:
             raise ConfigEditError(f"there is no binding {index} (the config has {count})")
         return node
 
+    @_edit_op
     def add_binding(self, raw: dict[str, Any], index: int | None = None) -> int:
         """Insert ``raw`` (modern key names are fine in a legacy file) at ``index`` (default:
         the end); returns its index."""
@@ -260,6 +273,7 @@ class ConfigDocument:
         self._commit(editor)
         return at
 
+    @_edit_op
     def replace_binding(self, index: int, raw: dict[str, Any]) -> None:
         """Make binding ``index`` equal ``raw``, editing only what differs inside it (so its own
         comments survive a field change)."""
@@ -275,12 +289,14 @@ class ConfigDocument:
         editor.splice([(item.start, item.end, fragment.text)])
         self._commit(editor)
 
+    @_edit_op
     def delete_binding(self, index: int) -> None:
         editor, path, node = self._bindings_array()
         self._check_index(node, index)
         editor.delete(path, index)
         self._commit(editor)
 
+    @_edit_op
     def move_binding(self, index: int, delta: int) -> int:
         """Move binding ``index`` by ``delta`` places (negative = up); returns its new index."""
         editor, path, node = self._bindings_array()
@@ -302,6 +318,7 @@ class ConfigDocument:
     def move_down(self, index: int) -> int:
         return self.move_binding(index, 1)
 
+    @_edit_op
     def duplicate_binding(self, index: int) -> int:
         """Insert a copy of binding ``index`` right after it; returns the copy's index."""
         editor, path, node = self._bindings_array()
@@ -329,6 +346,7 @@ class ConfigDocument:
                         out.append((path + (member.key,), member.key))
         return out
 
+    @_edit_op
     def set_default_agent(self, agent_id: str) -> None:
         """Make ``agent_id`` the default agent: ``routing.defaultAgentId`` in a legacy file (or
         wherever that key already is), else ``default: true`` on its entry; the ``default: true``
@@ -352,12 +370,9 @@ class ConfigDocument:
         else:
             updated = {k: self._default_flag(e, k == target_path[-1], use_routing)
                        for k, e in current.items()}
-        try:
-            editor.patch_fragment(container, updated)
-            if use_routing:
-                editor.set_path(("routing", "defaultAgentId"), target_raw)
-        except EditError as exc:
-            raise ConfigEditError(str(exc)) from None
+        editor.patch_fragment(container, updated)
+        if use_routing:
+            editor.set_path(("routing", "defaultAgentId"), target_raw)
         self._commit(editor)
 
     @staticmethod
@@ -371,6 +386,7 @@ class ConfigDocument:
             del out["default"]
         return out
 
+    @_edit_op
     def set_agent_to_agent(self, enabled: bool, allow: list[str] | tuple[str, ...] | None = None) -> None:
         """Turn agent-to-agent messaging on/off and (when given) replace its allow list, under
         the key the file already uses (``tools.agentToAgent`` / ``routing.agentToAgent``)."""
@@ -387,10 +403,7 @@ class ConfigDocument:
         value["enabled"] = bool(enabled)
         if allow is not None:
             value["allow"] = [str(a) for a in allow]
-        try:
-            editor.set_path(path, value)
-        except EditError as exc:
-            raise ConfigEditError(str(exc)) from None
+        editor.set_path(path, value)
         self._commit(editor)
 
     # -- disk -------------------------------------------------------------------------------------

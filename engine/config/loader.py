@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, Mapping
@@ -422,12 +423,7 @@ class _Checker:
         default_id = self.default_agent(routing_obj, agents, declared, explicit_default)
         if default_id is not None and default_id not in agent_ids and default_id not in implicit:
             implicit.append(default_id)
-        all_agents = [
-            AgentConfig(id=a.id, raw_id=a.raw_id, path=a.path, name=a.name,
-                        default=a.id == default_id, workspace=a.workspace, agent_dir=a.agent_dir,
-                        model=a.model, identity=a.identity, settings=a.settings)
-            for a in agents
-        ] + [AgentConfig(id=i, raw_id=i, path="", default=i == default_id, implicit=True)
+        all_agents = [replace(a, default=a.id == default_id) for a in agents] + [AgentConfig(id=i, raw_id=i, path="", default=i == default_id, implicit=True)
              for i in implicit]
 
         a2a = self.agent_to_agent(tools_obj, routing_obj, shape, [a.id for a in all_agents], declared)
@@ -1014,5 +1010,4 @@ class _Checker:
 
 
 def _with_warnings(config: Config, warnings: list[Problem]) -> Config:
-    from dataclasses import replace
     return replace(config, warnings=tuple(warnings))

@@ -125,3 +125,49 @@ def test_small_broken_inputs_are_one_located_problem(text: str) -> None:
         load_config_text(text)
     problem = only_problem(info)
     assert problem.line == 1 and problem.column is not None and problem.code == "syntax"
+
+
+# -- fuzz: config-shaped garbage never escapes as anything but a ConfigError -----------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CONFIG_KEYS = ["agents", "list", "entries", "defaults", "model", "primary", "id", "default",
+               "workspace", "agentDir", "identity", "name", "bindings", "agentId", "match",
+               "channel", "provider", "accountId", "peer", "kind", "guildId", "teamId", "roles",
+               "session", "dmScope", "groupScope", "mainKey", "identityLinks", "queue", "mode",
+               "tools", "agentToAgent", "enabled", "allow", "channels", "accounts", "models",
+               "providers", "baseUrl", "apiKey", "api", "tui", "keymap", "theme", "routing",
+               "defaultAgentId", "whatsapp", "discord", "x", ""]
+JSONISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True),
+              st.sampled_from(["", " ", "*", "dm", "group", "main", "per-peer", "a", "A", "../x",
+                               "whatsapp", "__proto__", "followup"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(CONFIG_KEYS), inner, max_size=5)),
+    max_leaves=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.dictionaries(st.sampled_from(CONFIG_KEYS), JSONISH, max_size=6),
+       mode=st.sampled_from(["error", "warn"]))
+def test_config_shaped_garbage_loads_or_raises_config_error(data: dict, mode: str) -> None:
+    import json
+
+    try:
+        config = load_config_data(data, invalid_bindings=mode)  # type: ignore[arg-type]
+    except ConfigError as exc:
+        assert exc.problems and all(p.message and p.severity == "error" for p in exc.problems)
+    else:
+        for agent in config.agents:
+            assert agent.id and "/" not in agent.id and agent.id not in (".", "..")
+        assert config.default_agent_id is None or config.default_agent_id in config.agent_ids
+    # the same data as JSON5 text goes through the positioned path too
+    try:
+        text = json.dumps(data, allow_nan=True)
+    except ValueError:
+        return
+    try:
+        load_config_text(text, invalid_bindings=mode)  # type: ignore[arg-type]
+    except ConfigError as exc:
+        assert all(p.line is not None for p in exc.problems)
