@@ -156,9 +156,13 @@ class OpenAICompatProvider(Provider):
         except Exception as exc:  # noqa: BLE001
             raise self._error(exc, request.model, started=True) from None
         finally:
-            # Close, don't drain: shielded so a cancelled (interrupted) task still closes it.
+            # Close, don't drain: shielded so a cancelled (interrupted) task still closes it;
+            # a failing close must not mask the error or cancellation already under way.
             with anyio.CancelScope(shield=True):
-                await stream.close()
+                try:
+                    await stream.close()
+                except Exception:  # noqa: BLE001
+                    pass
         if not finished:
             raise ProviderError("protocol", f"{self.name}: the stream ended before the reply was "
                                 "complete (no finish reason)", provider=self.name)
