@@ -263,12 +263,12 @@ class Agent:
         clone.backstory, clone.instructions = self.backstory, self.instructions
         clone.model, clone.model_source, clone.base_url = self.model, self.model_source, self.base_url
         clone._api_key, clone.auth = self._api_key, self.auth
-        clone.identity = self.identity.copy()
-        clone.tools = self.tools.copy()  # a new list holding the same tool objects
+        clone.identity = dict(self.identity)
+        clone.tools = list(self.tools)  # a new list holding the same tool objects
         clone.handoffs = None
-        clone.features = self.features.copy()  # the same config objects, forwarded
+        clone.features = dict(self.features)  # the same config objects, forwarded
         clone.tool_timeout, clone.parallel_tool_calls = self.tool_timeout, self.parallel_tool_calls
-        clone.extra = self.extra.copy()
+        clone.extra = dict(self.extra)
         clone.workspace, clone.is_default = self.workspace, self.is_default
         clone._providers, clone._env, clone._persona = self._providers, self._env, self._persona
         # fresh runtime state
