@@ -10,6 +10,7 @@ from gateway_helpers import first_delta, gateway, two_agents, write_config
 from engine.gateway import (
     GatewayError,
     PeerSpec,
+    TurnFailed,
     TurnFinished,
     TurnInterrupted,
     TurnQueued,
@@ -123,3 +124,18 @@ async def test_send_rejects_empty_text_and_unknown_inboxes(tmp_path, env):
         assert isinstance(await ticket.wait(), TurnFinished)
     with pytest.raises(GatewayError, match="not running"):
         await gw.send("whatsapp:personal", ME, "late")
+
+
+async def test_a_broken_store_fails_only_that_agents_turns(tmp_path, env):
+    bad = tmp_path / "state" / "agents" / "work" / "sessions" / "sessions.sqlite"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"this is not a database, it is a shopping list\n" * 100)
+    config = write_config(tmp_path, two_agents())
+    async with gateway(config, tmp_path, env) as gw:
+        broken = await gw.send("whatsapp:biz", ME, "hello work")
+        fine = await gw.send("whatsapp:personal", ME, "hello home")
+        failed = await broken.wait()
+        assert isinstance(failed, TurnFailed) and "sessions.sqlite" in failed.error
+        assert "\n" not in failed.error
+        assert isinstance(await fine.wait(), TurnFinished)
+        assert bad.read_bytes().startswith(b"this is not a database")  # never overwritten
