@@ -82,12 +82,12 @@ class ReplyWriter:
             raise ValueError(f"finish status must be one of {sorted(FINAL_STATUSES)}, not {status!r}")
         if self._finishing:
             raise StoreError(self._store.path, f"reply {self.message_id} is already finished")
+        merged = {**self._message.meta, **(meta or {})}
+        op = FinishOp(finished(self._message, status, clean_text(text), merged), dump_meta(merged))
         self._finishing = True
         self._cancel_timer()
-        merged = {**self._message.meta, **(meta or {})}
-        final = finished(self._message, status, clean_text(text), merged)
         try:
-            result = await self._store._submit(FinishOp(final, dump_meta(merged)))
+            result = await self._store._submit(op)
         finally:
             self._store._replies.discard(self)
         self._result = result

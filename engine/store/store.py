@@ -12,7 +12,6 @@ would add an fsync to every commit for a failure mode (power loss) it does not c
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import time
 from pathlib import Path
@@ -98,6 +97,7 @@ class AgentStore:
         """Finish pending writes; replies still streaming are kept as ``interrupted``."""
         if self._closed:
             return
+        self._closed = True  # reads stop now; queued and final writes still go through
         for reply in list(self._replies):
             if reply.finished:  # its own finish() is committing; don't race it
                 continue
@@ -105,7 +105,6 @@ class AgentStore:
                 await reply.finish("interrupted", reply.text, meta={"interrupt_reason": "store closed"})
             except StoreError:
                 pass  # the file went bad; the row stays streaming and is recovered on next open
-        self._closed = True
         await self._queue.close()
         for conn in (self._reader, self._writer):
             try:
@@ -221,9 +220,24 @@ class AgentStore:
         ``query`` is free text (see engine.store.search: never a syntax error); with ``raw=True``
         it is FTS5 syntax and a malformed query raises StoreError explaining the problem.
         """
-        match = query.strip() if raw else build_match_query(query)
-        if not match or limit <= 0:
+        if limit <= 0:
             return []
+        if raw:
+            match = query.strip()
+            return await self._search(match, session_key, limit, raw_query=query) if match else []
+        exact = build_match_query(query, prefix=False)
+        if exact is None:
+            return []
+        hits = await self._search(exact, session_key, limit)
+        prefixed = build_match_query(query)
+        if len(hits) < limit and prefixed != exact:
+            # Prefix matches are a superset: their newest ``limit`` replace the whole-word page.
+            hits = await self._search(prefixed, session_key, limit)
+        return hits
+
+    async def _search(self, match: str, session_key: str | None, limit: int, *,
+                      raw_query: str | None = None) -> list[SearchHit]:
+        """Newest-first FTS5 query; ``raw_query`` set means the user wrote ``match`` themselves."""
         where, params = "messages_fts MATCH ?", [match]
         if session_key is not None:
             where += " AND s.session_key = ?"
@@ -236,12 +250,14 @@ class AgentStore:
                     JOIN sessions s ON s.id = m.session_ref
                    WHERE {where}
                    ORDER BY messages_fts.rowid DESC LIMIT ?"""
+        if self._closed:
+            raise StoreError(self.path, "the store is closed")
         try:
             rows = await with_busy_retry(lambda: self._reader.execute_fetchall(
                 sql, [SNIPPET_START, SNIPPET_END, SNIPPET_ELLIPSIS, *params]))
         except sqlite3.OperationalError as exc:
-            if raw and getattr(exc, "sqlite_errorcode", None) == 1:  # SQLITE_ERROR: the query itself
-                raise StoreError(self.path, f"search: invalid query {query!r} ({exc}); "
+            if raw_query is not None and getattr(exc, "sqlite_errorcode", None) == 1:  # SQLITE_ERROR
+                raise StoreError(self.path, f"search: invalid query {raw_query!r} ({exc}); "
                                  "use plain words, or quote a phrase") from exc
             raise store_error(self.path, exc) from exc
         except sqlite3.Error as exc:

@@ -42,7 +42,7 @@ async def streamer(store: AgentStore, rng: random.Random, worker: int) -> None:
         reply = await store.begin_reply(info(worker % 3), "crash", meta={"clone_id": f"c{worker}"})
         say(f"R {reply.message_id}")
         text = ""
-        for _ in range(rng.randint(5, 40)):
+        for _ in range(rng.randint(2, 30)):
             text += rng.choice(["alpha ", "beta ", "gamma ", "δέλτα ", "🦀 "])
             await reply.update(text)
             await asyncio.sleep(rng.uniform(0, 0.02))

@@ -221,3 +221,24 @@ async def test_cancelled_caller_does_not_lose_the_write(store: AgentStore) -> No
         await task
     await store._queue.drain()
     assert [m.content for m in await store.last_messages(info.session_key)] == ["sent before Esc"]
+
+
+async def test_close_does_not_override_a_finish_in_flight(state_dir: Path) -> None:
+    store = await AgentStore.open(state_dir, "home")
+    reply = await store.begin_reply(make_info(), "home")
+    finishing = asyncio.create_task(reply.finish("complete", "all done"))
+    await asyncio.sleep(0)  # finish() has queued its write but it has not committed yet
+    assert reply.finished and not finishing.done()
+    await store.close()
+    assert (await finishing).status == "complete"
+    async with await AgentStore.open(state_dir, "home") as again:
+        (msg,) = await again.last_messages(make_info().session_key)
+        assert (msg.status, msg.content) == ("complete", "all done")
+
+
+async def test_bad_finish_meta_leaves_the_reply_usable(store: AgentStore) -> None:
+    reply = await store.begin_reply(make_info(), "home")
+    with pytest.raises(TypeError):
+        await reply.finish("complete", "x", meta={"bad": object()})
+    assert not reply.finished
+    assert (await reply.finish("complete", "x")).status == "complete"

@@ -90,3 +90,16 @@ async def test_raw_mode_reports_syntax_errors_clearly(store: AgentStore) -> None
         with pytest.raises(StoreError, match="invalid query") as err:
             await store.search(bad, raw=True)
         assert str(err.value).startswith(str(store.path)) and "\n" not in str(err.value)
+
+
+async def test_whole_words_first_then_prefix(store: AgentStore) -> None:
+    info = make_info()
+    for text in ["ferry one", "ferry two", "ferry three", "ferryman four"]:
+        await store.append(info, "user", "p", text)
+    # whole-word hits fill the page: the (costly) prefix query is not needed
+    assert [h.message.content for h in await store.search("ferry", limit=2)] == ["ferry three", "ferry two"]
+    # fewer whole-word hits than asked: prefix matches join, still newest first
+    assert [h.message.content for h in await store.search("ferry", limit=10)] == [
+        "ferryman four", "ferry three", "ferry two", "ferry one"]
+    assert [h.message.content for h in await store.search("ferrym")] == ["ferryman four"]
+    assert build_match_query("ferry", prefix=False) == '"ferry"'
