@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from rich.console import Console
 from textual.app import App, SystemCommand
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from engine.config.discovery import default_config_path, example_notice
@@ -47,6 +48,11 @@ WIDGET_CSS = [
     "widgets/clone_panel.tcss",
     "widgets/sidebar.tcss",
 ]
+
+
+LIVE_INTERVAL = 0.1
+"""Seconds between live-reply repaints. One timer for all panes: their streamed text lands
+in the same frame, so many streaming panes cost a few frames a second, not one per token."""
 
 
 def default_time_format(ts: float) -> str:
@@ -84,6 +90,7 @@ class ClawApp(App[int]):
         self._update_header()
         self.push_screen(MainScreen())
         self.run_worker(self._pump(), name="gateway-events", group="events")
+        self.set_interval(LIVE_INTERVAL, self._flush_live, name="live-tick")
         if self.clone_refresh > 0:
             self.set_interval(self.clone_refresh, self._refresh_clones, name="clone-refresh")
         if config.is_example:
@@ -151,14 +158,15 @@ class ClawApp(App[int]):
 
     def dispatch_event(self, event: Event) -> None:
         try:
-            main = self.main
-        except LookupError:
-            return
+            self._dispatch(self.main, event)
+        except (LookupError, NoMatches):
+            return  # no main screen yet, or it is being torn down at exit
+
+    def _dispatch(self, main: MainScreen, event: Event) -> None:
         if isinstance(event, TurnEvent):
             pane = main.pane_for(event.inbox_key)
             if pane is not None:
                 pane.handle_event(event)
-                main.refresh_sidebar()
         elif isinstance(event, (CloneCreated, CloneStateChanged)):
             main.clone_panel().update_snapshot(event.snapshot)
         elif isinstance(event, ConfigReloaded):
@@ -178,10 +186,18 @@ class ClawApp(App[int]):
                             f"{one_line(event.reason or '', 80)}",
                             title="agent-to-agent", severity="warning", markup=False)
 
+    def _flush_live(self) -> None:
+        try:
+            panes = self.main.panes
+        except LookupError:
+            return
+        for pane in panes:
+            pane.flush_live()
+
     def _refresh_clones(self) -> None:
         try:
             self.main.clone_panel().sync(self.gateway.clone_snapshots())
-        except LookupError:
+        except (LookupError, NoMatches):
             pass
 
     def _resync(self) -> None:

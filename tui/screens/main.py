@@ -41,6 +41,8 @@ class MainScreen(Screen):
         super().__init__(id="main")
         self._focused_pane: ChannelPane | None = None
         self._zoomed: ChannelPane | None = None
+        self._panes: list[ChannelPane] = []
+        self._by_inbox: dict[str, ChannelPane] = {}
 
     @property
     def claw(self) -> "ClawApp":
@@ -54,8 +56,11 @@ class MainScreen(Screen):
             with Vertical(id="main-col"):
                 with Container(id="grid"):
                     for number, inbox in enumerate(app.gateway.inboxes, start=1):
-                        yield ChannelPane(app.gateway, inbox, number, recent=app.recent_peers,
-                                          format_time=app.format_time)
+                        pane = ChannelPane(app.gateway, inbox, number, recent=app.recent_peers,
+                                           format_time=app.format_time)
+                        self._panes.append(pane)
+                        self._by_inbox[inbox.key] = pane
+                        yield pane
                 yield ClonePanel(id="clones")
         yield Footer()
 
@@ -63,7 +68,7 @@ class MainScreen(Screen):
         panes = self.panes
         if panes:
             panes[0].focus_composer()
-            self._focused_pane = panes[0]
+            self._set_focused(panes[0])
         self._layout_grid()
         self.refresh_sidebar()
         self.query_one(ClonePanel).sync(self.claw.gateway.clone_snapshots())
@@ -72,13 +77,26 @@ class MainScreen(Screen):
 
     @property
     def panes(self) -> list[ChannelPane]:
-        return list(self.query(ChannelPane))
+        """Panes in order (kept in a list: a DOM query per event would cost more than the
+        event itself once Markdown blocks are in the tree)."""
+        return list(self._panes)
 
     def pane_for(self, inbox_key: str) -> ChannelPane | None:
-        for pane in self.panes:
-            if pane.inbox.key == inbox_key:
-                return pane
-        return None
+        return self._by_inbox.get(inbox_key)
+
+    async def add_panes(self) -> None:
+        """Mount panes for inboxes a reloaded config added (existing panes stay)."""
+        app = self.claw
+        grid = self.query_one("#grid")
+        for inbox in app.gateway.inboxes:
+            if inbox.key not in self._by_inbox:
+                pane = ChannelPane(app.gateway, inbox, len(self._panes) + 1,
+                                   recent=app.recent_peers, format_time=app.format_time)
+                self._panes.append(pane)
+                self._by_inbox[inbox.key] = pane
+                await grid.mount(pane)
+        self._layout_grid()
+        self.refresh_sidebar()
 
     @property
     def focused_pane(self) -> ChannelPane | None:
@@ -94,18 +112,26 @@ class MainScreen(Screen):
             self.minimize()
             self._zoomed = None
         pane.focus_composer()
-        self._focused_pane = pane
+        self._set_focused(pane)
         pane.mark_seen()
-        self.refresh_sidebar()
 
     def on_descendant_focus(self) -> None:
         pane = self.focused_pane
         if pane is not None and pane is not self._focused_pane:
-            self._focused_pane = pane
-            self.refresh_sidebar()
+            self._set_focused(pane)
+
+    def _set_focused(self, pane: ChannelPane) -> None:
+        """The focused pane streams its reply through Markdown, the others as a plain tail
+        (see ``tui.widgets.live_view``)."""
+        old, self._focused_pane = self._focused_pane, pane
+        if old is not None and old is not pane:
+            old.set_markdown_live(False)
+        pane.set_markdown_live(True)
+        self.refresh_sidebar()
 
     def refresh_sidebar(self) -> None:
-        self.query_one(Sidebar).show(self.panes, self._focused_pane)
+        for bar in self.query(Sidebar):  # absent while the screen is being torn down
+            bar.show(self.panes, self._focused_pane)
 
     @on(ChannelPane.ActivityChanged)
     def _activity(self) -> None:
@@ -234,6 +260,8 @@ class MainScreen(Screen):
     def reroute_all(self) -> None:
         for pane in self.panes:
             pane.refresh_route()
+        if any(inbox.key not in self._by_inbox for inbox in self.claw.gateway.inboxes):
+            self.run_worker(self.add_panes(), group="panes")
 
     def clone_panel(self) -> ClonePanel:
         return self.query_one(ClonePanel)

@@ -10,15 +10,17 @@ Markdown rendering never holds up another pane.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from markdown_it import MarkdownIt
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownStream
 
 from engine.errors import ClawError
 from engine.gateway.events import (
@@ -36,6 +38,7 @@ from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
 from tui.widgets.composer import Composer
 from tui.widgets.history_view import HistoryView
+from tui.widgets.live_view import LiveTail
 from tui.widgets.peer_selector import PeerBar, PeerDialog, describe_peer
 
 if TYPE_CHECKING:
@@ -89,39 +92,48 @@ class ChannelPane(Vertical):
         self.route_error: str | None = None
         self.turns: dict[str, PaneTurn] = {}
         self._live_turn: str | None = None
-        self._ops: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self._ops: deque[tuple[str, Any]] = deque()
+        self._pending_live: list[str] = []
+        self._markdown_live = False
+        self._ops_ready = asyncio.Event()
         self.unseen = 0  # new messages since the pane was last focused
         self.alerts = 0  # errors and interrupts since the pane was last focused
         self.last_alert: str | None = None
         self.notice: str | None = None
         self._format_time = format_time
         self._history_key: tuple[str, str] | None = None
+        self._shown_peer_line: tuple[PeerSpec, str] | None = None
+        self._shown_status: str | None = None
 
     # ---------------------------------------------------------------- compose
 
     def compose(self) -> ComposeResult:
-        yield PeerBar(id="peer-bar", classes="peer-bar")
-        yield HistoryView(format_time=self._format_time, id="history")
-        with Vertical(id="live", classes="live"):
-            yield Static(id="live-head", classes="live-head")
-            yield Markdown("", id="live-md", parser_factory=_live_parser, open_links=False)
-        yield Static(id="pane-status", classes="pane-status")
-        yield Composer(id="composer")
-
-    @property
-    def history(self) -> HistoryView:
-        return self.query_one(HistoryView)
-
-    @property
-    def composer(self) -> Composer:
-        return self.query_one(Composer)
-
-    @property
-    def live_markdown(self) -> Markdown:
-        return self.query_one("#live-md", Markdown)
+        # Children are created here and kept as attributes: a DOM query per streamed event
+        # would cost more than the event once Markdown blocks are in the tree.
+        self.peer_bar = PeerBar(id="peer-bar", classes="peer-bar")
+        self.history = HistoryView(format_time=self._format_time, id="history")
+        self.live_head = Static(id="live-head", classes="live-head")
+        self.live = Vertical(id="live", classes="live")
+        self.live_tail = LiveTail(id="live-tail")
+        self.live_md_box = VerticalScroll(id="live-md-box")
+        self.live_markdown = Markdown("", id="live-md", parser_factory=_live_parser,
+                                      open_links=False)
+        self.status = Static(id="pane-status", classes="pane-status")
+        self.composer = Composer(id="composer")
+        yield self.peer_bar
+        yield self.history
+        yield self.live_head
+        with self.live:
+            yield self.live_tail
+            with self.live_md_box:
+                yield self.live_markdown
+        yield self.status
+        yield self.composer
 
     def on_mount(self) -> None:
-        self.query_one("#live").display = False
+        self.live.display = False
+        self.live_head.display = False
+        self.live_md_box.display = False
         self.border_title = content(f"{self.number} {self.inbox.label}")
         self.run_worker(self._stream_loop(), name=f"stream-{self.inbox.key}", group="stream")
         self.refresh_route()
@@ -160,18 +172,25 @@ class ChannelPane(Vertical):
         return f"{route.agent_id} ({route.matched_by} · {route.session_key})"
 
     def _update_labels(self) -> None:
-        self.border_subtitle = self.state_label()
-        self.query_one(PeerBar).show(self.peer, self.route_line())
-        status = self.query_one("#pane-status", Static)
+        """Refresh the subtitle, peer bar and status line — only what changed, since every
+        ``Static.update`` costs a layout pass and this runs on every streamed delta."""
+        state = self.state_label()
+        if self.border_subtitle != state:
+            self.border_subtitle = state
+            self.post_message(self.ActivityChanged(self))
+        peer_line = (self.peer, self.route_line())
+        if peer_line != self._shown_peer_line:
+            self._shown_peer_line = peer_line
+            self.peer_bar.show(*peer_line)
         queued = [t for t in self.turns.values() if t.state in ("accepted", "queued")]
-        line = ""
-        if self.notice:
-            line = self.notice
+        line = self.notice or ""
         if queued:
             waiting = "; ".join(one_line(t.text, 30) for t in queued[:3])
             line = (line + "  " if line else "") + f"⏳ {len(queued)} waiting: {waiting}"
-        status.update(content(line))
-        status.display = bool(line)
+        if line != self._shown_status:
+            self._shown_status = line
+            self.status.update(content(line))
+            self.status.display = bool(line)
 
     def state_label(self) -> str:
         if any(t.state == "streaming" for t in self.turns.values()):
@@ -311,7 +330,7 @@ class ChannelPane(Vertical):
         for key in {t.session_key for t in self.turns.values()} - {current}:
             done = self.gateway.interrupt(session_key=key, reason="user") or done
         if done:
-            self.query_one("#live-head", Static).update(content("⏹ interrupting…"))
+            self.live_head.update(content("⏹ interrupting…"))
             self._set_notice("⏹ interrupt requested")
         else:
             self._set_notice("nothing to interrupt")
@@ -335,7 +354,7 @@ class ChannelPane(Vertical):
             turn.state, turn.position = "queued", event.position
         elif isinstance(event, TurnStarted):
             turn.state = "running"
-            self._ops.put_nowait(("history", event.user_message))
+            self._put("history", event.user_message)
             if self._live_turn is None:
                 self._begin_live(turn)
         elif isinstance(event, ReplyDelta):
@@ -344,16 +363,32 @@ class ChannelPane(Vertical):
             if self._live_turn is None:
                 self._begin_live(turn)
             elif self._live_turn == turn.turn_id:
-                self._ops.put_nowait(("delta", clean(event.text)))
+                self._pending_live.append(event.text)
         elif isinstance(event, (TurnFinished, TurnInterrupted, TurnFailed)):
             self._finish(turn, event)
         self._update_labels()
 
     def _begin_live(self, turn: PaneTurn) -> None:
         self._live_turn = turn.turn_id
-        self._ops.put_nowait(("start", turn))
+        self._pending_live.clear()
+        self._put("start", turn)
         if turn.parts:
-            self._ops.put_nowait(("delta", clean("".join(turn.parts))))
+            self._put("delta", clean("".join(turn.parts)))
+
+    def flush_live(self) -> None:
+        """Hand the text streamed since the last tick to the streaming task as one write.
+        The app calls this for every pane on one timer, so all panes repaint in the same
+        frame a few times a second instead of each on its own per token."""
+        if self._pending_live:
+            text = "".join(self._pending_live)
+            self._pending_live.clear()
+            self._put("delta", clean(text))
+
+    def set_markdown_live(self, markdown: bool) -> None:
+        """The focused pane streams through Markdown; the others show a plain tail."""
+        if markdown != self._markdown_live:
+            self._markdown_live = markdown
+            self._put("mode", markdown)
 
     def _finish(self, turn: PaneTurn, event: TurnEvent) -> None:
         self.turns.pop(turn.turn_id, None)
@@ -371,44 +406,80 @@ class ChannelPane(Vertical):
             self._new_activity()
         if self._live_turn == turn.turn_id:
             self._live_turn = None
-            self._ops.put_nowait(("end", message))
+            self.flush_live()
+            self._put("end", message)
             nxt = next((t for t in self.turns.values() if t.state in ("running", "streaming")), None)
             if nxt is not None:
                 self._begin_live(nxt)
         elif message is not None:
-            self._ops.put_nowait(("history", message))
+            self._put("history", message)
+
+    def _put(self, op: str, arg: Any) -> None:
+        self._ops.append((op, arg))
+        self._ops_ready.set()
+
+    async def _next_op(self) -> tuple[str, Any]:
+        while not self._ops:
+            self._ops_ready.clear()
+            await self._ops_ready.wait()
+        return self._ops.popleft()
 
     async def _stream_loop(self) -> None:
-        """The pane's streaming task: applies ``_ops`` in order (history appends, Markdown
-        stream start/write/stop)."""
-        md = self.live_markdown
-        live = self.query_one("#live")
-        head = self.query_one("#live-head", Static)
-        stream = None
+        """The pane's streaming task: applies ``_ops`` in order — history appends, and the
+        live reply's start / text / end — so a reply never lands before its question and the
+        live area never shows text from a finished turn."""
+        md, tail = self.live_markdown, self.live_tail
+        stream: MarkdownStream | None = None
+        streaming = False
         while True:
-            op, arg = await self._ops.get()
+            op, arg = await self._next_op()
             if op == "history":
                 if arg is not None and self._shows(arg):
                     self.history.append(arg)
             elif op == "start":
                 if stream is not None:
                     await stream.stop()
-                await md.update("")
+                    stream = None
+                tail.set_text("")
                 turn: PaneTurn = arg
-                head.update(content(f"{turn.agent_id} is replying…"))
-                live.display = True
-                stream = Markdown.get_stream(md)
+                self.live_head.update(content(f"{turn.agent_id} is replying…"))
+                self.live.display = self.live_head.display = True
+                streaming = True
+                stream = await self._show_live(self._markdown_live, "")
             elif op == "delta":
+                tail.append(arg)
                 if stream is not None:
                     await stream.write(arg)
+            elif op == "mode":
+                if stream is not None:
+                    await stream.stop()
+                    stream = None
+                if streaming:
+                    stream = await self._show_live(arg, tail.text)
             elif op == "end":
                 if stream is not None:
                     await stream.stop()
                     stream = None
+                streaming = False
+                self.live.display = self.live_head.display = False
+                self.live_md_box.display = False
                 await md.update("")
-                live.display = False
+                tail.set_text("")
                 if arg is not None and self._shows(arg):
                     self.history.append(arg)
+
+    async def _show_live(self, markdown: bool, text: str) -> MarkdownStream | None:
+        """Switch the live area between the Markdown stream and the plain tail."""
+        self.live_md_box.display = markdown
+        self.live_tail.display = not markdown
+        if not markdown:
+            return None
+        await self.live_markdown.update("")
+        self.live_md_box.anchor()
+        stream = Markdown.get_stream(self.live_markdown)
+        if text:
+            await stream.write(text)
+        return stream
 
     def _shows(self, message: Any) -> bool:
         return self.route is not None and message.session_key == self.route.session_key

@@ -28,6 +28,7 @@ class Sidebar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._order: list[int] = []
+        self._shown: str | None = None
 
     def show(self, panes: Iterable["ChannelPane"], focused: "ChannelPane | None") -> None:
         lines: list[Content] = [content("Panes", "bold")]
@@ -44,7 +45,10 @@ class Sidebar(Static):
             if state:
                 line = line.append(Content(" ")).append(content(state.split()[0], "$accent"))
             lines.append(line)
-        self.update(Content("\n").join(lines))
+        joined = Content("\n").join(lines)
+        if joined.plain != self._shown:  # updating costs a layout pass; skip when unchanged
+            self._shown = joined.plain
+            self.update(joined)
 
     def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
         row = event.y - 1

@@ -1,0 +1,71 @@
+"""Esc interrupts the focused pane's turn only; the partial reply stays, marked interrupted."""
+
+from __future__ import annotations
+
+from conftest import running_app, wait_for
+
+LONG = " ".join(f"word{i}" for i in range(50))
+
+
+def replies(pane):
+    return [m for m in pane.history.messages if m.role == "assistant"]
+
+
+async def send(pilot, pane, text):
+    pane.composer.focus()
+    await pilot.pause()
+    pane.composer.load_text(text)
+    await pilot.press("enter")
+
+
+async def test_escape_interrupts_focused_pane_only(tmp_path):
+    async with running_app(tmp_path, delay_ms=40) as (app, pilot):
+        main = app.main
+        first, second = main.pane_for("whatsapp:personal"), main.pane_for("slack:acme")
+        await send(pilot, first, LONG)
+        await send(pilot, second, LONG)
+        await wait_for(pilot, lambda: len(first.live_text) > 20 and len(second.live_text) > 20,
+                       what="both panes streaming")
+        await pilot.press("alt+1")
+        assert main.focused_pane is first
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: replies(first), what="interrupted reply in pane 1")
+        partial = replies(first)[0]
+        assert partial.status == "interrupted"
+        assert 0 < len(partial.content) < len(LONG)
+        # The other pane is still streaming and finishes normally.
+        assert second.turns, "pane 2 should still be running"
+        streamed_before = len(second.live_text)
+        await wait_for(pilot, lambda: len(second.live_text) > streamed_before, what="pane 2 streams on")
+        await wait_for(pilot, lambda: replies(second), timeout=20, what="pane 2 reply")
+        assert replies(second)[0].status == "complete"
+        # The clone panel shows the interrupt and its reason; the history marks the reply.
+        panel = main.clone_panel()
+        clones = {s.agent_id: s.clone_id for s in app.gateway.clone_snapshots()}
+        await wait_for(pilot, lambda: panel.cell_text(clones["home"], "interrupt").endswith("user"),
+                       what="interrupt reason in the clone panel")
+        assert panel.cell_text(clones["home"], "state") == "interrupted"
+        assert panel.cell_text(clones["work"], "interrupt") == "-"
+        await pilot.pause(0.1)
+        assert "⏹ interrupted" in app.screen_text()
+
+
+async def test_escape_before_first_token(tmp_path):
+    async with running_app(tmp_path, delay_ms=2000) as (app, pilot):
+        pane = app.main.panes[0]
+        await send(pilot, pane, "are you there")
+        await wait_for(pilot, lambda: pane.turns, what="turn accepted")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: replies(pane), timeout=5, what="interrupted marker")
+        reply = replies(pane)[0]
+        assert reply.status == "interrupted"
+        assert reply.content == ""
+        assert reply.meta.get("interrupt_reason") == "user"
+        assert not pane.turns
+
+
+async def test_escape_with_nothing_running_says_so(tmp_path):
+    async with running_app(tmp_path) as (app, pilot):
+        pane = app.main.panes[0]
+        await pilot.press("escape")
+        assert pane.notice == "nothing to interrupt"

@@ -1,0 +1,119 @@
+"""The routing editor: keyboard edits saved through ConfigDocument, re-routing the panes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Select
+
+from conftest import CONFIG_TEXT, running_app, type_text, wait_for
+from engine.config.example import load_example
+from engine.gateway.gateway import Gateway
+from tui.app import ClawApp
+from tui.screens.binding_form import BindingForm
+from tui.screens.dialogs import ChoiceScreen, PromptScreen
+from tui.screens.routing_editor import RoutingEditor
+
+
+def replies(pane):
+    return [m for m in pane.history.messages if m.role == "assistant"]
+
+
+async def open_editor(app, pilot) -> RoutingEditor:
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: isinstance(app.screen, RoutingEditor), what="routing editor")
+    return app.screen
+
+
+async def test_edit_binding_save_keeps_comments_and_reroutes(tmp_path):
+    async with running_app(tmp_path) as (app, pilot):
+        slack = app.main.pane_for("slack:acme")
+        assert slack.route.agent_id == "work"
+        editor = await open_editor(app, pilot)
+        assert editor.table.row_count == 1
+        await pilot.press("enter")  # edit binding #0
+        await wait_for(pilot, lambda: isinstance(app.screen, BindingForm), what="binding form")
+        form = app.screen
+        await pilot.press("shift+tab")  # from Channel back to the Agent select
+        assert isinstance(app.focused, Select)
+        await pilot.press("enter", "up", "enter")  # open it, pick "home" (above "work")
+        await wait_for(pilot, lambda: form.value()["agentId"] == "home", what="agent changed")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is editor, what="form closed")
+        assert editor.doc.dirty
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: editor.saves == 1, what="saved and reloaded")
+        path = tmp_path / "clawdbot.json"
+        text = path.read_text()
+        assert "// Test config: the comments must survive a save from the routing editor." in text
+        assert "// Slack is work." in text and "// the household agent" in text
+        assert 'agentId: "home"' in text
+        assert (tmp_path / "clawdbot.json.bak").read_text() == CONFIG_TEXT
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main, what="back to main")
+        assert slack.route.agent_id == "home"  # re-routed from the next message
+        app.main.focus_pane(slack)
+        slack.composer.load_text("who answers now")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: replies(slack), what="slack reply")
+        assert replies(slack)[0].author == "home"
+
+
+async def test_external_edit_is_detected_with_reload_option(tmp_path):
+    async with running_app(tmp_path) as (app, pilot):
+        editor = await open_editor(app, pilot)
+        await pilot.press("c")  # duplicate binding #0 (unsaved)
+        assert editor.table.row_count == 2
+        path = tmp_path / "clawdbot.json"
+        external = CONFIG_TEXT.replace('{ id: "work" },', '{ id: "work" }, // edited elsewhere')
+        path.write_text(external)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="conflict dialog")
+        assert "changed on disk" in app.screen_text()
+        assert path.read_text() == external  # nothing overwritten
+        await pilot.press("r")  # reload from disk
+        await wait_for(pilot, lambda: app.screen is editor, what="editor again")
+        assert editor.doc.render() == external
+        assert editor.table.row_count == 1 and not editor.doc.dirty
+
+
+async def test_try_line_and_inline_lint_findings(tmp_path):
+    async with running_app(tmp_path) as (app, pilot):
+        editor = await open_editor(app, pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "slack:acme")
+        await pilot.pause(0.05)
+        result = editor.query_one("#try-result").render()
+        assert "→ work · binding.account" in str(result)
+        await pilot.press("escape")  # leaves the try line, stays in the editor
+        assert app.screen is editor
+        await pilot.press("c")  # a duplicate can never win: lint says so inline
+        await pilot.pause(0.05)
+        assert "shadowed-binding" in app.screen_text()
+        await pilot.press("x")  # delete it again
+        await pilot.pause(0.05)
+        assert "shadowed-binding" not in app.screen_text()
+
+
+async def test_editing_the_builtin_example_offers_save_as(tmp_path):
+    state = tmp_path / "state"
+    target = state / "clawdbot.json"
+    async with Gateway(load_example(), state, env={"CLAW_OFFLINE_DELAY_MS": "1"},
+                       watch_config=False) as gateway:
+        app = ClawApp(gateway, state_dir=state, format_time=lambda _t: "12:00", clone_refresh=0)
+        async with app.run_test(size=(160, 48)) as pilot:
+            assert app.sub_title == "built-in example"
+            editor = await open_editor(app, pilot)
+            assert editor.doc.is_example
+            await pilot.press("t")  # agent-to-agent off
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="save as")
+            await pilot.press("enter")  # the suggested path: <state>/clawdbot.json
+            await wait_for(pilot, lambda: editor.saves == 1, what="saved")
+            text = target.read_text()
+            assert text.startswith("// claw-tui built-in example")
+            assert "agentToAgent: { enabled: false" in text
+            assert gateway.config.path == str(target)
+            assert not gateway.config.agent_to_agent.enabled
+            await pilot.pause(0.05)
+            assert app.sub_title == str(target)

@@ -1,0 +1,102 @@
+"""Small keyboard-first modal dialogs: pick one of a few choices, or type one line.
+
+Used by the routing editor (discard/save/reload questions, the allow list, "save as" path,
+default agent). Every choice has a single-key shortcut shown in its label.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.safe_text import content
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """A question with a few answers; returns the chosen key, or None on Esc."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, message: str, choices: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+        self.choices = list(choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(content(self.title_text, "bold"), classes="dialog-title")
+            yield Static(content(self.message), classes="dialog-message")
+            yield OptionList(*[Option(content(f"[{key}] {label}"), id=key)
+                               for key, label in self.choices], id="choices")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        for key, _label in self.choices:
+            if event.key == key:
+                event.stop()
+                self.dismiss(key)
+                return
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """One line of input, validated as you type; returns the text, or None on Esc."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, message: str, value: str = "", *,
+                 validate: Callable[[str], str | None] | None = None,
+                 placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+        self.value = value
+        self.validate = validate
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(content(self.title_text, "bold"), classes="dialog-title")
+            yield Static(content(self.message), classes="dialog-message")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Static(id="prompt-error", classes="dialog-error")
+            yield Static("Enter: OK · Esc: cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        self._check(self.value)
+
+    def _check(self, value: str) -> str | None:
+        error = self.validate(value) if self.validate else None
+        self.query_one("#prompt-error", Static).update(content(f"✖ {error}" if error else ""))
+        return error
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self._check(event.value)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if self._check(event.value) is None:
+            self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

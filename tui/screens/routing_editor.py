@@ -1,0 +1,512 @@
+"""Ctrl+R: the routing editor — bindings, default agent, agent-to-agent — keyboard only.
+
+All editing goes through ``engine.config.edit.ConfigDocument`` (span-preserving: comments,
+formatting, key order and the file's shape survive), all findings through
+``engine.routing.lint``, and the "try it" line through ``engine.routing.Router`` built from
+the document being edited. Saving is the document's (atomic, ``.bak``, refuses when the file
+changed on disk); after a save the gateway reloads, so panes route with the new bindings
+from their next message. The built-in example has no file: saving it asks where to put it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from engine.config.edit import ConfigChangedOnDisk, ConfigDocument
+from engine.errors import ClawError, ConfigError
+from engine.routing.inbound import Inbound
+from engine.routing.lint import Finding, findings_for_binding, lint_text
+from engine.routing.router import Router
+from tui import keymap
+from tui.safe_text import content, literal, one_line
+from tui.screens.binding_form import BindingForm
+from tui.screens.dialogs import ChoiceScreen, PromptScreen
+
+if TYPE_CHECKING:
+    from tui.app import ClawApp
+
+COLUMNS = ("#", "Agent", "Channel", "Account", "Peer", "Guild/team/roles", "Session", "Findings")
+TRY_HELP = ("e.g.  whatsapp:personal peer=group:120363@g.us   ·   discord guild=111 roles=ops "
+            "peer=channel:42 parent=channel:7   ·   slack team=T0EXAMPLE")
+
+
+def parse_try_line(text: str) -> Inbound:
+    """``channel[:account] [peer=]KIND:ID [parent=KIND:ID] [guild=G] [team=T] [roles=a,b]``
+    → an Inbound (the engine validates the fields; errors name the part that is wrong)."""
+    tokens = text.split()
+    if not tokens:
+        raise ClawError("type a channel first, e.g. whatsapp:personal")
+    channel, _, account = tokens[0].partition(":")
+    obj: dict[str, Any] = {"channel": channel}
+    if account:
+        obj["accountId"] = account
+    for token in tokens[1:]:
+        key, eq, value = token.partition("=")
+        if not eq:
+            key, value = "peer", token
+        key = key.lower()
+        if key in ("peer", "parent"):
+            kind, sep, pid = value.partition(":")
+            if not sep:
+                raise ClawError(f'{key} must look like KIND:ID, got "{one_line(value, 40)}"')
+            obj["peer" if key == "peer" else "parentPeer"] = {"kind": kind, "id": pid}
+        elif key in ("guild", "team", "account"):
+            obj[{"guild": "guildId", "team": "teamId", "account": "accountId"}[key]] = value
+        elif key == "roles":
+            obj["memberRoleIds"] = [r for r in value.split(",") if r]
+        else:
+            raise ClawError(f'unknown part "{one_line(key, 20)}=" (use peer=, parent=, guild=, '
+                            "team=, roles=, account=)")
+    return Inbound.from_json(obj)
+
+
+def _peer_cell(match: dict) -> str:
+    peer = match.get("peer")
+    if isinstance(peer, dict):
+        return f"{peer.get('kind', '?')}:{peer.get('id', '')}"
+    return ""
+
+
+def _scope_cell(match: dict) -> str:
+    parts = []
+    if match.get("guildId") not in (None, ""):
+        parts.append(f"guild {match['guildId']}")
+    if match.get("teamId") not in (None, ""):
+        parts.append(f"team {match['teamId']}")
+    roles = match.get("roles")
+    if isinstance(roles, list) and roles:
+        parts.append("roles " + ",".join(str(r) for r in roles))
+    return " ".join(parts)
+
+
+def _session_cell(raw: dict) -> str:
+    session = raw.get("session")
+    if not isinstance(session, dict):
+        return ""
+    return " ".join(f"{k}={v}" for k, v in session.items())
+
+
+def _finding_cell(findings: list[Finding]) -> Any:
+    if not findings:
+        return literal("✔", "green")
+    worst = "error" if any(f.severity == "error" for f in findings) else "warning"
+    first = findings[0]
+    text = f"{'✖' if worst == 'error' else '⚠'} {first.code}"
+    if len(findings) > 1:
+        text += f" +{len(findings) - 1}"
+    return literal(text, "bold red" if worst == "error" else "yellow")
+
+
+class RoutingEditor(Screen):
+    CSS_PATH = "routing_editor.tcss"
+    BINDINGS = keymap.bindings("editor")
+
+    def __init__(self, doc: ConfigDocument) -> None:
+        super().__init__(id="routing-editor")
+        self.doc = doc
+        self.findings: list[Finding] = []
+        self.saves = 0  # completed saves (tests wait on it)
+
+    @classmethod
+    def open_for(cls, app: "ClawApp") -> "RoutingEditor":
+        config = app.gateway.config
+        if config.is_example or not config.path:
+            return cls(ConfigDocument.example())
+        return cls(ConfigDocument.open(config.path))
+
+    @property
+    def claw(self) -> "ClawApp":
+        return self.app  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="editor-title")
+        yield DataTable(id="bindings", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="editor-lower"):
+            with VerticalScroll(id="editor-detail-box"):
+                yield Static(id="editor-settings")
+                yield Static(id="editor-detail")
+            with Vertical(id="try-box"):
+                with Horizontal(id="try-row"):
+                    yield Label("Try it ", id="try-label")
+                    yield Input(placeholder="channel[:account] peer=KIND:ID guild=… team=… roles=…",
+                                id="try-input")
+                yield Static(content(TRY_HELP), id="try-help")
+                with VerticalScroll(id="try-result-box"):
+                    yield Static(id="try-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in COLUMNS:
+            table.add_column(label, key=label)
+        self.refresh_view()
+        table.focus()
+
+    # ------------------------------------------------------------------ view
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#bindings", DataTable)
+
+    @property
+    def selected(self) -> int | None:
+        table = self.table
+        return table.cursor_row if table.row_count else None
+
+    def refresh_view(self, select: int | None = None) -> None:
+        """Re-lint the document and redraw everything (cheap: configs are small)."""
+        doc = self.doc
+        self.findings = lint_text(doc.render(), file=doc.file,
+                                  path=str(doc.path) if doc.path else None,
+                                  is_example=doc.is_example)
+        entries = doc.bindings()
+        table = self.table
+        keep = table.cursor_row if select is None else select
+        table.clear()
+        for entry in entries:
+            raw = entry.modern
+            match = raw.get("match") if isinstance(raw.get("match"), dict) else {}
+            mine = findings_for_binding(self.findings, entry.index)
+            table.add_row(
+                literal(str(entry.index)), literal(one_line(raw.get("agentId", ""), 16)),
+                literal(one_line(match.get("channel", ""), 12)),
+                literal(one_line(match.get("accountId", "") or "", 14)),
+                literal(one_line(_peer_cell(match), 26)),
+                literal(one_line(_scope_cell(match), 30)),
+                literal(one_line(_session_cell(raw), 24)),
+                _finding_cell(mine),
+                key=str(entry.index))
+        if entries:
+            table.move_cursor(row=max(0, min(keep, len(entries) - 1)))
+        self._show_title()
+        self._show_settings()
+        self._show_detail()
+        self.update_try()
+
+    def _show_title(self) -> None:
+        doc = self.doc
+        where = "built-in example (Ctrl+S saves it as a file)" if doc.is_example else str(doc.path)
+        mark = "  [modified]" if doc.dirty else ""
+        errors = sum(1 for f in self.findings if f.severity == "error")
+        warnings = len(self.findings) - errors
+        status = f"  {errors} error(s), {warnings} warning(s)" if self.findings else "  no findings"
+        self.query_one("#editor-title", Static).update(
+            content(f"Routing — {where}{mark}{status}", "bold"))
+
+    def _show_settings(self) -> None:
+        config = self.doc.config
+        if config is None:
+            line = "The document does not validate (see the findings); fix it to try routes."
+        else:
+            a2a = config.agent_to_agent
+            allow = ", ".join(a2a.allow) if a2a.allow else "everyone"
+            line = (f"Default agent: {config.default_agent_id or '(none: unmatched messages fail)'}"
+                    f" · agents: {', '.join(config.agent_ids) or 'main'}"
+                    f" · agent-to-agent: {'on' if a2a.enabled else 'off'} (allow: {allow})")
+        self.query_one("#editor-settings", Static).update(content(line))
+
+    def _show_detail(self) -> None:
+        index = self.selected
+        lines: list[str] = []
+        general = [f for f in self.findings if f.binding_index is None]
+        if index is not None:
+            mine = findings_for_binding(self.findings, index)
+            lines.append(f"Binding #{index}: " + ("no findings" if not mine else ""))
+            lines.extend(f"  {'✖' if f.severity == 'error' else '⚠'} {f.format()}" for f in mine)
+        else:
+            lines.append("No bindings yet: press a to add one.")
+        if general:
+            lines.append("Config:")
+            lines.extend(f"  {'✖' if f.severity == 'error' else '⚠'} {f.format()}" for f in general)
+        self.query_one("#editor-detail", Static).update(content("\n".join(lines)))
+
+    @on(DataTable.RowHighlighted, "#bindings")
+    def _row_moved(self) -> None:
+        self._show_detail()
+
+    @on(DataTable.RowSelected, "#bindings")
+    def _row_chosen(self) -> None:
+        self.action_edit()
+
+    # ------------------------------------------------------------------ try it
+
+    @on(Input.Changed, "#try-input")
+    def _try_changed(self) -> None:
+        self.update_try()
+
+    def update_try(self) -> None:
+        text = self.query_one("#try-input", Input).value
+        result = self.query_one("#try-result", Static)
+        if not text.strip():
+            result.update(content("Type a message above to see where it goes with these bindings."))
+            return
+        config = self.doc.config
+        if config is None:
+            result.update(content("✖ the edited config does not validate; fix the findings first"))
+            return
+        try:
+            inbound = parse_try_line(text)
+            router = Router(config)
+            explanation = router.explain(inbound)
+            route = router.resolve(inbound) if explanation.error is None else None
+        except ClawError as exc:
+            result.update(content(f"✖ {exc}"))
+            return
+        lines = []
+        if route is not None:
+            lines.append(f"→ {route.agent_id} · {route.matched_by} · session {route.session_key}"
+                         + (f" · binding #{route.binding_index}" if route.binding_index is not None
+                            else ""))
+        else:
+            lines.append(f"✖ {explanation.error}")
+        lines.extend(explanation.lines())
+        result.update(content("\n".join(lines)))
+
+    def action_focus_try(self) -> None:
+        self.query_one("#try-input", Input).focus()
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        """Esc in the "try it" line goes back to the table (a second Esc closes)."""
+        if event.key == "escape" and isinstance(self.focused, Input):
+            event.stop()
+            event.prevent_default()
+            self.table.focus()
+
+    # ------------------------------------------------------------------ edits
+
+    def _agents(self) -> list[str]:
+        config = self.doc.config
+        return list(config.agent_ids) if config is not None and config.agent_ids else ["main"]
+
+    def _apply(self, what: str, fn: Any, *args: Any) -> Any:
+        try:
+            result = fn(*args)
+        except ClawError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+        self.notify(f"{what} (not saved yet: Ctrl+S saves)", markup=False, timeout=3)
+        return result
+
+    def action_add(self) -> None:
+        at = (self.selected + 1) if self.selected is not None else 0
+        base: dict[str, Any] = {"agentId": (self.doc.config.default_agent_id
+                                            if self.doc.config else None) or self._agents()[0],
+                                "match": {"channel": ""}}
+        entries = self.doc.bindings()
+        if self.selected is not None and self.selected < len(entries):
+            match = entries[self.selected].modern.get("match") or {}
+            base["match"]["channel"] = match.get("channel", "")
+
+        def done(raw: dict | None) -> None:
+            if raw is not None:
+                index = self._apply(f"Added binding #{at}", self.doc.add_binding, raw, at)
+                self.refresh_view(select=index if index is not None else None)
+
+        self.app.push_screen(BindingForm(self.doc, agents=self._agents(), raw=base, index=None,
+                                         insert_at=at), done)
+
+    def action_edit(self) -> None:
+        index = self.selected
+        if index is None:
+            self.action_add()
+            return
+        entry = self.doc.bindings()[index]
+
+        def done(raw: dict | None) -> None:
+            if raw is not None:
+                self._apply(f"Changed binding #{index}", self.doc.replace_binding, index, raw)
+                self.refresh_view(select=index)
+
+        self.app.push_screen(BindingForm(self.doc, agents=self._agents(), raw=entry.modern,
+                                         index=index), done)
+
+    def action_delete(self) -> None:
+        index = self.selected
+        if index is not None:
+            self._apply(f"Deleted binding #{index}", self.doc.delete_binding, index)
+            self.refresh_view(select=index)
+
+    def action_duplicate(self) -> None:
+        index = self.selected
+        if index is not None:
+            new = self._apply(f"Duplicated binding #{index}", self.doc.duplicate_binding, index)
+            self.refresh_view(select=new)
+
+    def action_move(self, delta: int) -> None:
+        index = self.selected
+        if index is not None:
+            new = self._apply(f"Moved binding #{index}", self.doc.move_binding, index, delta)
+            self.refresh_view(select=new if new is not None else index)
+
+    def action_default_agent(self) -> None:
+        agents = self._agents()
+        keys = "123456789abcdefghijklmnopqrstuvwxyz"
+        choices = [(keys[i], a) for i, a in enumerate(agents[: len(keys)])]
+
+        def done(key: str | None) -> None:
+            if key is not None:
+                agent = dict(choices)[key]
+                self._apply(f"Default agent is now {agent}", self.doc.set_default_agent, agent)
+                self.refresh_view()
+
+        current = self.doc.config.default_agent_id if self.doc.config else None
+        self.app.push_screen(ChoiceScreen("Default agent", f"Currently: {current or 'none'}. It "
+                                          "answers every message no binding claims.", choices), done)
+
+    def action_toggle_a2a(self) -> None:
+        config = self.doc.config
+        if config is None:
+            self.notify("Fix the config errors first.", severity="warning")
+            return
+        enabled = not config.agent_to_agent.enabled
+        self._apply(f"Agent-to-agent {'on' if enabled else 'off'}", self.doc.set_agent_to_agent,
+                    enabled, list(config.agent_to_agent.allow))
+        self.refresh_view()
+
+    def action_edit_allow(self) -> None:
+        config = self.doc.config
+        if config is None:
+            self.notify("Fix the config errors first.", severity="warning")
+            return
+        a2a = config.agent_to_agent
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                allow = [a.strip() for a in text.split(",") if a.strip()]
+                self._apply("Agent-to-agent allow list changed", self.doc.set_agent_to_agent,
+                            a2a.enabled, allow)
+                self.refresh_view()
+
+        self.app.push_screen(PromptScreen(
+            "Agent-to-agent allow list", "Agent ids (or globs, * for all), comma separated. "
+            "Empty allows every agent.", ", ".join(a2a.allow), placeholder="home, work"), done)
+
+    # ------------------------------------------------------------------ save / reload / close
+
+    def action_save(self) -> None:
+        if self.doc.is_example or self.doc.path is None:
+            self._save_as(str(self.claw.save_as_path))
+            return
+        self._save()
+
+    def _save(self) -> None:
+        try:
+            self.doc.save()
+        except ConfigChangedOnDisk as exc:
+            self._changed_on_disk(str(exc))
+            return
+        except ConfigError as exc:
+            self.notify("Not saved: the config has errors:\n" + exc.format(), severity="error",
+                        markup=False, timeout=10)
+            return
+        except ClawError as exc:
+            self.notify(f"Not saved: {exc}", severity="error", markup=False)
+            return
+        self._saved(reread=True)
+
+    def _save_as(self, suggested: str, overwrite: bool = False) -> None:
+        def validate(text: str) -> str | None:
+            return None if text.strip() else "a path is required"
+
+        def done(text: str | None) -> None:
+            if text is None:
+                return
+            path = Path(text.strip()).expanduser()
+            if path.exists() and not overwrite:
+                self._confirm_overwrite(path)
+                return
+            self._write_as(path, overwrite)
+
+        self.app.push_screen(PromptScreen(
+            "Save as", "The built-in example has no file yet. Save it here (discovery reads this "
+            "path next time):" if self.doc.is_example else "Save the config to:",
+            suggested, validate=validate), done)
+
+    def _confirm_overwrite(self, path: Path) -> None:
+        def done(key: str | None) -> None:
+            if key == "o":
+                self._write_as(path, True)
+            elif key == "a":
+                self._save_as(str(path))
+
+        self.app.push_screen(ChoiceScreen("File exists", f"{path} already exists.",
+                                          [("o", "Overwrite it (the old one is kept as .bak)"),
+                                           ("a", "Choose another path"), ("c", "Cancel")]), done)
+
+    def _write_as(self, path: Path, overwrite: bool) -> None:
+        try:
+            self.doc.save_as(path, overwrite=overwrite)
+        except ConfigError as exc:
+            self.notify("Not saved: the config has errors:\n" + exc.format(), severity="error",
+                        markup=False, timeout=10)
+            return
+        except ClawError as exc:
+            self.notify(f"Not saved: {exc}", severity="error", markup=False)
+            return
+        self._saved(reread=False)
+
+    def _saved(self, *, reread: bool) -> None:
+        self.refresh_view()
+        self.reload_gateway(reread)
+
+    @work(group="editor-reload", exclusive=True)
+    async def reload_gateway(self, reread: bool) -> None:
+        """Hand the saved config to the gateway: the next message in every pane routes with
+        it (reread=True re-reads the file it already watches; save-as passes the new one)."""
+        gateway = self.claw.gateway
+        ok = await gateway.reload(None if reread and gateway.config.path else self.doc.config)
+        self.saves += 1
+        if ok:
+            self.notify(f"Saved {self.doc.path}; panes route with it from the next message.",
+                        markup=False)
+        else:
+            self.notify(f"Saved {self.doc.path}, but the gateway kept the previous config "
+                        "(see the error).", severity="warning", markup=False)
+
+    def _changed_on_disk(self, message: str) -> None:
+        def done(key: str | None) -> None:
+            if key == "r":
+                self.action_reload()
+            elif key == "a":
+                self._save_as(str(self.doc.path) + ".mine")
+
+        self.app.push_screen(ChoiceScreen(
+            "Not saved: the file changed on disk", message,
+            [("r", "Reload from disk (discard my edits)"), ("a", "Save my version as another file"),
+             ("c", "Cancel (keep editing)")]), done)
+
+    def action_reload(self) -> None:
+        if self.doc.path is None:
+            self.doc = ConfigDocument.example()
+        else:
+            try:
+                self.doc.reload()
+            except ClawError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+        self.refresh_view()
+        self.notify("Reloaded from disk.")
+
+    def action_close(self) -> None:
+        if not self.doc.dirty:
+            self.dismiss()
+            return
+
+        def done(key: str | None) -> None:
+            if key == "s":
+                self.action_save()
+            elif key == "d":
+                self.dismiss()
+
+        self.app.push_screen(ChoiceScreen("Unsaved changes", "The routing has unsaved edits.",
+                                          [("s", "Save"), ("d", "Discard and close"),
+                                           ("c", "Cancel")]), done)
