@@ -491,8 +491,14 @@ def _quote(text: str, quote: str) -> str:
             out.append("\\r")
         elif ch == "\t":
             out.append("\\t")
-        elif ord(ch) < 0x20 or ch in "\u2028\u2029\x7f":
-            out.append(f"\\u{ord(ch):04x}")
+        elif not ch.isprintable() and ch != " ":
+            # control characters, escape sequences, bidi overrides: always written as \uXXXX
+            code = ord(ch)
+            if code > 0xFFFF:
+                code -= 0x10000
+                out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+            else:
+                out.append(f"\\u{code:04x}")
         else:
             out.append(ch)
     out.append(quote)

@@ -255,9 +255,13 @@ class _Finding:
 
 
 def _q(value: object) -> str:
-    """Quote a value for a message the way the user wrote it in JSON: ``"wrok"``."""
-    return json.dumps(value if isinstance(value, (str, int, float, bool)) or value is None
+    """Quote a value for a message the way the user wrote it in JSON: ``"wrok"``. Anything
+    unprintable (escape sequences, C1 controls) is shown as ``\\uXXXX``, never sent to a terminal."""
+    text = json.dumps(value if isinstance(value, (str, int, float, bool)) or value is None
                       else str(value), ensure_ascii=False)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
 
 
 def _type_name(value: object) -> str:

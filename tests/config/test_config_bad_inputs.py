@@ -171,3 +171,12 @@ def test_config_shaped_garbage_loads_or_raises_config_error(data: dict, mode: st
         load_config_text(text, invalid_bindings=mode)  # type: ignore[arg-type]
     except ConfigError as exc:
         assert all(p.line is not None for p in exc.problems)
+
+
+def test_messages_never_carry_terminal_escapes() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config_data({"agents": {"list": [{"id": "a"}]},
+                          "bindings": [{"agentId": "\x1b[31mx\x9b2J", "match": {"channel": "c"}}]})
+    message = str(info.value)
+    assert "\x1b" not in message and "\x9b" not in message
+    assert '"\\u001b[31mx\\u009b2J"' in message
