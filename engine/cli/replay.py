@@ -79,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     env["CLAW_OFFLINE_DELAY_MS"] = f"{args.delay_ms:g}"
     model = args.model or OFFLINE_REF
+    if args.model:  # a typo in --model is a usage error (exit 2), not a failure on every line
+        from engine.providers.registry import provider_spec, split_model_ref
+
+        provider_spec(split_model_ref(args.model)[0], config.providers)
     state_arg = getattr(args, "state_dir", None)
     if state_arg:
         return _run(config, Path(state_arg).expanduser(), lines, args, model, env)

@@ -114,6 +114,10 @@ def test_bad_config_or_missing_script_exits_2(tmp_path, capsys):
     assert "bindings[0].agentId" in capsys.readouterr().err
     assert main(["replay", "--config", str(CONFIG), str(tmp_path / "missing.jsonl")]) == 2
     assert "not found" in capsys.readouterr().err
+    assert main(["replay", "--config", str(CONFIG), "--model", "nosuch/model", path]) == 2
+    assert 'unknown provider "nosuch"' in capsys.readouterr().err
+    assert main(["replay", "--config", str(CONFIG), "--model", "justaname", path]) == 2
+    assert "must be written provider/model" in capsys.readouterr().err
 
 
 def test_state_dir_keeps_the_stores_and_interrupts_land_mid_stream(tmp_path, capsys):
@@ -146,3 +150,14 @@ def test_installed_console_script(tmp_path):
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "script.jsonl:1: not valid JSON" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_model_override_answers_through_an_openai_compatible_server(tmp_path, capsys, openai_server):
+    config = tmp_path / "remote.json5"
+    config.write_text(f'{{ agents: {{ list: [ {{id: "home"}} ] }}, models: {{ providers: {{ '
+                      f'test: {{ baseUrl: "{openai_server.url}", apiKey: "sk-x", retries: 0 }} }} }} }}')
+    path = script(tmp_path, {"channel": "local", "text": "hi",
+                             "expect": {"replyContains": "Hello from the test server."}})
+    assert main(["replay", "--config", str(config), "--model", "test/test-model", path, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["status"] == "complete"
+    assert openai_server.requests[0]["body"]["model"] == "test-model"
