@@ -3,7 +3,6 @@ different session keys run concurrently up to the configured limit."""
 
 from __future__ import annotations
 
-import anyio
 import pytest
 from gateway_helpers import first_delta, gateway, two_agents, write_config
 
