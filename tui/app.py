@@ -69,8 +69,11 @@ class ClawApp(App[int]):
 
     def __init__(self, gateway: "Gateway", *, state_dir: Path, theme: str | None = None,
                  format_time: Callable[[float], str] | None = default_time_format,
-                 clone_refresh: float = 1.0, save_as_path: Path | None = None) -> None:
+                 clone_refresh: float = 1.0, save_as_path: Path | None = None,
+                 own_gateway: bool = False) -> None:
         super().__init__()
+        self.own_gateway = own_gateway
+        self.gateway_ready = asyncio.Event()
         self.gateway = gateway
         self.state_dir = Path(state_dir)
         self.recent_peers = RecentPeers.for_state_dir(self.state_dir)
@@ -85,6 +88,10 @@ class ClawApp(App[int]):
 
     def on_mount(self) -> None:
         config = self.gateway.config
+        if self.own_gateway:
+            self.run_worker(self._run_gateway(), name="gateway", group="gateway")
+        else:
+            self.gateway_ready.set()
         self._apply_keymap()
         self._apply_theme(self._requested_theme or config.tui.theme)
         self._update_header()
@@ -137,6 +144,15 @@ class ClawApp(App[int]):
             if isinstance(screen, MainScreen):
                 return screen
         raise LookupError("main screen not mounted")
+
+    async def _run_gateway(self) -> None:
+        """``own_gateway=True``: the app opens the gateway itself and closes it when it exits
+        (for callers that run the app in its own event loop, like ``App.run`` in snapshot
+        tests). ``run_app`` opens the gateway around the app instead, so shutdown waits for
+        running turns to store their partial replies."""
+        async with self.gateway:
+            self.gateway_ready.set()
+            await asyncio.Event().wait()
 
     # ------------------------------------------------------------------ events
 

@@ -90,3 +90,22 @@ _NAMED = {" ": "space", "[": "left_square_bracket", "]": "right_square_bracket",
 
 def _key_for(ch: str) -> str:
     return _NAMED.get(ch, ch)
+
+
+async def prefill(state: Path, agent_id: str, contents: list[str], *,
+                  session_key: str = "agent:home:main", channel: str = "whatsapp",
+                  account: str = "personal") -> None:
+    """Write messages into an agent's store through the store API (alternating user and
+    assistant), as if earlier conversations had happened."""
+    from engine.store import AgentStore, SessionInfo
+
+    info = SessionInfo(session_key=session_key, channel=channel, account_id=account,
+                       peer_kind="direct", peer_id="you", matched_by="default")
+    store = await AgentStore.open(state, agent_id)
+    try:
+        for i, text in enumerate(contents):
+            role = "user" if i % 2 == 0 else "assistant"
+            await store.append(info, role, "you" if role == "user" else agent_id, text,
+                               meta={"matched_by": "default"})
+    finally:
+        await store.close()

@@ -1,0 +1,45 @@
+"""Ctrl+F finds an old message (beyond the loaded page) and Enter jumps to it."""
+
+from __future__ import annotations
+
+from conftest import prefill, running_app, type_text, wait_for
+from tui.screens.search import SearchScreen
+
+
+async def test_search_finds_old_message_and_jumps_to_it(tmp_path):
+    history = ["the zebra password is 42"] + [f"filler message {i}" for i in range(259)]
+    await prefill(tmp_path / "state", "home", history)
+    async with running_app(tmp_path) as (app, pilot):
+        pane = app.main.pane_for("whatsapp:personal")
+        await wait_for(pilot, lambda: pane.history.message_count >= 200, what="last page")
+        assert pane.history.message_count == 200  # only the last page is loaded
+        assert pane.history.has_older
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), what="search screen")
+        search = app.screen
+        assert "Search in agent home" in app.screen_text()
+        await type_text(pilot, "zebra")
+        await wait_for(pilot, lambda: search.hits, what="search results")
+        assert len(search.hits) == 1
+        assert search.hits[0].message.content == "the zebra password is 42"
+        await pilot.press("ctrl+t")  # all agents: still one hit (work has no zebra)
+        await wait_for(pilot, lambda: "all agents: 1 result" in app.screen_text(), what="scope")
+        await pilot.press("enter", "enter")  # to the results, open the first
+        await wait_for(pilot, lambda: app.screen is app.main, what="back to main")
+        await wait_for(pilot, lambda: (pane.history.selected_message() is not None and "zebra" in
+                                       pane.history.selected_message().content), timeout=10,
+                       what="older pages loaded and the hit selected")
+        assert pane.history.message_count == 260
+        assert app.focused is pane.composer
+
+
+async def test_bad_search_text_never_crashes(tmp_path):
+    async with running_app(tmp_path) as (app, pilot):
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), what="search screen")
+        search = app.screen
+        search.query_one("#search-input").value = 'NEAR( "unbalanced * -x:'
+        await wait_for(pilot, lambda: search.searches >= 1, what="search ran")
+        assert search.hits == []
+        await pilot.press("escape")
+        assert app.screen is app.main
