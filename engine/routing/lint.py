@@ -54,8 +54,8 @@ class Finding:
 def findings_from_problems(problems: Iterable[Problem]) -> list[Finding]:
     """Loader problems (errors or warnings) as findings; binding index parsed from the path."""
     return [
-        Finding(p.severity, p.code or ("config-error" if p.severity == "error" else "config-warning"),
-                p.message, _binding_index(p.path), p.path, p.file, p.line, p.column)
+        Finding(p.severity, p.code or f"config-{p.severity}", p.message, _binding_index(p.path),
+                p.path, p.file, p.line, p.column)
         for p in problems
     ]
 
@@ -92,7 +92,8 @@ def lint_config(config: Config, *, locate: Locator | None = None, file: str | No
             pos = _locate(locate, path)
             if pos is not None:
                 line, column = pos
-        out.append(Finding(severity, code, message, index, path, display, line, column, related))  # type: ignore[arg-type]
+        out.append(Finding(severity, code, message, index, path, display,  # type: ignore[arg-type]
+                           line, column, related))
     out = loaded + out
     out.sort(key=lambda f: -1 if f.binding_index is None else f.binding_index)  # stable
     return out

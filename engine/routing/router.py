@@ -71,7 +71,7 @@ class _Entry:
         self.cond = self.guild is not None or self.team is not None or self.roles is not None
 
 
-Bucket = tuple[_Entry, ...]
+Bucket = _Entry | tuple[_Entry, ...]  # a lone unconditional entry is stored bare
 
 
 @dataclass(slots=True)
@@ -103,10 +103,12 @@ def tier_of(binding: Binding) -> int:
 
 
 def _cut(entries: list[_Entry]) -> Bucket:
-    """Config order, truncated after the first unconditional entry (later ones can't win)."""
+    """Config order, truncated after the first unconditional entry (later ones can't win).
+    A bucket that is just one unconditional entry is stored as that entry, saving resolve an
+    indirection (and a cache miss) in the common case."""
     for i, e in enumerate(entries):
         if not e.cond:
-            return tuple(entries[: i + 1])
+            return e if i == 0 else tuple(entries[: i + 1])
     return tuple(entries)
 
 
@@ -251,9 +253,8 @@ class Router:
             if ids is not None:
                 bucket = ids.get(pid)
                 if bucket is not None:
-                    e = bucket[0]
-                    if e.cond:
-                        e = _pick(bucket, guild, team, roles)
+                    e = (bucket if bucket.__class__ is _Entry
+                         else _pick(bucket, guild, team, roles))
                     if e is not None:
                         return self._route(e, "binding.peer", ch, acc, kind, pid, inbound)
         parent = inbound.parent_peer
@@ -264,53 +265,43 @@ class Router:
                 ids = table.peers.get("group" if pkind == "channel" else pkind)
                 bucket = ids.get(ppid) if ids is not None else None
                 if bucket is not None:
-                    e = bucket[0]
-                    if e.cond:
-                        e = _pick(bucket, guild, team, roles)
+                    e = (bucket if bucket.__class__ is _Entry
+                         else _pick(bucket, guild, team, roles))
                     if e is not None:
                         return self._route(e, "binding.peer.parent", ch, acc, kind, pid, inbound)
         if kind is not None and table.wildcard:
             bucket = table.wildcard.get("group" if kind == "channel" else kind)
             if bucket is not None:
-                e = bucket[0]
-                if e.cond:
-                    e = _pick(bucket, guild, team, roles)
+                e = bucket if bucket.__class__ is _Entry else _pick(bucket, guild, team, roles)
                 if e is not None:
                     return self._route(e, "binding.peer.wildcard", ch, acc, kind, pid, inbound)
         if guild:
             if roles:
                 bucket = table.guild_roles.get(guild)
                 if bucket is not None:
-                    e = bucket[0]
-                    if e.cond:
-                        e = _pick(bucket, guild, team, roles)
+                    e = (bucket if bucket.__class__ is _Entry
+                         else _pick(bucket, guild, team, roles))
                     if e is not None:
                         return self._route(e, "binding.guild+roles", ch, acc, kind, pid, inbound)
             bucket = table.guild.get(guild)
             if bucket is not None:
-                e = bucket[0]
-                if e.cond:
-                    e = _pick(bucket, guild, team, roles)
+                e = bucket if bucket.__class__ is _Entry else _pick(bucket, guild, team, roles)
                 if e is not None:
                     return self._route(e, "binding.guild", ch, acc, kind, pid, inbound)
         if team:
             bucket = table.team.get(team)
             if bucket is not None:
-                e = bucket[0]
-                if e.cond:
-                    e = _pick(bucket, guild, team, roles)
+                e = bucket if bucket.__class__ is _Entry else _pick(bucket, guild, team, roles)
                 if e is not None:
                     return self._route(e, "binding.team", ch, acc, kind, pid, inbound)
         if table.account:
-            e = table.account[0]
-            if e.cond:
-                e = _pick(table.account, guild, team, roles)
+            bucket = table.account
+            e = bucket if bucket.__class__ is _Entry else _pick(bucket, guild, team, roles)
             if e is not None:
                 return self._route(e, "binding.account", ch, acc, kind, pid, inbound)
         if table.channel:
-            e = table.channel[0]
-            if e.cond:
-                e = _pick(table.channel, guild, team, roles)
+            bucket = table.channel
+            e = bucket if bucket.__class__ is _Entry else _pick(bucket, guild, team, roles)
             if e is not None:
                 return self._route(e, "binding.channel", ch, acc, kind, pid, inbound)
         e = self._default
@@ -363,7 +354,7 @@ def _build_table(items: list[_Placed]) -> _Table:
     )
 
 
-def _pick(bucket: Bucket, guild: str | None, team: str | None,
+def _pick(bucket: tuple[_Entry, ...], guild: str | None, team: str | None,
           roles: tuple[str, ...]) -> _Entry | None:
     """The first entry whose remaining stated fields all match (config order)."""
     for e in bucket:
@@ -408,21 +399,23 @@ class _Explainer:
         self.team = normalize_peer_id(inbound.team_id) or None
         self.roles = inbound.member_role_ids
         peer = inbound.peer
-        self.peer = None if peer is None else (normalize_peer_kind(peer.kind), normalize_peer_id(peer.id))
+        self.peer = (None if peer is None
+                     else (normalize_peer_kind(peer.kind), normalize_peer_id(peer.id)))
         parent = inbound.parent_peer
         self.parent = (None if parent is None
                        else (normalize_peer_kind(parent.kind), normalize_peer_id(parent.id)))
         self.steps: list[TierStep] = []
 
     def _step(self, tier: int, outcome: str, reason: str, index: int | None = None) -> None:
-        self.steps.append(TierStep(tier, MATCHED_BY[tier - 1], outcome, reason, index))  # type: ignore[arg-type]
+        step = TierStep(tier, MATCHED_BY[tier - 1], outcome, reason, index)  # type: ignore[arg-type]
+        self.steps.append(step)
 
     def _try(self, tier: int, bucket: Bucket | None, absent: str) -> _Entry | None:
         if bucket is None:
             self._step(tier, "no-match", absent)
             return None
         reasons = []
-        for e in bucket:
+        for e in (bucket,) if isinstance(bucket, _Entry) else bucket:
             why = mismatch(e, self.guild, self.team, self.roles)
             if why is None:
                 self._step(tier, "matched", f"{_describe(e)}", e.index)

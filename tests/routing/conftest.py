@@ -12,7 +12,8 @@ import pytest
 from engine.config.model import AgentConfig, Binding, Config, Peer, SessionConfig, SessionOverride
 from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
 
-VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors" / "routing-openclaw.json"
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
+VECTORS = SHARED / "vectors" / "routing-openclaw.json"
 
 
 def load_vectors() -> list[dict[str, Any]]:
@@ -78,8 +79,8 @@ def binding(index: int, agent: str, channel: str, account: str | None = None, *,
         p = Peer(kind, pid)
     acc = "*" if account == "*" else normalize_account_id(account)
     session = SessionOverride(dm_scope, group_scope) if (dm_scope or group_scope) else None
-    return Binding(index=index, agent_id=normalize_agent_id(agent), channel=normalize_channel(channel),
-                   account=acc, path=f"bindings[{index}]", peer=p, guild_id=guild, team_id=team,
+    return Binding(index=index, agent_id=normalize_agent_id(agent),
+                   channel=normalize_channel(channel), account=acc, path=f"bindings[{index}]", peer=p, guild_id=guild, team_id=team,
                    roles=roles or None, session=session, invalid_reason=invalid, raw_agent_id=agent)
 
 

@@ -21,7 +21,8 @@ opt = lambda s: st.one_of(st.none(), s)  # noqa: E731
 
 
 @st.composite
-def bindings_st(draw, channels=CHANNELS[:2], start: int = 0, agents=AGENTS + ["ghost"]):  # type: ignore[no-untyped-def]
+def bindings_st(draw, channels=CHANNELS[:2], start: int = 0,  # type: ignore[no-untyped-def]
+                agents=(*AGENTS, "ghost")):
     """Dense binding lists over few values, so bindings often compete for the same messages."""
     out = []
     for i in range(draw(st.integers(0, 14))):
@@ -114,13 +115,15 @@ def reference(config: Config, m: Inbound) -> tuple[str, str, int | None]:
         if m.parent_peer else None
     guild, team, roles = m.guild_id or None, m.team_id or None, set(m.member_role_ids)
     candidates = [b for b in config.bindings
-                  if b.valid and b.channel == ch and b.account in (acc, "*") and b.agent_id in known]
+                  if b.valid and b.channel == ch and b.account in (acc, "*")
+                  and b.agent_id in known]
 
     def same_kind(a: str, b: str) -> bool:
         return a == b or {a, b} == {"group", "channel"}
 
     def others(b: Binding) -> bool:
-        return ((b.guild_id is None or b.guild_id == guild) and (b.team_id is None or b.team_id == team)
+        return ((b.guild_id is None or b.guild_id == guild)
+                and (b.team_id is None or b.team_id == team)
                 and (not b.roles or bool(roles & set(b.roles))))
 
     tiers = [

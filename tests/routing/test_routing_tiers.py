@@ -115,7 +115,8 @@ def test_peer_ids_match_case_sensitively_and_dm_means_direct() -> None:
 def test_guild_roles_tier_needs_message_roles_and_guild_tier_excludes_role_bindings() -> None:
     cfg = make_config(["main", "r"], [binding(0, "r", "discord", "*", guild="G", roles=("a", "b"))])
     router = Router(cfg)
-    assert router.resolve(msg("discord", guild="G", roles=("b",))).matched_by == "binding.guild+roles"
+    route = router.resolve(msg("discord", guild="G", roles=("b",)))
+    assert route.matched_by == "binding.guild+roles"
     route = router.resolve(msg("discord", guild="G"))
     assert route.matched_by == "default"
     steps = {s.tier: s for s in route.explanation.steps}
