@@ -203,7 +203,7 @@ class HistoryView(ScrollView, can_focus=True):
         if self.selected is not None:
             self.selected += len(rows)
         self._reflow(keep_anchor=False)
-        self.scroll_to(y=self.scroll_y + added_lines, animate=False, immediate=True)
+        self.scroll_to(y=self.scroll_y + added_lines, animate=False, immediate=True, force=True)
 
     # ------------------------------------------------------------ selection
 
@@ -251,7 +251,8 @@ class HistoryView(ScrollView, can_focus=True):
 
     def page(self, direction: int) -> None:
         height = max(1, self.scrollable_content_region.height - 1)
-        self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
+        self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True,
+                       force=True)
 
     # ------------------------------------------------------------ layout
 
@@ -298,21 +299,21 @@ class HistoryView(ScrollView, can_focus=True):
             for i, row in enumerate(self._rows):
                 if row.message.id == anchor[0]:
                     self.scroll_to(y=offsets[i] + min(anchor[1], row.height - 1), animate=False,
-                                   immediate=True)
+                                   immediate=True, force=True)
                     break
         self.refresh()
 
     def _scroll_bottom(self) -> None:
         self.follow = True
-        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
 
     def _scroll_to_row(self, index: int) -> None:
         top, bottom = self._offsets[index], self._offsets[index + 1]
         view = self.scrollable_content_region.height
         if top < self.scroll_y:
-            self.scroll_to(y=top, animate=False, immediate=True)
+            self.scroll_to(y=top, animate=False, immediate=True, force=True)
         elif bottom > self.scroll_y + view:
-            self.scroll_to(y=max(top, bottom - view), animate=False, immediate=True)
+            self.scroll_to(y=max(top, bottom - view), animate=False, immediate=True, force=True)
 
     def on_resize(self) -> None:
         self._reflow(keep_anchor=not self.follow)
