@@ -12,7 +12,14 @@ from typing import Callable, Iterable
 
 from engine.config.model import Binding, Config
 from engine.errors import ConfigError, Problem, Severity
-from engine.routing.router import ANY_ACCOUNT, Router, describe_binding, kind_class, tier_of
+from engine.routing.router import (
+    ANY_ACCOUNT,
+    describe_binding,
+    ignore_reason,
+    kind_class,
+    known_agents,
+    tier_of,
+)
 from engine.routing.route import MATCHED_BY
 
 # Loader warning codes for bindings routing ignores (with ``invalid_bindings="warn"``); lint
@@ -80,9 +87,8 @@ def lint_config(config: Config, *, locate: Locator | None = None, file: str | No
         _replace_severity(f, "error") if f.code in INVALID_BINDING_CODES else f for f in loaded
     ]
     raw: Raw = []
-    router = Router(config)
-    _ignored(config, router, raw, reported_invalid)
-    valid = [b for b in config.bindings if b.index not in router.ignored]
+    ignored = _ignored(config, raw, reported_invalid)
+    valid = [b for b in config.bindings if b.index not in ignored]
     _shadowed(valid, raw)
     _peer_case_and_kind(valid, raw)
     out: list[Finding] = []
@@ -124,18 +130,22 @@ def lint_text(text: str, *, file: str, path: str | None = None,
     return lint_config(config, locate=text_locator(text), file=file)
 
 
-def text_locator(text: str) -> Locator | None:
-    """A ``Locator`` over the config's source text (None if it cannot be parsed)."""
+def text_locator(text: str) -> Locator:
+    """A ``Locator`` over the config's source text. The positioned parse (the slow part of
+    linting a big file) runs on the first lookup, i.e. only when there is a finding."""
     from engine.config import json5doc
 
-    try:
-        doc = json5doc.parse(text)
-    except json5doc.JSON5SyntaxError:
-        return None
+    docs: list[json5doc.Document | None] = []
 
     def locate(path: str) -> tuple[int, int] | None:
+        if not docs:
+            try:
+                docs.append(json5doc.parse(text))
+            except json5doc.JSON5SyntaxError:
+                docs.append(None)
+        doc = docs[0]
         parts = parse_json_path(path)
-        if parts is None:
+        if doc is None or parts is None:
             return None
         node, member, matched = doc.resolve(parts)
         if matched != len(parts):
@@ -176,19 +186,26 @@ def has_errors(findings: Iterable[Finding]) -> bool:
 Raw = list[tuple[str, str, str, "int | None", str, "int | None"]]
 
 
-def _ignored(config: Config, router: Router, raw: Raw, reported: set[int | None]) -> None:
+def _ignored(config: Config, raw: Raw, reported: set[int | None]) -> set[int]:
+    """Report the bindings routing ignores (unless the loader already did); their indexes."""
+    known = known_agents(config)
+    ignored: set[int] = set()
     for b in config.bindings:
-        reason = router.ignore_reason(b)
-        if reason is None or (b.invalid_reason is not None and b.index in reported):
+        reason = ignore_reason(b, known)
+        if reason is None:
             continue
-        if b.invalid_reason is None and b.channel and reason.startswith("agent "):
-            known = ", ".join(config.agent_ids) or "none"
+        ignored.add(b.index)
+        if b.invalid_reason is not None and b.index in reported:
+            continue
+        if b.invalid_reason is None and b.channel and known is not None:  # agent unknown
+            names = ", ".join(config.agent_ids) or "none"
             raw.append(("error", "unknown-agent",
-                        f'unknown agent "{b.raw_agent_id or b.agent_id}" (known: {known}); '
+                        f'unknown agent "{b.raw_agent_id or b.agent_id}" (known: {names}); '
                         "routing ignores this binding", b.index, f"{b.path}.agentId", None))
             continue
         raw.append(("error", "invalid-binding", f"routing ignores this binding: {reason}",
                     b.index, _invalid_path(b), None))
+    return ignored
 
 
 def _invalid_path(b: Binding) -> str:
@@ -227,17 +244,35 @@ def _unconditional(b: Binding) -> bool:
     return not guild and not team and not b.roles
 
 
-def _covers(a: Binding, b: Binding) -> bool:
-    """True when every message that ``b`` matches is also matched by ``a`` (same tier key)."""
+def _covers_apart_from_roles(a: Binding, b: Binding) -> bool:
+    """Every message ``b`` matches also satisfies ``a``'s account, guild and team (same tier
+    key); roles are weighed separately because several bindings can cover them together."""
     if a.account != ANY_ACCOUNT and a.account != b.account:
         return False
     if a.guild_id and a.guild_id != b.guild_id:
         return False
-    if a.team_id and a.team_id != b.team_id:
-        return False
-    if a.roles:
-        return bool(b.roles) and set(b.roles) <= set(a.roles)
-    return True
+    return not (a.team_id and a.team_id != b.team_id)
+
+
+def _shadowers(b: Binding, earlier: list[Binding]) -> list[Binding] | None:
+    """The earlier bindings that together match every message ``b`` matches, or None.
+
+    A message reaches ``b`` carrying at least one of ``b``'s roles (any, when it states none);
+    ``b`` can never win when, for each such role, some earlier binding matches it too."""
+    covering = [a for a in earlier if _covers_apart_from_roles(a, b)]
+    free = next((a for a in covering if not a.roles), None)
+    if free is not None:
+        return [free]
+    if not b.roles:
+        return None
+    found: list[Binding] = []
+    for role in dict.fromkeys(b.roles):
+        a = next((a for a in covering if role in a.roles), None)  # type: ignore[operator]
+        if a is None:
+            return None
+        if a not in found:
+            found.append(a)
+    return sorted(found, key=lambda x: x.index)
 
 
 def _shadowed(valid: list[Binding], raw: Raw) -> None:
@@ -248,20 +283,25 @@ def _shadowed(valid: list[Binding], raw: Raw) -> None:
         if len(members) < 2:
             continue
         tier = key[1]
+        tiers = "tiers 1-2" if tier == 1 else f"tier {tier}"
         first_free: dict[str, Binding] = {}  # account pattern -> first unconditional binding
         conditional: list[Binding] = []
         for b in members:
-            winner = first_free.get(ANY_ACCOUNT) or first_free.get(b.account)
-            if winner is None:
-                winner = next((a for a in conditional if _covers(a, b)), None)
-            if winner is not None:
-                tiers = "tiers 1-2" if tier == 1 else f"tier {tier}"
+            free = first_free.get(ANY_ACCOUNT) or first_free.get(b.account)
+            winners = [free] if free is not None else _shadowers(b, conditional)
+            if winners:
+                if len(winners) == 1:
+                    w = winners[0]
+                    who = f'binding #{w.index} ({w.path}, agent "{w.agent_id}") comes'
+                    how = "matches"
+                else:
+                    who = "bindings " + ", ".join(f"#{w.index}" for w in winners) + " come"
+                    how = "between them match"
                 raw.append((
                     "error", "shadowed-binding",
-                    f"can never win: binding #{winner.index} ({winner.path}, agent "
-                    f'"{winner.agent_id}") comes first in {tiers} ({MATCHED_BY[tier - 1]}) and '
-                    f"matches every message this one does [{describe_binding(b)}]",
-                    b.index, f"{b.path}.match", winner.index))
+                    f"can never win: {who} first in {tiers} ({MATCHED_BY[tier - 1]}) and {how} "
+                    f"every message this one does [{describe_binding(b)}]",
+                    b.index, f"{b.path}.match", winners[0].index))
                 continue
             if _unconditional(b):
                 first_free.setdefault(b.account, b)

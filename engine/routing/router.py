@@ -90,6 +90,22 @@ class _Table:
 _EMPTY_TABLE = _Table()
 
 
+def known_agents(config: Config) -> set[str] | None:
+    """The agent ids a binding may name; None when no agents are declared (any id goes)."""
+    return set(config.agent_ids) if config.agents_declared else None
+
+
+def ignore_reason(binding: Binding, known: set[str] | None) -> str | None:
+    """Why routing ignores ``binding`` (invalid, no channel, unconfigured agent), or None."""
+    if binding.invalid_reason is not None:
+        return binding.invalid_reason
+    if not binding.channel:
+        return "its channel is empty"
+    if known is not None and binding.agent_id not in known:
+        return f'agent "{binding.agent_id}" is not configured'
+    return None
+
+
 def tier_of(binding: Binding) -> int:
     """The tier (1..8) a valid binding takes part in; peer bindings also take part in tier 2
     (against the message's parent peer), which this does not report."""
@@ -121,8 +137,7 @@ class Router:
         self.keys = SessionKeys(config.session)
         self._channel_cache: dict[object, str] = {}
         self._account_cache: dict[object, str] = {}
-        known = set(config.agent_ids) if config.agents_declared else None
-        self._known_agents = known
+        self._known_agents = known_agents(config)
         default_id = config.default_agent_id
         if default_id is None and not config.agents_declared:
             default_id = DEFAULT_AGENT_ID
@@ -139,13 +154,7 @@ class Router:
     # ------------------------------------------------------------------ compile
     def ignore_reason(self, binding: Binding) -> str | None:
         """Why routing ignores this binding, or None when it takes part."""
-        if binding.invalid_reason is not None:
-            return binding.invalid_reason
-        if not binding.channel:
-            return "its channel is empty"
-        if self._known_agents is not None and binding.agent_id not in self._known_agents:
-            return f'agent "{binding.agent_id}" is not configured'
-        return None
+        return ignore_reason(binding, self._known_agents)
 
     def _compile(self, bindings: tuple[Binding, ...]) -> None:
         # channel -> account pattern -> (index, slot, key, entry) in config order. Entries are

@@ -167,6 +167,20 @@ def test_an_unconditional_binding_shadows_everything_after_it_in_its_bucket() ->
         [(1, 0), (2, 0), (3, 0), (4, 0)]
 
 
+def test_several_earlier_bindings_can_shadow_together() -> None:
+    cfg = make_config(["a", "b"], [
+        binding(0, "a", "slack", "ops", roles=("r2", "r3")),
+        binding(1, "a", "slack", "ops", roles=("r1",)),
+        binding(2, "b", "slack", "ops", roles=("r1", "r2")),  # r1 -> #1, r2 -> #0
+        binding(3, "b", "slack", "ops", roles=("r1", "r4")),  # r4 can still reach it
+    ])
+    findings = [f for f in lint_config(cfg) if f.code == "shadowed-binding"]
+    assert [(f.binding_index, f.related_index) for f in findings] == [(2, 0)]
+    assert findings[0].message.startswith(
+        "can never win: bindings #0, #1 come first in tier 7 (binding.account) and between them "
+        "match every message this one does")
+
+
 def test_other_channels_never_shadow() -> None:
     cfg = make_config(["a"], [binding(0, "a", "slack", "*"), binding(1, "a", "discord", "*")])
     assert lint_config(cfg) == []
