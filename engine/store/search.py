@@ -10,7 +10,8 @@ StoreError.
 Speed: FTS5 answers "newest 50 documents containing these words" lazily, but a prefix query
 first merges the posting lists of every matching term (~100 ms for a word in most of 1M
 messages). So the store runs the whole-word query first and the prefix query only when whole
-words found fewer hits than asked for.
+words found fewer hits than asked for, and only for a last word of PREFIX_MIN_CHARS or more
+(``s*`` alone would merge the lists of every word starting with s).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ SNIPPET_END = "\x03"
 SNIPPET_ELLIPSIS = "…"
 SNIPPET_TOKENS = 16
 SNIPPET_CONTEXT = 60  # characters kept on each side of a match when tokens are huge (base64 …)
+
+PREFIX_MIN_CHARS = 3
 
 _QUOTED = re.compile(r'"([^"]*)"|(\S+)')
 
@@ -36,7 +39,8 @@ def _phrase(text: str) -> str | None:
 def build_match_query(user_text: str, *, prefix: bool = True) -> str | None:
     """Safe FTS5 MATCH expression for free text; None when there is nothing to search for.
 
-    With ``prefix`` the last bare word matches as a prefix (``"ferr"*`` finds "ferries").
+    With ``prefix`` the last bare word of at least PREFIX_MIN_CHARS letters or digits matches
+    as a prefix (``"ferr"*`` finds "ferries").
     """
     parts: list[str] = []
     last_is_word = False
@@ -49,7 +53,7 @@ def build_match_query(user_text: str, *, prefix: bool = True) -> str | None:
         last_is_word = quoted is None
     if not parts:
         return None
-    if prefix and last_is_word:
+    if prefix and last_is_word and sum(ch.isalnum() for ch in parts[-1]) >= PREFIX_MIN_CHARS:
         parts[-1] += "*"
     return " ".join(parts)
 

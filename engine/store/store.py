@@ -62,6 +62,7 @@ class AgentStore:
         self._reader = reader
         self._queue = WriteQueue(WriteContext(writer, path, agent_id))
         self._replies: set[ReplyWriter] = set()
+        self._infos: dict[SessionInfo, SessionInfo] = {}  # as given -> storable (hot path cache)
         self._closed = False
 
     # ------------------------------------------------------------------ open / close
@@ -123,12 +124,21 @@ class AgentStore:
 
     # ------------------------------------------------------------------ writes
 
+    def _clean_info(self, info: SessionInfo) -> SessionInfo:
+        cached = self._infos.get(info)  # type: ignore[arg-type]
+        if cached is None:
+            cached = _clean_info(info)
+            if len(self._infos) >= 4096:
+                self._infos.clear()
+            self._infos[info] = cached
+        return cached
+
     async def _submit(self, op: WriteOp):
         return await self._queue.submit(op)
 
     async def ensure_session(self, info: SessionInfo) -> SessionRow:
         """Create the session for ``info.session_key`` or refresh its route and last-active time."""
-        return await self._submit(EnsureSessionOp(_clean_info(info)))
+        return await self._submit(EnsureSessionOp(self._clean_info(info)))
 
     async def append(self, info: SessionInfo, role: str, author: str, content: str, *,
                      status: str = "complete", meta: dict | None = None) -> StoredMessage:
@@ -140,7 +150,7 @@ class AgentStore:
         if not isinstance(content, str):
             raise TypeError(f"content must be str, not {type(content).__name__}")
         meta = dict(meta or {})
-        op = AppendOp(_clean_info(info), role, clean_text(str(author)), clean_text(content), status,
+        op = AppendOp(self._clean_info(info), role, clean_text(str(author)), clean_text(content), status,
                       meta, dump_meta(meta), time.time())
         return await self._submit(op)
 
@@ -158,10 +168,10 @@ class AgentStore:
         Without ``info`` the key must have a session (StoreError otherwise) and its route is
         kept; with ``info`` the new session takes that route and the key need not exist yet.
         """
-        if info is not None and _clean_info(info).session_key != clean_text(session_key):
-            raise ValueError(f"info is for session {info.session_key!r}, not {session_key!r}")
-        return await self._submit(ResetSessionOp(clean_text(session_key),
-                                                 None if info is None else _clean_info(info)))
+        clean = None if info is None else self._clean_info(info)
+        if clean is not None and clean.session_key != clean_text(session_key):
+            raise ValueError(f"info is for session {info.session_key!r}, not {session_key!r}")  # type: ignore[union-attr]
+        return await self._submit(ResetSessionOp(clean_text(session_key), clean))
 
     # ------------------------------------------------------------------ reads
 
@@ -240,8 +250,12 @@ class AgentStore:
         """Newest-first FTS5 query; ``raw_query`` set means the user wrote ``match`` themselves."""
         where, params = "messages_fts MATCH ?", [match]
         if session_key is not None:
-            where += " AND s.session_key = ?"
-            params.append(session_key)
+            span = await self._id_span(session_key)
+            if span is None:
+                return []
+            # The id range lets FTS5 skip every match older or newer than this session.
+            where += " AND messages_fts.rowid BETWEEN ? AND ? AND s.session_key = ?"
+            params += [*span, session_key]
         params.append(int(limit))
         sql = f"""SELECT {MESSAGE_COLUMNS},
                          snippet(messages_fts, 0, ?, ?, ?, {SNIPPET_TOKENS})
@@ -263,6 +277,20 @@ class AgentStore:
         except sqlite3.Error as exc:
             raise store_error(self.path, exc) from exc
         return [SearchHit(row_to_message(row), trim_snippet(row[10]), self.agent_id) for row in rows]
+
+    async def _id_span(self, session_key: str) -> tuple[int, int] | None:
+        """Lowest and highest message id of a key (all its session ids), None if it has none.
+
+        Ids and sequence numbers are both handed out in commit order under the write lock, so
+        a session's first and last message by seq are its first and last by id (index seeks).
+        """
+        rows = await self._read(
+            """SELECT min(lo), max(hi) FROM (
+                 SELECT (SELECT id FROM messages WHERE session_ref = s.id ORDER BY seq LIMIT 1) AS lo,
+                        (SELECT id FROM messages WHERE session_ref = s.id ORDER BY seq DESC LIMIT 1) AS hi
+                   FROM sessions s WHERE s.session_key = ?)""", (session_key,))
+        lo, hi = rows[0]
+        return None if lo is None else (lo, hi)
 
     # ------------------------------------------------------------------ export
 

@@ -50,12 +50,6 @@ class WriteOp:
         raise TypeError(f"{cls.__name__} does not implement apply_group")
 
 
-def _consume(future: asyncio.Future) -> None:
-    """Mark the outcome as seen even when the caller stopped waiting (no "never retrieved")."""
-    if not future.cancelled():
-        future.exception()
-
-
 def _groups(batch: Sequence[WriteOp]) -> list[list[WriteOp]]:
     groups: list[list[WriteOp]] = []
     for op in batch:
@@ -80,12 +74,12 @@ class WriteQueue:
         if self._closed:
             raise StoreError(self._ctx.path, "the store is closed")
         future = asyncio.get_running_loop().create_future()
-        future.add_done_callback(_consume)
         self._pending.append((op, future))
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name=f"store-writer:{self._ctx.agent_id}")
         # A cancelled caller (Esc on a turn) cancels only this future: the op stays queued and
-        # still commits; the caller just stops waiting for it.
+        # still commits; the caller just stops waiting for it (its outcome is then dropped, as
+        # results are only set on futures that are not done).
         return await future
 
     async def close(self) -> None:
