@@ -10,7 +10,8 @@ import json
 from typing import Any
 
 from engine.cli import add_common_options
-from engine.cli.route import load_cli_config, print_config_error, safe_text
+from engine.cli.route import load_cli_config, print_config_error
+from engine.text import clean as safe_text
 from engine.config.model import AgentConfig, Config
 from engine.errors import ConfigError
 from engine.ids import normalize_agent_id

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from engine.cli import add_common_options
-from engine.cli.route import safe_text
+from engine.text import clean as safe_text
 from engine.routing.lint import Finding, has_errors, lint_file, lint_text
 
 

@@ -17,6 +17,7 @@ from engine.errors import ClawError, ConfigError, RouteError
 from engine.routing.inbound import Inbound, InboundError, parse_peer
 from engine.routing.route import Explanation, Route
 from engine.routing.router import Router
+from engine.text import clean as safe_text
 
 
 class UsageError(ClawError):
@@ -56,15 +57,6 @@ def print_config_error(error: ConfigError, stream: IO[str] | None = None) -> Non
     out = stream if stream is not None else sys.stderr
     for problem in [*error.problems, *error.warnings] or [error]:
         print(safe_text(str(problem)), file=out)
-
-
-def safe_text(text: str) -> str:
-    """Escape control characters so ids from a config or message can't drive the terminal."""
-    if text.isprintable():
-        return text
-    return "".join(
-        ch if ch.isprintable() or ch == "\n" else ch.encode("unicode_escape").decode("ascii")
-        for ch in text)
 
 
 def run(args: argparse.Namespace) -> int:

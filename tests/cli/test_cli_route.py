@@ -137,7 +137,7 @@ def test_terminal_escape_codes_in_ids_are_neutralised(config: Path, capsys) -> N
                        "--peer", "direct:\x1b[31mred\x07")
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out
-    assert "\\x1b[31mred\\x07" in out
+    assert "\u241b[31mred\u2407" in out  # ESC and BEL shown as control pictures
 
 
 # ----------------------------------------------------------------------------- batch
