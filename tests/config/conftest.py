@@ -1,16 +1,12 @@
-"""Shared fixtures for the config tests: the OpenClaw routing vectors (read from ../shared)."""
+"""Fixtures for the config tests: the OpenClaw routing vectors' configs (read from ../shared)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-VECTORS = SHARED / "vectors" / "routing-openclaw.json"
+from tests.support.vectors import load_vectors
 
 
 @pytest.fixture(scope="session")
 def vector_configs() -> list[dict]:
-    return [case["config"] for case in json.loads(VECTORS.read_text(encoding="utf-8"))]
+    return [case["config"] for case in load_vectors()]

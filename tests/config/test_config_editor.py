@@ -3,7 +3,6 @@ atomic with a .bak, and a file changed on disk is never overwritten."""
 
 from __future__ import annotations
 
-import os
 import stat
 import textwrap
 from pathlib import Path

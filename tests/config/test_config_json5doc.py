@@ -6,7 +6,6 @@ import math
 import re
 
 import pyjson5
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

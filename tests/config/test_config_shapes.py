@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 
@@ -10,39 +9,7 @@ import pytest
 
 from engine.config.loader import load_config_data, load_config_text
 from engine.config.model import Config
-
-
-def to_legacy(modern: dict) -> dict:
-    """Rewrite a modern OpenClaw config into the legacy Clawdbot shape."""
-    cfg = copy.deepcopy(modern)
-    routing: dict = {}
-    agents = cfg.pop("agents", {})
-    if "list" in agents:
-        routing["agents"] = {}
-        for entry in agents.pop("list"):
-            entry = dict(entry)
-            agent_id = entry.pop("id")
-            if entry.pop("default", False):
-                routing["defaultAgentId"] = agent_id
-            routing["agents"][agent_id] = entry
-    if agents:
-        cfg["agents"] = agents  # agents.defaults has no legacy spelling
-    if "bindings" in cfg:
-        routing["bindings"] = []
-        for b in cfg.pop("bindings"):
-            b = copy.deepcopy(b)
-            match = b["match"]
-            b["match"] = {("provider" if k == "channel" else k): v for k, v in match.items()}
-            routing["bindings"].append(b)
-    tools = cfg.get("tools", {})
-    if "agentToAgent" in tools:
-        routing["agentToAgent"] = tools.pop("agentToAgent")
-        if not tools:
-            cfg.pop("tools")
-    for name, section in cfg.pop("channels", {}).items():
-        cfg[name] = section
-    cfg["routing"] = routing
-    return cfg
+from tests.support.vectors import to_legacy
 
 
 def comparable(config: Config) -> Config:

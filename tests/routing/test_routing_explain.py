@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import binding, make_config
+from tests.support.config_builder import binding, make_config
 from engine.config.model import Peer
 from engine.routing import Inbound, Router
 

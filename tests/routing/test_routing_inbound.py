@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from engine.config.model import Peer
 from engine.routing import Inbound, InboundError, Router, parse_peer
-from conftest import make_config
+from tests.support.config_builder import make_config
 
 
 def test_from_json_with_every_field() -> None:

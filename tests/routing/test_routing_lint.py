@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import binding, make_config
+from tests.support.config_builder import binding, make_config
 from engine.config.example import EXAMPLE_FILE, EXAMPLE_TEXT
 from engine.routing.lint import (
     findings_for_binding,

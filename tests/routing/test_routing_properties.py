@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import binding, make_config
+from tests.support.config_builder import binding, make_config
 from engine.config.model import Binding, Config, Peer
 from engine.errors import RouteError
 from engine.ids import normalize_account_id, normalize_channel, normalize_peer_kind

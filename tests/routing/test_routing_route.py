@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from conftest import make_config
+from tests.support.config_builder import make_config
 from engine.routing import Inbound, Route, Router
 from engine.routing.route import new_route
 

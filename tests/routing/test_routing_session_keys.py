@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 import pytest
 
-from conftest import binding, make_config
+from tests.support.config_builder import binding, make_config
 from engine.config.model import Peer, SessionConfig, SessionOverride
 from engine.routing import Inbound, Router
 from engine.routing.session_key import SessionKeys, build_session_key

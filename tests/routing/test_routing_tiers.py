@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import binding, make_config
+from tests.support.config_builder import binding, make_config
 from engine.config.model import Peer
 from engine.errors import RouteError
 from engine.routing import Inbound, Router

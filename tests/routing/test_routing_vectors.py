@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import load_vectors, to_legacy
+from tests.support.vectors import load_vectors, to_legacy
 from engine.config.loader import load_config_data
 from engine.routing import Inbound, Router
 
