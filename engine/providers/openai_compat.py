@@ -129,7 +129,7 @@ class OpenAICompatProvider(Provider):
                 await anyio.sleep(self._retry_delay(attempt, exc))
                 attempt += 1
 
-        started = finished = False
+        finished = False
         calls: dict[int, dict[str, str]] = {}
         try:
             async for chunk in stream:
@@ -140,7 +140,6 @@ class OpenAICompatProvider(Provider):
                     delta = choice.delta
                     if delta is not None:
                         if delta.content:
-                            started = True
                             yield TextDelta(delta.content)
                         for tc in delta.tool_calls or ():
                             slot = calls.setdefault(int(tc.index or 0), {"id": "", "name": "", "arguments": ""})
