@@ -13,6 +13,7 @@ would add an fsync to every commit for a failure mode (power loss) it does not c
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -38,8 +39,22 @@ from .writer import WriteContext, WriteOp, WriteQueue, with_busy_retry
 BUSY_TIMEOUT_MS = 5000
 
 
+def _daemonize(conn: aiosqlite.Connection) -> aiosqlite.Connection:
+    """Let the connection's worker thread die with the process.
+
+    aiosqlite starts a non-daemon thread per connection, so a store someone forgot to close
+    would keep Python from exiting (a hung terminal). Dying mid-write is safe here: WAL makes it
+    the same as a kill, which the store is built to survive. Only done while the thread is not
+    yet started; if aiosqlite's internals change, nothing happens.
+    """
+    thread = getattr(conn, "_thread", None)
+    if isinstance(thread, threading.Thread) and not thread.is_alive():
+        thread.daemon = True
+    return conn
+
+
 async def _connect(path: Path, *, readonly: bool) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn = await _daemonize(aiosqlite.connect(path, isolation_level=None))
     try:
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys = ON")
@@ -364,7 +379,7 @@ async def _probe(path: Path) -> None:
         return
     uri = path.resolve().as_uri()
     for params in ("mode=ro&immutable=1", "mode=ro"):
-        conn = await aiosqlite.connect(f"{uri}?{params}", uri=True)
+        conn = await _daemonize(aiosqlite.connect(f"{uri}?{params}", uri=True))
         try:
             if await _identify(conn, path) > 0:
                 return

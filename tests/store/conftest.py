@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import AsyncIterator, Callable
+from typing import AsyncIterator
 
 import pytest
 
-from engine.store import AgentStore, SessionInfo
-
-
-def make_info(key: str = "agent:home:main", *, channel: str = "whatsapp", account: str = "personal",
-              peer: str | None = "+15550001", **extra: object) -> SessionInfo:
-    return SessionInfo(session_key=key, channel=channel, account_id=account,
-                       peer_kind="direct" if peer else None, peer_id=peer, **extra)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def info_factory() -> Callable[..., SessionInfo]:
-    return make_info
+from engine.store import AgentStore
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_info
 from engine.store import AgentStore, StoreError
 from engine.store.ops import CheckpointOp
 from engine.store.reply import CHECKPOINT_INTERVAL
+from store_helpers import make_info
 
 
 async def test_append_and_read_back(store: AgentStore) -> None:

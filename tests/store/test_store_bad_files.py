@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_info
 from engine.store import AgentStore, StoreError, StoreRegistry, store_path
 from engine.store.schema import LATEST_VERSION
+from store_helpers import make_info
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:

@@ -6,8 +6,10 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from conftest import make_info
-from engine.store import AgentStore, StoreRegistry, store_path
+import pytest
+
+from engine.store import AgentStore, StoreError, StoreRegistry, store_path
+from store_helpers import make_info
 
 
 async def test_many_tasks_append_to_one_agent_in_order(store: AgentStore) -> None:
@@ -108,3 +110,24 @@ async def test_two_processes_worth_of_writers_share_a_file(state_dir: Path) -> N
     await first.close()
     await second.close()
     assert store_path(state_dir, "home").exists()
+
+
+async def test_a_lock_held_for_too_long_is_a_clear_error(state_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Another program that never lets go: a StoreError naming the file, not "database is locked"."""
+    import engine.store.store as store_module
+    import engine.store.writer as writer_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 20)
+    monkeypatch.setattr(writer_module, "BUSY_RETRIES", 2)
+    store = await AgentStore.open(state_dir, "home")
+    hog = sqlite3.connect(store.path, isolation_level=None)
+    hog.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreError, match="locked by another program") as err:
+            await store.append(make_info(), "user", "p", "blocked")
+        assert str(err.value).startswith(str(store.path)) and "database is locked" not in str(err.value)
+    finally:
+        hog.execute("ROLLBACK")
+        hog.close()
+    assert (await store.append(make_info(), "user", "p", "fine again")).seq == 1
+    await store.close()

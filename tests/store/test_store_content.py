@@ -7,8 +7,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import make_info
 from engine.store import SNIPPET_END, SNIPPET_START, AgentStore
+from store_helpers import make_info
 
 SAMPLES = [
     "plain ascii",

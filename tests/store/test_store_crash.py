@@ -95,3 +95,22 @@ def _seqs(db: sqlite3.Connection) -> dict[int, list[int]]:
     for ref, seq in db.execute("SELECT session_ref, seq FROM messages ORDER BY session_ref, seq"):
         out.setdefault(ref, []).append(seq)
     return out
+
+
+def test_a_store_nobody_closed_does_not_keep_the_process_alive(tmp_path: Path) -> None:
+    script = (
+        "import asyncio, sys\n"
+        "from engine.store import AgentStore, SessionInfo\n"
+        "async def main():\n"
+        "    store = await AgentStore.open(sys.argv[1], 'home')\n"
+        "    await store.append(SessionInfo('k', 'local', 'default', None, None), 'user', 'p', 'kept')\n"
+        "    sys.modules['__main__'].leaked = store  # never closed\n"
+        "asyncio.run(main())\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], env=env, timeout=30,
+                          capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    db = sqlite3.connect(store_path(tmp_path, "home"))
+    assert db.execute("SELECT content FROM messages").fetchall() == [("kept",)]
+    db.close()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_info
 from engine.store import AgentStore, StoreError, StoreRegistry, store_path
+from store_helpers import make_info
 
 HOSTILE_IDS = ["../../etc/passwd", "..", ".", "../b", "a/../../b", "/etc", "a\x00b", "\x00",
                "~root", "C:\\Windows", "agents/../..", "b/../a", " ", "%2e%2e", "a" * 300]

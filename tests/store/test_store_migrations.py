@@ -12,10 +12,10 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from conftest import make_info
 from engine.store import AgentStore, StoreError, store_path
 from engine.store.files import prepare_store_file
 from engine.store.schema import APPLICATION_ID, LATEST_VERSION, MIGRATIONS, migrate
+from store_helpers import make_info
 
 KEY = "agent:home:whatsapp:direct:+15550001"
 

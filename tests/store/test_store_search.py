@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import make_info
 from engine.store import AgentStore, SNIPPET_END, SNIPPET_START, StoreError, build_match_query, split_snippet
+from store_helpers import make_info
 
 NASTY = ['"', '""', '"unbalanced', "AND", "OR", "NOT", "AND OR", "a AND", "OR b", "*", "**", "a*b",
          "-", "-foo", "foo-bar", ":", "content:", "col:foo", "NEAR(", "NEAR(a b", "NEAR(a b, 2)",
