@@ -399,11 +399,7 @@ class Gateway:
         turn.done.set()
 
     def _info(self, turn: Turn) -> SessionInfo:
-        route, peer = turn.route, turn.peer.peer
-        return SessionInfo(session_key=route.session_key, channel=route.channel,
-                           account_id=route.account_id, peer_kind=peer.kind if peer else None,
-                           peer_id=peer.id if peer else None, display_name=turn.peer.display_name,
-                           matched_by=route.matched_by, binding_index=route.binding_index)
+        return _session_info(turn.route, turn.peer)
 
     @staticmethod
     def _author(turn: Turn) -> str:
@@ -708,7 +704,8 @@ class Gateway:
         new session id."""
         route = self.route(inbox_key, peer)
         store = await self._stores.get(route.agent_id)
-        row = await store.reset_session(route.session_key)
+        # With the route's info the reset also works for a peer that has no messages yet.
+        row = await store.reset_session(route.session_key, _session_info(route, peer))
         return row.session_id
 
     async def export(self, inbox_key: str, peer: PeerSpec, fmt: str = "markdown") -> Path:
@@ -846,6 +843,15 @@ def _digest(path: str | None) -> bytes | None:
     except ConfigError:
         return None
 
+
+
+def _session_info(route: Route, spec: PeerSpec) -> SessionInfo:
+    """What the store records about a session: where it lives and how it was routed."""
+    peer = spec.peer
+    return SessionInfo(session_key=route.session_key, channel=route.channel,
+                       account_id=route.account_id, peer_kind=peer.kind if peer else None,
+                       peer_id=peer.id if peer else None, display_name=spec.display_name,
+                       matched_by=route.matched_by, binding_index=route.binding_index)
 
 def _write_new(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

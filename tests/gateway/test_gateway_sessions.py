@@ -68,6 +68,18 @@ async def test_history_pages_search_new_session_and_export(tmp_path, env):
         assert len(await gw.search("zebras", agent_id="home")) >= 6  # old history stays searchable
 
 
+async def test_new_session_for_a_peer_that_never_spoke(tmp_path, env):
+    """/new before the first message starts an empty session instead of failing."""
+    config = write_config(tmp_path, two_agents())
+    async with gateway(config, tmp_path, env) as gw:
+        key = gw.route("whatsapp:personal", ME).session_key
+        new_id = await gw.new_session("whatsapp:personal", ME)
+        assert new_id
+        assert await gw.history("home", key) == []
+        await talk(gw, "whatsapp:personal", ME, "first words")
+        assert {m.session_id for m in await gw.history("home", key)} == {new_id}
+
+
 async def test_the_events_of_one_turn(tmp_path, env):
     config = write_config(tmp_path, two_agents())
     async with gateway(config, tmp_path, env) as gw:
