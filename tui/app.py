@@ -101,7 +101,8 @@ class ClawApp(App[int]):
         if self.clone_refresh > 0:
             self.set_interval(self.clone_refresh, self._refresh_clones, name="clone-refresh")
         if config.is_example:
-            self.notify(example_notice(self.state_dir).capitalize()
+            notice = example_notice(self.state_dir)
+            self.notify(notice[:1].upper() + notice[1:]
                         + "; Ctrl+R edits the routing and can save it there.",
                         markup=False, timeout=8)
         if self.recent_peers.load_error:

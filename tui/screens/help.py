@@ -38,13 +38,13 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Where", "Keys", "Action", "Binding id")
+        table.add_columns("Where", "Keys", "Binding id", "Action")
         app_keymap = getattr(self.app, "_keymap", {})
         for key in keymap.KEYS:
             keys = app_keymap.get(key.id, key.keys)
             shown = keys.replace(",", ", ")
             table.add_row(literal(SCOPE_TITLES.get(key.scope, key.scope)), literal(shown),
-                          literal(key.help or key.description), literal(key.id))
+                          literal(key.id), literal(key.help or key.description))
         table.focus()
 
     def action_close(self) -> None:

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from engine.errors import ClawError
 from engine.store.search import split_snippet
 from tui import keymap
-from tui.safe_text import content, one_line
+from tui.safe_text import clean, content, one_line
 
 DEBOUNCE = 0.15
 
@@ -31,7 +31,8 @@ def hit_label(hit: Any) -> Any:
     line = content(f"{hit.agent_id} · {one_line(m.session_key, 40)} · #{m.seq}  ", "dim")
     line = line.append(content(f"{one_line(m.author, 20)}: ", "bold"))
     for text, is_match in split_snippet(hit.snippet):
-        line = line.append(content(one_line(text, 200), "bold reverse" if is_match else ""))
+        flat = clean(text).replace("\n", " ")  # spaces at the edges matter between chunks
+        line = line.append(content(flat, "bold reverse" if is_match else ""))
     return line
 
 

@@ -16,16 +16,17 @@ from textual.widgets import DataTable
 from engine.gateway.snapshot import CloneSnapshot
 from tui.safe_text import literal, one_line
 
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("clone", "Clone"),
-    ("agent", "Agent"),
-    ("where", "Channel/account"),
-    ("state", "State"),
-    ("queue", "Queue"),
-    ("locks", "Locks"),
-    ("interrupt", "Interrupt"),
-    ("turns", "Turns"),
-    ("tokens", "Tokens in/out"),
+# (key, label, width): fixed widths, so the table does not jump as states change.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("clone", "Clone", 28),
+    ("agent", "Agent", 12),
+    ("where", "Channel/account", 24),
+    ("state", "State", 12),
+    ("queue", "Queue", 5),
+    ("locks", "Locks", 5),
+    ("interrupt", "Interrupt", 24),
+    ("turns", "Turns", 5),
+    ("tokens", "Tokens in/out", 14),
 )
 
 STATE_STYLE = {
@@ -42,14 +43,14 @@ def row_cells(s: CloneSnapshot) -> list[Text]:
     """The table cells for one snapshot (all literal text)."""
     interrupt = ""
     if s.interrupt_requested or s.state == "interrupted":
-        interrupt = "yes" + (f": {one_line(s.interrupt_reason, 30)}" if s.interrupt_reason else "")
+        interrupt = "yes" + (f": {one_line(s.interrupt_reason, 18)}" if s.interrupt_reason else "")
     elif s.interrupt_reason:
-        interrupt = f"last: {one_line(s.interrupt_reason, 30)}"
+        interrupt = f"last: {one_line(s.interrupt_reason, 17)}"
     state = s.state + (" (retired)" if getattr(s, "retired", False) else "")
     return [
         literal(one_line(s.clone_id, 28)),
-        literal(one_line(s.agent_id, 20)),
-        literal(one_line(f"{s.channel}/{s.account_id}", 28)),
+        literal(one_line(s.agent_id, 12)),
+        literal(one_line(f"{s.channel}/{s.account_id}", 24)),
         literal(state, STATE_STYLE.get(s.state, "")),
         literal(str(s.queue_length)),
         literal("held" if s.locks_held else "-", "bold yellow" if s.locks_held else "dim"),
@@ -67,8 +68,8 @@ class ClonePanel(DataTable):
         self._cells: dict[str, list[str]] = {}
 
     def on_mount(self) -> None:
-        for key, label in COLUMNS:
-            self.add_column(label, key=key)
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width)
         self.border_title = "Clones"
 
     def update_snapshot(self, snap: CloneSnapshot) -> None:
@@ -79,7 +80,7 @@ class ClonePanel(DataTable):
             self._cells[snap.clone_id] = plain
             return
         old = self._cells[snap.clone_id]
-        for (col, _), cell, was, now in zip(COLUMNS, cells, old, plain):
+        for (col, _, _), cell, was, now in zip(COLUMNS, cells, old, plain):
             if was != now:
                 self.update_cell(snap.clone_id, col, cell)
         self._cells[snap.clone_id] = plain
@@ -97,5 +98,5 @@ class ClonePanel(DataTable):
 
     def cell_text(self, clone_id: str, column: str) -> str:
         """Plain text of one cell (tests read the panel through this)."""
-        index = [c for c, _ in COLUMNS].index(column)
+        index = [c for c, _, _ in COLUMNS].index(column)
         return self._cells[clone_id][index]

@@ -30,7 +30,7 @@ class Composer(TextArea):
             super().__init__()
             self.direction = direction
 
-    def __init__(self, *, placeholder: str = "Message…  (Enter sends, Shift+Enter newline)",
+    def __init__(self, *, placeholder: str = "Message…  (Enter sends · Ctrl+J newline)",
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
                          highlight_cursor_line=False, compact=True, placeholder=placeholder,

@@ -341,15 +341,13 @@ class HistoryView(ScrollView, can_focus=True):
     def _renderable(self, message: MessageLike, width: int, selected: bool) -> list[RenderableType]:
         meta = message.meta or {}
         header = Text(end="")
-        bar_style = self.get_component_rich_style("history--selected") if selected else Style()
-        header.append("▌ " if selected else "  ", bar_style)
         if message.role == "user":
             who = meta.get("display_name") or message.author or "you"
             header.append_text(literal(who, "bold"))
-            header.stylize(self.get_component_rich_style("history--user"), 2)
+            header.stylize(self.get_component_rich_style("history--user"))
         else:
             header.append_text(literal(message.author or meta.get("agent_id") or "agent"))
-            header.stylize(self.get_component_rich_style("history--agent"), 2)
+            header.stylize(self.get_component_rich_style("history--agent"))
             badge = route_badge(message)
             if badge:
                 header.append("  ")
@@ -389,13 +387,14 @@ class HistoryView(ScrollView, can_focus=True):
         base = self.rich_style
         options = console.options.update_width(width).update(highlight=False)
         header, body = self._renderable(row.message, width, selected)
-        lines = console.render_lines(header, options, style=base, pad=True)
-        body_opts = options.update_width(max(1, width - 2))
+        inner = options.update_width(max(1, width - 2))
         body_style = base + self.get_component_rich_style("history--body")
         gutter_style = (self.get_component_rich_style("history--selected") if selected
                         else base)
         gutter = Segment("▌ " if selected else "  ", gutter_style)
-        for line in console.render_lines(body, body_opts, style=body_style, pad=True):
+        lines = [[gutter, *line] for line in
+                 console.render_lines(header, inner, style=base, pad=True)]
+        for line in console.render_lines(body, inner, style=body_style, pad=True):
             lines.append([gutter, *line])
         strips = [Strip(line).adjust_cell_length(width, base) for line in lines]
         strips.append(Strip.blank(width, base))

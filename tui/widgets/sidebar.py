@@ -15,6 +15,8 @@ from textual.widgets import Static
 
 from tui.safe_text import content, one_line
 
+LABEL_WIDTH = 20  # cells for "label + badges" so a pane stays on one line of the sidebar
+
 if TYPE_CHECKING:
     from tui.widgets.pane import ChannelPane
 
@@ -36,14 +38,18 @@ class Sidebar(Static):
         for pane in panes:
             self._order.append(pane.number)
             mark = "▸" if pane is focused else " "
-            line = content(f"{mark}{pane.number} {one_line(pane.inbox.label, 19)}")
+            badges: list[Content] = []
             if pane.alerts:
-                line = line.append(Content(" ")).append(content(f"✖{pane.alerts}", "bold $error"))
+                badges.append(content(f"✖{pane.alerts}", "bold $error"))
             if pane.unseen:
-                line = line.append(Content(" ")).append(content(f"●{pane.unseen}", "bold $success"))
+                badges.append(content(f"●{pane.unseen}", "bold $success"))
             state = pane.state_label()
             if state:
-                line = line.append(Content(" ")).append(content(state.split()[0], "$accent"))
+                badges.append(content(state.split()[0], "$accent"))
+            room = LABEL_WIDTH - sum(b.cell_length + 1 for b in badges)
+            line = content(f"{mark}{pane.number} {one_line(pane.inbox.label, max(4, room))}")
+            for badge in badges:
+                line = line.append(Content(" ")).append(badge)
             lines.append(line)
         joined = Content("\n").join(lines)
         if joined.plain != self._shown:  # updating costs a layout pass; skip when unchanged
