@@ -1,4 +1,4 @@
-"""Activity markers in the sidebar and Alt+A (errors and interrupts first)."""
+"""Activity markers in the sidebar, Alt+A (errors and interrupts first), Alt+N and Tab."""
 
 from __future__ import annotations
 
@@ -26,10 +26,6 @@ async def test_alt_a_visits_alerts_first_then_new_messages(tmp_path):
         await pilot.press("alt+a")  # nothing left: focus stays
         assert main.focused_pane is slack
 
-
-async def test_alt_number_and_tab_cycle_panes(tmp_path):
-    async with running_app(tmp_path) as (app, pilot):
-        main = app.main
         first, second, third = main.panes
         await pilot.press("alt+3")
         assert main.focused_pane is third and app.focused is third.composer

@@ -1,9 +1,8 @@
-"""The virtualised history: follows the bottom only while there; F3 explains a route."""
+"""The virtualised history: renders only what is on screen, follows the bottom only while there."""
 
 from __future__ import annotations
 
 from conftest import prefill, running_app, wait_for
-from tui.screens.explain import ExplainScreen
 
 
 async def test_follow_bottom_only_while_at_bottom(tmp_path):
@@ -26,20 +25,3 @@ async def test_follow_bottom_only_while_at_bottom(tmp_path):
         view.focus()
         await pilot.press("end")
         assert view.follow and view.scroll_y == view.max_scroll_y
-
-
-async def test_f3_explains_the_selected_message_route(tmp_path):
-    async with running_app(tmp_path) as (app, pilot):
-        main = app.main
-        slack = main.pane_for("slack:acme")
-        main.focus_pane(slack)
-        await slack.submit("hello")
-        await wait_for(pilot, lambda: slack.history.message_count == 2, what="reply")
-        await pilot.press("f3")
-        await wait_for(pilot, lambda: isinstance(app.screen, ExplainScreen), what="explanation")
-        text = "\n".join(app.screen.lines)
-        assert "Stored with the message: matchedBy binding.account · binding 0" in text
-        assert "→ agent work · binding.account · session agent:work:main · binding 0" in text
-        assert "7 binding.account" in text and "MATCHED" in text
-        await pilot.press("escape")
-        assert app.screen is main

@@ -15,8 +15,9 @@ def test_columns_adapt_to_width():
     assert columns_for(400, 2) == 2  # never more columns than panes
 
 
-async def test_keymap_from_config_remaps_by_binding_id(tmp_path):
-    async with running_app(tmp_path, text=REMAPPED) as (app, pilot):
+async def test_keymap_from_config_and_theme_from_argument(tmp_path):
+    async with running_app(tmp_path, text=REMAPPED, theme="gruvbox") as (app, pilot):
+        assert app.theme == "gruvbox"
         main = app.main
         warnings = [n.message for n in app._notifications]
         assert any("no.such.binding" in w and "tui.keymap" in w for w in warnings)
@@ -29,7 +30,7 @@ async def test_keymap_from_config_remaps_by_binding_id(tmp_path):
         assert main.zoomed is None
 
 
-async def test_palette_lists_actions_and_runs_them(tmp_path):
+async def test_palette_zoom_and_help(tmp_path):
     async with running_app(tmp_path) as (app, pilot):
         main = app.main
         titles = [c.title for c in app.get_system_commands(main)]
@@ -42,10 +43,9 @@ async def test_palette_lists_actions_and_runs_them(tmp_path):
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: main.zoomed is not None, what="zoom from the palette")
+        await pilot.press("f2")
+        assert main.zoomed is None
 
-
-async def test_help_lists_every_binding_id(tmp_path):
-    async with running_app(tmp_path, size=(160, 60)) as (app, pilot):
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         table = app.screen.query_one("#help-table")
@@ -53,9 +53,4 @@ async def test_help_lists_every_binding_id(tmp_path):
         assert {"main.interrupt", "main.next_activity", "app.routing_editor", "app.search",
                 "composer.send", "editor.save"} <= ids
         await pilot.press("escape")
-        assert app.screen is app.main
-
-
-async def test_theme_from_argument(tmp_path):
-    async with running_app(tmp_path, theme="gruvbox") as (app, pilot):
-        assert app.theme == "gruvbox"
+        assert app.screen is main

@@ -59,10 +59,18 @@ async def test_edit_binding_save_keeps_comments_and_reroutes(tmp_path):
         assert replies(slack)[0].author == "home"
 
 
-async def test_external_edit_is_detected_with_reload_option(tmp_path):
+async def test_try_line_lint_and_external_edit_detection(tmp_path):
     async with running_app(tmp_path) as (app, pilot):
         editor = await open_editor(app, pilot)
-        await pilot.press("c")  # duplicate binding #0 (unsaved)
+        await pilot.press("slash")
+        await type_text(pilot, "slack:acme")
+        await pilot.pause(0.05)
+        assert "→ work · binding.account" in str(editor.query_one("#try-result").render())
+        await pilot.press("escape")  # leaves the try line, stays in the editor
+        assert app.screen is editor
+        await pilot.press("c")  # duplicate binding #0 (unsaved): it can never win
+        await pilot.pause(0.05)
+        assert "shadowed-binding" in app.screen_text()
         assert editor.table.row_count == 2
         path = tmp_path / "clawdbot.json"
         external = CONFIG_TEXT.replace('{ id: "work" },', '{ id: "work" }, // edited elsewhere')
@@ -75,24 +83,6 @@ async def test_external_edit_is_detected_with_reload_option(tmp_path):
         await wait_for(pilot, lambda: app.screen is editor, what="editor again")
         assert editor.doc.render() == external
         assert editor.table.row_count == 1 and not editor.doc.dirty
-
-
-async def test_try_line_and_inline_lint_findings(tmp_path):
-    async with running_app(tmp_path) as (app, pilot):
-        editor = await open_editor(app, pilot)
-        await pilot.press("slash")
-        await type_text(pilot, "slack:acme")
-        await pilot.pause(0.05)
-        result = editor.query_one("#try-result").render()
-        assert "→ work · binding.account" in str(result)
-        await pilot.press("escape")  # leaves the try line, stays in the editor
-        assert app.screen is editor
-        await pilot.press("c")  # a duplicate can never win: lint says so inline
-        await pilot.pause(0.05)
-        assert "shadowed-binding" in app.screen_text()
-        await pilot.press("x")  # delete it again
-        await pilot.pause(0.05)
-        assert "shadowed-binding" not in app.screen_text()
 
 
 async def test_editing_the_builtin_example_offers_save_as(tmp_path):

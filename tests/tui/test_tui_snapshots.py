@@ -138,26 +138,6 @@ def test_search_results(snap_compare, tmp_path):
     assert snap_compare(make_app(tmp_path), terminal_size=SIZE, run_before=run_before)
 
 
-def test_peer_dialog_discord(snap_compare, tmp_path):
-    """You should see the "Speak as…" dialog for discord · default with kind, id, parent,
-    guild and roles fields (no team field: that is Slack's) and the live route preview
-    "→ work (binding.guild+roles …)" for guild 111111111111111111 with role ops."""
-
-    async def run_before(pilot) -> None:
-        app = pilot.app
-        await start(pilot)
-        app.main.focus_pane(app.main.pane_for("discord:default"))
-        await pilot.press("f4")
-        await pilot.pause(0.2)
-        dialog = app.screen
-        dialog.query_one("#peer-guild").value = "111111111111111111"
-        dialog.query_one("#peer-roles").value = "ops"
-        dialog.query_one("#peer-id").value = "alice"
-        await settle(pilot, lambda: True)
-
-    assert snap_compare(make_app(tmp_path), terminal_size=SIZE, run_before=run_before)
-
-
 def test_help_screen(snap_compare, tmp_path):
     """You should see the help table: every key binding with where it applies, its keys,
     what it does and its binding id for tui.keymap."""
