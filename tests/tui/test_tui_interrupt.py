@@ -32,7 +32,8 @@ async def test_escape_interrupts_focused_pane_only(tmp_path):
         await wait_for(pilot, lambda: replies(first), what="interrupted reply in pane 1")
         partial = replies(first)[0]
         assert partial.status == "interrupted"
-        assert 0 < len(partial.content) < len(LONG)
+        assert partial.content.startswith("home here.")
+        assert "in session agent:home:main." not in partial.content  # cut short
         # The other pane is still streaming and finishes normally.
         assert second.turns, "pane 2 should still be running"
         streamed_before = len(second.live_text)

@@ -95,6 +95,8 @@ class ChannelPane(Vertical):
         self._ops: deque[tuple[str, Any]] = deque()
         self._pending_live: list[str] = []
         self._markdown_live = False
+        self._stream: MarkdownStream | None = None  # owned by the streaming task
+        self._streaming = False
         self._ops_ready = asyncio.Event()
         self.unseen = 0  # new messages since the pane was last focused
         self.alerts = 0  # errors and interrupts since the pane was last focused
@@ -428,45 +430,50 @@ class ChannelPane(Vertical):
         """The pane's streaming task: applies ``_ops`` in order — history appends, and the
         live reply's start / text / end — so a reply never lands before its question and the
         live area never shows text from a finished turn."""
-        md, tail = self.live_markdown, self.live_tail
-        stream: MarkdownStream | None = None
-        streaming = False
-        while True:
-            op, arg = await self._next_op()
-            if op == "history":
-                if arg is not None and self._shows(arg):
-                    self.history.append(arg)
-            elif op == "start":
-                if stream is not None:
-                    await stream.stop()
-                    stream = None
-                tail.set_text("")
-                turn: PaneTurn = arg
-                self.live_head.update(content(f"{turn.agent_id} is replying…"))
-                self.live.display = self.live_head.display = True
-                streaming = True
-                stream = await self._show_live(self._markdown_live, "")
-            elif op == "delta":
-                tail.append(arg)
-                if stream is not None:
-                    await stream.write(arg)
-            elif op == "mode":
-                if stream is not None:
-                    await stream.stop()
-                    stream = None
-                if streaming:
-                    stream = await self._show_live(arg, tail.text)
-            elif op == "end":
-                if stream is not None:
-                    await stream.stop()
-                    stream = None
-                streaming = False
-                self.live.display = self.live_head.display = False
-                self.live_md_box.display = False
-                await md.update("")
-                tail.set_text("")
-                if arg is not None and self._shows(arg):
-                    self.history.append(arg)
+        try:
+            while True:
+                op, arg = await self._next_op()
+                await self._apply_op(op, arg)
+        finally:
+            stream = self._stream
+            if stream is not None and stream._task is not None:
+                stream._task.cancel()  # the app is closing mid-reply: end the Markdown writer too
+
+    async def _stop_stream(self) -> None:
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            await stream.stop()
+
+    async def _apply_op(self, op: str, arg: Any) -> None:
+        tail = self.live_tail
+        if op == "history":
+            if arg is not None and self._shows(arg):
+                self.history.append(arg)
+        elif op == "start":
+            await self._stop_stream()
+            tail.set_text("")
+            turn: PaneTurn = arg
+            self.live_head.update(content(f"{turn.agent_id} is replying…"))
+            self.live.display = self.live_head.display = True
+            self._streaming = True
+            self._stream = await self._show_live(self._markdown_live, "")
+        elif op == "delta":
+            tail.append(arg)
+            if self._stream is not None:
+                await self._stream.write(arg)
+        elif op == "mode":
+            await self._stop_stream()
+            if self._streaming:
+                self._stream = await self._show_live(arg, tail.text)
+        elif op == "end":
+            await self._stop_stream()
+            self._streaming = False
+            self.live.display = self.live_head.display = False
+            self.live_md_box.display = False
+            await self.live_markdown.update("")
+            tail.set_text("")
+            if arg is not None and self._shows(arg):
+                self.history.append(arg)
 
     async def _show_live(self, markdown: bool, text: str) -> MarkdownStream | None:
         """Switch the live area between the Markdown stream and the plain tail."""
