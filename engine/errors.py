@@ -50,6 +50,23 @@ class Problem:
         return self.format()
 
 
+def json_type_name(value: object) -> str:
+    """How a value reads in an error message about JSON input: "an object", "a string"..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
 class ClawError(Exception):
     """Base of every error meant to be shown to a user as one line."""
 

@@ -35,7 +35,7 @@ from engine.config.model import (
     SessionOverride,
     TuiConfig,
 )
-from engine.errors import ConfigError, Problem
+from engine.errors import ConfigError, Problem, json_type_name
 from engine.ids import (
     DEFAULT_AGENT_ID,
     KNOWN_PEER_KINDS,
@@ -264,20 +264,6 @@ def _q(value: object) -> str:
     return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
 
 
-def _type_name(value: object) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if value is None:
-        return "null"
-    return type(value).__name__
 
 
 def _frozen(mapping: dict[str, Any]) -> Mapping[str, Any]:
@@ -358,7 +344,7 @@ class _Checker:
     def obj(self, value: object, path: JsonPath, what: str = "") -> dict[str, Any] | None:
         if isinstance(value, dict):
             return value
-        self.error(path, f"expected an object{what}, got {_type_name(value)}", "type")
+        self.error(path, f"expected an object{what}, got {json_type_name(value)}", "type")
         return None
 
     def string(self, value: object, path: JsonPath, *, numbers: bool = False) -> str | None:
@@ -368,13 +354,13 @@ class _Checker:
             return json5doc.format_scalar(value) if isinstance(value, float) and not value.is_integer() \
                 else str(int(value))
         expected = "a string or number" if numbers else "a string"
-        self.error(path, f"expected {expected}, got {_type_name(value)}", "type")
+        self.error(path, f"expected {expected}, got {json_type_name(value)}", "type")
         return None
 
     def boolean(self, value: object, path: JsonPath) -> bool | None:
         if isinstance(value, bool):
             return value
-        self.error(path, f"expected true or false, got {_type_name(value)}", "type")
+        self.error(path, f"expected true or false, got {json_type_name(value)}", "type")
         return None
 
     def unknown_keys(self, data: dict[str, Any], path: JsonPath, known: frozenset[str],
@@ -386,7 +372,7 @@ class _Checker:
     # -- the whole file ------------------------------------------------------------------------
     def build(self, data: object, *, path: str | None, is_example: bool) -> Config:
         if not isinstance(data, dict):
-            self.error((), f"the config must be an object ({{ ... }}), got {_type_name(data)}",
+            self.error((), f"the config must be an object ({{ ... }}), got {json_type_name(data)}",
                        "type", key=False)
             return Config(agents=(), bindings=(), default_agent_id=None, path=path,
                           is_example=is_example)
@@ -469,7 +455,7 @@ class _Checker:
         for path, value in sources:
             if path == ("agents", "list"):
                 if not isinstance(value, list):
-                    self.error(path, f"expected an array of agents, got {_type_name(value)}", "type")
+                    self.error(path, f"expected an array of agents, got {json_type_name(value)}", "type")
                     continue
                 declared = declared or bool(value)
                 for i, item in enumerate(value):
@@ -585,7 +571,7 @@ class _Checker:
             text = self.string(primary, path + ("primary",))
             return text.strip() or None if text is not None else None
         self.error(path, f"expected a model reference like \"provider/model\", got "
-                   f"{_type_name(value)}", "type")
+                   f"{json_type_name(value)}", "type")
         return None
 
     def default_agent(self, routing_obj: dict[str, Any], agents: list[AgentConfig], declared: bool,
@@ -626,7 +612,7 @@ class _Checker:
             if value is None:
                 continue
             if not isinstance(value, list):
-                self.error(prefix, f"expected an array of bindings, got {_type_name(value)}", "type")
+                self.error(prefix, f"expected an array of bindings, got {json_type_name(value)}", "type")
                 continue
             for i, raw in enumerate(value):
                 binding = self.binding(raw, prefix + (i,), len(out), declared, known, known_list)
@@ -637,7 +623,7 @@ class _Checker:
     def binding(self, raw: object, path: JsonPath, index: int, declared: bool, known: set[str],
                 known_list: str) -> Binding | None:
         if not isinstance(raw, dict):
-            self.error(path, f"expected an object (a binding), got {_type_name(raw)}", "type",
+            self.error(path, f"expected an object (a binding), got {json_type_name(raw)}", "type",
                        key=False)
             return None
         if raw.keys() - _BINDING_KEYS:
@@ -676,7 +662,7 @@ class _Checker:
             invalid = "no channel"
             self.invalid(mpath, 'binding has no "match" with a channel', "binding-no-channel")
         elif not isinstance(match, dict):
-            self.error(mpath, f"expected an object, got {_type_name(match)}", "type")
+            self.error(mpath, f"expected an object, got {json_type_name(match)}", "type")
             ok = False
         else:
             if match.keys() - _MATCH_KEYS:
@@ -709,7 +695,7 @@ class _Checker:
             if peer_raw is not None:
                 ppath = mpath + ("peer",)
                 if not isinstance(peer_raw, dict):
-                    self.error(ppath, f"expected an object {{kind, id}}, got {_type_name(peer_raw)}",
+                    self.error(ppath, f"expected an object {{kind, id}}, got {json_type_name(peer_raw)}",
                                "type")
                     ok = False
                 else:
@@ -753,7 +739,7 @@ class _Checker:
             if roles_raw is not None:
                 if not isinstance(roles_raw, list):
                     self.error(mpath + ("roles",), f"expected an array of role ids, got "
-                               f"{_type_name(roles_raw)}", "type")
+                               f"{json_type_name(roles_raw)}", "type")
                     ok = False
                 else:
                     found: list[str] = []
@@ -818,7 +804,7 @@ class _Checker:
             raw_links = self.obj(sess["identityLinks"], lpath, " mapping a name to a list of ids")
             for name, ids in (raw_links or {}).items():
                 if not isinstance(ids, list):
-                    self.error(lpath + (name,), f"expected an array of ids, got {_type_name(ids)}",
+                    self.error(lpath + (name,), f"expected an array of ids, got {json_type_name(ids)}",
                                "type")
                     continue
                 found: list[str] = []
@@ -873,7 +859,7 @@ class _Checker:
         if a2a.get("allow") is not None:
             if not isinstance(a2a["allow"], list):
                 self.error(path + ("allow",), f"expected an array of agent ids, got "
-                           f"{_type_name(a2a['allow'])}", "type")
+                           f"{json_type_name(a2a['allow'])}", "type")
             else:
                 for j, item in enumerate(a2a["allow"]):
                     text = self.string(item, path + ("allow", j))
@@ -1006,7 +992,7 @@ class _Checker:
                     keymap[action] = keys
                 else:
                     self.error(kpath + (action,), f"expected a key like \"ctrl+r\" or a list of "
-                               f"keys, got {_type_name(keys)}", "type")
+                               f"keys, got {json_type_name(keys)}", "type")
         theme = None
         if tui.get("theme") is not None:
             theme = self.string(tui["theme"], path + ("theme",))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.config.model import Peer
-from engine.errors import ClawError
+from engine.errors import ClawError, json_type_name
 from engine.ids import normalize_peer_id, normalize_peer_kind
 
 
@@ -37,7 +37,7 @@ class Inbound:
         ``parentPeer``, ``guildId``, ``teamId``, ``memberRoleIds``); raises ``InboundError``
         naming the offending field."""
         if not isinstance(obj, dict):
-            raise InboundError(f"expected a JSON object, got {_json_type(obj)}")
+            raise InboundError(f"expected a JSON object, got {json_type_name(obj)}")
         channel = obj.get("channel")
         if not isinstance(channel, str) or not channel.strip():
             if channel is None:
@@ -84,31 +84,17 @@ def parse_peer(text: str) -> Peer:
     return make_peer(kind, peer_id)
 
 
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 def _describe(value: object) -> str:
     if isinstance(value, str):
         return '""' if not value.strip() else f'"{value}"'
-    return _json_type(value)
+    return json_type_name(value)
 
 
 def _scalar_id(value: object, field: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise InboundError(f'"{field}" must be a string or number, got {_json_type(value)}')
+        raise InboundError(f'"{field}" must be a string or number, got {json_type_name(value)}')
     return normalize_peer_id(value)
 
 
@@ -124,7 +110,7 @@ def _peer_from_json(obj: dict, field: str) -> Peer | None:
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise InboundError(f'"{field}" must be an object {{kind, id}}, got {_json_type(value)}')
+        raise InboundError(f'"{field}" must be an object {{kind, id}}, got {json_type_name(value)}')
     kind = value.get("kind")
     if not isinstance(kind, str) or not kind.strip():
         raise InboundError(f'"{field}.kind" must be a non-empty string, got {_describe(kind)}')
@@ -138,5 +124,5 @@ def _roles_from_json(obj: dict) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise InboundError(f'"memberRoleIds" must be an array, got {_json_type(value)}')
+        raise InboundError(f'"memberRoleIds" must be an array, got {json_type_name(value)}')
     return tuple(_scalar_id(v, f"memberRoleIds[{i}]") for i, v in enumerate(value))
