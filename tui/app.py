@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 WIDGET_CSS = [
     "app.tcss",
+    "screens/main.tcss",  # the default screen: Textual loads CSS_PATH only for pushed screens
     "widgets/pane.tcss",
     "widgets/history_view.tcss",
     "widgets/clone_panel.tcss",
@@ -95,7 +96,6 @@ class ClawApp(App[int]):
         self._apply_keymap()
         self._apply_theme(self._requested_theme or config.tui.theme)
         self._update_header()
-        self.push_screen(MainScreen())
         self.run_worker(self._pump(), name="gateway-events", group="events")
         self.set_interval(LIVE_INTERVAL, self._flush_live, name="live-tick")
         if self.clone_refresh > 0:
@@ -145,6 +145,10 @@ class ClawApp(App[int]):
             if isinstance(screen, MainScreen):
                 return screen
         raise LookupError("main screen not mounted")
+
+    def get_default_screen(self) -> Screen:
+        """The main screen is the app's first screen (no blank default screen first)."""
+        return MainScreen()
 
     async def _run_gateway(self) -> None:
         """``own_gateway=True``: the app opens the gateway itself and closes it when it exits

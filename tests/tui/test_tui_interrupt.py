@@ -52,16 +52,36 @@ async def test_escape_interrupts_focused_pane_only(tmp_path):
 
 
 async def test_escape_before_first_token(tmp_path):
-    async with running_app(tmp_path, delay_ms=2000) as (app, pilot):
+    async with running_app(tmp_path, delay_ms=300) as (app, pilot):
         pane = app.main.panes[0]
         await pilot.press("escape")
         assert pane.notice == "nothing to interrupt"
         await send(pilot, pane, "are you there")
-        await wait_for(pilot, lambda: pane.turns, what="turn accepted")
-        await pilot.press("escape")
+        await pilot.press("escape")  # before the first token
         await wait_for(pilot, lambda: replies(pane), timeout=5, what="interrupted marker")
         reply = replies(pane)[0]
         assert reply.status == "interrupted"
         assert reply.content == ""
         assert reply.meta.get("interrupt_reason") == "user"
         assert not pane.turns
+        # Again, several times in a row: each stop happens right as the reply starts, and
+        # the pane's streaming task must survive every one of them.
+        for i in range(2, 6):
+            await pane.submit(f"question {i}")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: len(replies(pane)) == i, timeout=5,
+                           what=f"interrupted reply {i}")
+        assert all(r.status == "interrupted" for r in replies(pane))
+
+
+async def test_stopping_a_markdown_stream_before_its_writer_ran(tmp_path):
+    """Esc right as a reply starts: the Markdown writer task is cancelled before it ever ran,
+    and stopping it must not take the pane's streaming task down with it."""
+    from textual.widgets import Markdown
+
+    async with running_app(tmp_path) as (app, pilot):
+        pane = app.main.panes[0]
+        await pane._mount_live()
+        pane._stream = Markdown.get_stream(pane.live_markdown)
+        await pane._stop_stream()  # raised CancelledError before the fix
+        assert pane._stream is None

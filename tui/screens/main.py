@@ -28,13 +28,23 @@ MIN_PANE_WIDTH = 44
 MIN_PANE_HEIGHT = 10
 
 
+class PaneGrid(Container):
+    """The pane grid; re-picks its column count whenever its own size changes."""
+
+    def on_resize(self) -> None:
+        screen = self.screen
+        if isinstance(screen, MainScreen):
+            screen._layout_grid()
+
+
 def columns_for(width: int, panes: int) -> int:
     """1–4 columns: as many as fit at MIN_PANE_WIDTH, never more than there are panes."""
     return max(1, min(4, panes, width // MIN_PANE_WIDTH))
 
 
 class MainScreen(Screen):
-    CSS_PATH = "main.tcss"
+    """Styles: ``main.tcss`` beside this file, loaded by the app (this is its default screen)."""
+
     BINDINGS = keymap.bindings("main")
 
     def __init__(self) -> None:
@@ -54,7 +64,7 @@ class MainScreen(Screen):
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="main-col"):
-                with Container(id="grid"):
+                with PaneGrid(id="grid"):
                     for number, inbox in enumerate(app.gateway.inboxes, start=1):
                         pane = ChannelPane(app.gateway, inbox, number, recent=app.recent_peers,
                                            format_time=app.format_time)
@@ -149,11 +159,11 @@ class MainScreen(Screen):
     def _layout_grid(self) -> None:
         grid = self.query_one("#grid")
         count = len(self.panes)
-        width = grid.size.width or self.size.width
+        width = grid.outer_size.width or self.app.size.width
         cols = columns_for(width, count)
         rows = max(1, ceil(count / cols))
         grid.styles.grid_size_columns = cols
-        height = grid.size.height or self.size.height
+        height = grid.outer_size.height or self.app.size.height
         if rows * MIN_PANE_HEIGHT > height:
             grid.styles.grid_rows = str(MIN_PANE_HEIGHT)
         else:

@@ -18,15 +18,15 @@ from tui.safe_text import literal, one_line
 
 # (key, label, width): fixed widths, so the table does not jump as states change.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("clone", "Clone", 28),
-    ("agent", "Agent", 12),
-    ("where", "Channel/account", 24),
-    ("state", "State", 12),
+    ("clone", "Clone", 26),
+    ("agent", "Agent", 8),
+    ("where", "Channel/account", 20),
+    ("state", "State", 11),
     ("queue", "Queue", 5),
     ("locks", "Locks", 5),
-    ("interrupt", "Interrupt", 24),
+    ("interrupt", "Interrupt", 16),
     ("turns", "Turns", 5),
-    ("tokens", "Tokens in/out", 14),
+    ("tokens", "Tokens in/out", 13),
 )
 
 STATE_STYLE = {
@@ -43,14 +43,14 @@ def row_cells(s: CloneSnapshot) -> list[Text]:
     """The table cells for one snapshot (all literal text)."""
     interrupt = ""
     if s.interrupt_requested or s.state == "interrupted":
-        interrupt = "yes" + (f": {one_line(s.interrupt_reason, 18)}" if s.interrupt_reason else "")
+        interrupt = "yes" + (f": {one_line(s.interrupt_reason, 11)}" if s.interrupt_reason else "")
     elif s.interrupt_reason:
-        interrupt = f"last: {one_line(s.interrupt_reason, 17)}"
+        interrupt = f"last: {one_line(s.interrupt_reason, 10)}"
     state = s.state + (" (retired)" if getattr(s, "retired", False) else "")
     return [
-        literal(one_line(s.clone_id, 28)),
-        literal(one_line(s.agent_id, 12)),
-        literal(one_line(f"{s.channel}/{s.account_id}", 24)),
+        literal(one_line(s.clone_id, 26)),
+        literal(one_line(s.agent_id, 8)),
+        literal(one_line(f"{s.channel}/{s.account_id}", 20)),
         literal(state, STATE_STYLE.get(s.state, "")),
         literal(str(s.queue_length)),
         literal("held" if s.locks_held else "-", "bold yellow" if s.locks_held else "dim"),

@@ -8,6 +8,7 @@ in memory per pane, like a shell). What a submitted line *means* (``/new``, ``/e
 
 from __future__ import annotations
 
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import TextArea
 
@@ -36,8 +37,19 @@ class Composer(TextArea):
                          highlight_cursor_line=False, compact=True, placeholder=placeholder,
                          id=id, classes=classes)
         self.inputs: list[str] = []
+        self._last_sizes: tuple[Size, Size, Size] | None = None
         self._history_pos: int | None = None  # index into history while browsing
         self._draft = ""
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # A TextArea is a ScrollView: skip its scrollbar update when a screen layout left
+        # this composer exactly as it was (see HistoryView._size_updated).
+        key = (size, virtual_size, container_size)
+        if key == self._last_sizes:
+            return False
+        self._last_sizes = key
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def action_send(self) -> None:
         text = self.text

@@ -126,6 +126,7 @@ class HistoryView(ScrollView, can_focus=True):
         self._loading_older = False
         self.follow = True
         self._reflow_pending = False
+        self._last_sizes: tuple[Size, Size, Size] | None = None
 
     # ----------------------------------------------------------------- data
 
@@ -250,14 +251,31 @@ class HistoryView(ScrollView, can_focus=True):
             self.post_message(self.ExplainRequested(self, message))
 
     def page(self, direction: int) -> None:
-        height = max(1, self.scrollable_content_region.height - 1)
+        height = max(1, self._view_size().height - 1)
         self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True,
                        force=True)
 
     # ------------------------------------------------------------ layout
 
+    def _view_size(self) -> Size:
+        """The visible content size, from sizes the widget already holds: the region
+        properties look the widget up in the compositor's map, which is rebuilt after every
+        layout — too slow to ask for on each rendered line while other panes stream."""
+        width, height = self.container_size
+        return Size(max(0, width - self.styles.scrollbar_size_vertical), height)
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # ScrollView re-runs its scrollbar update on every screen layout even when nothing
+        # about this view changed; with many panes that is most of a layout pass.
+        key = (size, virtual_size, container_size)
+        if key == self._last_sizes:
+            return False
+        self._last_sizes = key
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
     def _content_width(self) -> int:
-        return max(10, self.scrollable_content_region.width)
+        return max(10, self._view_size().width)
 
     def _estimate(self, message: MessageLike, width: int) -> int:
         body = max(1, width - 2)
@@ -309,7 +327,7 @@ class HistoryView(ScrollView, can_focus=True):
 
     def _scroll_to_row(self, index: int) -> None:
         top, bottom = self._offsets[index], self._offsets[index + 1]
-        view = self.scrollable_content_region.height
+        view = self._view_size().height
         if top < self.scroll_y:
             self.scroll_to(y=top, animate=False, immediate=True, force=True)
         elif bottom > self.scroll_y + view:
@@ -333,7 +351,7 @@ class HistoryView(ScrollView, can_focus=True):
 
     def request_older_if_short(self) -> None:
         """Load more when the loaded page does not even fill the view."""
-        if self.virtual_size.height <= self.scrollable_content_region.height:
+        if self.virtual_size.height <= self._view_size().height:
             self._request_older()
 
     # ------------------------------------------------------------ rendering
@@ -418,7 +436,7 @@ class HistoryView(ScrollView, can_focus=True):
                 self._scroll_bottom()
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._view_size().width
         line = int(self.scroll_y) + y
         base = self.rich_style
         if not self._rows or line >= self._offsets[-1] or width <= 0:

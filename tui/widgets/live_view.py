@@ -58,7 +58,8 @@ class LiveTail(Widget):
         return self._lines
 
     def render_line(self, y: int) -> Strip:
-        width, height = self.content_region.width, self.content_region.height
+        # outer size minus padding: no compositor lookup per line (see HistoryView._view_size)
+        width, height = self.outer_size - self.styles.gutter.totals
         base: Style = self.rich_style
         if width <= 0:
             return Strip.blank(0, base)

@@ -114,28 +114,32 @@ class ChannelPane(Vertical):
         # would cost more than the event once Markdown blocks are in the tree.
         self.peer_bar = PeerBar(id="peer-bar", classes="peer-bar")
         self.history = HistoryView(format_time=self._format_time, id="history")
+        self.status = Static(id="pane-status", classes="pane-status")
+        self.composer = Composer(id="composer")
+        # The live area (head, plain tail, Markdown stream) is mounted on the first reply:
+        # most panes never stream at start-up, and these widgets are most of a pane's cost.
         self.live_head = Static(id="live-head", classes="live-head")
         self.live = Vertical(id="live", classes="live")
         self.live_tail = LiveTail(id="live-tail")
         self.live_md_box = VerticalScroll(id="live-md-box")
         self.live_markdown = Markdown("", id="live-md", parser_factory=_live_parser,
                                       open_links=False)
-        self.status = Static(id="pane-status", classes="pane-status")
-        self.composer = Composer(id="composer")
+        self._live_mounted = False
         yield self.peer_bar
         yield self.history
-        yield self.live_head
-        with self.live:
-            yield self.live_tail
-            with self.live_md_box:
-                yield self.live_markdown
         yield self.status
         yield self.composer
 
+    async def _mount_live(self) -> None:
+        if not self._live_mounted:
+            self._live_mounted = True
+            self.live.compose_add_child(self.live_tail)
+            self.live_md_box.compose_add_child(self.live_markdown)
+            self.live.compose_add_child(self.live_md_box)
+            self.live_md_box.display = False
+            await self.mount(self.live_head, self.live, before=self.status)
+
     def on_mount(self) -> None:
-        self.live.display = False
-        self.live_head.display = False
-        self.live_md_box.display = False
         self.border_title = content(f"{self.number} {self.inbox.label}")
         self.run_worker(self._stream_loop(), name=f"stream-{self.inbox.key}", group="stream")
         self.refresh_route()
@@ -184,7 +188,7 @@ class ChannelPane(Vertical):
         if peer_line != self._shown_peer_line:
             self._shown_peer_line = peer_line
             self.peer_bar.show(*peer_line)
-        queued = [t for t in self.turns.values() if t.state in ("accepted", "queued")]
+        queued = [t for t in self.turns.values() if t.state == "queued"]
         line = self.notice or ""
         if queued:
             waiting = "; ".join(one_line(t.text, 30) for t in queued[:3])
@@ -332,7 +336,7 @@ class ChannelPane(Vertical):
         for key in {t.session_key for t in self.turns.values()} - {current}:
             done = self.gateway.interrupt(session_key=key, reason="user") or done
         if done:
-            self.live_head.update(content("⏹ interrupting…"))
+            self.live_head.update(content("⏹ interrupting…"), layout=False)
             self._set_notice("⏹ interrupt requested")
         else:
             self._set_notice("nothing to interrupt")
@@ -442,7 +446,15 @@ class ChannelPane(Vertical):
     async def _stop_stream(self) -> None:
         if self._stream is not None:
             stream, self._stream = self._stream, None
-            await stream.stop()
+            try:
+                await stream.stop()
+            except asyncio.CancelledError:
+                # MarkdownStream.stop re-raises the cancellation of its own writer task when
+                # that task had not started yet (Esc before the first token); only a
+                # cancellation of this streaming task itself may end the loop.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
 
     async def _apply_op(self, op: str, arg: Any) -> None:
         tail = self.live_tail
@@ -451,9 +463,10 @@ class ChannelPane(Vertical):
                 self.history.append(arg)
         elif op == "start":
             await self._stop_stream()
+            await self._mount_live()
             tail.set_text("")
             turn: PaneTurn = arg
-            self.live_head.update(content(f"{turn.agent_id} is replying…"))
+            self.live_head.update(content(f"{turn.agent_id} is replying…"), layout=False)
             self.live.display = self.live_head.display = True
             self._streaming = True
             self._stream = await self._show_live(self._markdown_live, "")
@@ -468,10 +481,11 @@ class ChannelPane(Vertical):
         elif op == "end":
             await self._stop_stream()
             self._streaming = False
-            self.live.display = self.live_head.display = False
-            self.live_md_box.display = False
-            await self.live_markdown.update("")
-            tail.set_text("")
+            if self._live_mounted:
+                self.live.display = self.live_head.display = False
+                self.live_md_box.display = False
+                await self.live_markdown.update("")
+                tail.set_text("")
             if arg is not None and self._shows(arg):
                 self.history.append(arg)
 

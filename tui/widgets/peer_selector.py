@@ -74,7 +74,7 @@ class PeerBar(Static):
         line = content(f"as {describe_peer(peer)}")
         if route_line:
             line = line.append(content(f"  → {route_line}", "dim"))
-        self.update(line)
+        self.update(line, layout=False)  # one fixed line: no layout pass needed
 
     def on_click(self) -> None:
         self.post_message(self.Clicked())

@@ -1,7 +1,8 @@
 """The pane list with activity markers.
 
 ``●n`` counts replies that arrived while a pane was not focused; ``✖n`` counts errors and
-interrupts (shown first and in the error colour, since Alt+A visits those panes first).
+interrupts (shown first and in the error colour, since Alt+A visits those panes first);
+``✎`` marks a pane whose reply is streaming, ``…`` one waiting for its first token.
 The focused pane is marked ``▸``. The sidebar only draws what the panes report.
 """
 
@@ -15,6 +16,7 @@ from textual.widgets import Static
 
 from tui.safe_text import content, one_line
 
+STATE_BADGE = {"● streaming": "✎", "● thinking": "…", "⏳ queued": "⏳"}
 LABEL_WIDTH = 20  # cells for "label + badges" so a pane stays on one line of the sidebar
 
 if TYPE_CHECKING:
@@ -43,9 +45,9 @@ class Sidebar(Static):
                 badges.append(content(f"✖{pane.alerts}", "bold $error"))
             if pane.unseen:
                 badges.append(content(f"●{pane.unseen}", "bold $success"))
-            state = pane.state_label()
+            state = STATE_BADGE.get(pane.state_label())
             if state:
-                badges.append(content(state.split()[0], "$accent"))
+                badges.append(content(state, "$accent"))
             room = LABEL_WIDTH - sum(b.cell_length + 1 for b in badges)
             line = content(f"{mark}{pane.number} {one_line(pane.inbox.label, max(4, room))}")
             for badge in badges:
@@ -54,7 +56,7 @@ class Sidebar(Static):
         joined = Content("\n").join(lines)
         if joined.plain != self._shown:  # updating costs a layout pass; skip when unchanged
             self._shown = joined.plain
-            self.update(joined)
+            self.update(joined, layout=False)  # fixed size: content changes never resize it
 
     def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
         row = event.y - 1

@@ -1,0 +1,295 @@
+"""TUI figures (issue 6, section 8), headless ``App.run_test()``, offline persona model, real
+gateway and SQLite stores in temp dirs:
+
+- start to first frame: the app with 8 panes (config load + gateway + app, until the main
+  screen's first frame is composed) vs. a bare Textual app, same run, same size — target ≤ 1.5×;
+- key-to-render latency while 16 panes stream at ~100 tokens/s each (offline model at 10 ms
+  per word): a key is posted to the focused composer and timed until the first frame after
+  the composer shows it — target p99 < 50 ms;
+- memory with 100,000 stored messages in one pane (filled through the store API): RSS of the
+  running app vs. the same app over an empty store (each in its own process) — target growth
+  under 50 MB; also after paging 2,000 older messages into the view.
+
+    python bench/tui.py [--keys 200] [--messages 100000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from textual import events  # noqa: E402
+from textual.app import App, ComposeResult  # noqa: E402
+from textual.widgets import Footer, Header, Static  # noqa: E402
+
+from engine.config.loader import load_config_text  # noqa: E402
+from engine.gateway.gateway import Gateway  # noqa: E402
+from tui.app import ClawApp  # noqa: E402
+
+SIZE = (160, 48)
+
+
+def config_text(panes: int) -> str:
+    """``panes - 1`` WhatsApp accounts (+ the always-present local pane), one agent, one
+    session per account so the panes stream in parallel."""
+    accounts = ", ".join(f"a{i}: {{}}" for i in range(panes - 1))
+    return f"""{{
+  agents: {{ defaults: {{ model: "offline/persona" }}, list: [ {{ id: "home", default: true }} ] }},
+  session: {{ dmScope: "per-account-channel-peer" }},
+  channels: {{ whatsapp: {{ accounts: {{ {accounts} }} }} }},
+}}"""
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class FrameClock:
+    """Timestamps every frame the app sends to its (headless) driver."""
+
+    def __init__(self, app: App) -> None:
+        self.frames: list[float] = []
+        self.screens: list[str] = []
+        original = app._display
+
+        def display(screen, update):  # type: ignore[no-untyped-def]
+            self.frames.append(time.perf_counter())
+            self.screens.append(type(screen).__name__)
+            return original(screen, update)
+
+        app._display = display  # type: ignore[method-assign]
+
+    async def next_after(self, t: float, timeout: float = 5.0) -> float:
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            for f in reversed(self.frames):
+                if f >= t:
+                    return min(x for x in self.frames if x >= t)
+                break
+            await asyncio.sleep(0.001)
+        raise TimeoutError("no frame")
+
+
+# ----------------------------------------------------------------------------- first frame
+
+
+class BareApp(App):
+    """The reference: a Textual app with a header, one line of text and a footer."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("hello")
+        yield Footer()
+
+
+async def first_frame_bare() -> float:
+    t0 = time.perf_counter()
+    app = BareApp()
+    clock = FrameClock(app)
+    async with app.run_test(size=SIZE) as pilot:
+        while not clock.frames:
+            await asyncio.sleep(0.001)
+        t1 = clock.frames[0]
+        await pilot.pause()
+    return t1 - t0
+
+
+async def first_frame_claw(panes: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        config = load_config_text(config_text(panes))
+        async with Gateway(config, Path(tmp), watch_config=False) as gateway:
+            app = ClawApp(gateway, state_dir=Path(tmp), clone_refresh=0)
+            clock = FrameClock(app)
+            async with app.run_test(size=SIZE) as pilot:
+                while "MainScreen" not in clock.screens:
+                    await asyncio.sleep(0.001)
+                t1 = clock.frames[clock.screens.index("MainScreen")]
+                await pilot.pause()
+    return t1 - t0
+
+
+async def bench_first_frame(runs: int) -> dict:
+    bare, claw = [], []
+    for _ in range(runs):  # interleaved, so both see the same machine load
+        bare.append(await first_frame_bare())
+        claw.append(await first_frame_claw(8))
+    b, c = statistics.median(bare), statistics.median(claw)
+    return {"bare_ms": b * 1000, "claw_8_panes_ms": c * 1000, "ratio": c / b}
+
+
+# ----------------------------------------------------------------------------- key latency
+
+
+QUESTION = "\n\n".join(" ".join(f"w{p}x{i}" for i in range(50)) for p in range(12))
+
+
+async def bench_key_latency(keys: int, panes: int = 16) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        config = load_config_text(config_text(panes))
+        async with Gateway(config, Path(tmp), env={"CLAW_OFFLINE_DELAY_MS": "10"},
+                           watch_config=False) as gateway:
+            app = ClawApp(gateway, state_dir=Path(tmp), clone_refresh=1.0)
+            clock = FrameClock(app)
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.pause()
+                all_panes = app.main.panes
+                stop = asyncio.Event()
+
+                async def keep_streaming(pane) -> None:
+                    while not stop.is_set():
+                        if not pane.turns:
+                            await pane.submit(QUESTION)
+                        await asyncio.sleep(0.05)
+
+                feeders = [asyncio.create_task(keep_streaming(p)) for p in all_panes]
+                await asyncio.sleep(2.0)  # every pane streaming
+                composer = app.main.focused_pane.composer
+                tokens_before = sum(len(p.live_text.split()) for p in all_panes)
+                t_start = time.perf_counter()
+                latencies = []
+                for i in range(keys):
+                    ch = "abcdefghij"[i % 10]
+                    before = composer.text
+                    t0 = time.perf_counter()
+                    app.post_message(events.Key(ch, ch))
+                    while composer.text == before:
+                        await asyncio.sleep(0.0005)
+                    latencies.append(await clock.next_after(time.perf_counter()) - t0)
+                    if len(composer.text) > 40:
+                        composer.load_text("")
+                    await asyncio.sleep(random.uniform(0.02, 0.06))
+                elapsed = time.perf_counter() - t_start
+                streamed = [len(p.turns) for p in all_panes]
+                stop.set()
+                for task in feeders:
+                    task.cancel()
+                for pane in all_panes:
+                    gateway.interrupt(pane.inbox.key, pane.peer, drop_queued=True)
+                await pilot.pause(0.2)
+    latencies.sort()
+    q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000  # noqa: E731
+    return {"panes": panes, "keys": keys, "p50_ms": q(0.50), "p90_ms": q(0.90), "p99_ms": q(0.99),
+            "max_ms": latencies[-1] * 1000, "panes_streaming_at_end": sum(1 for s in streamed if s),
+            "seconds": elapsed, "tokens_per_pane_per_s_hint": None if not tokens_before else None}
+
+
+# ----------------------------------------------------------------------------- memory
+
+
+async def fill_store(state: Path, count: int) -> None:
+    from engine.store import AgentStore, SessionInfo
+
+    info = SessionInfo(session_key="agent:home:main", channel="local", account_id="default",
+                       peer_kind="direct", peer_id="you", matched_by="default")
+    store = await AgentStore.open(state, "home")
+    try:
+        batch = 1000
+        for start in range(0, count, batch):
+            await asyncio.gather(*(
+                store.append(info, "user" if i % 2 == 0 else "assistant",
+                             "you" if i % 2 == 0 else "home",
+                             f"message {i}: " + "lorem ipsum dolor sit amet " * 4)
+                for i in range(start, min(count, start + batch))))
+    finally:
+        await store.close()
+
+
+async def memory_child(state: Path, page_older: int) -> dict:
+    config = load_config_text("""{ agents: { defaults: { model: "offline/persona" },
+        list: [ { id: "home", default: true } ] } }""")
+    async with Gateway(config, state, watch_config=False) as gateway:
+        app = ClawApp(gateway, state_dir=state, clone_refresh=0)
+        async with app.run_test(size=SIZE) as pilot:
+            pane = app.main.panes[0]
+            await pilot.pause(0.5)
+            rss_open = rss_mb()
+            loaded = pane.history.message_count
+            view = pane.history
+            while page_older and view.has_older and view.message_count < loaded + page_older:
+                count = view.message_count
+                view._request_older()
+                for _ in range(200):
+                    await asyncio.sleep(0.01)
+                    if view.message_count > count or not view.has_older:
+                        break
+            view.action_jump_top()
+            await pilot.pause(0.3)
+            return {"rss_open_mb": rss_open, "rss_after_paging_mb": rss_mb(),
+                    "loaded_on_open": loaded, "loaded_after_paging": view.message_count,
+                    "rendered_cache_entries": view.debug_state()["cached"]}
+
+
+def run_child(state: Path, page_older: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--memory-child", str(state),
+                          "--page-older", str(page_older)], capture_output=True, text=True,
+                         check=True, timeout=600)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_memory(messages: int) -> dict:
+    with tempfile.TemporaryDirectory() as empty, tempfile.TemporaryDirectory() as full:
+        t = time.perf_counter()
+        asyncio.run(fill_store(Path(full), messages))
+        fill_s = time.perf_counter() - t
+        base = run_child(Path(empty), 0)
+        big = run_child(Path(full), 2000)
+    return {"messages": messages, "fill_seconds": fill_s,
+            "rss_empty_mb": base["rss_open_mb"], "rss_100k_open_mb": big["rss_open_mb"],
+            "growth_open_mb": big["rss_open_mb"] - base["rss_open_mb"],
+            "growth_after_paging_2000_mb": big["rss_after_paging_mb"] - base["rss_open_mb"],
+            "loaded_on_open": big["loaded_on_open"],
+            "loaded_after_paging": big["loaded_after_paging"],
+            "rendered_cache_entries": big["rendered_cache_entries"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--keys", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", choices=("first-frame", "keys", "memory"))
+    parser.add_argument("--memory-child", metavar="STATE", help=argparse.SUPPRESS)
+    parser.add_argument("--page-older", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        print(json.dumps(asyncio.run(memory_child(Path(args.memory_child), args.page_older))))
+        return
+    print(f"claw-tui TUI bench (headless, {SIZE[0]}x{SIZE[1]}, {os.cpu_count()} CPUs, "
+          f"load {os.getloadavg()[0]:.1f})")
+    if args.only in (None, "first-frame"):
+        r = asyncio.run(bench_first_frame(args.runs))
+        print(f"start to first frame (median of {args.runs}): bare Textual app "
+              f"{r['bare_ms']:.0f} ms, claw-tui with 8 panes {r['claw_8_panes_ms']:.0f} ms "
+              f"-> {r['ratio']:.2f}x (target <= 1.5x)")
+    if args.only in (None, "keys"):
+        r = asyncio.run(bench_key_latency(args.keys))
+        print(f"key-to-render latency, {r['panes']} panes streaming at ~100 tokens/s each "
+              f"({r['keys']} keys): p50 {r['p50_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, "
+              f"p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms (target p99 < 50 ms); "
+              f"{r['panes_streaming_at_end']} panes still streaming at the end")
+    if args.only in (None, "memory"):
+        r = bench_memory(args.messages)
+        print(f"memory, {r['messages']:,} messages in one pane (store filled in "
+              f"{r['fill_seconds']:.1f} s): RSS {r['rss_empty_mb']:.1f} MB empty vs "
+              f"{r['rss_100k_open_mb']:.1f} MB -> growth {r['growth_open_mb']:.1f} MB on open "
+              f"({r['loaded_on_open']} loaded), {r['growth_after_paging_2000_mb']:.1f} MB after "
+              f"paging to {r['loaded_after_paging']} loaded (target < 50 MB); "
+              f"{r['rendered_cache_entries']} rendered messages cached")
+
+
+if __name__ == "__main__":
+    main()
