@@ -51,7 +51,7 @@ WIDGET_CSS = [
 ]
 
 
-LIVE_INTERVAL = 0.1
+LIVE_INTERVAL = 0.15
 """Seconds between live-reply repaints. One timer for all panes: their streamed text lands
 in the same frame, so many streaming panes cost a few frames a second, not one per token."""
 

@@ -3,7 +3,7 @@
 A fixed-size line-API widget: appending text only repaints its own lines (no layout pass,
 no child widgets), so sixteen background panes can stream at once without costing a
 re-layout of the screen per token. Only the text that can still reach the screen is
-wrapped: the last ``TAIL_CHARS`` characters, re-wrapped when the text or width changes.
+wrapped (see ``_wrapped``), and only the visible lines become strips.
 The focused pane shows the same reply through Textual's Markdown stream instead.
 """
 
@@ -45,15 +45,19 @@ class LiveTail(Widget):
             self._length += len(text)
             self.refresh()
 
-    def _wrapped(self, width: int) -> list[Strip]:
-        key = (self._length, width)
+    def _wrapped(self, width: int, height: int) -> list[Strip]:
+        """The last ``height`` wrapped lines, rebuilt only when the text or size changed.
+        Only the tail that can reach the screen is wrapped (a few screenfuls of text), so a
+        long reply costs the same per repaint as a short one."""
+        key = (self._length, width, height)
         if key != self._key:
-            tail = self.text[-TAIL_CHARS:]
+            budget = min(TAIL_CHARS, max(256, width * height * 3))
+            tail = self.text[-budget:]
             console = self.app.console
             base = self.rich_style
             lines = Text(tail, style=base, end="").wrap(console, width)
             self._lines = [Strip(line.render(console)).adjust_cell_length(width, base)
-                           for line in lines]
+                           for line in lines[-height:]]
             self._key = key
         return self._lines
 
@@ -63,7 +67,7 @@ class LiveTail(Widget):
         base: Style = self.rich_style
         if width <= 0:
             return Strip.blank(0, base)
-        lines = self._wrapped(width)
+        lines = self._wrapped(width, height)
         index = len(lines) - height + y  # bottom-aligned: the newest text is always visible
         if 0 <= index < len(lines):
             return lines[index]
