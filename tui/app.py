@@ -83,7 +83,6 @@ class ClawApp(App[int]):
         self._requested_theme = theme
         # Where "save as" writes when the built-in example is edited.
         self.save_as_path = save_as_path or default_config_path(self.state_dir)
-        self.events_seen = 0
 
     # ------------------------------------------------------------------ start
 
@@ -167,7 +166,6 @@ class ClawApp(App[int]):
             subscription = self.gateway.subscribe()
             try:
                 async for event in subscription:
-                    self.events_seen += 1
                     self.dispatch_event(event)
                 return
             except SubscriptionLagged:

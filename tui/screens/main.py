@@ -8,7 +8,7 @@ from the focus chain, so they work from the composer, the history or the peer ba
 from __future__ import annotations
 
 from math import ceil
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -170,10 +170,6 @@ class MainScreen(Screen):
             grid.styles.grid_rows = "1fr"
         grid.set_class(cols == 1, "-one-column")
 
-    @property
-    def columns(self) -> int:
-        return int(self.query_one("#grid").styles.grid_size_columns or 1)
-
     # ------------------------------------------------------------------ actions
 
     def _cycle(self, delta: int) -> None:
@@ -275,6 +271,3 @@ class MainScreen(Screen):
 
     def clone_panel(self) -> ClonePanel:
         return self.query_one(ClonePanel)
-
-    def iter_panes(self) -> Iterable[ChannelPane]:
-        return iter(self.panes)

@@ -22,7 +22,6 @@ from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.geometry import Size

@@ -39,7 +39,7 @@ from tui.safe_text import clean, content, one_line
 from tui.widgets.composer import Composer
 from tui.widgets.history_view import HistoryView
 from tui.widgets.live_view import LiveTail
-from tui.widgets.peer_selector import PeerBar, PeerDialog, describe_peer
+from tui.widgets.peer_selector import PeerBar, PeerDialog
 
 if TYPE_CHECKING:
     from engine.gateway.gateway import Gateway
@@ -100,7 +100,6 @@ class ChannelPane(Vertical):
         self._ops_ready = asyncio.Event()
         self.unseen = 0  # new messages since the pane was last focused
         self.alerts = 0  # errors and interrupts since the pane was last focused
-        self.last_alert: str | None = None
         self.notice: str | None = None
         self._format_time = format_time
         self._history_key: tuple[str, str] | None = None
@@ -403,10 +402,10 @@ class ChannelPane(Vertical):
             self.notice = f"⏹ interrupted ({one_line(event.reason, 40)})"
             if message is None:
                 self.notice += f": {one_line(turn.text, 30)} was not sent" if turn.text else ""
-            self._alert(self.notice)
+            self._alert()
         elif isinstance(event, TurnFailed):
             self.notice = f"✖ {one_line(event.error, 120)}"
-            self._alert(self.notice)
+            self._alert()
         else:
             self.notice = None
             self._new_activity()
@@ -518,10 +517,9 @@ class ChannelPane(Vertical):
             self.unseen += 1
             self.post_message(self.ActivityChanged(self))
 
-    def _alert(self, text: str) -> None:
+    def _alert(self) -> None:
         if not self.has_focus_within:
             self.alerts += 1
-            self.last_alert = text
             self.post_message(self.ActivityChanged(self))
 
     def mark_seen(self) -> None:
@@ -534,6 +532,3 @@ class ChannelPane(Vertical):
 
     def focus_composer(self) -> None:
         self.composer.focus()
-
-    def describe(self) -> str:
-        return f"{self.inbox.label} as {describe_peer(self.peer)}"
