@@ -81,6 +81,7 @@ class ClawApp(App[int]):
         self.format_time = format_time
         self.clone_refresh = clone_refresh
         self._requested_theme = theme
+        self.user_keymap: dict[str, str] = {}  # tui.keymap overrides, applied in on_mount
         # Where "save as" writes when the built-in example is edited.
         self.save_as_path = save_as_path or default_config_path(self.state_dir)
 
@@ -111,6 +112,7 @@ class ClawApp(App[int]):
         config = self.gateway.config
         usable, problems = keymap.validate_keymap(config.tui.keymap,
                                                   file=Path(config.path).name if config.path else "")
+        self.user_keymap = usable  # widgets that act on keys in order read it (the composer)
         self.set_keymap(usable)
         for problem in problems:
             self.notify(problem.format(), severity="warning", markup=False)

@@ -70,7 +70,9 @@ KEYS: tuple[Key, ...] = (
     *(Key(f"main.pane_{n}", f"alt+{n}", f"goto_pane({n})", f"Pane {n}", "main", show=False,
           help=f"Focus pane {n}") for n in range(1, 10)),
     # Composer (the focused pane's text box).
-    Key("composer.send", "enter", "send", "Send", "composer", priority=True,
+    # Not a priority binding: a priority binding runs before the keys typed ahead of it reach
+    # the text box, so a fast "text⏎" (a script, a paste without brackets) sent half a message.
+    Key("composer.send", "enter", "send", "Send", "composer",
         help="Send the message (or run /ask, /new, /export)"),
     Key("composer.newline", "shift+enter,ctrl+j", "newline", "Newline", "composer", show=False,
         help="Insert a newline"),
@@ -123,6 +125,12 @@ KEYS_BY_ID: Mapping[str, Key] = {k.id: k for k in KEYS}
 def bindings(scope: str) -> list[Binding]:
     """The Textual bindings of one scope, ready for a ``BINDINGS`` class attribute."""
     return [k.binding() for k in KEYS if k.scope == scope]
+
+
+def effective_keys(binding_id: str, overrides: Mapping[str, str]) -> tuple[str, ...]:
+    """The keys that trigger a binding once the user's ``tui.keymap`` is applied."""
+    keys = overrides.get(binding_id) or KEYS_BY_ID[binding_id].keys
+    return tuple(part.strip() for part in keys.split(",") if part.strip())
 
 
 def validate_keymap(keymap: Mapping[str, str], *, file: str = "") -> tuple[dict[str, str], list[Problem]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import running_app, wait_for
+from tests.support.tui_app import running_app, wait_for
 
 
 async def test_alt_a_visits_alerts_first_then_new_messages(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import prefill, running_app, wait_for
+from tests.support.tui_app import prefill, running_app, wait_for
 
 
 async def test_follow_bottom_only_while_at_bottom(tmp_path):

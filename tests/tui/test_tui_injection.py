@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import running_app, wait_for
+from tests.support.tui_app import running_app, wait_for
 from engine.gateway.inbox import PeerSpec
 from tui.safe_text import clean
 

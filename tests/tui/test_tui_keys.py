@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import CONFIG_TEXT, running_app, type_text, wait_for
+from tests.support.tui_app import CONFIG_TEXT, running_app, type_text, wait_for
 from tui.screens.help import HelpScreen
 from tui.screens.main import columns_for
 

@@ -6,7 +6,7 @@ import json
 
 from textual.widgets import Input
 
-from conftest import CONFIG_TEXT, running_app, type_text, wait_for
+from tests.support.tui_app import CONFIG_TEXT, running_app, type_text, wait_for
 from tui.widgets.peer_selector import PeerDialog
 
 WITH_DISCORD = CONFIG_TEXT.replace(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import Select
 
-from conftest import CONFIG_TEXT, running_app, type_text, wait_for
+from tests.support.tui_app import CONFIG_TEXT, running_app, type_text, wait_for
 from engine.config.example import load_example
 from engine.gateway.gateway import Gateway
 from tui.app import ClawApp

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import prefill, running_app, type_text, wait_for
+from tests.support.tui_app import prefill, running_app, type_text, wait_for
 from tui.screens.search import SearchScreen
 
 

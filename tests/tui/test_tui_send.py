@@ -3,7 +3,7 @@ composer keys and slash commands."""
 
 from __future__ import annotations
 
-from conftest import running_app, type_text, wait_for
+from tests.support.tui_app import running_app, type_text, wait_for
 from tui.screens.explain import ExplainScreen
 
 
@@ -78,3 +78,23 @@ async def test_slash_commands(tmp_path):
         await pilot.press("enter")
         await wait_for(pilot, lambda: pane.history.message_count == 0 and pane.notice
                        and pane.notice.startswith("new session"), what="new session")
+
+
+async def test_keys_arriving_in_one_burst_keep_their_order(tmp_path):
+    """A script or an unbracketed paste delivers "text⏎more" at once: the message sent is the
+    text before the Enter, what follows stays in the composer, and Ctrl+J lands in place."""
+    from textual import events
+
+    from tests.support.tui_app import _key_for
+
+    def burst(app, keys: str | list[str]) -> None:
+        for key in keys:
+            char = {"enter": "\r", "ctrl+j": "\n"}.get(key, key)
+            app.post_message(events.Key(_key_for(key) if len(key) == 1 else key, char))
+
+    async with running_app(tmp_path) as (app, pilot):
+        pane = app.main.panes[0]
+        burst(app, [*"hi there", "enter", *"yo", "ctrl+j", *"x"])
+        await wait_for(pilot, lambda: replies(pane), what="reply to the burst")
+        assert [m.content for m in pane.history.messages if m.role == "user"] == ["hi there"]
+        assert pane.composer.text == "yo\nx"

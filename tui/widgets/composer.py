@@ -9,6 +9,7 @@ in memory per pane, like a shell). What a submitted line *means* (``/new``, ``/e
 from __future__ import annotations
 
 from textual.geometry import Size
+from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
@@ -50,6 +51,20 @@ class Composer(TextArea):
             return False
         self._last_sizes = key
         return super()._size_updated(size, virtual_size, container_size, layout)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Send and newline run here, in the order keys arrive, not as app-level bindings: a
+        # binding runs out of step with the keys typed around it, so a fast "text⏎" (a script,
+        # an unbracketed paste) sent half a message or put the newline in the wrong place.
+        overrides = getattr(self.app, "user_keymap", {})
+        for binding_id, action in (("composer.send", self.action_send),
+                                   ("composer.newline", self.action_newline)):
+            if event.key in keymap.effective_keys(binding_id, overrides):
+                event.stop()
+                event.prevent_default()
+                action()
+                return
+        await super()._on_key(event)
 
     def action_send(self) -> None:
         text = self.text

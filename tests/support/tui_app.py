@@ -1,4 +1,4 @@
-"""Fixtures for the TUI tests: the real app over a real gateway, offline model, temp state.
+"""Helpers for the TUI tests: the real app over a real gateway, offline model, temp state.
 
 ``running_app`` writes a commented JSON5 config into ``tmp_path``, opens a real ``Gateway``
 (real SQLite stores under ``tmp_path/state``) with the offline persona model at a chosen
