@@ -19,9 +19,10 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_help_lists_every_subcommand() -> None:
+    assert set(SUBCOMMANDS) == {"route", "lint", "replay", "agents"}
     text = build_parser().format_help()
     for name in SUBCOMMANDS:
-        assert name in text
+        assert f"    {name} " in text
 
 
 def test_unknown_subcommand_is_a_usage_error_not_a_traceback() -> None:
