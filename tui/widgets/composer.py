@@ -8,15 +8,15 @@ in memory per pane, like a shell). What a submitted line *means* (``/new``, ``/e
 
 from __future__ import annotations
 
-from textual.geometry import Size
 from textual import events
 from textual.message import Message
 from textual.widgets import TextArea
 
+from tui.widgets.size_cache import SkipUnchangedSizes
 from tui import keymap
 
 
-class Composer(TextArea):
+class Composer(SkipUnchangedSizes, TextArea):
     BINDINGS = keymap.bindings("composer")
 
     class Submitted(Message):
@@ -38,19 +38,8 @@ class Composer(TextArea):
                          highlight_cursor_line=False, compact=True, placeholder=placeholder,
                          id=id, classes=classes)
         self.inputs: list[str] = []
-        self._last_sizes: tuple[Size, Size, Size] | None = None
         self._history_pos: int | None = None  # index into history while browsing
         self._draft = ""
-
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
-                      layout: bool = True) -> bool:
-        # A TextArea is a ScrollView: skip its scrollbar update when a screen layout left
-        # this composer exactly as it was (see HistoryView._size_updated).
-        key = (size, virtual_size, container_size)
-        if key == self._last_sizes:
-            return False
-        self._last_sizes = key
-        return super()._size_updated(size, virtual_size, container_size, layout)
 
     async def _on_key(self, event: events.Key) -> None:
         # Send and newline run here, in the order keys arrive, not as app-level bindings: a

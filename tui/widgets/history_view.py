@@ -29,6 +29,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.size_cache import SkipUnchangedSizes
 from tui import keymap
 from tui.safe_text import clean, literal
 
@@ -80,7 +81,7 @@ class _Row:
     exact_width: int  # width the height was measured at; 0 = estimate
 
 
-class HistoryView(ScrollView, can_focus=True):
+class HistoryView(SkipUnchangedSizes, ScrollView, can_focus=True):
     """Virtualised, selectable list of stored messages."""
 
     BINDINGS = keymap.bindings("history")
@@ -125,7 +126,6 @@ class HistoryView(ScrollView, can_focus=True):
         self._loading_older = False
         self.follow = True
         self._reflow_pending = False
-        self._last_sizes: tuple[Size, Size, Size] | None = None
 
     # ----------------------------------------------------------------- data
 
@@ -262,16 +262,6 @@ class HistoryView(ScrollView, can_focus=True):
         layout — too slow to ask for on each rendered line while other panes stream."""
         width, height = self.container_size
         return Size(max(0, width - self.styles.scrollbar_size_vertical), height)
-
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
-                      layout: bool = True) -> bool:
-        # ScrollView re-runs its scrollbar update on every screen layout even when nothing
-        # about this view changed; with many panes that is most of a layout pass.
-        key = (size, virtual_size, container_size)
-        if key == self._last_sizes:
-            return False
-        self._last_sizes = key
-        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def _content_width(self) -> int:
         return max(10, self._view_size().width)
