@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from tests.support.cli import run
 
 CLEAN = '{ agents: { list: [ { id: "home", default: true } ] }, bindings: [] }\n'
 WARNINGS_ONLY = """{
@@ -41,12 +41,6 @@ def write(tmp_path: Path, text: str, name: str = "clawdbot.json") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_errors_are_listed_with_location_and_exit_1(tmp_path: Path, capsys) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from tests.support.cli import run
 
 CONFIG = """\
 // two agents, one WhatsApp group overridden to work
@@ -41,12 +41,6 @@ def config(tmp_path: Path) -> Path:
     path = tmp_path / "clawdbot.json"
     path.write_text(CONFIG, encoding="utf-8")
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_human_output_names_agent_session_and_every_tier(config: Path, capsys) -> None:
