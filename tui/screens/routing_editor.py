@@ -11,7 +11,7 @@ from their next message. The built-in example has no file: saving it asks where 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -399,19 +399,24 @@ class RoutingEditor(Screen):
         self._save()
 
     def _save(self) -> None:
+        if self._wrote(self.doc.save):
+            self._saved(reread=True)
+
+    def _wrote(self, write: Callable[[], object]) -> bool:
+        """Run one save; a refusal becomes a notice (or the changed-on-disk choice)."""
         try:
-            self.doc.save()
+            write()
         except ConfigChangedOnDisk as exc:
             self._changed_on_disk(str(exc))
-            return
+            return False
         except ConfigError as exc:
             self.notify("Not saved: the config has errors:\n" + exc.format(), severity="error",
                         markup=False, timeout=10)
-            return
+            return False
         except ClawError as exc:
             self.notify(f"Not saved: {exc}", severity="error", markup=False)
-            return
-        self._saved(reread=True)
+            return False
+        return True
 
     def _save_as(self, suggested: str, overwrite: bool = False) -> None:
         def validate(text: str) -> str | None:
@@ -443,16 +448,8 @@ class RoutingEditor(Screen):
                                            ("a", "Choose another path"), ("c", "Cancel")]), done)
 
     def _write_as(self, path: Path, overwrite: bool) -> None:
-        try:
-            self.doc.save_as(path, overwrite=overwrite)
-        except ConfigError as exc:
-            self.notify("Not saved: the config has errors:\n" + exc.format(), severity="error",
-                        markup=False, timeout=10)
-            return
-        except ClawError as exc:
-            self.notify(f"Not saved: {exc}", severity="error", markup=False)
-            return
-        self._saved(reread=False)
+        if self._wrote(lambda: self.doc.save_as(path, overwrite=overwrite)):
+            self._saved(reread=False)
 
     def _saved(self, *, reread: bool) -> None:
         self.refresh_view()
