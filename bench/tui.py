@@ -1,8 +1,12 @@
-"""TUI figures (issue 6, section 8), headless ``App.run_test()``, offline persona model, real
-gateway and SQLite stores in temp dirs:
+"""TUI figures (issue 6, section 8): offline persona model, real gateway and SQLite stores in
+temp dirs.
 
-- start to first frame: the app with 8 panes (config load + gateway + app, until the main
-  screen's first frame is composed) vs. a bare Textual app, same run, same size — target ≤ 1.5×;
+- start to first frame, as a user meets it: the installed ``claw-tui`` with an 8-pane config,
+  started as a fresh process on a pseudo-terminal (160x48), until its first frame shows the
+  panes; vs. a bare Textual app (header, one line, footer) started the same way, interleaved
+  in the same run — target ≤ 1.5x. Also in-process (``App.run_test()``, imports already
+  done): the same app vs. the bare app, and vs. a plain Textual app with eight bordered boxes,
+  which shows how much of the gap is Textual's own cost per mounted widget;
 - key-to-render latency while 16 panes stream at ~100 tokens/s each (offline model at 10 ms
   per word): a key is posted to the focused composer and timed until the first frame after
   the composer shows it — target p99 < 50 ms;
@@ -17,13 +21,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import json
 import os
+import pty
 import random
+import select
+import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from pathlib import Path
 
@@ -32,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from textual import events  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
+from textual.containers import Grid  # noqa: E402
 from textual.widgets import Footer, Header, Static  # noqa: E402
 
 from engine.config.loader import load_config_text  # noqa: E402
@@ -87,6 +98,20 @@ class FrameClock:
 # ----------------------------------------------------------------------------- first frame
 
 
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Footer, Header, Static
+
+class BareApp(App):
+    def compose(self):
+        yield Header()
+        yield Static("hello")
+        yield Footer()
+
+BareApp().run()
+"""
+
+
 class BareApp(App):
     """The reference: a Textual app with a header, one line of text and a footer."""
 
@@ -96,9 +121,71 @@ class BareApp(App):
         yield Footer()
 
 
-async def first_frame_bare() -> float:
+class BoxesApp(App):
+    """A plain Textual app with 8 bordered boxes in a grid: the floor for any 8-pane app."""
+
+    CSS = "Grid { grid-size: 4; } .box { border: round $accent; height: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Grid():
+            for i in range(8):
+                yield Static(f"box {i}", classes="box")
+        yield Footer()
+
+
+def claw_command() -> list[str]:
+    """The installed console script next to this interpreter, else ``python -m tui``."""
+    script = Path(sys.executable).parent / "claw-tui"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
+
+
+def time_to_screen(argv: list[str], markers: tuple[bytes, ...], timeout: float = 20.0) -> float:
+    """Start ``argv`` as a fresh process on a 160x48 pseudo-terminal and return the seconds
+    until everything in ``markers`` has been drawn (read from the terminal's output)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # child: size the terminal before the app asks for it, then exec
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+        os.execvpe(argv[0], argv, {**os.environ, "TERM": "xterm-256color"})
     t0 = time.perf_counter()
-    app = BareApp()
+    seen = b""
+    try:
+        while not all(m in seen for m in markers):
+            ready, _, _ = select.select([fd], [], [], max(0.0, t0 + timeout - time.perf_counter()))
+            if not ready:
+                raise TimeoutError(f"{argv[0]}: no first frame; last output {seen[-300:]!r}")
+            try:
+                seen += os.read(fd, 1 << 16)
+            except OSError as exc:  # the process died
+                raise RuntimeError(f"{argv}: exited before its first frame; {seen[-300:]!r}") from exc
+        return time.perf_counter() - t0
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def bench_cold_start(runs: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp, "clawdbot.json")
+        config.write_text(config_text(8))
+        bare_script = Path(tmp, "bare.py")
+        bare_script.write_text(BARE_APP)
+        bare = [sys.executable, str(bare_script)]
+        claw = claw_command() + ["--config", str(config), "--state-dir", str(Path(tmp, "state"))]
+        # the first start of each writes bytecode caches and warms the OS file cache
+        time_to_screen(bare, (b"hello",))
+        time_to_screen(claw, (b"claw-tui", b"a6"))
+        bare_s, claw_s = [], []
+        for _ in range(runs):  # interleaved, so both see the same machine load
+            bare_s.append(time_to_screen(bare, (b"hello",)))
+            claw_s.append(time_to_screen(claw, (b"claw-tui", b"a6")))
+    b, c = statistics.median(bare_s), statistics.median(claw_s)
+    return {"bare_ms": b * 1000, "claw_8_panes_ms": c * 1000, "ratio": c / b}
+
+
+async def first_frame_app(app: App) -> float:
+    t0 = time.perf_counter()
     clock = FrameClock(app)
     async with app.run_test(size=SIZE) as pilot:
         while not clock.frames:
@@ -124,12 +211,15 @@ async def first_frame_claw(panes: int) -> float:
 
 
 async def bench_first_frame(runs: int) -> dict:
-    bare, claw = [], []
-    for _ in range(runs):  # interleaved, so both see the same machine load
-        bare.append(await first_frame_bare())
+    bare, boxes, claw = [], [], []
+    await first_frame_claw(8)  # lazily imported modules load outside the timed runs
+    for _ in range(runs):  # interleaved, so all see the same machine load
+        bare.append(await first_frame_app(BareApp()))
+        boxes.append(await first_frame_app(BoxesApp()))
         claw.append(await first_frame_claw(8))
-    b, c = statistics.median(bare), statistics.median(claw)
-    return {"bare_ms": b * 1000, "claw_8_panes_ms": c * 1000, "ratio": c / b}
+    b, x, c = statistics.median(bare), statistics.median(boxes), statistics.median(claw)
+    return {"bare_ms": b * 1000, "boxes_ms": x * 1000, "claw_8_panes_ms": c * 1000,
+            "ratio": c / b, "boxes_ratio": x / b}
 
 
 # ----------------------------------------------------------------------------- key latency
@@ -283,10 +373,15 @@ def main() -> None:
     print(f"claw-tui TUI bench (headless, {SIZE[0]}x{SIZE[1]}, {os.cpu_count()} CPUs, "
           f"load {os.getloadavg()[0]:.1f})")
     if args.only in (None, "first-frame"):
+        r = bench_cold_start(args.runs)
+        print(f"start to first frame, fresh process on a pty (median of {args.runs}): bare "
+              f"Textual app {r['bare_ms']:.0f} ms, claw-tui with 8 panes "
+              f"{r['claw_8_panes_ms']:.0f} ms -> {r['ratio']:.2f}x (target <= 1.5x)")
         r = asyncio.run(bench_first_frame(args.runs))
-        print(f"start to first frame (median of {args.runs}): bare Textual app "
+        print(f"  in-process, imports done (median of {args.runs}): bare Textual app "
               f"{r['bare_ms']:.0f} ms, claw-tui with 8 panes {r['claw_8_panes_ms']:.0f} ms "
-              f"-> {r['ratio']:.2f}x (target <= 1.5x)")
+              f"-> {r['ratio']:.2f}x; plain Textual app with 8 bordered boxes "
+              f"{r['boxes_ms']:.0f} ms -> {r['boxes_ratio']:.2f}x")
     if args.only in (None, "keys"):
         r = asyncio.run(bench_key_latency(args.keys))
         print(f"key-to-render latency, {r['panes']} panes streaming (model at 100 tokens/s, "
