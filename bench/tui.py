@@ -48,7 +48,7 @@ from textual.widgets import Footer, Header, Static  # noqa: E402
 from engine.config.loader import load_config_text  # noqa: E402
 from engine.gateway.events import ReplyDelta  # noqa: E402
 from engine.gateway.gateway import Gateway  # noqa: E402
-from tui.app import ClawApp  # noqa: E402
+from tui.app import ClawApp, settle_heap  # noqa: E402
 
 SIZE = (160, 48)
 
@@ -142,11 +142,14 @@ def claw_command() -> list[str]:
 
 def time_to_screen(argv: list[str], markers: tuple[bytes, ...], timeout: float = 20.0) -> float:
     """Start ``argv`` as a fresh process on a 160x48 pseudo-terminal and return the seconds
-    until everything in ``markers`` has been drawn (read from the terminal's output)."""
+    until everything in ``markers`` has been drawn (read from the terminal's output). Python
+    writes and reuses bytecode caches as it does on a user's machine, whatever this shell's
+    ``PYTHONDONTWRITEBYTECODE`` says."""
     pid, fd = pty.fork()
     if pid == 0:  # child: size the terminal before the app asks for it, then exec
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-        os.execvpe(argv[0], argv, {**os.environ, "TERM": "xterm-256color"})
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        os.execvpe(argv[0], argv, {**env, "TERM": "xterm-256color"})
     t0 = time.perf_counter()
     seen = b""
     try:
@@ -370,6 +373,7 @@ def main() -> None:
     if args.memory_child:
         print(json.dumps(asyncio.run(memory_child(Path(args.memory_child), args.page_older))))
         return
+    settle_heap()  # as ``claw-tui`` does once its imports and config are loaded
     print(f"claw-tui TUI bench (headless, {SIZE[0]}x{SIZE[1]}, {os.cpu_count()} CPUs, "
           f"load {os.getloadavg()[0]:.1f})")
     if args.only in (None, "first-frame"):

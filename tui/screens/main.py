@@ -46,6 +46,7 @@ class MainScreen(Screen):
     """Styles: ``main.tcss`` beside this file, loaded by the app (this is its default screen)."""
 
     BINDINGS = keymap.bindings("main")
+    AUTO_FOCUS = "ChannelPane Composer"  # the first pane's composer, in one focus change
 
     def __init__(self) -> None:
         super().__init__(id="main")
@@ -53,6 +54,7 @@ class MainScreen(Screen):
         self._zoomed: ChannelPane | None = None
         self._panes: list[ChannelPane] = []
         self._by_inbox: dict[str, ChannelPane] = {}
+        self._sidebar = Sidebar(id="sidebar")
 
     @property
     def claw(self) -> "ClawApp":
@@ -62,7 +64,7 @@ class MainScreen(Screen):
         app = self.claw
         yield Header(show_clock=False, icon="≡")
         with Horizontal(id="body"):
-            yield Sidebar(id="sidebar")
+            yield self._sidebar
             with Vertical(id="main-col"):
                 with PaneGrid(id="grid"):
                     for number, inbox in enumerate(app.gateway.inboxes, start=1):
@@ -140,8 +142,8 @@ class MainScreen(Screen):
         self.refresh_sidebar()
 
     def refresh_sidebar(self) -> None:
-        for bar in self.query(Sidebar):  # absent while the screen is being torn down
-            bar.show(self.panes, self._focused_pane)
+        if self._sidebar.is_mounted and self._sidebar.is_attached:  # not during teardown
+            self._sidebar.show(self._panes, self._focused_pane)
 
     @on(ChannelPane.ActivityChanged)
     def _activity(self) -> None:
@@ -168,7 +170,6 @@ class MainScreen(Screen):
             grid.styles.grid_rows = str(MIN_PANE_HEIGHT)
         else:
             grid.styles.grid_rows = "1fr"
-        grid.set_class(cols == 1, "-one-column")
 
     # ------------------------------------------------------------------ actions
 
@@ -254,8 +255,7 @@ class MainScreen(Screen):
         panel.display = not panel.display
 
     def action_toggle_sidebar(self) -> None:
-        bar = self.query_one(Sidebar)
-        bar.display = not bar.display
+        self._sidebar.display = not self._sidebar.display
 
     @on(ChannelPane.ExplainRequested)
     def _explain_requested(self, event: ChannelPane.ExplainRequested) -> None:

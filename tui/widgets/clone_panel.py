@@ -15,6 +15,7 @@ from textual.widgets import DataTable
 
 from engine.gateway.snapshot import CloneSnapshot
 from tui.safe_text import literal, one_line
+from tui.widgets.size_cache import SkipUnchangedSizes
 
 # (key, label, width): fixed widths, so the table does not jump as states change.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -60,7 +61,7 @@ def row_cells(s: CloneSnapshot) -> list[Text]:
     ]
 
 
-class ClonePanel(DataTable):
+class ClonePanel(SkipUnchangedSizes, DataTable):
     """DataTable keyed by clone id."""
 
     def __init__(self, *, id: str | None = None) -> None:
