@@ -48,7 +48,8 @@ from textual.widgets import Footer, Header, Static  # noqa: E402
 from engine.config.loader import load_config_text  # noqa: E402
 from engine.gateway.events import ReplyDelta  # noqa: E402
 from engine.gateway.gateway import Gateway  # noqa: E402
-from tui.app import ClawApp, settle_heap  # noqa: E402
+from tui.app import ClawApp  # noqa: E402
+from tui.heap import settle_heap  # noqa: E402
 
 SIZE = (160, 48)
 

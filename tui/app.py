@@ -9,7 +9,6 @@ widgets never subscribe themselves, so a slow pane cannot make another one miss 
 from __future__ import annotations
 
 import asyncio
-import gc
 import io
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from rich.console import Console
+from textual import events
 from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
 from textual.screen import Screen
@@ -34,6 +34,7 @@ from engine.gateway.events import (
 )
 from engine.gateway.subscription import SubscriptionLagged
 from tui import keymap
+from tui.heap import FullCollections, settle_heap
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, one_line
 from tui.screens.main import MainScreen
@@ -55,9 +56,18 @@ WIDGET_CSS = [
 LIVE_INTERVAL = 0.15
 """Seconds between live-reply repaints of one pane: many streaming panes cost a few frames a
 second, not one per token."""
-LIVE_GROUPS = 3
-"""Panes repaint in this many staggered groups (one group per ``LIVE_INTERVAL / LIVE_GROUPS``),
-so a frame draws a third of the streaming panes and a key typed meanwhile waits for less."""
+LIVE_GROUPS = 4
+"""Panes repaint in this many staggered groups of neighbours (one group per
+``LIVE_INTERVAL / LIVE_GROUPS``). Textual repaints the bounding box of everything that changed
+in a frame, so a group is a run of adjacent panes (about one row of the grid), not every
+fourth pane: a frame then redraws a strip of the screen instead of all of it, and a key typed
+meanwhile waits for less."""
+TYPING_GRACE = 0.5
+"""Seconds after a key during which the user counts as typing."""
+TYPING_SLOWDOWN = 4
+"""While the user types, streamed text repaints this many times less often: every repaint of
+a growing Markdown reply re-lays out the screen (twice), and keys come first. Nothing is
+dropped; the text catches up on the next repaint."""
 
 
 def default_time_format(ts: float) -> str:
@@ -87,6 +97,9 @@ class ClawApp(App[int]):
         self._requested_theme = theme
         self.user_keymap: dict[str, str] = {}  # tui.keymap overrides, applied in on_mount
         self._live_group = 0  # which group of panes the next live tick repaints
+        self._live_tick = 0
+        self.last_key_at = float("-inf")  # monotonic time of the last key, from any screen
+        self._collections = FullCollections()
         # Where "save as" writes when the built-in example is edited.
         self.save_as_path = save_as_path or default_config_path(self.state_dir)
 
@@ -103,6 +116,7 @@ class ClawApp(App[int]):
         self._update_header()
         self.run_worker(self._pump(), name="gateway-events", group="events")
         self.set_interval(LIVE_INTERVAL / LIVE_GROUPS, self._flush_live, name="live-tick")
+        self.set_interval(2.0, lambda: self._collections.tick(self.last_key_at), name="gc")
         if self.clone_refresh > 0:
             self.set_interval(self.clone_refresh, self._refresh_clones, name="clone-refresh")
         if config.is_example:
@@ -217,9 +231,21 @@ class ClawApp(App[int]):
             panes = self.main.panes
         except LookupError:
             return
+        self._live_tick += 1
+        if self._live_tick % TYPING_SLOWDOWN and self._typing():
+            return
         self._live_group = (self._live_group + 1) % LIVE_GROUPS
-        for pane in panes[self._live_group::LIVE_GROUPS]:
+        size = -(-len(panes) // LIVE_GROUPS)
+        for pane in panes[self._live_group * size:(self._live_group + 1) * size]:
             pane.flush_live()
+
+    def _typing(self) -> bool:
+        return time.monotonic() - self.last_key_at < TYPING_GRACE
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):  # every key passes here first, whatever has focus
+            self.last_key_at = time.monotonic()
+        await super().on_event(event)
 
     def _refresh_clones(self) -> None:
         try:
@@ -389,14 +415,6 @@ async def _run(args: Any, state_dir: Path, config: Any) -> int:
                       save_as_path=_save_as_path(args, state_dir))
         await app.run_async()
         return int(app.return_code or 0)
-
-
-def settle_heap() -> None:
-    """Called once, after imports and the config load, before the app starts. Everything
-    alive then (modules, classes, the config) lives as long as the process; frozen, it is left
-    out of every later full garbage collection, which otherwise walks all of it again and
-    pauses the app for 50-150 ms, during start-up and while panes stream."""
-    gc.freeze()
 
 
 def run_app(args: Any) -> int:

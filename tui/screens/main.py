@@ -55,6 +55,7 @@ class MainScreen(Screen):
         self._panes: list[ChannelPane] = []
         self._by_inbox: dict[str, ChannelPane] = {}
         self._sidebar = Sidebar(id="sidebar")
+        self._clones = ClonePanel(id="clones")
 
     @property
     def claw(self) -> "ClawApp":
@@ -73,7 +74,7 @@ class MainScreen(Screen):
                         self._panes.append(pane)
                         self._by_inbox[inbox.key] = pane
                         yield pane
-                yield ClonePanel(id="clones")
+                yield self._clones
         yield Footer()
 
     def on_mount(self) -> None:
@@ -83,7 +84,7 @@ class MainScreen(Screen):
             self._set_focused(panes[0])
         self._layout_grid()
         self.refresh_sidebar()
-        self.query_one(ClonePanel).sync(self.claw.gateway.clone_snapshots())
+        self._clones.sync(self.claw.gateway.clone_snapshots())
 
     # ------------------------------------------------------------------ panes
 
@@ -251,8 +252,7 @@ class MainScreen(Screen):
             pane.history.move_selection(delta)
 
     def action_toggle_clones(self) -> None:
-        panel = self.query_one(ClonePanel)
-        panel.display = not panel.display
+        self._clones.display = not self._clones.display
 
     def action_toggle_sidebar(self) -> None:
         self._sidebar.display = not self._sidebar.display
@@ -270,4 +270,4 @@ class MainScreen(Screen):
             self.run_worker(self.add_panes(), group="panes")
 
     def clone_panel(self) -> ClonePanel:
-        return self.query_one(ClonePanel)
+        return self._clones

@@ -2,16 +2,23 @@
 
 Rows come from ``Gateway.clone_snapshots()`` and are updated in place from
 ``CloneCreated``/``CloneStateChanged`` events; a slow timer re-reads the snapshot so the table
-is right even if an event was coalesced away. Updating cells (not rebuilding the table) keeps
-the cursor and scroll position while clones change state many times a second.
+is right even if an event was coalesced away.
+
+A line-API scroll view, not a ``DataTable``: clones change state many times a second while
+panes stream, and a change here rebuilds one row and repaints that row only (a table widget
+re-renders itself whole, 10-20 ms, in the same frames as the typing). The header row stays
+on top while the rows scroll; a table wider than the panel scrolls sideways.
 """
 
 from __future__ import annotations
 
 from typing import Iterable
 
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from engine.gateway.snapshot import CloneSnapshot
 from tui.safe_text import literal, one_line
@@ -29,6 +36,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("turns", "Turns", 5),
     ("tokens", "Tokens in/out", 13),
 )
+GAP = 1
+TABLE_WIDTH = sum(width for _, _, width in COLUMNS) + GAP * (len(COLUMNS) + 1)
 
 STATE_STYLE = {
     "idle": "dim",
@@ -61,30 +70,57 @@ def row_cells(s: CloneSnapshot) -> list[Text]:
     ]
 
 
-class ClonePanel(SkipUnchangedSizes, DataTable):
-    """DataTable keyed by clone id."""
+def join_cells(cells: Iterable[Text], base: Style) -> Text:
+    """One table row: each cell cut or padded to its column's width."""
+    row = Text(" " * GAP, style=base, end="", no_wrap=True)
+    for cell, (_, _, width) in zip(cells, COLUMNS):
+        cell = cell.copy()
+        cell.truncate(width, overflow="ellipsis", pad=True)
+        row.append_text(cell)
+        row.append(" " * GAP)
+    return row
+
+
+class ClonePanel(SkipUnchangedSizes, ScrollView, can_focus=False):
+    """Clone rows keyed by clone id, in the order the clones appeared."""
+
+    COMPONENT_CLASSES = {"clone-panel--header"}
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False, show_cursor=False)
-        self._cells: dict[str, list[str]] = {}
+        super().__init__(id=id)
+        self._cells: dict[str, list[str]] = {}  # plain text per column (tests read it)
+        self._rows: dict[str, list[Text]] = {}
+        self._order: list[str] = []
+        self._strips: dict[str, Strip] = {}  # rendered rows, rebuilt when a row changes
+        self._header: Strip | None = None
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
         self.border_title = "Clones"
+        self._resize()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+        self._header = None
 
     def update_snapshot(self, snap: CloneSnapshot) -> None:
         cells = row_cells(snap)
         plain = [c.plain for c in cells]
-        if snap.clone_id not in self._cells:
-            self.add_row(*cells, key=snap.clone_id)
-            self._cells[snap.clone_id] = plain
+        clone_id = snap.clone_id
+        if self._cells.get(clone_id) == plain:
             return
-        old = self._cells[snap.clone_id]
-        for (col, _, _), cell, was, now in zip(COLUMNS, cells, old, plain):
-            if was != now:
-                self.update_cell(snap.clone_id, col, cell)
-        self._cells[snap.clone_id] = plain
+        new = clone_id not in self._cells
+        self._cells[clone_id] = plain
+        self._rows[clone_id] = cells
+        self._strips.pop(clone_id, None)
+        if new:
+            self._order.append(clone_id)
+            self._resize()
+            self.refresh()
+        else:
+            y = 1 + self._order.index(clone_id) - int(self.scroll_y)
+            if 1 <= y < self.size.height:
+                self.refresh(Region(0, y, self.size.width, 1))
 
     def sync(self, snapshots: Iterable[CloneSnapshot]) -> None:
         """Make the table match a full snapshot list (adds, updates and removes rows)."""
@@ -92,12 +128,52 @@ class ClonePanel(SkipUnchangedSizes, DataTable):
         for snap in snapshots:
             seen.add(snap.clone_id)
             self.update_snapshot(snap)
-        for gone in set(self._cells) - seen:
-            self.remove_row(gone)
-            del self._cells[gone]
-        self.border_subtitle = f"{len(self._cells)} clone{'s' if len(self._cells) != 1 else ''}"
+        gone = set(self._cells) - seen
+        if gone:
+            for clone_id in gone:
+                del self._cells[clone_id], self._rows[clone_id]
+                self._strips.pop(clone_id, None)
+            self._order = [c for c in self._order if c not in gone]
+            self._resize()
+            self.refresh()
+        count = len(self._cells)
+        self.border_subtitle = f"{count} clone{'s' if count != 1 else ''}"
 
     def cell_text(self, clone_id: str, column: str) -> str:
         """Plain text of one cell (tests read the panel through this)."""
         index = [c for c, _, _ in COLUMNS].index(column)
         return self._cells[clone_id][index]
+
+    @property
+    def row_count(self) -> int:
+        return len(self._order)
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(TABLE_WIDTH, 1 + len(self._order))
+
+    def _row_strip(self, clone_id: str, base: Style) -> Strip:
+        strip = self._strips.get(clone_id)
+        if strip is None:
+            text = join_cells(self._rows[clone_id], base)
+            strip = self._strips[clone_id] = Strip(text.render(self.app.console), TABLE_WIDTH)
+        return strip
+
+    def _header_strip(self, base: Style) -> Strip:
+        if self._header is None:
+            style = base + self.get_component_rich_style("clone-panel--header")
+            labels = [Text(label, style=style, end="") for _, label, _ in COLUMNS]
+            self._header = Strip(join_cells(labels, base).render(self.app.console), TABLE_WIDTH)
+        return self._header
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        scroll_x = int(self.scroll_x)
+        if y == 0:
+            strip = self._header_strip(base)
+        else:
+            index = int(self.scroll_y) + y - 1
+            if not 0 <= index < len(self._order):
+                return Strip.blank(width, base)
+            strip = self._row_strip(self._order[index], base)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
