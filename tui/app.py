@@ -355,6 +355,8 @@ class ClawApp(App[int]):
                             main.action_explain)
         yield SystemCommand("Change peer", "Who you speak as in the focused pane (F4)",
                             main.action_edit_peer)
+        yield SystemCommand("Queue mode", "Focused pane: a message sent during a reply waits or "
+                            "interrupts it (F8)", main.action_toggle_queue_mode)
         yield SystemCommand("Toggle clone panel", "Show or hide the clone table (F5)",
                             main.action_toggle_clones)
         yield SystemCommand("Toggle sidebar", "Show or hide the pane list (Ctrl+B)",

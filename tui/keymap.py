@@ -59,6 +59,8 @@ KEYS: tuple[Key, ...] = (
         help="Explain the route of the selected message"),
     Key("main.peer", "f4", "edit_peer", "Peer", "main",
         help="Choose who you speak as in the focused pane"),
+    Key("main.queue_mode", "f8", "toggle_queue_mode", "Queue mode", "main", show=False,
+        help="Focused pane: a message sent during a reply waits for it, or interrupts it"),
     Key("main.toggle_clones", "f5", "toggle_clones", "Clones", "main", show=False,
         help="Show or hide the clone panel"),
     Key("main.toggle_sidebar", "ctrl+b", "toggle_sidebar", "Sidebar", "main", show=False,

@@ -64,7 +64,7 @@ def test_each_file_is_capped_keeping_head_and_tail(tmp_path: Path) -> None:
     assert memory is not None and memory.truncated and memory.original_chars == len(body)
     assert len(memory.text) <= FILE_CHAR_LIMIT
     assert memory.text.startswith("HEAD-START") and memory.text.endswith("TAIL-END")
-    assert f"characters of MEMORY.md omitted" in memory.text
+    assert "characters of MEMORY.md omitted" in memory.text
     soul = persona.file("SOUL.md")
     assert soul is not None and not soul.truncated and len(soul.text) == FILE_CHAR_LIMIT
 

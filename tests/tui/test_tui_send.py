@@ -98,3 +98,42 @@ async def test_keys_arriving_in_one_burst_keep_their_order(tmp_path):
         await wait_for(pilot, lambda: replies(pane), what="reply to the burst")
         assert [m.content for m in pane.history.messages if m.role == "user"] == ["hi there"]
         assert pane.composer.text == "yo\nx"
+
+
+async def test_enter_after_a_trailing_backslash_is_a_newline(tmp_path):
+    """Most terminals send Shift+Enter as Enter: "\\⏎" inserts the newline there instead."""
+    async with running_app(tmp_path) as (app, pilot):
+        pane = app.main.panes[0]
+        await type_text(pilot, "first\\")
+        await pilot.press("enter")
+        assert pane.composer.text == "first\n"
+        await type_text(pilot, "a\\b")  # a backslash inside a line is kept
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: replies(pane), what="reply")
+        assert [m.content for m in pane.history.messages if m.role == "user"] == ["first\na\\b"]
+
+
+async def test_queue_mode_key_makes_a_new_message_interrupt_the_reply(tmp_path):
+    async with running_app(tmp_path, size=(200, 48), delay_ms=40) as (app, pilot):
+        pane = app.main.panes[0]
+        gateway = app.gateway
+        assert gateway.queue_mode(pane.inbox.key) == "followup"
+        await pilot.press("f8")
+        assert gateway.queue_mode(pane.inbox.key) == "interrupt"
+        await pilot.pause()
+        assert "⚡interrupts" in app.screen_text()
+        assert app.main.panes[1].inbox.key != pane.inbox.key
+        assert gateway.queue_mode(app.main.panes[1].inbox.key) == "followup"  # this pane only
+        pane.composer.load_text(" ".join(f"word{i}" for i in range(40)))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(pane.live_text) > 10, what="first reply streaming")
+        pane.composer.load_text("never mind")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(replies(pane)) == 2, timeout=20, what="both replies")
+        first, second = replies(pane)
+        assert first.status == "interrupted" and second.status == "complete"
+        assert "never mind" in second.content
+        await pilot.press("f8")
+        assert gateway.queue_mode(pane.inbox.key) == "followup"
+        await pilot.pause()
+        assert "⚡interrupts" not in app.screen_text()

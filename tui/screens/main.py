@@ -251,6 +251,15 @@ class MainScreen(Screen):
         if pane is not None:
             pane.history.move_selection(delta)
 
+    def action_toggle_queue_mode(self) -> None:
+        pane = self.focused_pane
+        if pane is not None:
+            mode = pane.toggle_queue_mode()
+            what = ("interrupts the reply running in this pane" if mode == "interrupt"
+                    else "waits until the running reply is done")
+            self.notify(f"Pane {pane.number}: a message sent during a reply now {what} "
+                        f"(queue mode {mode}; F8 switches).", markup=False)
+
     def action_toggle_clones(self) -> None:
         self._clones.display = not self._clones.display
 

@@ -85,6 +85,7 @@ class ClonePanel(SkipUnchangedSizes, ScrollView, can_focus=False):
     """Clone rows keyed by clone id, in the order the clones appeared."""
 
     COMPONENT_CLASSES = {"clone-panel--header"}
+    _line_style = Style()  # set per repaint by render_lines
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -165,9 +166,14 @@ class ClonePanel(SkipUnchangedSizes, ScrollView, can_focus=False):
             self._header = Strip(join_cells(labels, base).render(self.app.console), TABLE_WIDTH)
         return self._header
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The base style once per repaint, not once per line: it walks every ancestor's styles.
+        self._line_style = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        base = self._line_style
         scroll_x = int(self.scroll_x)
         if y == 0:
             strip = self._header_strip(base)

@@ -1,9 +1,11 @@
 """The text box at the bottom of a pane.
 
-A ``TextArea`` so multi-line messages are natural: Enter sends, Shift+Enter / Ctrl+J insert a
-newline, Up on the first line and Down on the last line walk this pane's input history (kept
-in memory per pane, like a shell). What a submitted line *means* (``/new``, ``/export``,
-``/ask``) is decided by the pane, not here.
+A ``TextArea`` so multi-line messages are natural: Enter sends; Shift+Enter, Ctrl+J, or Enter
+after a trailing backslash insert a newline (most terminals send Shift+Enter as a plain
+Enter; only those speaking the kitty keyboard protocol tell them apart). Up on the first line
+and Down on the last line walk this pane's input history (kept in memory per pane, like a
+shell). What a submitted line *means* (``/new``, ``/export``, ``/ask``) is decided by the pane,
+not here.
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ class Composer(SkipUnchangedSizes, TextArea):
         await super()._on_key(event)
 
     def action_send(self) -> None:
+        row, column = self.cursor_location
+        if column and self.document.get_line(row)[column - 1] == "\\":
+            # "\⏎" is a newline in every terminal (most send Shift+Enter as a plain Enter)
+            self._replace_via_keyboard("\n", (row, column - 1), (row, column))
+            return
         text = self.text
         if not text.strip():
             return

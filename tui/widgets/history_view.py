@@ -22,9 +22,10 @@ from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -86,6 +87,7 @@ class HistoryView(SkipUnchangedSizes, ScrollView, can_focus=True):
 
     BINDINGS = keymap.bindings("history")
 
+    _line_style = Style()  # set per repaint by render_lines
     COMPONENT_CLASSES = {
         "history--user",
         "history--agent",
@@ -424,10 +426,15 @@ class HistoryView(SkipUnchangedSizes, ScrollView, can_focus=True):
             if self.follow:
                 self._scroll_bottom()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The base style once per repaint, not once per line: it walks every ancestor's styles.
+        self._line_style = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self._view_size().width
         line = int(self.scroll_y) + y
-        base = self.rich_style
+        base = self._line_style
         if not self._rows or line >= self._offsets[-1] or width <= 0:
             return Strip.blank(width, base)
         index = min(len(self._rows) - 1, bisect_right(self._offsets, line) - 1)

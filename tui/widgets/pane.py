@@ -103,7 +103,7 @@ class ChannelPane(Vertical):
         self.notice: str | None = None
         self._format_time = format_time
         self._history_key: tuple[str, str] | None = None
-        self._shown_peer_line: tuple[PeerSpec, str] | None = None
+        self._shown_peer_line: tuple[PeerSpec, str, str] | None = None
         self._shown_status: str | None = None
 
     # ---------------------------------------------------------------- compose
@@ -183,7 +183,7 @@ class ChannelPane(Vertical):
         if self.border_subtitle != state:
             self.border_subtitle = state
             self.post_message(self.ActivityChanged(self))
-        peer_line = (self.peer, self.route_line())
+        peer_line = (self.peer, self.route_line(), self.gateway.queue_mode(self.inbox.key))
         if peer_line != self._shown_peer_line:
             self._shown_peer_line = peer_line
             self.peer_bar.show(*peer_line)
@@ -320,6 +320,14 @@ class ChannelPane(Vertical):
         error = self.recent.remember(self.inbox.key, peer)
         self.notice = f"✖ {error}" if error else None
         self.refresh_route()
+
+    def toggle_queue_mode(self) -> str:
+        """Switch this inbox between ``followup`` (a message sent during a reply waits) and
+        ``interrupt`` (it stops the reply); returns the new mode."""
+        mode = "followup" if self.gateway.queue_mode(self.inbox.key) == "interrupt" else "interrupt"
+        self.gateway.set_queue_mode(self.inbox.key, mode)
+        self._update_labels()
+        return mode
 
     # ------------------------------------------------------------- interrupts
 

@@ -70,8 +70,10 @@ class PeerBar(Static):
     class Clicked(Message):
         pass
 
-    def show(self, peer: PeerSpec, route_line: str) -> None:
+    def show(self, peer: PeerSpec, route_line: str, queue_mode: str = "followup") -> None:
         line = content(f"as {describe_peer(peer)}")
+        if queue_mode == "interrupt":  # not the usual behaviour, so it is always in sight
+            line = line.append(content("  ⚡interrupts", "bold $warning"))
         if route_line:
             line = line.append(content(f"  → {route_line}", "dim"))
         self.update(line, layout=False)  # one fixed line: no layout pass needed
