@@ -1,0 +1,62 @@
+"""The garbage-collector policy: no automatic full collections; the app runs one when the
+user is not typing, and never waits too long."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from tui.heap import NO_AUTOMATIC_FULL, FullCollections, settle_heap
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_settle_heap_freezes_and_switches_off_automatic_full_collections():
+    before = gc.get_threshold()
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (before[0], before[1], NO_AUTOMATIC_FULL)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
+def test_full_collection_waits_for_a_quiet_moment_but_not_forever():
+    clock = Clock()
+    policy = FullCollections(clock)
+    assert not policy.due(last_key_at=float("-inf"))  # not yet EVERY seconds
+    clock.now += FullCollections.EVERY
+    assert not policy.due(last_key_at=clock.now - 0.2)  # typing: wait
+    assert policy.due(last_key_at=clock.now - FullCollections.QUIET)  # quiet: now
+    clock.now += FullCollections.LATEST - FullCollections.EVERY
+    assert policy.due(last_key_at=clock.now)  # typing for too long: collect anyway
+
+
+class Node:
+    pass
+
+
+def test_tick_collects_and_restarts_the_wait():
+    clock = Clock()
+    policy = FullCollections(clock)
+    clock.now += FullCollections.EVERY
+    gc.disable()  # only the policy may collect during this test
+    try:
+        node = Node()
+        node.itself = node  # a cycle: only the collector frees it
+        ref = weakref.ref(node)
+        del node
+        assert ref() is not None
+        assert policy.tick(last_key_at=float("-inf"))
+        assert ref() is None
+        assert policy.last == clock.now
+        assert not policy.tick(last_key_at=float("-inf"))  # just ran: wait EVERY again
+    finally:
+        gc.enable()
