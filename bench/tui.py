@@ -371,10 +371,10 @@ def main() -> None:
     parser.add_argument("--memory-child", metavar="STATE", help=argparse.SUPPRESS)
     parser.add_argument("--page-older", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    settle_heap()  # as ``claw-tui`` does once its imports and config are loaded
     if args.memory_child:
         print(json.dumps(asyncio.run(memory_child(Path(args.memory_child), args.page_older))))
         return
-    settle_heap()  # as ``claw-tui`` does once its imports and config are loaded
     print(f"claw-tui TUI bench (headless, {SIZE[0]}x{SIZE[1]}, {os.cpu_count()} CPUs, "
           f"load {os.getloadavg()[0]:.1f})")
     if args.only in (None, "first-frame"):
