@@ -51,6 +51,8 @@ from engine.gateway.gateway import Gateway  # noqa: E402
 from tui.app import ClawApp  # noqa: E402
 from tui.heap import settle_heap  # noqa: E402
 
+from bare_app import BareApp  # noqa: E402  (beside this file)
+
 SIZE = (160, 48)
 
 
@@ -97,29 +99,6 @@ class FrameClock:
 
 
 # ----------------------------------------------------------------------------- first frame
-
-
-BARE_APP = """
-from textual.app import App
-from textual.widgets import Footer, Header, Static
-
-class BareApp(App):
-    def compose(self):
-        yield Header()
-        yield Static("hello")
-        yield Footer()
-
-BareApp().run()
-"""
-
-
-class BareApp(App):
-    """The reference: a Textual app with a header, one line of text and a footer."""
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("hello")
-        yield Footer()
 
 
 class BoxesApp(App):
@@ -173,9 +152,7 @@ def bench_cold_start(runs: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp, "clawdbot.json")
         config.write_text(config_text(8))
-        bare_script = Path(tmp, "bare.py")
-        bare_script.write_text(BARE_APP)
-        bare = [sys.executable, str(bare_script)]
+        bare = [sys.executable, str(Path(__file__).with_name("bare_app.py"))]
         claw = claw_command() + ["--config", str(config), "--state-dir", str(Path(tmp, "state"))]
         # the first start of each writes bytecode caches and warms the OS file cache
         time_to_screen(bare, (b"hello",))

@@ -143,7 +143,7 @@ class MainScreen(Screen):
         self.refresh_sidebar()
 
     def refresh_sidebar(self) -> None:
-        if self._sidebar.is_mounted and self._sidebar.is_attached:  # not during teardown
+        if self._sidebar.is_attached:  # not before compose or during teardown
             self._sidebar.show(self._panes, self._focused_pane)
 
     @on(ChannelPane.ActivityChanged)

@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from engine.gateway.snapshot import CloneSnapshot
 from tui.safe_text import literal, one_line
+from tui.widgets.line_style import StylePerRepaint
 from tui.widgets.size_cache import SkipUnchangedSizes
 
 # (key, label, width): fixed widths, so the table does not jump as states change.
@@ -81,16 +82,14 @@ def join_cells(cells: Iterable[Text], base: Style) -> Text:
     return row
 
 
-class ClonePanel(SkipUnchangedSizes, ScrollView, can_focus=False):
+class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=False):
     """Clone rows keyed by clone id, in the order the clones appeared."""
 
     COMPONENT_CLASSES = {"clone-panel--header"}
-    _line_style = Style()  # set per repaint by render_lines
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._cells: dict[str, list[str]] = {}  # plain text per column (tests read it)
-        self._rows: dict[str, list[Text]] = {}
+        self._rows: dict[str, list[Text]] = {}  # cells by clone id
         self._order: list[str] = []
         self._strips: dict[str, Strip] = {}  # rendered rows, rebuilt when a row changes
         self._header: Strip | None = None
@@ -106,15 +105,13 @@ class ClonePanel(SkipUnchangedSizes, ScrollView, can_focus=False):
 
     def update_snapshot(self, snap: CloneSnapshot) -> None:
         cells = row_cells(snap)
-        plain = [c.plain for c in cells]
         clone_id = snap.clone_id
-        if self._cells.get(clone_id) == plain:
+        old = self._rows.get(clone_id)
+        if old is not None and [c.plain for c in old] == [c.plain for c in cells]:
             return
-        new = clone_id not in self._cells
-        self._cells[clone_id] = plain
         self._rows[clone_id] = cells
         self._strips.pop(clone_id, None)
-        if new:
+        if old is None:
             self._order.append(clone_id)
             self._resize()
             self.refresh()
@@ -129,25 +126,21 @@ class ClonePanel(SkipUnchangedSizes, ScrollView, can_focus=False):
         for snap in snapshots:
             seen.add(snap.clone_id)
             self.update_snapshot(snap)
-        gone = set(self._cells) - seen
+        gone = set(self._rows) - seen
         if gone:
             for clone_id in gone:
-                del self._cells[clone_id], self._rows[clone_id]
+                del self._rows[clone_id]
                 self._strips.pop(clone_id, None)
             self._order = [c for c in self._order if c not in gone]
             self._resize()
             self.refresh()
-        count = len(self._cells)
+        count = len(self._rows)
         self.border_subtitle = f"{count} clone{'s' if count != 1 else ''}"
 
     def cell_text(self, clone_id: str, column: str) -> str:
         """Plain text of one cell (tests read the panel through this)."""
         index = [c for c, _, _ in COLUMNS].index(column)
-        return self._cells[clone_id][index]
-
-    @property
-    def row_count(self) -> int:
-        return len(self._order)
+        return self._rows[clone_id][index].plain
 
     def _resize(self) -> None:
         self.virtual_size = Size(TABLE_WIDTH, 1 + len(self._order))
@@ -166,14 +159,9 @@ class ClonePanel(SkipUnchangedSizes, ScrollView, can_focus=False):
             self._header = Strip(join_cells(labels, base).render(self.app.console), TABLE_WIDTH)
         return self._header
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The base style once per repaint, not once per line: it walks every ancestor's styles.
-        self._line_style = self.rich_style
-        return super().render_lines(crop)
-
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self._line_style
+        base = self.line_style
         scroll_x = int(self.scroll_x)
         if y == 0:
             strip = self._header_strip(base)

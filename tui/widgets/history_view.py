@@ -22,14 +22,14 @@ from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.line_style import StylePerRepaint
 from tui.widgets.size_cache import SkipUnchangedSizes
 from tui import keymap
 from tui.safe_text import clean, literal
@@ -82,12 +82,11 @@ class _Row:
     exact_width: int  # width the height was measured at; 0 = estimate
 
 
-class HistoryView(SkipUnchangedSizes, ScrollView, can_focus=True):
+class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=True):
     """Virtualised, selectable list of stored messages."""
 
     BINDINGS = keymap.bindings("history")
 
-    _line_style = Style()  # set per repaint by render_lines
     COMPONENT_CLASSES = {
         "history--user",
         "history--agent",
@@ -426,15 +425,10 @@ class HistoryView(SkipUnchangedSizes, ScrollView, can_focus=True):
             if self.follow:
                 self._scroll_bottom()
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The base style once per repaint, not once per line: it walks every ancestor's styles.
-        self._line_style = self.rich_style
-        return super().render_lines(crop)
-
     def render_line(self, y: int) -> Strip:
         width = self._view_size().width
         line = int(self.scroll_y) + y
-        base = self._line_style
+        base = self.line_style
         if not self._rows or line >= self._offsets[-1] or width <= 0:
             return Strip.blank(width, base)
         index = min(len(self._rows) - 1, bisect_right(self._offsets, line) - 1)
