@@ -12,7 +12,7 @@ def replies(pane):
 
 
 async def send(pilot, pane, text):
-    pane.composer.focus()
+    pilot.app.main.focus_pane(pane)
     await pilot.pause()
     pane.composer.load_text(text)
     await pilot.press("enter")

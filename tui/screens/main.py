@@ -10,14 +10,15 @@ from __future__ import annotations
 from math import ceil
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from tui import keymap
 from tui.widgets.clone_panel import ClonePanel
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.pane import ChannelPane
 from tui.widgets.sidebar import Sidebar
 
@@ -56,6 +57,7 @@ class MainScreen(Screen):
         self._by_inbox: dict[str, ChannelPane] = {}
         self._sidebar = Sidebar(id="sidebar")
         self._clones = ClonePanel(id="clones")
+        self._resumed_once = False
 
     @property
     def claw(self) -> "ClawApp":
@@ -70,12 +72,23 @@ class MainScreen(Screen):
                 with PaneGrid(id="grid"):
                     for number, inbox in enumerate(app.gateway.inboxes, start=1):
                         pane = ChannelPane(app.gateway, inbox, number, recent=app.recent_peers,
-                                           format_time=app.format_time)
+                                           format_time=app.format_time,
+                                           composer_now=number == 1)
                         self._panes.append(pane)
                         self._by_inbox[inbox.key] = pane
                         yield pane
                 yield self._clones
-        yield Footer()
+        yield KeyBar()
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Runs before ``Screen``'s own handler. On a resume Textual restyles the whole screen
+        in case the CSS changed while it was covered; on the first one nothing was covered and
+        every widget was styled as it mounted — restyling them all again was a sixth of the
+        time to the first frame. Later resumes (after a dialog or the editor) restyle as
+        usual."""
+        if not self._resumed_once:
+            self._resumed_once = True
+            event.refresh_styles = False
 
     def on_mount(self) -> None:
         panes = self.panes
@@ -137,6 +150,7 @@ class MainScreen(Screen):
         """The focused pane streams its reply through Markdown, the others as a plain tail
         (see ``tui.widgets.live_view``)."""
         old, self._focused_pane = self._focused_pane, pane
+        pane.ensure_composer()
         if old is not None and old is not pane:
             old.set_markdown_live(False)
         pane.set_markdown_live(True)

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from engine.config.edit import ConfigChangedOnDisk, ConfigDocument
 from engine.errors import ClawError, ConfigError
@@ -28,6 +28,7 @@ from tui import keymap
 from tui.safe_text import content, literal, one_line
 from tui.screens.binding_form import BindingForm
 from tui.screens.dialogs import ChoiceScreen, PromptScreen
+from tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from tui.app import ClawApp
@@ -142,7 +143,7 @@ class RoutingEditor(Screen):
                 yield Static(content(TRY_HELP), id="try-help")
                 with VerticalScroll(id="try-result-box"):
                     yield Static(id="try-result")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from textual import events
 from textual.message import Message
-from textual.widgets import TextArea
+from textual.widgets import Static, TextArea
 
 from tui.widgets.size_cache import SkipUnchangedSizes
 from tui import keymap
+
+
+PLACEHOLDER = "Message…  (Enter sends · Ctrl+J newline)"
 
 
 class Composer(SkipUnchangedSizes, TextArea):
@@ -34,11 +37,16 @@ class Composer(SkipUnchangedSizes, TextArea):
             super().__init__()
             self.direction = direction
 
-    def __init__(self, *, placeholder: str = "Message…  (Enter sends · Ctrl+J newline)",
+    def __init__(self, *, placeholder: str = PLACEHOLDER,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
-                         highlight_cursor_line=False, compact=True, placeholder=placeholder,
-                         id=id, classes=classes)
+                         highlight_cursor_line=False, placeholder=placeholder, id=id,
+                         classes=classes)
+        # Compact (no border) is set quietly here, not through ``compact=True``: that setter
+        # restyles the widget on the spot, before it is even in the DOM — a wasted pass over
+        # all of TextArea's component styles.
+        self.set_reactive(TextArea.compact, True)
+        self.add_class("-textual-compact", update=False)
         self.inputs: list[str] = []
         self._history_pos: int | None = None  # index into history while browsing
         self._draft = ""
@@ -106,3 +114,23 @@ class Composer(SkipUnchangedSizes, TextArea):
 
     def action_scroll_history(self, direction: int) -> None:
         self.post_message(self.PageHistory(direction))
+
+
+class ComposerStub(Static):
+    """What an idle composer looks like, drawn by one plain widget.
+
+    A pane shows this until it is first focused, then mounts its real ``Composer`` in its
+    place. A text area is the costliest widget in a pane to mount and style, and most panes
+    are never typed into in a session; with eight panes this was a quarter of the start-up.
+    A click asks the pane for the real one.
+    """
+
+    class Wanted(Message):
+        """The stub was clicked: the pane should focus (and so mount) its composer."""
+
+    def __init__(self, *, placeholder: str = PLACEHOLDER, id: str | None = None) -> None:
+        super().__init__(placeholder, id=id, markup=False)
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.post_message(self.Wanted())

@@ -36,7 +36,7 @@ from engine.gateway.events import (
 from engine.gateway.inbox import Inbox, PeerSpec
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
-from tui.widgets.composer import Composer
+from tui.widgets.composer import Composer, ComposerStub
 from tui.widgets.history_view import HistoryView
 from tui.widgets.live_view import LiveTail
 from tui.widgets.peer_selector import PeerBar, PeerDialog
@@ -80,7 +80,8 @@ class ChannelPane(Vertical):
             self.message = message
 
     def __init__(self, gateway: "Gateway", inbox: Inbox, number: int, *, recent: RecentPeers,
-                 format_time: Callable[[float], str] | None = None) -> None:
+                 format_time: Callable[[float], str] | None = None,
+                 composer_now: bool = False) -> None:
         super().__init__(id=f"pane-{number}", classes="pane")
         self.gateway = gateway
         self.inbox = inbox
@@ -105,6 +106,7 @@ class ChannelPane(Vertical):
         self._history_key: tuple[str, str] | None = None
         self._shown_peer_line: tuple[PeerSpec, str, str] | None = None
         self._shown_status: str | None = None
+        self._composer_mounted = composer_now
 
     # ---------------------------------------------------------------- compose
 
@@ -114,7 +116,10 @@ class ChannelPane(Vertical):
         self.peer_bar = PeerBar(id="peer-bar", classes="peer-bar")
         self.history = HistoryView(format_time=self._format_time, id="history")
         self.status = Static(id="pane-status", classes="pane-status")
+        # The text box is mounted when the pane is first focused (see ``ComposerStub``); the
+        # object exists from the start, so its text and input history are always there.
         self.composer = Composer(id="composer")
+        self.composer_stub = ComposerStub(id="composer-stub")
         # The live area (head, plain tail, Markdown stream) is mounted on the first reply:
         # most panes never stream at start-up, and these widgets are most of a pane's cost.
         self.live_head = Static(id="live-head", classes="live-head")
@@ -127,7 +132,7 @@ class ChannelPane(Vertical):
         yield self.peer_bar
         yield self.history
         yield self.status
-        yield self.composer
+        yield self.composer if self._composer_mounted else self.composer_stub
 
     async def _mount_live(self) -> None:
         if not self._live_mounted:
@@ -538,5 +543,17 @@ class ChannelPane(Vertical):
     def on_descendant_focus(self) -> None:
         self.mark_seen()
 
+    def ensure_composer(self) -> None:
+        """Put the real text box in place of the stub (once; it stays)."""
+        if not self._composer_mounted:
+            self._composer_mounted = True
+            self.mount(self.composer, after=self.composer_stub)
+            self.composer_stub.remove()
+
     def focus_composer(self) -> None:
+        self.ensure_composer()
         self.composer.focus()
+
+    @on(ComposerStub.Wanted)
+    def _stub_clicked(self) -> None:
+        self.focus_composer()
