@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
-from markdown_it import MarkdownIt
 from rich.cells import cell_len
 from rich.console import RenderableType
-from rich.markdown import Markdown as RichMarkdown
 from rich.segment import Segment
 from rich.text import Text
 from textual.cache import LRUCache
@@ -49,17 +48,30 @@ class MessageLike(Protocol):
     meta: dict
 
 
-class LiteralMarkdown(RichMarkdown):
+@cache
+def _literal_markdown_class() -> type:
     """Rich Markdown with raw HTML disabled, so ``<b>``/``<script>`` stay visible text
     (Rich's default parser silently drops HTML tags). Text is cleaned of control codes first;
-    Rich never parses console markup inside Markdown."""
+    Rich never parses console markup inside Markdown.
 
-    _parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+    Built on first use: Markdown and its parser are a fifth of the app's import time, and a
+    view only needs them once it draws an agent's reply."""
+    from markdown_it import MarkdownIt
+    from rich.markdown import Markdown
 
-    def __init__(self, text: str) -> None:
-        super().__init__("", hyperlinks=False)
-        self.markup = text
-        self.parsed = self._parser.parse(text)
+    class LiteralMarkdown(Markdown):
+        _parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+
+        def __init__(self, text: str) -> None:
+            super().__init__("", hyperlinks=False)
+            self.markup = text
+            self.parsed = self._parser.parse(text)
+
+    return LiteralMarkdown
+
+
+def literal_markdown(text: str) -> RenderableType:
+    return _literal_markdown_class()(text)
 
 
 def route_badge(message: MessageLike) -> str:
@@ -379,7 +391,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         parts: list[RenderableType] = [header]
         text = message.content or ""
         if message.role == "assistant" and text.strip():
-            parts.append(LiteralMarkdown(clean(text)))
+            parts.append(literal_markdown(clean(text)))
         else:
             parts.append(literal(text or " "))
         return parts

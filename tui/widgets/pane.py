@@ -14,13 +14,11 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from markdown_it import MarkdownIt
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
 
 from engine.errors import ClawError
 from engine.gateway.events import (
@@ -42,14 +40,20 @@ from tui.widgets.live_view import LiveTail
 from tui.widgets.peer_selector import PeerBar, PeerDialog
 
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from textual.widgets import Markdown
+    from textual.widgets.markdown import MarkdownStream
+
     from engine.gateway.gateway import Gateway
     from engine.routing.route import Route
 
 PAGE = 200
 
 
-def _live_parser() -> MarkdownIt:
+def _live_parser() -> "MarkdownIt":
     """The streaming Markdown parser: GFM-like, raw HTML off so tags show as text."""
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("gfm-like", {"html": False})
 
 
@@ -126,8 +130,7 @@ class ChannelPane(Vertical):
         self.live = Vertical(id="live", classes="live")
         self.live_tail = LiveTail(id="live-tail")
         self.live_md_box = VerticalScroll(id="live-md-box")
-        self.live_markdown = Markdown("", id="live-md", parser_factory=_live_parser,
-                                      open_links=False)
+        self.live_markdown: Markdown | None = None  # made with the live area
         self._live_mounted = False
         yield self.peer_bar
         yield self.history
@@ -137,6 +140,12 @@ class ChannelPane(Vertical):
     async def _mount_live(self) -> None:
         if not self._live_mounted:
             self._live_mounted = True
+            # Imported here, not at start-up: Markdown and its parser are a fifth of the
+            # app's import time, and no pane needs them before its first reply.
+            from textual.widgets import Markdown
+
+            self.live_markdown = Markdown("", id="live-md", parser_factory=_live_parser,
+                                          open_links=False)
             self.live.compose_add_child(self.live_tail)
             self.live_md_box.compose_add_child(self.live_markdown)
             self.live.compose_add_child(self.live_md_box)
@@ -496,7 +505,8 @@ class ChannelPane(Vertical):
             if self._live_mounted:
                 self.live.display = self.live_head.display = False
                 self.live_md_box.display = False
-                await self.live_markdown.update("")
+                if self.live_markdown is not None:
+                    await self.live_markdown.update("")
                 tail.set_text("")
             if arg is not None and self._shows(arg):
                 self.history.append(arg)
@@ -507,9 +517,11 @@ class ChannelPane(Vertical):
         self.live_tail.display = not markdown
         if not markdown:
             return None
-        await self.live_markdown.update("")
+        markdown_widget = self.live_markdown
+        assert markdown_widget is not None  # the live area is mounted before anything streams
+        await markdown_widget.update("")
         self.live_md_box.anchor()
-        stream = Markdown.get_stream(self.live_markdown)
+        stream = type(markdown_widget).get_stream(markdown_widget)
         if text:
             await stream.write(text)
         return stream
