@@ -96,11 +96,19 @@ class OfflineProvider(Provider):
                                 f"(the only one is {OFFLINE_PROVIDER}/{OFFLINE_MODEL})",
                                 provider=self.name)
         words = split_words(persona_reply(request))
+        # One word per ``delay`` on a fixed schedule, so the rate is what the setting says
+        # (sleeping ``delay`` after each word would add the loop's own latency every time).
+        # A consumer that falls behind by more than a word resets the schedule: no burst.
+        due = anyio.current_time()
         for word in words:
-            if self.delay > 0:
-                await anyio.sleep(self.delay)
+            due += self.delay
+            now = anyio.current_time()
+            if self.delay > 0 and due > now:
+                await anyio.sleep(due - now)
             else:
                 await anyio.lowlevel.checkpoint()  # stays interruptible with zero delay
+                if now - due > self.delay:
+                    due = now
             yield TextDelta(word)
         yield UsageReport(estimate_prompt_tokens(request.messages), len(words))
 
