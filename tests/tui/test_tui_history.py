@@ -25,3 +25,54 @@ async def test_follow_bottom_only_while_at_bottom(tmp_path):
         view.focus()
         await pilot.press("end")
         assert view.follow and view.scroll_y == view.max_scroll_y
+
+
+def _message(view, n: int, text: str):
+    from engine.store.models import StoredMessage
+
+    last = view.messages[-1]
+    return StoredMessage(id=10_000 + n, session_key=last.session_key, session_id="s",
+                         seq=last.seq + n, role="assistant", author="home", content=text,
+                         status="complete", created_at=0.0)
+
+
+async def test_appending_under_a_shown_scrollbar_lays_out_nothing(tmp_path):
+    """A new message only changes the view's scrollable height: the screen is not laid out
+    again, yet the scroll limits, the scrollbar and following the bottom all keep up. A
+    message drawn ahead (``prepare``) arrives with its exact height."""
+    await prefill(tmp_path / "state", "home", [f"line {i}\nsecond line" for i in range(60)])
+    async with running_app(tmp_path) as (app, pilot):
+        view = app.main.panes[0].history
+        await wait_for(pilot, lambda: view.message_count == 60, what="history")
+        await pilot.pause(0.05)
+        assert view.show_vertical_scrollbar
+        layouts = []
+        app.screen.screen_layout_refresh_signal.subscribe(view, lambda screen: layouts.append(1))
+        bottom = view.max_scroll_y
+        message = _message(view, 1, "**drawn ahead**\n\n" + "word " * 200)
+        view.prepare(message)
+        view.append(message)
+        await pilot.pause(0.1)
+        assert layouts == []
+        assert view.max_scroll_y > bottom and view.scroll_y == view.max_scroll_y
+        assert view.vertical_scrollbar.window_virtual_size == view.virtual_size.height
+        row = view._rows[-1]
+        assert row.exact_width == view._width  # measured when drawn ahead, not estimated
+        assert "drawn ahead" in "".join(s.text for s in view._strips(len(view._rows) - 1, view._width))
+
+
+async def test_first_scrollbar_still_lays_out(tmp_path):
+    """When a message makes the scrollbar appear, the view's content area narrows: that
+    one needs a layout, and gets it."""
+    await prefill(tmp_path / "state", "home", ["only one"])
+    async with running_app(tmp_path) as (app, pilot):
+        view = app.main.panes[0].history
+        await wait_for(pilot, lambda: view.message_count == 1, what="history")
+        await pilot.pause(0.05)
+        assert not view.show_vertical_scrollbar
+        layouts = []
+        app.screen.screen_layout_refresh_signal.subscribe(view, lambda screen: layouts.append(1))
+        view.append(_message(view, 1, "\n\n".join(f"paragraph {i}" for i in range(40))))
+        await wait_for(pilot, lambda: view.show_vertical_scrollbar, what="scrollbar")
+        await pilot.pause(0.05)
+        assert layouts and view.scroll_y == view.max_scroll_y > 0

@@ -20,6 +20,7 @@ from tui import keymap
 from tui.widgets.clone_panel import ClonePanel
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.pane import ChannelPane
+from tui.widgets.draw_slot import DrawSlot
 from tui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class MainScreen(Screen):
         self._sidebar = Sidebar(id="sidebar")
         self._clones = ClonePanel(id="clones")
         self._resumed_once = False
+        self._draw_slot = DrawSlot()
 
     @property
     def claw(self) -> "ClawApp":
@@ -73,7 +75,8 @@ class MainScreen(Screen):
                     for number, inbox in enumerate(app.gateway.inboxes, start=1):
                         pane = ChannelPane(app.gateway, inbox, number, recent=app.recent_peers,
                                            format_time=app.format_time,
-                                           composer_now=number == 1)
+                                           composer_now=number == 1,
+                                           draw_slot=self._draw_slot)
                         self._panes.append(pane)
                         self._by_inbox[inbox.key] = pane
                         yield pane
@@ -117,7 +120,8 @@ class MainScreen(Screen):
         for inbox in app.gateway.inboxes:
             if inbox.key not in self._by_inbox:
                 pane = ChannelPane(app.gateway, inbox, len(self._panes) + 1,
-                                   recent=app.recent_peers, format_time=app.format_time)
+                                   recent=app.recent_peers, format_time=app.format_time,
+                                   draw_slot=self._draw_slot)
                 self._panes.append(pane)
                 self._by_inbox[inbox.key] = pane
                 await grid.mount(pane)

@@ -287,7 +287,19 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         return 1 + lines + 1  # header + body + spacer
 
     def _row(self, message: MessageLike) -> _Row:
+        if self._width:
+            drawn = self._cache.get(self._cache_key(message, self._width, False))
+            if drawn is not None:  # drawn ahead by ``prepare``: the height is known exactly
+                return _Row(message, len(drawn), self._width)
         return _Row(message, self._estimate(message, self._width or 80), 0)
+
+    def prepare(self, message: MessageLike) -> None:
+        """Draw a message about to be appended, at the width it will be shown, so the frame
+        that shows it only copies lines and the layout uses its exact height. Drawing a long
+        Markdown reply is the costliest step of a pane; done here, the pane can do it between
+        frames, one pane at a time, instead of inside whichever frame first shows it."""
+        if self._width and self.is_mounted and self.is_attached:  # not while the app closes
+            self._render(message, self._width, False)
 
     def _drop_cached(self, message_id: int) -> None:
         for key in [k for k in self._cache.keys() if k[0] == message_id]:
@@ -314,13 +326,25 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             offsets.append(total)
         self._offsets = offsets
         self._offsets_dirty = False
-        self.virtual_size = Size(width, total)
+        self._set_virtual_size(Size(width, total))
         if anchor is not None:
             for i, row in enumerate(self._rows):
                 if row.message.id == anchor[0]:
                     self.scroll_to(y=offsets[i] + min(anchor[1], row.height - 1), animate=False,
                                    immediate=True, force=True)
                     break
+        self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Set the scrollable size without asking for a layout of the whole screen (which
+        assigning ``virtual_size`` does, though this view's own size never depends on it),
+        then update the scrollbar here: the compositor's layout would not, since the view's
+        region did not change. Only a scrollbar appearing or going away lays out again."""
+        if size == self.virtual_size:
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        if self.is_mounted:
+            self._scroll_update(size)  # scrollbar shown or not, its thumb, the scroll limits
         self.refresh()
 
     def _scroll_bottom(self) -> None:
@@ -396,17 +420,34 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             parts.append(literal(text or " "))
         return parts
 
+    @staticmethod
+    def _cache_key(message: MessageLike, width: int, selected: bool) -> tuple[int, int, bool, int]:
+        return (message.id, width, selected, len(message.content or ""))
+
     def _strips(self, index: int, width: int) -> list[Strip]:
         row = self._rows[index]
-        selected = index == self.selected
-        key = (row.message.id, width, selected, len(row.message.content or ""))
+        strips = self._render(row.message, width, index == self.selected)
+        if row.exact_width != width or row.height != len(strips):
+            changed = row.height != len(strips)
+            row.height = len(strips)
+            row.exact_width = width
+            if changed:
+                self._offsets_dirty = True
+                if not self._reflow_pending:
+                    self._reflow_pending = True
+                    self.call_after_refresh(self._apply_exact_heights)
+        return strips
+
+    def _render(self, message: MessageLike, width: int, selected: bool) -> list[Strip]:
+        """A message's lines at ``width`` (cached)."""
+        key = self._cache_key(message, width, selected)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         console = self.app.console
         base = self.rich_style
         options = console.options.update_width(width).update(highlight=False)
-        header, body = self._renderable(row.message, width, selected)
+        header, body = self._renderable(message, width, selected)
         inner = options.update_width(max(1, width - 2))
         body_style = base + self.get_component_rich_style("history--body")
         gutter_style = (self.get_component_rich_style("history--selected") if selected
@@ -419,15 +460,6 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         strips = [Strip(line).adjust_cell_length(width, base) for line in lines]
         strips.append(Strip.blank(width, base))
         self._cache[key] = strips
-        if row.exact_width != width or row.height != len(strips):
-            changed = row.height != len(strips)
-            row.height = len(strips)
-            row.exact_width = width
-            if changed:
-                self._offsets_dirty = True
-                if not self._reflow_pending:
-                    self._reflow_pending = True
-                    self.call_after_refresh(self._apply_exact_heights)
         return strips
 
     def _apply_exact_heights(self) -> None:

@@ -34,6 +34,7 @@ from engine.gateway.events import (
 from engine.gateway.inbox import Inbox, PeerSpec
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
+from tui.widgets.draw_slot import DrawSlot
 from tui.widgets.composer import Composer, ComposerStub
 from tui.widgets.history_view import HistoryView
 from tui.widgets.live_view import LiveTail
@@ -85,7 +86,7 @@ class ChannelPane(Vertical):
 
     def __init__(self, gateway: "Gateway", inbox: Inbox, number: int, *, recent: RecentPeers,
                  format_time: Callable[[float], str] | None = None,
-                 composer_now: bool = False) -> None:
+                 composer_now: bool = False, draw_slot: DrawSlot | None = None) -> None:
         super().__init__(id=f"pane-{number}", classes="pane")
         self.gateway = gateway
         self.inbox = inbox
@@ -111,6 +112,7 @@ class ChannelPane(Vertical):
         self._shown_peer_line: tuple[PeerSpec, str, str] | None = None
         self._shown_status: str | None = None
         self._composer_mounted = composer_now
+        self._draw_slot = draw_slot or DrawSlot()  # shared by the screen's panes
 
     # ---------------------------------------------------------------- compose
 
@@ -481,6 +483,7 @@ class ChannelPane(Vertical):
         tail = self.live_tail
         if op == "history":
             if arg is not None and self._shows(arg):
+                await self._draw_slot.run(lambda: self.history.prepare(arg))
                 self.history.append(arg)
         elif op == "start":
             await self._stop_stream()
@@ -488,7 +491,7 @@ class ChannelPane(Vertical):
             tail.set_text("")
             turn: PaneTurn = arg
             self.live_head.update(content(f"{turn.agent_id} is replying…"), layout=False)
-            self.live.display = self.live_head.display = True
+            self._open_live_area(True)
             self._streaming = True
             self._stream = await self._show_live(self._markdown_live, "")
         elif op == "delta":
@@ -500,16 +503,27 @@ class ChannelPane(Vertical):
             if self._streaming:
                 self._stream = await self._show_live(arg, tail.text)
         elif op == "end":
+            shown = arg is not None and self._shows(arg)
+            if shown:
+                await self._draw_slot.run(lambda: self.history.prepare(arg))
             await self._stop_stream()
             self._streaming = False
             if self._live_mounted:
-                self.live.display = self.live_head.display = False
+                self._open_live_area(False)
                 self.live_md_box.display = False
                 if self.live_markdown is not None:
                     await self.live_markdown.update("")
                 tail.set_text("")
-            if arg is not None and self._shows(arg):
+            if shown:
                 self.history.append(arg)
+
+    def _open_live_area(self, shown: bool) -> None:
+        """Open or collapse the live area. Collapsed to no height, not hidden: hiding or
+        showing a widget renumbers its siblings' paint order, and the compositor then redraws
+        every widget in the pane, in every pane whose reply starts or ends in that frame."""
+        height = None if shown else 0  # None: back to the stylesheet's height
+        self.live.styles.height = height
+        self.live_head.styles.height = height
 
     async def _show_live(self, markdown: bool, text: str) -> MarkdownStream | None:
         """Switch the live area between the Markdown stream and the plain tail."""
