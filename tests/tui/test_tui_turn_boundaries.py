@@ -29,17 +29,63 @@ async def test_draws_take_turns_with_everything_else():
     assert all(later - earlier > 1 for earlier, later in zip(draws, draws[1:])), order
 
 
-async def test_live_area_opens_and_collapses_and_the_reply_arrives_drawn(tmp_path):
-    async with running_app(tmp_path, delay_ms=20) as (app, pilot):
-        pane = app.main.panes[1]  # not focused: streams into the plain tail
+def screen_text(app, widget) -> list[str]:
+    region = widget.region
+    strips = app.screen._compositor.render_strips()
+    return [strips[y].text[region.x:region.right].rstrip() for y in range(region.y, region.bottom)]
+
+
+async def test_a_background_reply_streams_into_the_history_without_a_layout(tmp_path):
+    """A pane that is not focused shows its reply as the last rows of its history: the
+    header, then the tail of the text, literally. Starting, growing and ending the reply
+    lays out nothing on the screen, and the finished reply arrives already drawn."""
+    async with running_app(tmp_path, delay_ms=60) as (app, pilot):
+        pane = app.main.panes[1]
+        view = pane.history
+        layouts: list[int] = []
+        await pane.submit("[bold]hello[/] there")
+        await wait_for(pilot, lambda: view.live_tail, what="reply streaming")
+        app.screen.screen_layout_refresh_signal.subscribe(view, lambda screen: layouts.append(1))
+        await pilot.pause(0.1)
+        shown = screen_text(app, view)
+        assert "work is replying…" in "\n".join(shown)  # slack's pane: the work agent
+        assert any("[bold]hello[/]" in line for line in shown)  # literal, not markup
+        assert not pane._live_mounted  # no live area was ever needed in this pane
+        await wait_for(pilot, lambda: not pane.turns, what="reply finished")
+        await pilot.pause(0.1)
+        assert view.live_tail is None
+        assert view.messages[-1].role == "assistant"
+        assert view._rows[-1].exact_width == view._width  # drawn before it was shown
+        assert "is replying…" not in "\n".join(screen_text(app, view))
+        assert layouts == []
+
+
+async def test_the_focused_pane_opens_and_collapses_its_markdown_area(tmp_path):
+    async with running_app(tmp_path, delay_ms=15) as (app, pilot):
+        pane = app.main.panes[0]  # focused: streams through Markdown
         await pane.submit("hello there")
         await wait_for(pilot, lambda: pane._live_mounted and pane.live.region.height > 0,
                        what="live area open")
-        assert pane.live_head.region.height == 1
+        assert pane.live_head.region.height == 1 and pane.history.live_tail is None
         await wait_for(pilot, lambda: not pane.turns, what="reply finished")
         await pilot.pause(0.1)
         assert pane.live.display and pane.live_head.display  # collapsed, not hidden
         assert pane.live.region.height == 0 and pane.live_head.region.height == 0
-        view = pane.history
-        assert view.messages[-1].role == "assistant"
-        assert view._rows[-1].exact_width == view._width  # drawn before it was shown
+        assert pane.history.messages[-1].role == "assistant"
+
+
+async def test_moving_focus_moves_the_streaming_reply_between_views(tmp_path):
+    async with running_app(tmp_path, delay_ms=60) as (app, pilot):
+        first, second = app.main.panes[:2]
+        await second.submit("one two three")
+        await wait_for(pilot, lambda: second.history.live_tail, what="streaming in the history")
+        await pilot.press("alt+2")
+        await wait_for(pilot, lambda: second.live.region.height > 0 and
+                       second.history.live_tail is None, what="streaming through Markdown")
+        await pilot.press("alt+1")
+        await wait_for(pilot, lambda: second.history.live_tail and
+                       second.live.region.height == 0, what="back in the history")
+        # what streamed so far came along each time
+        await wait_for(pilot, lambda: "“one two three”" in (second.history.live_tail or ""),
+                       what="the reply continuing in the history")
+        assert second.history.live_tail.startswith("work here. You asked")

@@ -8,7 +8,8 @@ messages scrolls at the cost of the dozen on screen, and opening a pane renders 
 
 Older pages are requested (``NeedOlder``) when the view reaches the top; the pane fetches them
 from the gateway and calls :meth:`HistoryView.prepend`, which keeps the viewport where it was.
-The view follows new messages only while it is scrolled to the bottom.
+The view follows new messages only while it is scrolled to the bottom. Below the messages it
+can show a reply that is still streaming in (``start_live`` … ``end_live``, see ``LiveRow``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.widgets.line_style import StylePerRepaint
+from tui.widgets.live_row import LiveRow
 from tui.widgets.size_cache import SkipUnchangedSizes
 from tui import keymap
 from tui.safe_text import clean, literal
@@ -139,6 +141,8 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self._loading_older = False
         self.follow = True
         self._reflow_pending = False
+        self._live: LiveRow | None = None  # a reply streaming in, drawn below the messages
+        self._live_strips: list[Strip] = []
 
     # ----------------------------------------------------------------- data
 
@@ -217,6 +221,53 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             self.selected += len(rows)
         self._reflow(keep_anchor=False)
         self.scroll_to(y=self.scroll_y + added_lines, animate=False, immediate=True, force=True)
+
+    # ------------------------------------------------------------ live reply
+
+    def start_live(self, label: str, text: str = "") -> None:
+        """Show a reply streaming in, below the messages (see ``LiveRow``)."""
+        self._live = LiveRow(label, text)
+        self._live_changed()
+
+    def append_live(self, text: str) -> None:
+        if self._live is not None and text:
+            self._live.append(text)
+            self._live_changed()
+
+    def set_live_label(self, label: str) -> None:
+        if self._live is not None:
+            self._live.label = label
+            self._live_changed()
+
+    def end_live(self) -> None:
+        if self._live is not None:
+            self._live = None
+            self._live_changed()
+
+    @property
+    def live_tail(self) -> str | None:
+        """The end of the reply streaming in (None when none is)."""
+        return self._live.tail if self._live is not None else None
+
+    def _build_live(self) -> None:
+        live = self._live
+        if live is None or not self._width or not self.is_mounted:
+            self._live_strips = []
+            return
+        base = self.rich_style
+        self._live_strips = live.build(
+            self.app.console, self._width, self._view_size().height - 2, base,
+            self.get_component_rich_style("history--agent"),
+            self.get_component_rich_style("history--body"))
+
+    def _live_changed(self) -> None:
+        height = len(self._live_strips)
+        self._build_live()
+        if len(self._live_strips) != height:
+            self._set_virtual_size(Size(self._width, self._offsets[-1] + len(self._live_strips)))
+            if self.follow:
+                self._scroll_bottom()
+        self.refresh()
 
     # ------------------------------------------------------------ selection
 
@@ -326,7 +377,8 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             offsets.append(total)
         self._offsets = offsets
         self._offsets_dirty = False
-        self._set_virtual_size(Size(width, total))
+        self._build_live()
+        self._set_virtual_size(Size(width, total + len(self._live_strips)))
         if anchor is not None:
             for i, row in enumerate(self._rows):
                 if row.message.id == anchor[0]:
@@ -473,8 +525,11 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         width = self._view_size().width
         line = int(self.scroll_y) + y
         base = self.line_style
-        if not self._rows or line >= self._offsets[-1] or width <= 0:
-            return Strip.blank(width, base)
+        if line >= self._offsets[-1] or width <= 0:
+            live = line - self._offsets[-1]
+            if 0 <= live < len(self._live_strips) and width > 0:
+                return self._live_strips[live].crop_extend(0, width, base)
+            return Strip.blank(max(0, width), base)
         index = min(len(self._rows) - 1, bisect_right(self._offsets, line) - 1)
         strips = self._strips(index, self._width or width)
         offset = line - self._offsets[index]

@@ -37,7 +37,6 @@ from tui.safe_text import clean, content, one_line
 from tui.widgets.draw_slot import DrawSlot
 from tui.widgets.composer import Composer, ComposerStub
 from tui.widgets.history_view import HistoryView
-from tui.widgets.live_view import LiveTail
 from tui.widgets.peer_selector import PeerBar, PeerDialog
 
 if TYPE_CHECKING:
@@ -112,6 +111,8 @@ class ChannelPane(Vertical):
         self._shown_peer_line: tuple[PeerSpec, str, str] | None = None
         self._shown_status: str | None = None
         self._composer_mounted = composer_now
+        self._live_label = ""
+        self._live_parts: list[str] = []  # the streaming reply so far, for a change of view
         self._draw_slot = draw_slot or DrawSlot()  # shared by the screen's panes
 
     # ---------------------------------------------------------------- compose
@@ -126,11 +127,11 @@ class ChannelPane(Vertical):
         # object exists from the start, so its text and input history are always there.
         self.composer = Composer(id="composer")
         self.composer_stub = ComposerStub(id="composer-stub")
-        # The live area (head, plain tail, Markdown stream) is mounted on the first reply:
-        # most panes never stream at start-up, and these widgets are most of a pane's cost.
+        # The live area (head and Markdown stream, for the focused pane) is mounted on the
+        # first reply shown there: most panes never need it, and it is most of a pane's cost.
+        # Other panes stream into the last rows of their history (``HistoryView.start_live``).
         self.live_head = Static(id="live-head", classes="live-head")
         self.live = Vertical(id="live", classes="live")
-        self.live_tail = LiveTail(id="live-tail")
         self.live_md_box = VerticalScroll(id="live-md-box")
         self.live_markdown: Markdown | None = None  # made with the live area
         self._live_mounted = False
@@ -148,10 +149,9 @@ class ChannelPane(Vertical):
 
             self.live_markdown = Markdown("", id="live-md", parser_factory=_live_parser,
                                           open_links=False)
-            self.live.compose_add_child(self.live_tail)
             self.live_md_box.compose_add_child(self.live_markdown)
             self.live.compose_add_child(self.live_md_box)
-            self.live_md_box.display = False
+            self._open_live_area(False)
             await self.mount(self.live_head, self.live, before=self.status)
 
     def on_mount(self) -> None:
@@ -359,7 +359,7 @@ class ChannelPane(Vertical):
         for key in {t.session_key for t in self.turns.values()} - {current}:
             done = self.gateway.interrupt(session_key=key, reason="user") or done
         if done:
-            self.live_head.update(content("⏹ interrupting…"), layout=False)
+            self._set_live_label("⏹ interrupting…")
             self._set_notice("⏹ interrupt requested")
         else:
             self._set_notice("nothing to interrupt")
@@ -480,65 +480,78 @@ class ChannelPane(Vertical):
                     raise
 
     async def _apply_op(self, op: str, arg: Any) -> None:
-        tail = self.live_tail
         if op == "history":
             if arg is not None and self._shows(arg):
                 await self._draw_slot.run(lambda: self.history.prepare(arg))
                 self.history.append(arg)
         elif op == "start":
             await self._stop_stream()
-            await self._mount_live()
-            tail.set_text("")
             turn: PaneTurn = arg
-            self.live_head.update(content(f"{turn.agent_id} is replying…"), layout=False)
-            self._open_live_area(True)
+            self._live_label = f"{turn.agent_id} is replying…"
+            self._live_parts = []
             self._streaming = True
-            self._stream = await self._show_live(self._markdown_live, "")
+            await self._show_live(self._markdown_live)
         elif op == "delta":
-            tail.append(arg)
+            self._live_parts.append(arg)
             if self._stream is not None:
                 await self._stream.write(arg)
+            elif self._streaming:
+                self.history.append_live(arg)
         elif op == "mode":
             await self._stop_stream()
             if self._streaming:
-                self._stream = await self._show_live(arg, tail.text)
+                await self._show_live(arg)
         elif op == "end":
             shown = arg is not None and self._shows(arg)
             if shown:
                 await self._draw_slot.run(lambda: self.history.prepare(arg))
             await self._stop_stream()
             self._streaming = False
-            if self._live_mounted:
+            self._live_parts = []
+            if self._live_mounted and self.live_markdown is not None:
                 self._open_live_area(False)
-                self.live_md_box.display = False
-                if self.live_markdown is not None:
-                    await self.live_markdown.update("")
-                tail.set_text("")
+                await self.live_markdown.update("")
+            self.history.end_live()  # in the same step as the append: one frame shows both
             if shown:
                 self.history.append(arg)
 
     def _open_live_area(self, shown: bool) -> None:
         """Open or collapse the live area. Collapsed to no height, not hidden: hiding or
         showing a widget renumbers its siblings' paint order, and the compositor then redraws
-        every widget in the pane, in every pane whose reply starts or ends in that frame."""
+        every widget in the pane."""
         height = None if shown else 0  # None: back to the stylesheet's height
         self.live.styles.height = height
         self.live_head.styles.height = height
 
-    async def _show_live(self, markdown: bool, text: str) -> MarkdownStream | None:
-        """Switch the live area between the Markdown stream and the plain tail."""
-        self.live_md_box.display = markdown
-        self.live_tail.display = not markdown
+    def _set_live_label(self, label: str) -> None:
+        self._live_label = label
+        if self._stream is not None:
+            self.live_head.update(content(label), layout=False)
+        else:
+            self.history.set_live_label(label)
+
+    async def _show_live(self, markdown: bool) -> None:
+        """Show the streaming reply (what has arrived so far, then each delta) either through
+        the Markdown stream in the live area or in the last rows of the history."""
+        text = "".join(self._live_parts)
         if not markdown:
-            return None
+            if self._live_mounted and self.live_markdown is not None:
+                self._open_live_area(False)
+                await self.live_markdown.update("")
+            self.history.start_live(self._live_label, text)
+            return
+        self.history.end_live()
+        await self._mount_live()
         markdown_widget = self.live_markdown
-        assert markdown_widget is not None  # the live area is mounted before anything streams
+        assert markdown_widget is not None
+        self.live_head.update(content(self._live_label), layout=False)
+        self._open_live_area(True)
         await markdown_widget.update("")
         self.live_md_box.anchor()
         stream = type(markdown_widget).get_stream(markdown_widget)
         if text:
             await stream.write(text)
-        return stream
+        self._stream = stream
 
     def _shows(self, message: Any) -> bool:
         return self.route is not None and message.session_key == self.route.session_key

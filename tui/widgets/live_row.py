@@ -1,0 +1,48 @@
+"""The reply streaming into a pane that is not focused, drawn as the last rows of its history.
+
+A header (``home is replying…``) and the tail of the text, plain and literal, wrapped to the
+view. Being rows of the history view rather than a widget of its own, a reply starting,
+growing and ending only changes the view's scrollable height: no widget is shown or hidden,
+nothing else on the screen is laid out again. The body is capped to what fits the view, and
+only the text that can reach it is wrapped (``width * (rows + 2)`` characters always fill
+``rows`` rows), so each append costs the same however long the reply is. The focused pane
+shows its reply through Textual's Markdown stream instead.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from tui.safe_text import clean, literal
+
+TAIL_CHARS = 4000  # more than any view shows: the rest of the reply is not kept here
+
+
+class LiveRow:
+    def __init__(self, label: str, text: str = "") -> None:
+        self.label = label
+        self.tail = ""
+        self.append(text)
+
+    def append(self, text: str) -> None:
+        if text:
+            self.tail = (self.tail + clean(text))[-TAIL_CHARS:]
+
+    def build(self, console: Console, width: int, max_body: int, base: Style,
+              head: Style, body: Style) -> list[Strip]:
+        """The header and at most ``max_body`` wrapped rows of the tail, ``width`` cells wide."""
+        inner = max(1, width - 2)
+        budget = min(TAIL_CHARS, inner * (max_body + 2) + 64)
+        gutter = Segment("  ", base)
+        label = literal(self.label)
+        label.stylize(head)
+        strips = [Strip([gutter, *label.render(console)]).adjust_cell_length(width, base)]
+        if self.tail:
+            lines = Text(self.tail[-budget:], style=base + body, end="").wrap(console, inner)
+            for line in lines[-max(1, max_body):]:
+                strips.append(Strip([gutter, *line.render(console)]).adjust_cell_length(width, base))
+        return strips
