@@ -251,8 +251,8 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
 
     def _build_live(self) -> None:
         live = self._live
-        if live is None or not self._width or not self.is_mounted:
-            self._live_strips = []
+        if live is None or not self._width or not self.is_mounted or not self.is_attached:
+            self._live_strips = []  # (not attached: the app is closing; nothing to draw)
             return
         base = self.rich_style
         self._live_strips = live.build(

@@ -38,11 +38,12 @@ class LiveRow:
         inner = max(1, width - 2)
         budget = min(TAIL_CHARS, inner * (max_body + 2) + 64)
         gutter = Segment("  ", base)
-        label = literal(self.label)
-        label.stylize(head)
-        strips = [Strip([gutter, *label.render(console)]).adjust_cell_length(width, base)]
+        # ``Text.render`` leaves out the text's own style: it goes under each line here
+        label = Strip(literal(self.label).render(console)).apply_style(base + head)
+        strips = [Strip([gutter, *label]).adjust_cell_length(width, base)]
         if self.tail:
-            lines = Text(self.tail[-budget:], style=base + body, end="").wrap(console, inner)
-            for line in lines[-max(1, max_body):]:
-                strips.append(Strip([gutter, *line.render(console)]).adjust_cell_length(width, base))
+            text_style = base + body
+            for line in Text(self.tail[-budget:], end="").wrap(console, inner)[-max(1, max_body):]:
+                row = Strip(line.render(console)).apply_style(text_style)
+                strips.append(Strip([gutter, *row]).adjust_cell_length(width, text_style))
         return strips

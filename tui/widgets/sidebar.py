@@ -4,17 +4,24 @@
 interrupts (shown first and in the error colour, since Alt+A visits those panes first);
 ``✎`` marks a pane whose reply is streaming, ``…`` one waiting for its first token.
 The focused pane is marked ``▸``. The sidebar only draws what the panes report.
+
+A line-API widget: each row is drawn once and kept until what it shows changes, and a change
+repaints only its own row. It changes whenever a reply starts or ends in any pane; redrawing
+the whole list as one block of text each time cost more than the rest of such a frame.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from textual.content import Content
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Region
 from textual.message import Message
-from textual.widgets import Static
+from textual.strip import Strip
+from textual.widget import Widget
 
-from tui.safe_text import content, one_line
+from tui.safe_text import literal, one_line
 
 STATE_BADGE = {"● streaming": "✎", "● thinking": "…", "⏳ queued": "⏳"}
 LABEL_WIDTH = 20  # cells for "label + badges" so a pane stays on one line of the sidebar
@@ -22,8 +29,13 @@ LABEL_WIDTH = 20  # cells for "label + badges" so a pane stays on one line of th
 if TYPE_CHECKING:
     from tui.widgets.pane import ChannelPane
 
+# one row: (focused mark, number, label, alerts, unseen, state badge); the title row is None
+_Row = tuple[str, int, str, int, int, str] | None
 
-class Sidebar(Static):
+
+class Sidebar(Widget):
+    COMPONENT_CLASSES = {"sidebar--alerts", "sidebar--unseen", "sidebar--state"}
+
     class PaneClicked(Message):
         def __init__(self, number: int) -> None:
             super().__init__()
@@ -31,34 +43,71 @@ class Sidebar(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._order: list[int] = []
-        self._shown: str | None = None
+        self._rows: list[_Row] = [None]
+        self._strips: dict[int, tuple[tuple[_Row, Style], int, Strip]] = {}  # y -> (key, width, strip)
 
     def show(self, panes: Iterable["ChannelPane"], focused: "ChannelPane | None") -> None:
-        lines: list[Content] = [content("Panes", "bold")]
-        self._order = []
+        rows: list[_Row] = [None]
         for pane in panes:
-            self._order.append(pane.number)
-            mark = "▸" if pane is focused else " "
-            badges: list[Content] = []
-            if pane.alerts:
-                badges.append(content(f"✖{pane.alerts}", "bold $error"))
-            if pane.unseen:
-                badges.append(content(f"●{pane.unseen}", "bold $success"))
-            state = STATE_BADGE.get(pane.state_label())
-            if state:
-                badges.append(content(state, "$accent"))
-            room = LABEL_WIDTH - sum(b.cell_length + 1 for b in badges)
-            line = content(f"{mark}{pane.number} {one_line(pane.inbox.label, max(4, room))}")
-            for badge in badges:
-                line = line.append(Content(" ")).append(badge)
-            lines.append(line)
-        joined = Content("\n").join(lines)
-        if joined.plain != self._shown:  # updating costs a layout pass; skip when unchanged
-            self._shown = joined.plain
-            self.update(joined, layout=False)  # fixed size: content changes never resize it
+            rows.append(("▸" if pane is focused else " ", pane.number, pane.inbox.label,
+                         pane.alerts, pane.unseen, STATE_BADGE.get(pane.state_label(), "")))
+        if rows == self._rows:
+            return
+        old, self._rows = self._rows, rows
+        width = self.size.width
+        if len(old) != len(rows) or not width:
+            self.refresh()
+            return
+        for y, (before, now) in enumerate(zip(old, rows)):
+            if before != now:
+                self.refresh(Region(0, y, width, 1))
+
+    @property
+    def order(self) -> list[int]:
+        return [row[1] for row in self._rows if row is not None]
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def _text(self, row: _Row) -> Text:
+        if row is None:
+            return Text("Panes", style="bold", end="")
+        mark, number, label, alerts, unseen, state = row
+        badges: list[Text] = []
+        if alerts:
+            badges.append(Text(f"✖{alerts}", style=self.get_component_rich_style("sidebar--alerts")))
+        if unseen:
+            badges.append(Text(f"●{unseen}", style=self.get_component_rich_style("sidebar--unseen")))
+        if state:
+            badges.append(Text(state, style=self.get_component_rich_style("sidebar--state")))
+        room = LABEL_WIDTH - sum(b.cell_len + 1 for b in badges)
+        line = Text(f"{mark}{number} ", end="")
+        line.append_text(literal(one_line(label, max(4, room))))
+        for badge in badges:
+            line.append(" ")
+            line.append_text(badge)
+        return line
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        if y >= len(self._rows) or width <= 0:
+            return Strip.blank(max(0, width), base)
+        row = self._rows[y]
+        cached = self._strips.get(y)
+        if cached is not None and cached[0] == (row, base) and cached[1] == width:
+            return cached[2]
+        text = self._text(row)
+        own = text.style  # ``Text.render`` leaves it out: it goes under the badges' styles here
+        style = base + (Style.parse(own) if isinstance(own, str) else own)
+        strip = Strip(text.render(self.app.console)).apply_style(style)
+        strip = strip.adjust_cell_length(width, base).crop(0, width)
+        self._strips[y] = ((row, base), width, strip)
+        return strip
 
     def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+        order = self.order
         row = event.y - 1
-        if 0 <= row < len(self._order):
-            self.post_message(self.PaneClicked(self._order[row]))
+        if 0 <= row < len(order):
+            self.post_message(self.PaneClicked(order[row]))
