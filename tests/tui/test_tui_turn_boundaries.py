@@ -51,12 +51,14 @@ async def test_a_background_reply_streams_into_the_history_without_a_layout(tmp_
         assert "work is replying…" in "\n".join(shown)  # slack's pane: the work agent
         assert any("[bold]hello[/]" in line for line in shown)  # literal, not markup
         assert not pane._live_mounted  # no live area was ever needed in this pane
+        assert "● streaming" in screen_text(app, pane)[-1]  # the state, in the bottom border
         await wait_for(pilot, lambda: not pane.turns, what="reply finished")
         await pilot.pause(0.1)
         assert view.live_tail is None
         assert view.messages[-1].role == "assistant"
         assert view._rows[-1].exact_width == view._width  # drawn before it was shown
         assert "is replying…" not in "\n".join(screen_text(app, view))
+        assert "streaming" not in screen_text(app, pane)[-1]
         assert layouts == []
 
 

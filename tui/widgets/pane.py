@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
+from textual.geometry import Region
 from textual.widgets import Static
 
 from engine.errors import ClawError
@@ -197,7 +198,7 @@ class ChannelPane(Vertical):
         ``Static.update`` costs a layout pass and this runs on every streamed delta."""
         state = self.state_label()
         if self.border_subtitle != state:
-            self.border_subtitle = state
+            self._set_state_subtitle(state)
             self.post_message(self.ActivityChanged(self))
         peer_line = (self.peer, self.route_line(), self.gateway.queue_mode(self.inbox.key))
         if peer_line != self._shown_peer_line:
@@ -212,6 +213,19 @@ class ChannelPane(Vertical):
             self._shown_status = line
             self.status.update(content(line))
             self.status.display = bool(line)
+
+    def _set_state_subtitle(self, state: str) -> None:
+        """The state sits in the pane's bottom border. Assigning ``border_subtitle`` repaints
+        the whole pane, every child included, and states change as replies start and end in
+        every pane; only the border row needs it. Textual keeps the subtitle in
+        ``_border_subtitle``; should that ever change, the plain assignment is used."""
+        height, width = self.outer_size.height, self.outer_size.width
+        if not (height and width and hasattr(self, "_border_subtitle")):
+            self.border_subtitle = state
+            return
+        self._border_subtitle = self.render_str(state).expand_tabs(4).split()[0]
+        offset = self.content_offset  # ``refresh`` regions are relative to the content
+        self.refresh(Region(-offset.x, height - 1 - offset.y, width, 1))
 
     def state_label(self) -> str:
         if any(t.state == "streaming" for t in self.turns.values()):
