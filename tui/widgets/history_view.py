@@ -397,7 +397,6 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self.set_reactive(ScrollView.virtual_size, size)
         if self.is_mounted:
             self._scroll_update(size)  # scrollbar shown or not, its thumb, the scroll limits
-        self.refresh()
 
     def _scroll_bottom(self) -> None:
         self.follow = True

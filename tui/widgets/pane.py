@@ -496,7 +496,7 @@ class ChannelPane(Vertical):
     async def _apply_op(self, op: str, arg: Any) -> None:
         if op == "history":
             if arg is not None and self._shows(arg):
-                await self._draw_slot.run(lambda: self.history.prepare(arg))
+                await self._draw_ahead(arg)
                 self.history.append(arg)
         elif op == "start":
             await self._stop_stream()
@@ -518,13 +518,11 @@ class ChannelPane(Vertical):
         elif op == "end":
             shown = arg is not None and self._shows(arg)
             if shown:
-                await self._draw_slot.run(lambda: self.history.prepare(arg))
+                await self._draw_ahead(arg)
             await self._stop_stream()
             self._streaming = False
             self._live_parts = []
-            if self._live_mounted and self.live_markdown is not None:
-                self._open_live_area(False)
-                await self.live_markdown.update("")
+            await self._close_live_area()
             self.history.end_live()  # in the same step as the append: one frame shows both
             if shown:
                 self.history.append(arg)
@@ -536,6 +534,16 @@ class ChannelPane(Vertical):
         height = None if shown else 0  # None: back to the stylesheet's height
         self.live.styles.height = height
         self.live_head.styles.height = height
+
+    async def _close_live_area(self) -> None:
+        if self._live_mounted and self.live_markdown is not None:
+            self._open_live_area(False)
+            await self.live_markdown.update("")
+
+    async def _draw_ahead(self, message: Any) -> None:
+        """Draw a message into the history before it is shown, taking turns with the other
+        panes (see ``DrawSlot``)."""
+        await self._draw_slot.run(lambda: self.history.prepare(message))
 
     def _set_live_label(self, label: str) -> None:
         self._live_label = label
@@ -549,9 +557,7 @@ class ChannelPane(Vertical):
         the Markdown stream in the live area or in the last rows of the history."""
         text = "".join(self._live_parts)
         if not markdown:
-            if self._live_mounted and self.live_markdown is not None:
-                self._open_live_area(False)
-                await self.live_markdown.update("")
+            await self._close_live_area()
             self.history.start_live(self._live_label, text)
             return
         self.history.end_live()
