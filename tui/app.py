@@ -34,7 +34,7 @@ from engine.gateway.events import (
 )
 from engine.gateway.subscription import SubscriptionLagged
 from tui import keymap
-from tui.heap import FullCollections, settle_heap
+from tui.heap import FullCollections, resume_collections, settle_heap
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, one_line
 from tui.screens.main import MainScreen
@@ -126,6 +126,10 @@ class ClawApp(App[int]):
                         markup=False, timeout=8)
         if self.recent_peers.load_error:
             self.notify(self.recent_peers.load_error, severity="warning", markup=False)
+
+    def on_ready(self) -> None:
+        """The first frame is out: the collector may run again (paused by the entry point)."""
+        resume_collections()
 
     def _apply_keymap(self) -> None:
         config = self.gateway.config

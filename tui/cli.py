@@ -19,6 +19,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "command", None) is not None:
         return engine_cli.run(args)
+    from tui.heap import pause_collections
+
+    pause_collections()  # until the app's first frame (see tui/heap.py)
     from tui.app import run_app  # imported here: Textual is only loaded for the interactive app
 
     return run_app(args)

@@ -73,3 +73,17 @@ def test_tick_collects_and_restarts_the_wait():
         assert not policy.tick(last_key_at=float("-inf"))  # just ran: wait EVERY again
     finally:
         gc.enable()
+
+
+async def test_collector_paused_for_start_up_runs_again_once_the_first_frame_is_out(tmp_path):
+    from tests.support.tui_app import running_app
+    from tui.heap import pause_collections
+
+    pause_collections()  # as the entry point does before importing the app
+    try:
+        assert not gc.isenabled()
+        async with running_app(tmp_path) as (app, pilot):
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
