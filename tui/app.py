@@ -88,6 +88,8 @@ class ClawApp(App[int]):
                  own_gateway: bool = False) -> None:
         super().__init__()
         self.own_gateway = own_gateway
+        self.first_frame = asyncio.Event()  # set once the first frame is on the screen
+        # Set once the gateway runs; what needs it running (sending, loading history) waits.
         self.gateway_ready = asyncio.Event()
         self.gateway = gateway
         self.state_dir = Path(state_dir)
@@ -99,6 +101,7 @@ class ClawApp(App[int]):
         self._live_group = 0  # which group of panes the next live tick repaints
         self._live_tick = 0
         self.last_key_at = float("-inf")  # monotonic time of the last key, from any screen
+        self._typed_ahead: list[events.Key] | None = []  # None once focus first lands
         self._collections = FullCollections()
         # Where "save as" writes when the built-in example is edited.
         self.save_as_path = save_as_path or default_config_path(self.state_dir)
@@ -109,8 +112,9 @@ class ClawApp(App[int]):
         config = self.gateway.config
         if self.own_gateway:
             self.run_worker(self._run_gateway(), name="gateway", group="gateway")
-        else:
+        elif self.gateway.running:
             self.gateway_ready.set()
+        # else the caller opens it and sets ``gateway_ready`` (``run_app``: after the first frame)
         self._apply_keymap()
         self._apply_theme(self._requested_theme or config.tui.theme)
         self._update_header()
@@ -128,8 +132,12 @@ class ClawApp(App[int]):
             self.notify(self.recent_peers.load_error, severity="warning", markup=False)
 
     def on_ready(self) -> None:
-        """The first frame is out: the collector may run again (paused by the entry point)."""
+        """The first frame is out: the collector may run again (paused by the entry point),
+        and the gateway may open (``run_app`` and ``_run_gateway`` wait for this)."""
         resume_collections()
+        # Textual sends Ready once the first layout is done, which can be just before that
+        # frame is written; the gateway's start-up work must not delay it.
+        self.call_after_refresh(self.first_frame.set)
 
     def _apply_keymap(self) -> None:
         config = self.gateway.config
@@ -178,7 +186,9 @@ class ClawApp(App[int]):
         """``own_gateway=True``: the app opens the gateway itself and closes it when it exits
         (for callers that run the app in its own event loop, like ``App.run`` in snapshot
         tests). ``run_app`` opens the gateway around the app instead, so shutdown waits for
-        running turns to store their partial replies."""
+        running turns to store their partial replies. Either way it opens after the first
+        frame."""
+        await self.first_frame.wait()
         async with self.gateway:
             self.gateway_ready.set()
             await asyncio.Event().wait()
@@ -186,19 +196,25 @@ class ClawApp(App[int]):
     # ------------------------------------------------------------------ events
 
     async def _pump(self) -> None:
-        """Read gateway events until the app stops; resync after a lagged subscription."""
-        while True:
-            subscription = self.gateway.subscribe()
-            try:
-                async for event in subscription:
-                    self.dispatch_event(event)
-                return
-            except SubscriptionLagged:
-                self.notify("The display fell behind the gateway; resynchronised.",
-                            severity="warning")
-                self._resync()
-            finally:
-                subscription.close()
+        """Read gateway events until the app stops; resync after a lagged subscription.
+        Subscribed at once, read once the gateway runs: nothing it emits is missed, and
+        waiting on its stream starts no work before the first frame."""
+        subscription = self.gateway.subscribe()
+        try:
+            await self.gateway_ready.wait()
+            while True:
+                try:
+                    async for event in subscription:
+                        self.dispatch_event(event)
+                    return
+                except SubscriptionLagged:
+                    subscription.close()
+                    subscription = self.gateway.subscribe()  # before the resync: miss nothing
+                    self.notify("The display fell behind the gateway; resynchronised.",
+                                severity="warning")
+                    self._resync()
+        finally:
+            subscription.close()
 
     def dispatch_event(self, event: Event) -> None:
         try:
@@ -249,7 +265,19 @@ class ClawApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):  # every key passes here first, whatever has focus
             self.last_key_at = time.monotonic()
+            if self._typed_ahead is not None:
+                self._typed_ahead.append(event)
+                return
         await super().on_event(event)
+
+    def replay_typed_ahead(self) -> None:
+        """Keys typed while the app started, before the first composer's focus landed, would
+        reach no widget and be lost. They are kept until the main screen first has focus,
+        then sent again in order, ahead of any key typed after (the main screen calls this
+        on every focus change; only the first does anything)."""
+        keys, self._typed_ahead = self._typed_ahead, None
+        for key in keys or ():
+            self.post_message(events.Key(key.key, key.character))
 
     def _refresh_clones(self) -> None:
         try:
@@ -413,14 +441,35 @@ def _save_as_path(args: Any, state_dir: Path) -> Path:
     return Path(arg).expanduser() if arg else default_config_path(state_dir)
 
 
+async def run_over_gateway(app: ClawApp, gateway: "Gateway", **run_options: Any) -> int:
+    """Run ``app`` over a gateway that is not open yet. The window comes first: the gateway
+    opens (its task group and config watcher; stores and model clients load on first use)
+    once the app's first frame is out, and closes after the app exits, so running turns can
+    store their partial replies. Until then panes wait (``gateway_ready``) to load history or
+    send. ``run_options`` go to ``App.run_async``."""
+    app_run = asyncio.ensure_future(app.run_async(**run_options))
+    shown = asyncio.ensure_future(app.first_frame.wait())
+    await asyncio.wait((app_run, shown), return_when=asyncio.FIRST_COMPLETED)
+    shown.cancel()
+    if not app_run.done():
+        try:
+            async with gateway:
+                app.gateway_ready.set()
+                await app_run
+        finally:
+            if not app_run.done():  # the gateway failed: the app cannot go on without it
+                app.exit(1)
+                await app_run
+    await app_run  # the app's own error, if it ended with one
+    return int(app.return_code or 0)
+
+
 async def _run(args: Any, state_dir: Path, config: Any) -> int:
     from engine.gateway.gateway import Gateway
 
-    async with Gateway(config, state_dir) as gateway:
-        app = ClawApp(gateway, state_dir=state_dir, theme=getattr(args, "theme", None),
-                      save_as_path=_save_as_path(args, state_dir))
-        await app.run_async()
-        return int(app.return_code or 0)
+    app = ClawApp(Gateway(config, state_dir), state_dir=state_dir,
+                  theme=getattr(args, "theme", None), save_as_path=_save_as_path(args, state_dir))
+    return await run_over_gateway(app, app.gateway)
 
 
 def run_app(args: Any) -> int:

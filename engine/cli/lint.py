@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.cli import add_common_options
 from engine.text import clean as safe_text
-from engine.routing.lint import Finding, has_errors, lint_file, lint_text
+
+if TYPE_CHECKING:
+    from engine.routing.lint import Finding
 
 
 def register(subparsers: Any) -> None:
@@ -27,6 +29,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from engine.routing.lint import has_errors  # here: every start builds this parser
+
     file, findings = lint_target(args)
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
@@ -44,6 +48,7 @@ def lint_target(args: argparse.Namespace) -> tuple[str, list[Finding]]:
     """The config ``claw-tui`` would use (same discovery as every subcommand) and its findings."""
     from engine.config.discovery import discover_config_path, resolve_state_dir
     from engine.config.example import EXAMPLE_FILE, EXAMPLE_TEXT
+    from engine.routing.lint import lint_file, lint_text
 
     state_dir = resolve_state_dir(getattr(args, "state_dir", None))
     path = discover_config_path(getattr(args, "config", None), state_dir)

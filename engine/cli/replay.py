@@ -14,13 +14,13 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
-
-import anyio
+from typing import TYPE_CHECKING, Any
 
 from engine.cli import add_common_options
 from engine.errors import ClawError, ConfigError
-from engine.gateway.replay import Row, format_header, format_row, parse_script, run_script
+
+if TYPE_CHECKING:
+    from engine.gateway.replay import Row
 
 OFFLINE_REF = "offline/persona"
 
@@ -63,7 +63,10 @@ def _read_script(arg: str) -> tuple[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # The runtime is imported when a replay runs: every start of ``claw-tui`` builds this
+    # subcommand's parser, and the app's start should not pay for it.
     from engine.cli.route import load_cli_config, print_config_error
+    from engine.gateway.replay import parse_script
 
     if not 0 <= args.delay_ms <= 60_000:
         raise ReplayUsageError("replay: --delay-ms must be between 0 and 60000")
@@ -92,7 +95,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(config: Any, state_dir: Path, lines: list, args: argparse.Namespace, model: str,
          env: dict[str, str]) -> int:
+    import anyio
+
     from engine.gateway.gateway import Gateway
+    from engine.gateway.replay import format_header, format_row, run_script
 
     out = sys.stdout
     failed = 0

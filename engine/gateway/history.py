@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from engine.providers.base import ChatMessage
 from engine.store.models import StoredMessage
+
+if TYPE_CHECKING:
+    from engine.providers.base import ChatMessage
 
 
 def to_chat_messages(messages: Iterable[StoredMessage]) -> list[ChatMessage]:
@@ -13,6 +15,8 @@ def to_chat_messages(messages: Iterable[StoredMessage]) -> list[ChatMessage]:
     know what it already said); a2a messages are user turns named after the sending agent;
     failed replies, empty text and system rows are left out (the agent adds its own system
     prompt)."""
+    from engine.providers.base import ChatMessage  # here: the app starts without the providers
+
     out: list[ChatMessage] = []
     for m in messages:
         if not m.content or m.status in ("error", "streaming"):

@@ -2,21 +2,19 @@
 
 One file per agent at ``<state>/agents/<agentId>/sessions/sessions.sqlite`` (see files.py),
 written through aiosqlite with group commit (writer.py), schema migrations (schema.py).
+Exports load on first use (``engine.lazy``): the app's first frame needs ``models`` only.
 """
 
 from __future__ import annotations
 
-from .errors import StoreError
-from .files import store_path
-from .models import SearchHit, SessionInfo, SessionRow, StoredMessage
-from .registry import StoreRegistry
-from .reply import CHECKPOINT_INTERVAL, ReplyWriter
-from .schema import LATEST_VERSION
-from .search import SNIPPET_END, SNIPPET_START, build_match_query, split_snippet
-from .store import AgentStore
+from engine.lazy import lazy_exports
 
-__all__ = [
-    "AgentStore", "CHECKPOINT_INTERVAL", "LATEST_VERSION", "ReplyWriter", "SNIPPET_END",
-    "SNIPPET_START", "SearchHit", "SessionInfo", "SessionRow", "StoreError", "StoreRegistry",
-    "StoredMessage", "build_match_query", "split_snippet", "store_path",
-]
+_EXPORTS = {
+    "StoreError": "errors", "store_path": "files", "SearchHit": "models", "SessionInfo": "models",
+    "SessionRow": "models", "StoredMessage": "models", "StoreRegistry": "registry",
+    "CHECKPOINT_INTERVAL": "reply", "ReplyWriter": "reply", "LATEST_VERSION": "schema",
+    "SNIPPET_END": "search", "SNIPPET_START": "search", "build_match_query": "search",
+    "split_snippet": "search", "AgentStore": "store",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.ids import normalize_agent_id
 
-from .errors import StoreError
-from .store import AgentStore
+if TYPE_CHECKING:
+    from .store import AgentStore
 
 
 class StoreRegistry:
@@ -25,6 +26,10 @@ class StoreRegistry:
 
     async def get(self, agent_id: str) -> AgentStore:
         """The agent's store, opening it once even when many tasks ask at the same moment."""
+        # Imported on first use: a registry is made at start, SQLite is needed only later.
+        from .errors import StoreError
+        from .store import AgentStore
+
         if self._closed:
             raise StoreError(self.state_dir, "the store registry is closed")
         key = normalize_agent_id(agent_id)

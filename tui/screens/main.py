@@ -146,6 +146,7 @@ class MainScreen(Screen):
         pane.mark_seen()
 
     def on_descendant_focus(self) -> None:
+        self.claw.replay_typed_ahead()
         pane = self.focused_pane
         if pane is not None and pane is not self._focused_pane:
             self._set_focused(pane)

@@ -240,6 +240,7 @@ class ChannelPane(Vertical):
 
     @work(group="history", exclusive=True)
     async def load_history(self, agent_id: str, session_key: str) -> None:
+        await self.app.gateway_ready.wait()  # at start, the first frame comes before the stores
         try:
             messages = await self.gateway.history(agent_id, session_key, limit=PAGE)
         except ClawError as exc:
@@ -278,7 +279,10 @@ class ChannelPane(Vertical):
     @on(Composer.Submitted)
     async def _submitted(self, event: Composer.Submitted) -> None:
         event.stop()
-        await self.submit(event.text)
+        if self.app.gateway_ready.is_set():
+            await self.submit(event.text)
+        else:  # sent as the app starts: waits for the gateway without holding up the pane
+            self.run_worker(self.submit(event.text), group="submit-early")
 
     @on(Composer.PageHistory)
     def _page(self, event: Composer.PageHistory) -> None:
@@ -290,6 +294,7 @@ class ChannelPane(Vertical):
         the gateway treats it as agent-to-agent from the routed agent)."""
         stripped = text.strip()
         command = stripped.split(maxsplit=1)[0].lower() if stripped.startswith("/") else ""
+        await self.app.gateway_ready.wait()  # typed ahead of the start: sent once it runs
         try:
             if command == "/new":
                 session_id = await self.gateway.new_session(self.inbox.key, self.peer)

@@ -1,0 +1,119 @@
+"""Start-up order: the window's first frame comes before the gateway opens and before the
+store and model modules load; what the user does meanwhile waits for the gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from engine.config.loader import load_config
+from engine.gateway.gateway import Gateway
+from tests.support.tui_app import CONFIG_TEXT, fixed_time, prefill, type_text, wait_for
+import tui.app
+from tui.app import WIDGET_CSS, ClawApp, run_over_gateway
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class RecordingGateway(Gateway):
+    """A real gateway that notes whether the app had drawn its first frame when it opened,
+    and opens only once the test lets it (``may_open``)."""
+
+    app: ClawApp | None = None
+    opened_after_first_frame: bool | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.may_open = asyncio.Event()
+
+    async def __aenter__(self) -> "RecordingGateway":
+        assert self.app is not None
+        self.opened_after_first_frame = self.app.first_frame.is_set()
+        await self.may_open.wait()
+        return await super().__aenter__()
+
+
+async def test_gateway_opens_after_the_first_frame_and_a_message_typed_before_is_sent(tmp_path):
+    path = tmp_path / "clawdbot.json"
+    path.write_text(CONFIG_TEXT, encoding="utf-8")
+    state = tmp_path / "state"
+    await prefill(state, "home", ["an old question", "an old answer"],
+                  session_key="agent:home:main")
+    gateway = RecordingGateway(load_config(path), state, env={"CLAW_OFFLINE_DELAY_MS": "1"},
+                               watch_config=False)
+    app = ClawApp(gateway, state_dir=state, format_time=fixed_time, clone_refresh=0)
+    gateway.app = app
+    seen: dict[str, object] = {}
+
+    async def auto_pilot(pilot) -> None:
+        try:
+            await drive(pilot)
+        finally:
+            gateway.may_open.set()  # a failed check must not leave the gateway waiting
+
+    async def drive(pilot) -> None:
+        # Typed at once, as the app comes up: before the composer has focus (type-ahead)
+        # and before the gateway runs.
+        await type_text(pilot, "hello")
+        await pilot.press("enter")
+        pane = app.main.pane_for("whatsapp:personal")
+        await wait_for(pilot, lambda: app.first_frame.is_set(), what="the first frame")
+        await pilot.pause(0.1)
+        assert not gateway.running and not pane.history.messages  # nothing stored or sent yet
+        assert pane.composer.text == ""  # the line was taken: it waits to be sent
+        gateway.may_open.set()
+        await wait_for(pilot, lambda: any(m.role == "assistant" and "hello" in m.content
+                                          for m in pane.history.messages), what="the reply")
+        seen["history"] = [m.content for m in pane.history.messages]
+        seen["running"] = gateway.running
+        app.exit(0)
+
+    code = await run_over_gateway(app, gateway, headless=True, size=(160, 48),
+                                  auto_pilot=auto_pilot)
+    assert code == 0
+    assert gateway.opened_after_first_frame is True
+    assert seen["running"] is True and not gateway.running  # closed when the app exited
+    history = seen["history"]
+    assert history[:2] == ["an old question", "an old answer"]  # loaded once it opened
+    assert history[2] == "hello"  # typed as the app came up, whole, sent once the gateway ran
+
+
+async def test_an_app_that_fails_before_its_first_frame_never_opens_the_gateway(tmp_path):
+    path = tmp_path / "clawdbot.json"
+    path.write_text(CONFIG_TEXT, encoding="utf-8")
+    gateway = RecordingGateway(load_config(path), tmp_path / "state", watch_config=False)
+    gateway.may_open.set()
+
+    class Broken(ClawApp):
+        CSS_PATH = [Path(tui.app.__file__).parent / css for css in WIDGET_CSS]
+
+        def get_default_screen(self):
+            raise RuntimeError("cannot draw")
+
+    app = Broken(gateway, state_dir=tmp_path / "state", clone_refresh=0)
+    gateway.app = app
+    await run_over_gateway(app, gateway, headless=True, size=(80, 24))
+    assert gateway.opened_after_first_frame is None and not gateway.running
+    assert isinstance(app._exception, RuntimeError)
+
+
+FIRST_FRAME_MODULES = """
+import json, sys
+from engine.config.loader import load_config_text
+from engine.gateway.gateway import Gateway
+import tui.app
+Gateway(load_config_text("{}"), sys.argv[1])
+heavy = ["sqlite3", "aiosqlite", "engine.store.store", "engine.providers.base",
+         "engine.providers.registry", "engine.agent.agent", "openai", "httpx",
+         "textual.widgets._markdown"]
+print(json.dumps([m for m in heavy if m in sys.modules]))
+"""
+
+
+def test_the_first_frame_path_loads_no_sqlite_model_client_or_markdown_module(tmp_path):
+    out = subprocess.run([sys.executable, "-c", FIRST_FRAME_MODULES, str(tmp_path)],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    assert json.loads(out.stdout) == []
