@@ -133,11 +133,19 @@ class ClawApp(App[int]):
 
     def on_ready(self) -> None:
         """The first frame is out: the collector may run again (paused by the entry point),
-        and the gateway may open (``run_app`` and ``_run_gateway`` wait for this)."""
+        the gateway may open (``run_over_gateway`` and ``_run_gateway`` wait for this) and the
+        first pane's text box is made and focused."""
         resume_collections()
         # Textual sends Ready once the first layout is done, which can be just before that
-        # frame is written; the gateway's start-up work must not delay it.
-        self.call_after_refresh(self.first_frame.set)
+        # frame is written; what comes after it must not delay it.
+        self.call_after_refresh(self._first_frame_shown)
+
+    def _first_frame_shown(self) -> None:
+        self.first_frame.set()
+        try:
+            self.main.first_frame_shown()
+        except LookupError:
+            pass
 
     def _apply_keymap(self) -> None:
         config = self.gateway.config
@@ -276,8 +284,8 @@ class ClawApp(App[int]):
         then sent again in order, ahead of any key typed after (the main screen calls this
         on every focus change; only the first does anything)."""
         keys, self._typed_ahead = self._typed_ahead, None
-        for key in keys or ():
-            self.post_message(events.Key(key.key, key.character))
+        for key in keys or ():  # the events themselves: a new one made here would carry the
+            self.post_message(key)  # caller as its sender and stop bubbling below it
 
     def _refresh_clones(self) -> None:
         try:

@@ -4,7 +4,8 @@ text boxes, mounted when a pane is first focused."""
 from __future__ import annotations
 
 from tests.support.tui_app import CONFIG_TEXT, running_app, wait_for
-from tui.widgets.composer import Composer, ComposerStub
+from tui.widgets.composer import Composer
+from tui.widgets.composer_stub import ComposerStub
 from tui.widgets.key_bar import KeyBar
 
 REMAPPED = CONFIG_TEXT.replace("  tools:", '  tui: { keymap: { "main.zoom": "f9" } },\n  tools:')

@@ -75,7 +75,6 @@ class MainScreen(Screen):
                     for number, inbox in enumerate(app.gateway.inboxes, start=1):
                         pane = ChannelPane(app.gateway, inbox, number, recent=app.recent_peers,
                                            format_time=app.format_time,
-                                           composer_now=number == 1,
                                            draw_slot=self._draw_slot)
                         self._panes.append(pane)
                         self._by_inbox[inbox.key] = pane
@@ -95,9 +94,9 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         panes = self.panes
-        if panes:
-            panes[0].focus_composer()
-            self._set_focused(panes[0])
+        if panes:  # the first pane's text box is made and focused after the first frame
+            self._focused_pane = panes[0]
+            panes[0].set_markdown_live(True)
         self._layout_grid()
         self.refresh_sidebar()
         self._clones.sync(self.claw.gateway.clone_snapshots())
@@ -144,6 +143,11 @@ class MainScreen(Screen):
         pane.focus_composer()
         self._set_focused(pane)
         pane.mark_seen()
+
+    def first_frame_shown(self) -> None:
+        """The app's first frame is out: now the focused pane gets its text box, and focus."""
+        if self.focused is None and self._focused_pane is not None:
+            self.focus_pane(self._focused_pane)
 
     def on_descendant_focus(self) -> None:
         self.claw.replay_typed_ahead()

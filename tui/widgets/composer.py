@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from textual import events
 from textual.message import Message
-from textual.widgets import Static, TextArea
+from textual.widgets import TextArea
 
-from tui.widgets.size_cache import SkipUnchangedSizes
 from tui import keymap
-
-
-PLACEHOLDER = "Message…  (Enter sends · Ctrl+J newline)"
+from tui.widgets.composer_stub import PLACEHOLDER
+from tui.widgets.size_cache import SkipUnchangedSizes
 
 
 class Composer(SkipUnchangedSizes, TextArea):
@@ -114,23 +112,3 @@ class Composer(SkipUnchangedSizes, TextArea):
 
     def action_scroll_history(self, direction: int) -> None:
         self.post_message(self.PageHistory(direction))
-
-
-class ComposerStub(Static):
-    """What an idle composer looks like, drawn by one plain widget.
-
-    A pane shows this until it is first focused, then mounts its real ``Composer`` in its
-    place. A text area is the costliest widget in a pane to mount and style, and most panes
-    are never typed into in a session; with eight panes this was a quarter of the start-up.
-    A click asks the pane for the real one.
-    """
-
-    class Wanted(Message):
-        """The stub was clicked: the pane should focus (and so mount) its composer."""
-
-    def __init__(self, *, placeholder: str = PLACEHOLDER, id: str | None = None) -> None:
-        super().__init__(placeholder, id=id, markup=False)
-
-    def on_click(self, event: events.Click) -> None:
-        event.stop()
-        self.post_message(self.Wanted())

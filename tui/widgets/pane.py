@@ -36,7 +36,7 @@ from engine.gateway.inbox import Inbox, PeerSpec
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
 from tui.widgets.draw_slot import DrawSlot
-from tui.widgets.composer import Composer, ComposerStub
+from tui.widgets.composer_stub import ComposerStub
 from tui.widgets.history_view import HistoryView
 from tui.widgets.peer_selector import PeerBar, PeerDialog
 
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
     from engine.gateway.gateway import Gateway
     from engine.routing.route import Route
+    from tui.widgets.composer import Composer
 
 PAGE = 200
 
@@ -86,7 +87,7 @@ class ChannelPane(Vertical):
 
     def __init__(self, gateway: "Gateway", inbox: Inbox, number: int, *, recent: RecentPeers,
                  format_time: Callable[[float], str] | None = None,
-                 composer_now: bool = False, draw_slot: DrawSlot | None = None) -> None:
+                 draw_slot: DrawSlot | None = None) -> None:
         super().__init__(id=f"pane-{number}", classes="pane")
         self.gateway = gateway
         self.inbox = inbox
@@ -111,7 +112,8 @@ class ChannelPane(Vertical):
         self._history_key: tuple[str, str] | None = None
         self._shown_peer_line: tuple[PeerSpec, str, str] | None = None
         self._shown_status: str | None = None
-        self._composer_mounted = composer_now
+        self._composer: Composer | None = None  # made on first use (``composer``)
+        self._composer_mounted = False
         self._live_label = ""
         self._live_parts: list[str] = []  # the streaming reply so far, for a change of view
         self._draw_slot = draw_slot or DrawSlot()  # shared by the screen's panes
@@ -124,9 +126,7 @@ class ChannelPane(Vertical):
         self.peer_bar = PeerBar(id="peer-bar", classes="peer-bar")
         self.history = HistoryView(format_time=self._format_time, id="history")
         self.status = Static(id="pane-status", classes="pane-status")
-        # The text box is mounted when the pane is first focused (see ``ComposerStub``); the
-        # object exists from the start, so its text and input history are always there.
-        self.composer = Composer(id="composer")
+        # The text box is mounted when the pane is first focused (see ``ComposerStub``).
         self.composer_stub = ComposerStub(id="composer-stub")
         # The live area (head and Markdown stream, for the focused pane) is mounted on the
         # first reply shown there: most panes never need it, and it is most of a pane's cost.
@@ -139,7 +139,7 @@ class ChannelPane(Vertical):
         yield self.peer_bar
         yield self.history
         yield self.status
-        yield self.composer if self._composer_mounted else self.composer_stub
+        yield self.composer_stub
 
     async def _mount_live(self) -> None:
         if not self._live_mounted:
@@ -276,16 +276,17 @@ class ChannelPane(Vertical):
 
     # ------------------------------------------------------------- composer
 
-    @on(Composer.Submitted)
-    async def _submitted(self, event: Composer.Submitted) -> None:
+    # Handlers named for ``Composer.Submitted`` and ``Composer.PageHistory`` rather than
+    # ``@on(...)``: that would import the text area's module with this one, before the
+    # first frame.
+    async def on_composer_submitted(self, event: Composer.Submitted) -> None:
         event.stop()
         if self.app.gateway_ready.is_set():
             await self.submit(event.text)
         else:  # sent as the app starts: waits for the gateway without holding up the pane
             self.run_worker(self.submit(event.text), group="submit-early")
 
-    @on(Composer.PageHistory)
-    def _page(self, event: Composer.PageHistory) -> None:
+    def on_composer_page_history(self, event: Composer.PageHistory) -> None:
         event.stop()
         self.history.page(event.direction)
 
@@ -606,6 +607,16 @@ class ChannelPane(Vertical):
 
     def on_descendant_focus(self) -> None:
         self.mark_seen()
+
+    @property
+    def composer(self) -> Composer:
+        """The pane's text box, made on first use (mounted by ``ensure_composer``); once made
+        it keeps its text and input history for the pane's life."""
+        if self._composer is None:
+            from tui.widgets.composer import Composer  # Textual's text area: after the first frame
+
+            self._composer = Composer(id="composer")
+        return self._composer
 
     def ensure_composer(self) -> None:
         """Put the real text box in place of the stub (once; it stays)."""

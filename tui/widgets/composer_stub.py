@@ -1,0 +1,30 @@
+"""What an idle composer looks like, without Textual's text area (see ``ComposerStub``)."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.message import Message
+from textual.widgets import Static
+
+PLACEHOLDER = "Message…  (Enter sends · Ctrl+J newline)"
+
+
+class ComposerStub(Static):
+    """What an idle composer looks like, drawn by one plain widget.
+
+    A pane shows this until it is first focused, then mounts its real ``Composer`` in its
+    place. A text area is the costliest widget in a pane to import, mount and style, and most
+    panes are never typed into in a session; every pane starts with a stub, so the first frame
+    needs none (the first pane's text box follows right after it). A click asks the pane for
+    the real one.
+    """
+
+    class Wanted(Message):
+        """The stub was clicked: the pane should focus (and so mount) its composer."""
+
+    def __init__(self, *, placeholder: str = PLACEHOLDER, id: str | None = None) -> None:
+        super().__init__(placeholder, id=id, markup=False)
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.post_message(self.Wanted())
