@@ -33,8 +33,13 @@ def pause_collections() -> None:
 
 
 def resume_collections() -> None:
-    """Called by the app once its first frame is shown (harmless if never paused)."""
-    gc.enable()
+    """Called by the app once its first frame is shown (harmless if never paused). What the
+    start made (the screen, its panes and styles) is frozen too, as ``settle_heap`` does
+    with the imports: the first young collection would otherwise walk all of it, a 10 ms
+    pause just after the first frame, and every full collection after that again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def settle_heap() -> None:
