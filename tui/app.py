@@ -142,6 +142,8 @@ class ClawApp(App[int]):
 
     def _first_frame_shown(self) -> None:
         self.first_frame.set()
+        # Type-ahead waits for the first focus; should that never come, it is not held longer.
+        self.set_timer(1.0, self.replay_typed_ahead, name="type-ahead")
         try:
             self.main.first_frame_shown()
         except LookupError:

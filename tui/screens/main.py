@@ -156,8 +156,8 @@ class MainScreen(Screen):
             self._set_focused(pane)
 
     def _set_focused(self, pane: ChannelPane) -> None:
-        """The focused pane streams its reply through Markdown, the others as a plain tail
-        (see ``tui.widgets.live_view``)."""
+        """The focused pane streams its reply through Markdown, the others into the last rows
+        of their history (``HistoryView.start_live``)."""
         old, self._focused_pane = self._focused_pane, pane
         pane.ensure_composer()
         if old is not None and old is not pane:
