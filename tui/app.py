@@ -1,9 +1,10 @@
 """The Textual app over a running ``engine.gateway.Gateway``.
 
 ``run_app(args)`` resolves the state dir and config and runs the app; the gateway opens once
-the app's first frame is out and closes after the app exits (``run_over_gateway``). The app owns one event pump: it reads the gateway's
-subscription and hands each event to the pane of its inbox, the clone panel, or the header;
-widgets never subscribe themselves, so a slow pane cannot make another one miss events.
+the app's first frame is out and closes after the app exits (``run_over_gateway``). The app
+owns one event pump: it reads the gateway's subscription and hands each event to the pane of
+its inbox, the clone panel, or the header; widgets never subscribe themselves, so a slow pane
+cannot make another one miss events.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ class MainScreen(Screen):
     """Styles: ``main.tcss`` beside this file, loaded by the app (this is its default screen)."""
 
     BINDINGS = keymap.bindings("main")
-    AUTO_FOCUS = "ChannelPane Composer"  # the first pane's composer, in one focus change
+    AUTO_FOCUS = "ChannelPane Composer"  # on a resume with nothing focused; at start: first_frame_shown
 
     def __init__(self) -> None:
         super().__init__(id="main")
@@ -94,9 +94,8 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         panes = self.panes
-        if panes:  # the first pane's text box is made and focused after the first frame
-            self._focused_pane = panes[0]
-            panes[0].set_markdown_live(True)
+        if panes:  # its text box is made and focused after the first frame
+            self._set_focused(panes[0])
         self._layout_grid()
         self.refresh_sidebar()
         self._clones.sync(self.claw.gateway.clone_snapshots())
@@ -153,13 +152,13 @@ class MainScreen(Screen):
         self.claw.replay_typed_ahead()
         pane = self.focused_pane
         if pane is not None and pane is not self._focused_pane:
+            pane.ensure_composer()  # focus came by Tab or a click: the pane gets its text box
             self._set_focused(pane)
 
     def _set_focused(self, pane: ChannelPane) -> None:
         """The focused pane streams its reply through Markdown, the others into the last rows
         of their history (``HistoryView.start_live``)."""
         old, self._focused_pane = self._focused_pane, pane
-        pane.ensure_composer()
         if old is not None and old is not pane:
             old.set_markdown_live(False)
         pane.set_markdown_live(True)
