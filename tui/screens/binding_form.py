@@ -22,6 +22,7 @@ from engine.config.model import DM_SCOPES, GROUP_SCOPES
 from engine.errors import ClawError
 from engine.routing.lint import findings_for_binding, lint_text
 from tui import keymap
+from tui.frame_timer import OnTimeFrames
 from tui.safe_text import content
 
 PEER_KINDS = ("direct", "group", "channel")
@@ -33,7 +34,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class BindingForm(ModalScreen[dict | None]):
+class BindingForm(OnTimeFrames, ModalScreen[dict | None]):
     """Returns the binding as a dict (modern key names), or None when cancelled."""
 
     CSS_PATH = "binding_form.tcss"

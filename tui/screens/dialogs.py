@@ -16,10 +16,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.frame_timer import OnTimeFrames
 from tui.safe_text import content
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(OnTimeFrames, ModalScreen[str | None]):
     """A question with a few answers; returns the chosen key, or None on Esc."""
 
     CSS_PATH = "dialogs.tcss"
@@ -56,7 +57,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(OnTimeFrames, ModalScreen[str | None]):
     """One line of input, validated as you type; returns the text, or None on Esc."""
 
     CSS_PATH = "dialogs.tcss"

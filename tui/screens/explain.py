@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from engine.errors import ClawError
+from tui.frame_timer import OnTimeFrames
 from tui.safe_text import content
 from tui.widgets.peer_selector import describe_peer
 
@@ -62,7 +63,7 @@ def explanation_lines(pane: "ChannelPane", message: Any) -> list[str]:
     return lines
 
 
-class ExplainScreen(ModalScreen[None]):
+class ExplainScreen(OnTimeFrames, ModalScreen[None]):
     CSS_PATH = "explain.tcss"
     BINDINGS = [("escape,f3,q", "close", "Close")]
 

@@ -8,6 +8,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from tui import keymap
+from tui.frame_timer import OnTimeFrames
 from tui.safe_text import literal
 
 SCOPE_TITLES = {
@@ -26,7 +27,7 @@ INTRO = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(OnTimeFrames, ModalScreen[None]):
     CSS_PATH = "help.tcss"
     BINDINGS = [("escape,f1,q", "close", "Close")]
 

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Header
 
 from tui import keymap
+from tui.frame_timer import OnTimeFrames
 from tui.widgets.clone_panel import ClonePanel
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.pane import ChannelPane
@@ -44,7 +45,7 @@ def columns_for(width: int, panes: int) -> int:
     return max(1, min(4, panes, width // MIN_PANE_WIDTH))
 
 
-class MainScreen(Screen):
+class MainScreen(OnTimeFrames, Screen):
     """Styles: ``main.tcss`` beside this file, loaded by the app (this is its default screen)."""
 
     BINDINGS = keymap.bindings("main")

@@ -25,6 +25,7 @@ from engine.routing.inbound import Inbound
 from engine.routing.lint import Finding, findings_for_binding, lint_text
 from engine.routing.router import Router
 from tui import keymap
+from tui.frame_timer import OnTimeFrames
 from tui.safe_text import content, literal, one_line
 from tui.screens.binding_form import BindingForm
 from tui.screens.dialogs import ChoiceScreen, PromptScreen
@@ -105,7 +106,7 @@ def _finding_cell(findings: list[Finding]) -> Any:
     return literal(text, "bold red" if worst == "error" else "yellow")
 
 
-class RoutingEditor(Screen):
+class RoutingEditor(OnTimeFrames, Screen):
     CSS_PATH = "routing_editor.tcss"
     BINDINGS = keymap.bindings("editor")
 

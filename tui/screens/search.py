@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from engine.errors import ClawError
 from engine.store.search import split_snippet
 from tui import keymap
+from tui.frame_timer import OnTimeFrames
 from tui.safe_text import clean, content, one_line
 
 DEBOUNCE = 0.15
@@ -36,7 +37,7 @@ def hit_label(hit: Any) -> Any:
     return line
 
 
-class SearchScreen(ModalScreen[Any]):
+class SearchScreen(OnTimeFrames, ModalScreen[Any]):
     CSS_PATH = "search.tcss"
     BINDINGS = keymap.bindings("search")
 

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from engine.config.model import Peer
 from engine.gateway.inbox import PeerSpec
 from tui import keymap
+from tui.frame_timer import OnTimeFrames
 from tui.safe_text import content, one_line
 
 # Which routing fields a channel's messages can carry besides the peer itself.
@@ -82,7 +83,7 @@ class PeerBar(Static):
         self.post_message(self.Clicked())
 
 
-class PeerDialog(ModalScreen[PeerSpec | None]):
+class PeerDialog(OnTimeFrames, ModalScreen[PeerSpec | None]):
     """Edit the peer of one pane; returns the new PeerSpec, or None when cancelled."""
 
     CSS_PATH = "peer_selector.tcss"
