@@ -54,8 +54,14 @@ async def test_escape_interrupts_focused_pane_only(tmp_path):
 async def test_escape_before_first_token(tmp_path):
     async with running_app(tmp_path, delay_ms=300) as (app, pilot):
         pane = app.main.panes[0]
+        assert pane.status is None  # no notice yet: the status line is not made
         await pilot.press("escape")
         assert pane.notice == "nothing to interrupt"
+        await pilot.pause()
+        # the status line, made for the first notice, sits between the history and the text box
+        assert pane.status is not None and "nothing to interrupt" in app.screen_text()
+        order = list(pane.children)
+        assert order.index(pane.history) < order.index(pane.status) < order.index(pane.composer)
         await send(pilot, pane, "are you there")
         await pilot.press("escape")  # before the first token
         await wait_for(pilot, lambda: replies(pane), timeout=5, what="interrupted marker")
@@ -72,6 +78,8 @@ async def test_escape_before_first_token(tmp_path):
             await wait_for(pilot, lambda: len(replies(pane)) == i, timeout=5,
                            what=f"interrupted reply {i}")
         assert all(r.status == "interrupted" for r in replies(pane))
+        order = list(pane.children)  # the live area, mounted since, went above the status line
+        assert order.index(pane.history) < order.index(pane.live) < order.index(pane.status)
 
 
 async def test_stopping_a_markdown_stream_before_its_writer_ran(tmp_path):

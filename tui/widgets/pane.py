@@ -125,7 +125,7 @@ class ChannelPane(Vertical):
         # would cost more than the event once Markdown blocks are in the tree.
         self.peer_bar = PeerBar(id="peer-bar", classes="peer-bar")
         self.history = HistoryView(format_time=self._format_time, id="history")
-        self.status = Static(id="pane-status", classes="pane-status")
+        self.status: Static | None = None  # notices and the waiting list (``_update_labels``)
         # The text box is mounted when the pane is first focused (see ``ComposerStub``).
         self.composer_stub = ComposerStub(id="composer-stub")
         # The live area (head and Markdown stream, for the focused pane) is mounted on the
@@ -138,7 +138,6 @@ class ChannelPane(Vertical):
         self._live_mounted = False
         yield self.peer_bar
         yield self.history
-        yield self.status
         yield self.composer_stub
 
     async def _mount_live(self) -> None:
@@ -153,7 +152,7 @@ class ChannelPane(Vertical):
             self.live_md_box.compose_add_child(self.live_markdown)
             self.live.compose_add_child(self.live_md_box)
             self._open_live_area(False)
-            await self.mount(self.live_head, self.live, before=self.status)
+            await self.mount(self.live_head, self.live, after=self.history)  # above the status
 
     def on_mount(self) -> None:
         self.border_title = content(f"{self.number} {self.inbox.label}")
@@ -211,8 +210,12 @@ class ChannelPane(Vertical):
             line = (line + "  " if line else "") + f"⏳ {len(queued)} waiting: {waiting}"
         if line != self._shown_status:
             self._shown_status = line
-            self.status.update(content(line))
-            self.status.display = bool(line)
+            if self.status is None and line:  # most panes never show one: made on the first
+                self.status = Static(id="pane-status", classes="pane-status")
+                self.mount(self.status, after=self.live if self._live_mounted else self.history)
+            if self.status is not None:
+                self.status.update(content(line))
+                self.status.display = bool(line)
 
     def _set_state_subtitle(self, state: str) -> None:
         """The state sits in the pane's bottom border. Assigning ``border_subtitle`` repaints

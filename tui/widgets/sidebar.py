@@ -22,6 +22,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.safe_text import literal, one_line
+from tui.widgets.line_style import StylePerRepaint
 
 STATE_BADGE = {"● streaming": "✎", "● thinking": "…", "⏳ queued": "⏳"}
 LABEL_WIDTH = 20  # cells for "label + badges" so a pane stays on one line of the sidebar
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 _Row = tuple[str, int, str, int, int, str] | None
 
 
-class Sidebar(Widget):
+class Sidebar(StylePerRepaint, Widget):
     COMPONENT_CLASSES = {"sidebar--alerts", "sidebar--unseen", "sidebar--state"}
 
     class PaneClicked(Message):
@@ -91,7 +92,7 @@ class Sidebar(Widget):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        base = self.line_style
         if y >= len(self._rows) or width <= 0:
             return Strip.blank(max(0, width), base)
         row = self._rows[y]
