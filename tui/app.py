@@ -24,16 +24,8 @@ from textual.screen import Screen
 
 from engine.config.discovery import default_config_path, example_notice
 from engine.errors import ClawError, ConfigError
-from engine.gateway.events import (
-    AgentMessage,
-    CloneCreated,
-    CloneStateChanged,
-    ConfigRejected,
-    ConfigReloaded,
-    Event,
-    TurnEvent,
-)
 from engine.gateway.subscription import SubscriptionLagged
+from engine.lazy import lazy_module
 from tui import keymap
 from tui.heap import FullCollections, resume_collections, settle_heap
 from tui.recent_peers import RecentPeers
@@ -41,8 +33,12 @@ from tui.safe_text import clean, one_line
 from tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
+    from engine.gateway import events as gateway_events
+    from engine.gateway.events import Event
     from engine.gateway.gateway import Gateway
     from tui.widgets.pane import ChannelPane
+else:  # loaded with the first event, once the gateway runs (see engine/lazy.py)
+    gateway_events = lazy_module("engine.gateway.events")
 
 WIDGET_CSS = [
     "app.tcss",
@@ -234,21 +230,21 @@ class ClawApp(App[int]):
             return  # no main screen yet, or it is being torn down at exit
 
     def _dispatch(self, main: MainScreen, event: Event) -> None:
-        if isinstance(event, TurnEvent):
+        if isinstance(event, gateway_events.TurnEvent):
             pane = main.pane_for(event.inbox_key)
             if pane is not None:
                 pane.handle_event(event)
-        elif isinstance(event, (CloneCreated, CloneStateChanged)):
+        elif isinstance(event, (gateway_events.CloneCreated, gateway_events.CloneStateChanged)):
             main.clone_panel().update_snapshot(event.snapshot)
-        elif isinstance(event, ConfigReloaded):
+        elif isinstance(event, gateway_events.ConfigReloaded):
             self._update_header()
             main.reroute_all()
             self.notify("Config reloaded; panes route with it from the next message.")
-        elif isinstance(event, ConfigRejected):
+        elif isinstance(event, gateway_events.ConfigRejected):
             lines = "\n".join(p.format() for p in event.errors[:6])
             self.notify(f"Config change rejected; still using the previous config:\n{lines}",
                         severity="error", markup=False, timeout=10)
-        elif isinstance(event, AgentMessage):
+        elif isinstance(event, gateway_events.AgentMessage):
             if event.allowed:
                 self.notify(f"{event.from_agent} → {event.to_agent}: {one_line(event.text, 80)}",
                             title="agent-to-agent", markup=False)

@@ -11,47 +11,38 @@ interrupt scopes wake asyncio loops).
 from __future__ import annotations
 
 import contextvars
-import hashlib
 import itertools
 import os
 import re
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import anyio
 
 from engine.config.model import QUEUE_MODES, AgentConfig, Config
 from engine.errors import ClawError, ConfigError, Problem
-from engine.gateway import a2a
-from engine.gateway.a2a import AgentToAgentDenied
 from engine.gateway.clones import CloneRecord, CloneRegistry
-from engine.gateway.events import (
-    AgentMessage,
-    CloneCreated,
-    CloneStateChanged,
-    ConfigRejected,
-    ConfigReloaded,
-    Event,
-    ReplyDelta,
-    RouteResolved,
-    TurnFailed,
-    TurnFinished,
-    TurnInterrupted,
-    TurnQueued,
-    TurnStarted,
-)
-from engine.gateway.history import to_chat_messages
 from engine.gateway.inbox import Inbox, PeerSpec, UnknownInbox, build_inboxes
 from engine.gateway.reply import LazyReply
 from engine.gateway.snapshot import CloneSnapshot
 from engine.gateway.subscription import Subscription
-from engine.gateway.turns import Lane, Turn, TurnTicket, new_turn_id
 from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
+from engine.lazy import lazy_module
 from engine.routing.inbound import Inbound
 from engine.routing.route import Route
 from engine.routing.router import Router
-from engine.store.models import SearchHit, SessionInfo, StoredMessage
+
+if TYPE_CHECKING:
+    from engine.gateway import a2a, events, turns
+    from engine.gateway import history as chat
+    from engine.store import models
+else:  # what only a running gateway needs loads when it first does (the app draws first)
+    a2a = lazy_module("engine.gateway.a2a")
+    events = lazy_module("engine.gateway.events")
+    chat = lazy_module("engine.gateway.history")
+    models = lazy_module("engine.store.models")
+    turns = lazy_module("engine.gateway.turns")
 
 DEFAULT_HISTORY_LIMIT = 50
 CHECKPOINT_INTERVAL = 0.25  # seconds between streaming checkpoints of a reply in the store
@@ -111,8 +102,8 @@ class Gateway:
         self._clones = CloneRegistry(self._template_factory(config))
         self._subs: list[Subscription] = []
         self._seq = itertools.count(1)
-        self._lanes: dict[str, Lane] = {}
-        self._turns: dict[str, Turn] = {}  # accepted, not yet finished
+        self._lanes: dict[str, turns.Lane] = {}
+        self._turns: dict[str, turns.Turn] = {}  # accepted, not yet finished
         self._pane_lane: dict[tuple[str, PeerSpec], str] = {}  # last session key per pane+peer
         self._queue_modes: dict[str, str] = {}
         self._a2a_locks: dict[str, anyio.Lock] = {}
@@ -178,7 +169,7 @@ class Gateway:
         except ValueError:
             pass
 
-    def _emit(self, cls: type[Event], **fields: Any) -> Event:
+    def _emit(self, cls: type[events.Event], **fields: Any) -> events.Event:
         event = cls(seq=next(self._seq), at=time.time(), **fields)
         for sub in self._subs:
             sub.publish(event)
@@ -186,7 +177,7 @@ class Gateway:
 
     def _clone_changed(self, rec: CloneRecord) -> None:
         if self._subs:
-            self._emit(CloneStateChanged, snapshot=rec.snapshot())
+            self._emit(events.CloneStateChanged, snapshot=rec.snapshot())
 
     # -- inboxes and routing -----------------------------------------------------------------
     def inbox(self, inbox_key: str) -> Inbox:
@@ -225,7 +216,7 @@ class Gateway:
         self._queue_modes[self.inbox(inbox_key).key] = mode
 
     # -- sending -----------------------------------------------------------------------------
-    async def send(self, inbox_key: str, peer: PeerSpec, text: str) -> TurnTicket:
+    async def send(self, inbox_key: str, peer: PeerSpec, text: str) -> turns.TurnTicket:
         """Accept a message: route it, take the clone, open its interrupt scope, queue it.
         Returns at once; ``await ticket.wait()`` for the final event. ``/ask <agent> <text>``
         sends to another agent from the routed one (``AgentToAgentDenied`` when refused)."""
@@ -240,19 +231,20 @@ class Gateway:
             ask_to = self._known_agent(ask[0])
             self._check_a2a(route.agent_id, ask_to, ask[1])
         rec = self._clone(ask_to or route.agent_id, route.channel, route.account_id)
-        turn_id = new_turn_id()
+        turn_id = turns.new_turn_id()
         scope = rec.agent.interrupts.turn(turn_id)
-        turn = Turn(turn_id=turn_id, inbox_key=inbox.key, peer=peer, text=text, route=route,
-                    clone=rec, scope=scope, ask_to=ask_to)
+        turn = turns.Turn(turn_id=turn_id, inbox_key=inbox.key, peer=peer, text=text,
+                          route=route, clone=rec, scope=scope, ask_to=ask_to)
         rec.scopes[turn_id] = scope
         rec.session_key = route.session_key
         rec.last_active = time.time()
         self._turns[turn_id] = turn
         self._pane_lane[(inbox.key, peer)] = route.session_key
-        self._emit(RouteResolved, inbox_key=inbox.key, turn_id=turn_id, peer=peer, route=route)
+        self._emit(events.RouteResolved, inbox_key=inbox.key, turn_id=turn_id, peer=peer,
+                   route=route)
         lane = self._lanes.get(route.session_key)
         if lane is None:
-            lane = self._lanes[route.session_key] = Lane(route.session_key)
+            lane = self._lanes[route.session_key] = turns.Lane(route.session_key)
             lane.head = turn
             self._tg.start_soon(self._lane_worker, lane, name=f"lane:{route.session_key}")
         else:
@@ -265,11 +257,11 @@ class Gateway:
             lane.waiting.append(turn)
             turn.state = "queued"
             rec.queued += 1
-            self._emit(TurnQueued, inbox_key=inbox.key, turn_id=turn_id,
+            self._emit(events.TurnQueued, inbox_key=inbox.key, turn_id=turn_id,
                        session_key=route.session_key, agent_id=route.agent_id,
                        clone_id=rec.clone_id, position=len(lane.waiting))
         self._clone_changed(rec)
-        return TurnTicket(turn)
+        return turns.TurnTicket(turn)
 
     def _known_agent(self, name: str) -> str:
         agent_id = normalize_agent_id(name)
@@ -281,14 +273,15 @@ class Gateway:
     def _check_a2a(self, from_agent: str, to_agent: str, text: str) -> None:
         decision = a2a.check(self.config.agent_to_agent, from_agent, to_agent)
         if not decision.allowed:
-            self._emit(AgentMessage, from_agent=decision.from_agent, to_agent=decision.to_agent,
-                       text=text, allowed=False, reason=decision.reason)
-            raise AgentToAgentDenied(decision)
+            self._emit(events.AgentMessage, from_agent=decision.from_agent,
+                       to_agent=decision.to_agent, text=text, allowed=False,
+                       reason=decision.reason)
+            raise a2a.AgentToAgentDenied(decision)
 
     def _clone(self, agent_id: str, channel: str, account_id: str) -> CloneRecord:
         rec, created = self._clones.get(agent_id, channel, account_id)
         if created:
-            self._emit(CloneCreated, snapshot=rec.snapshot())
+            self._emit(events.CloneCreated, snapshot=rec.snapshot())
         return rec
 
     # -- interrupts --------------------------------------------------------------------------
@@ -340,7 +333,7 @@ class Gateway:
         self._clone_changed(turn.clone)
         return hit
 
-    def _drop(self, lane: Lane, turn: Turn, reason: str) -> bool:
+    def _drop(self, lane: turns.Lane, turn: turns.Turn, reason: str) -> bool:
         """Take a queued turn out of its lane; its message is still stored (marked dropped)."""
         try:
             lane.waiting.remove(turn)
@@ -349,15 +342,15 @@ class Gateway:
         turn.dropped = reason
         turn.clone.queued -= 1
         turn.scope.request(reason)
-        turn.final = self._emit(TurnInterrupted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
-                                session_key=turn.session_key, agent_id=turn.agent_id,
+        turn.final = self._emit(events.TurnInterrupted, inbox_key=turn.inbox_key,
+                                turn_id=turn.turn_id, session_key=turn.session_key, agent_id=turn.agent_id,
                                 reason=reason, message=None)
         self._end_turn(turn, settled=False)
         lane.dropped.append(turn)
         return True
 
     # -- turns -------------------------------------------------------------------------------
-    async def _lane_worker(self, lane: Lane) -> None:
+    async def _lane_worker(self, lane: turns.Lane) -> None:
         while lane.head is not None:
             turn = lane.head
             turn.state = "running"
@@ -375,7 +368,7 @@ class Gateway:
                     lane.head = None
                     del self._lanes[lane.key]
 
-    def _end_turn(self, turn: Turn, *, settled: bool = True) -> None:
+    def _end_turn(self, turn: turns.Turn, *, settled: bool = True) -> None:
         """The turn is over for the clone and the subscribers; ``settled`` (its records are
         stored) releases ``ticket.wait()`` — a dropped turn settles once its message is kept."""
         turn.state = "done"
@@ -385,8 +378,8 @@ class Gateway:
         rec.running.pop(turn.turn_id, None)
         rec.last_active = time.time()
         if turn.final is None:  # cancelled (gateway torn down) before it could finish
-            turn.final = self._emit(TurnInterrupted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
-                                    session_key=turn.session_key, agent_id=turn.agent_id,
+            turn.final = self._emit(events.TurnInterrupted, inbox_key=turn.inbox_key,
+                                    turn_id=turn.turn_id, session_key=turn.session_key, agent_id=turn.agent_id,
                                     reason=turn.scope.reason or "shutdown", message=None)
         if settled:
             self._settle(turn)
@@ -394,23 +387,23 @@ class Gateway:
         if self._clones.release(rec):
             self._clone_changed(rec)
 
-    def _settle(self, turn: Turn) -> None:
+    def _settle(self, turn: turns.Turn) -> None:
         self._turns.pop(turn.turn_id, None)
         turn.done.set()
 
-    def _info(self, turn: Turn) -> SessionInfo:
+    def _info(self, turn: turns.Turn) -> models.SessionInfo:
         return _session_info(turn.route, turn.peer)
 
     @staticmethod
-    def _author(turn: Turn) -> str:
+    def _author(turn: turns.Turn) -> str:
         peer = turn.peer.peer
         return turn.peer.display_name or (peer.id if peer else "you")
 
-    def _route_meta(self, turn: Turn) -> dict[str, Any]:
+    def _route_meta(self, turn: turns.Turn) -> dict[str, Any]:
         return {"matched_by": turn.route.matched_by, "binding_index": turn.route.binding_index,
                 "turn_id": turn.turn_id, "inbox": turn.inbox_key}
 
-    async def _store_dropped(self, lane: Lane) -> None:
+    async def _store_dropped(self, lane: turns.Lane) -> None:
         """Dropped messages are still kept in the session (status interrupted, meta
         ``dropped``) so the record shows what the user typed; stored right after the reply of
         the turn that ran when they were dropped, before the next turn, so the session stays
@@ -449,7 +442,7 @@ class Gateway:
             tg.cancel_scope.cancel()
         return acquired
 
-    async def _run_turn(self, turn: Turn) -> None:
+    async def _run_turn(self, turn: turns.Turn) -> None:
         rec = turn.clone
         acquired = await self._acquire(turn.scope)
         try:
@@ -457,20 +450,20 @@ class Gateway:
         except Exception as exc:  # noqa: BLE001 - a failure ends this turn only, never the gateway
             if not isinstance(exc, ClawError):
                 exc = GatewayError(f"internal error: {type(exc).__name__}: {exc}")
-            turn.final = self._emit(TurnFailed, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
-                                    session_key=turn.session_key, agent_id=turn.agent_id,
+            turn.final = self._emit(events.TurnFailed, inbox_key=turn.inbox_key,
+                                    turn_id=turn.turn_id, session_key=turn.session_key, agent_id=turn.agent_id,
                                     error=str(exc), message=None)
             rec.outcome, rec.last_reason = "error", str(exc)
         finally:
             if acquired:
                 self._limiter.release()  # type: ignore[union-attr]
 
-    async def _run_acquired(self, turn: Turn, rec: CloneRecord) -> None:
+    async def _run_acquired(self, turn: turns.Turn, rec: CloneRecord) -> None:
         store = await self._stores.get(turn.agent_id)
         info = self._info(turn)
         user_msg = await store.append(info, "user", self._author(turn), turn.text,
                                       meta=self._route_meta(turn))
-        self._emit(TurnStarted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
+        self._emit(events.TurnStarted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
                    session_key=turn.session_key, agent_id=turn.agent_id, clone_id=rec.clone_id,
                    user_message=user_msg)
         rec.running[turn.turn_id] = "running"
@@ -486,8 +479,9 @@ class Gateway:
         if turn.ask_to is None:
             history = await store.last_messages(turn.session_key, self.history_limit)
             writer = LazyReply(store, info, rec.agent_id, self._reply_meta(rec))
-            result, msg = await self._stream(rec, to_chat_messages(history), turn.scope, on_delta,
-                                             writer, session_key=turn.session_key, turn=turn)
+            result, msg = await self._stream(rec, chat.to_chat_messages(history), turn.scope,
+                                             on_delta, writer, session_key=turn.session_key,
+                                             turn=turn)
         else:  # /ask: B answers into A's pane; the reply is kept in both stores
             question = parse_ask(turn.text)[1]  # type: ignore[index]
             result, _ = await self._exchange(turn.agent_id, turn.ask_to, question, rec, turn.scope,
@@ -497,24 +491,25 @@ class Gateway:
         self._finish(turn, result.status, msg, reason=result.interrupt_reason or turn.scope.reason,
                      usage=result.usage, error=result.error)
 
-    def _finish(self, turn: Turn, status: str, msg: StoredMessage, *, reason: str | None = None,
-                usage: Any = None, error: Any = None) -> None:
+    def _finish(self, turn: turns.Turn, status: str, msg: models.StoredMessage, *,
+                reason: str | None = None, usage: Any = None, error: Any = None) -> None:
         rec = turn.clone
         rec.turns += 1
         common = dict(inbox_key=turn.inbox_key, turn_id=turn.turn_id,
                       session_key=turn.session_key, agent_id=turn.agent_id)
         if status == "complete":
             rec.outcome, rec.last_reason = "idle", None
-            turn.final = self._emit(TurnFinished, **common, message=msg, usage=usage)
+            turn.final = self._emit(events.TurnFinished, **common, message=msg, usage=usage)
         elif status == "interrupted":
             rec.outcome, rec.last_reason = "interrupted", reason or "user"
-            turn.final = self._emit(TurnInterrupted, **common, reason=reason or "user", message=msg)
+            turn.final = self._emit(events.TurnInterrupted, **common, reason=reason or "user",
+                                    message=msg)
         else:
             text = str(error) if error is not None else "the model failed"
             rec.outcome, rec.last_reason = "error", text
-            turn.final = self._emit(TurnFailed, **common, error=text, message=msg)
+            turn.final = self._emit(events.TurnFailed, **common, error=text, message=msg)
 
-    def _delta_sink(self, turn: Turn, rec: CloneRecord) -> Callable[[str], None]:
+    def _delta_sink(self, turn: turns.Turn, rec: CloneRecord) -> Callable[[str], None]:
         inbox_key, turn_id, session_key, agent_id = (turn.inbox_key, turn.turn_id,
                                                      turn.session_key, turn.agent_id)
 
@@ -525,7 +520,7 @@ class Gateway:
                 rec.running[turn_id] = "streaming"
                 self._clone_changed(rec)
             if self._subs:
-                self._emit(ReplyDelta, inbox_key=inbox_key, turn_id=turn_id,
+                self._emit(events.ReplyDelta, inbox_key=inbox_key, turn_id=turn_id,
                            session_key=session_key, agent_id=agent_id, text=text)
 
         return on_delta
@@ -533,7 +528,8 @@ class Gateway:
     def _reply_meta(self, rec: CloneRecord) -> dict[str, Any]:
         return {"clone_id": rec.clone_id, "model": getattr(rec.agent, "model", None)}
 
-    def _result_meta(self, rec: CloneRecord, result: Any, turn: Turn | None) -> dict[str, Any]:
+    def _result_meta(self, rec: CloneRecord, result: Any,
+                     turn: turns.Turn | None) -> dict[str, Any]:
         meta = self._reply_meta(rec)
         meta["model"] = result.model or meta["model"]
         meta["usage"] = result.usage.to_json()
@@ -548,7 +544,7 @@ class Gateway:
 
     async def _stream(self, rec: CloneRecord, messages: list[Any], scope: Any,
                       on_delta: Callable[[str], None], writer: Any, *, session_key: str,
-                      turn: Turn | None) -> tuple[Any, StoredMessage]:
+                      turn: turns.Turn | None) -> tuple[Any, models.StoredMessage]:
         """Run one turn on the clone, checkpointing the growing reply into the store, and
         store the outcome (also when the caller is cancelled: partial text, interrupted)."""
         chunks: list[str] = []
@@ -606,32 +602,36 @@ class Gateway:
 
     # -- agent to agent ----------------------------------------------------------------------
     async def _exchange(self, from_agent: str, to_agent: str, text: str, rec: CloneRecord,
-                        scope: Any, on_delta: Callable[[str], None]) -> tuple[Any, StoredMessage]:
+                        scope: Any, on_delta: Callable[[str], None],
+                        ) -> tuple[Any, models.StoredMessage]:
         """A → B: the message lands in B's store (role a2a, author A) under B's a2a session for
         A, B answers on its clone ``rec``; returns B's TurnResult and stored reply."""
         chain = _A2A_CHAIN.get()
         if (from_agent, to_agent) in chain or len(chain) >= MAX_A2A_DEPTH:
             hops = " → ".join([*(a for a, _ in chain), from_agent, to_agent])
             raise GatewayError(f"agent-to-agent loop refused: {hops}")
-        self._emit(AgentMessage, from_agent=from_agent, to_agent=to_agent, text=text, allowed=True)
+        self._emit(events.AgentMessage, from_agent=from_agent, to_agent=to_agent, text=text,
+                   allowed=True)
         key = a2a_session_key(to_agent, from_agent)
         lock = self._a2a_locks.setdefault(key, anyio.Lock())
         token = _A2A_CHAIN.set((*chain, (from_agent, to_agent)))
         try:
             async with lock:
                 store = await self._stores.get(to_agent)
-                info = SessionInfo(session_key=key, channel=rec.channel, account_id=rec.account_id,
-                                   peer_kind="agent", peer_id=from_agent, display_name=from_agent,
-                                   matched_by="agentToAgent")
+                info = models.SessionInfo(session_key=key, channel=rec.channel,
+                                          account_id=rec.account_id, peer_kind="agent",
+                                          peer_id=from_agent, display_name=from_agent,
+                                          matched_by="agentToAgent")
                 await store.append(info, "a2a", from_agent, text)
                 history = await store.last_messages(key, self.history_limit)
                 writer = LazyReply(store, info, to_agent, self._reply_meta(rec))
-                result, msg = await self._stream(rec, to_chat_messages(history), scope, on_delta,
-                                                 writer, session_key=key, turn=None)
+                result, msg = await self._stream(rec, chat.to_chat_messages(history), scope,
+                                                 on_delta, writer, session_key=key, turn=None)
         finally:
             _A2A_CHAIN.reset(token)
-        self._emit(AgentMessage, from_agent=to_agent, to_agent=from_agent, text=result.text,
-                   allowed=True, reason=None if result.status == "complete" else result.status)
+        self._emit(events.AgentMessage, from_agent=to_agent, to_agent=from_agent,
+                   text=result.text, allowed=True,
+                   reason=None if result.status == "complete" else result.status)
         return result, msg
 
     async def ask(self, from_agent: str, to_agent: str, text: str, *, channel: str = "local",
@@ -645,7 +645,7 @@ class Gateway:
         a, b = self._known_agent(from_agent), self._known_agent(to_agent)
         self._check_a2a(a, b, text)
         rec = self._clone(b, normalize_channel(channel) or "local", normalize_account_id(account_id))
-        turn_id = new_turn_id()
+        turn_id = turns.new_turn_id()
         scope = rec.agent.interrupts.turn(turn_id)
         rec.scopes[turn_id] = scope
         rec.running[turn_id] = "running"
@@ -674,19 +674,19 @@ class Gateway:
         return [rec.snapshot() for rec in self._clones.all()]
 
     async def history(self, agent_id: str, session_key: str, *, before_seq: int | None = None,
-                      limit: int = 200) -> list[StoredMessage]:
+                      limit: int = 200) -> list[models.StoredMessage]:
         store = await self._stores.get(normalize_agent_id(agent_id))
         if before_seq is None:
             return await store.last_messages(session_key, limit)
         return await store.messages_before(session_key, before_seq, limit)
 
     async def search(self, query: str, *, agent_id: str | None = None,
-                     limit: int = 50) -> list[SearchHit]:
+                     limit: int = 50) -> list[models.SearchHit]:
         """FTS search in one agent's store, or in every configured agent's (newest first)."""
         if agent_id is not None:
             store = await self._stores.get(normalize_agent_id(agent_id))
             return await store.search(query, limit=limit)
-        hits: list[SearchHit] = []
+        hits: list[models.SearchHit] = []
         for aid in self._agent_ids():
             store = await self._stores.get(aid)
             hits.extend(await store.search(query, limit=limit))
@@ -746,7 +746,7 @@ class Gateway:
         except ConfigError as exc:
             self._reject(list(exc.problems))
             return False
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        digest = _text_digest(text)
         if only_if_changed and digest == self._config_digest:
             return None
         self._config_digest = digest
@@ -758,7 +758,7 @@ class Gateway:
         return self._apply(config)
 
     def _reject(self, problems: list[Problem]) -> None:
-        self._emit(ConfigRejected, errors=problems)
+        self._emit(events.ConfigRejected, errors=problems)
 
     def _apply(self, config: Config) -> bool:
         try:
@@ -777,7 +777,7 @@ class Gateway:
             self._clone_changed(rec)
             if self._clones.release(rec):
                 self._clone_changed(rec)
-        self._emit(ConfigReloaded, config=config)
+        self._emit(events.ConfigReloaded, config=config)
         return True
 
     async def _watch(self, last_sig: tuple[int, int, int] | None) -> None:
@@ -839,19 +839,27 @@ def _digest(path: str | None) -> bytes | None:
     if not path:
         return None
     try:
-        return hashlib.sha256(read_config_text(path).encode("utf-8", "surrogatepass")).digest()
+        return _text_digest(read_config_text(path))
     except ConfigError:
         return None
 
 
+def _text_digest(text: str) -> bytes:
+    import hashlib  # here, not at the top: OpenSSL's start is not on the way to the first frame
 
-def _session_info(route: Route, spec: PeerSpec) -> SessionInfo:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+
+def _session_info(route: Route, spec: PeerSpec) -> models.SessionInfo:
     """What the store records about a session: where it lives and how it was routed."""
     peer = spec.peer
-    return SessionInfo(session_key=route.session_key, channel=route.channel,
-                       account_id=route.account_id, peer_kind=peer.kind if peer else None,
-                       peer_id=peer.id if peer else None, display_name=spec.display_name,
-                       matched_by=route.matched_by, binding_index=route.binding_index)
+    return models.SessionInfo(session_key=route.session_key, channel=route.channel,
+                              account_id=route.account_id,
+                              peer_kind=peer.kind if peer else None,
+                              peer_id=peer.id if peer else None,
+                              display_name=spec.display_name, matched_by=route.matched_by,
+                              binding_index=route.binding_index)
 
 def _write_new(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

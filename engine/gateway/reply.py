@@ -5,9 +5,10 @@ most one checkpoint interval of text."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.store.models import SessionInfo, StoredMessage
+if TYPE_CHECKING:
+    from engine.store.models import SessionInfo, StoredMessage
 
 
 class LazyReply:

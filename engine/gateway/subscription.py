@@ -23,12 +23,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import anyio
 
 from engine.errors import ClawError
-from engine.gateway.events import CloneStateChanged, Event, ReplyDelta, TurnEvent
+from engine.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from engine.gateway import events
+    from engine.gateway.events import Event, ReplyDelta
+else:  # loaded with the first event published (see engine/lazy.py)
+    events = lazy_module("engine.gateway.events")
 
 LAG_FACTOR = 4
 
@@ -49,7 +55,7 @@ class _Slot:
         if self.chunks is None:
             return self.event
         ev = self.event
-        assert isinstance(ev, ReplyDelta)
+        assert isinstance(ev, events.ReplyDelta)
         text = self.chunks[0] if len(self.chunks) == 1 else "".join(self.chunks)
         return ev if text == ev.text else dataclasses.replace(ev, text=text)
 
@@ -81,22 +87,22 @@ class Subscription:
     def publish(self, event: Event) -> None:
         if self._closed or self._finished:
             return
-        if isinstance(event, ReplyDelta):
+        if isinstance(event, events.ReplyDelta):
             self._publish_delta(event)
         else:
-            if isinstance(event, TurnEvent):
+            if isinstance(event, events.TurnEvent):
                 self._open_delta.pop(event.turn_id, None)
                 carried = self._carry.pop(event.turn_id, None)
                 if carried is not None:  # the turn's evicted text goes out before its next event
                     self._append(_Slot(carried[0], carried[1]))
-            elif isinstance(event, CloneStateChanged):
+            elif isinstance(event, events.CloneStateChanged):
                 old = self._clone_slot.get(event.snapshot.clone_id)
                 if old is not None and not old.dead:
                     old.dead = True
                     self._live -= 1
             slot = _Slot(event)
             self._append(slot)
-            if isinstance(event, CloneStateChanged):
+            if isinstance(event, events.CloneStateChanged):
                 self._clone_slot[event.snapshot.clone_id] = slot
         self._make_room()
         if self._waiter is not None:
@@ -131,7 +137,7 @@ class Subscription:
             self._live -= 1
             self.evicted_deltas += 1
             ev = slot.event
-            assert isinstance(ev, ReplyDelta) and slot.chunks is not None
+            assert isinstance(ev, events.ReplyDelta) and slot.chunks is not None
             # an open slot is its turn's latest event, so nothing of the turn is carried yet
             self._carry[turn_id] = (ev, slot.chunks)
         if self._live > self.maxsize * LAG_FACTOR:
@@ -169,10 +175,10 @@ class Subscription:
             self._live -= 1
             if slot.chunks is not None:
                 ev = slot.event
-                assert isinstance(ev, ReplyDelta)
+                assert isinstance(ev, events.ReplyDelta)
                 if self._open_delta.get(ev.turn_id) is slot:
                     del self._open_delta[ev.turn_id]
-            elif isinstance(slot.event, CloneStateChanged):
+            elif isinstance(slot.event, events.CloneStateChanged):
                 cid = slot.event.snapshot.clone_id
                 if self._clone_slot.get(cid) is slot:
                     del self._clone_slot[cid]

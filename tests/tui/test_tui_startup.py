@@ -101,15 +101,39 @@ async def test_an_app_that_fails_before_its_first_frame_never_opens_the_gateway(
 
 
 FIRST_FRAME_MODULES = """
-import json, sys
+import asyncio, json, sys, types
 from engine.config.loader import load_config_text
 from engine.gateway.gateway import Gateway
-import tui.app
-Gateway(load_config_text("{}"), sys.argv[1])
+from tests.support.tui_app import CONFIG_TEXT
+from tui.app import ClawApp
+
 heavy = ["sqlite3", "aiosqlite", "engine.store.store", "engine.providers.base",
          "engine.providers.registry", "engine.agent.agent", "openai", "httpx",
-         "textual.widgets._markdown"]
-print(json.dumps([m for m in heavy if m in sys.modules]))
+         "textual.widgets._markdown",
+         # what only a running gateway needs: its event types, turns, stored-message types
+         "engine.gateway.events", "engine.gateway.turns", "engine.gateway.history",
+         "engine.gateway.a2a", "engine.store.models", "hashlib"]
+
+
+def first_frame(app):
+    # a module ``engine.lazy.lazy_module`` registered but nothing has used is not loaded
+    app.loaded = [m for m in heavy if type(sys.modules.get(m)) is types.ModuleType]
+    app.panes = [(pane.inbox.key, pane.route is not None) for pane in app.main.panes]
+    app.exit()
+
+
+ClawApp.on_ready = first_frame  # Ready: the first frame is out
+
+
+async def main():
+    gateway = Gateway(load_config_text(CONFIG_TEXT), sys.argv[1], watch_config=False)
+    app = ClawApp(gateway, state_dir=sys.argv[1], clone_refresh=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+    assert len(app.panes) > 1 and all(routed for _, routed in app.panes)  # drawn, routed
+    print(json.dumps(app.loaded))
+
+asyncio.run(main())
 """
 
 

@@ -22,17 +22,8 @@ from textual.geometry import Region
 from textual.widgets import Static
 
 from engine.errors import ClawError
-from engine.gateway.events import (
-    ReplyDelta,
-    RouteResolved,
-    TurnEvent,
-    TurnFailed,
-    TurnFinished,
-    TurnInterrupted,
-    TurnQueued,
-    TurnStarted,
-)
 from engine.gateway.inbox import Inbox, PeerSpec
+from engine.lazy import lazy_module
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
 from tui.widgets.draw_slot import DrawSlot
@@ -45,9 +36,13 @@ if TYPE_CHECKING:
     from textual.widgets import Markdown
     from textual.widgets.markdown import MarkdownStream
 
+    from engine.gateway import events as gateway_events
+    from engine.gateway.events import TurnEvent
     from engine.gateway.gateway import Gateway
     from engine.routing.route import Route
     from tui.widgets.composer import Composer
+else:  # loaded with the first event, once the gateway runs (see engine/lazy.py)
+    gateway_events = lazy_module("engine.gateway.events")
 
 PAGE = 200
 
@@ -400,23 +395,24 @@ class ChannelPane(Vertical):
         if turn is None:
             turn = self.turns[event.turn_id] = PaneTurn(
                 event.turn_id, getattr(event, "session_key", ""), getattr(event, "agent_id", ""))
-        if isinstance(event, RouteResolved):
+        if isinstance(event, gateway_events.RouteResolved):
             turn.route = event.route
-        elif isinstance(event, TurnQueued):
+        elif isinstance(event, gateway_events.TurnQueued):
             turn.state, turn.position = "queued", event.position
-        elif isinstance(event, TurnStarted):
+        elif isinstance(event, gateway_events.TurnStarted):
             turn.state = "running"
             self._put("history", event.user_message)
             if self._live_turn is None:
                 self._begin_live(turn)
-        elif isinstance(event, ReplyDelta):
+        elif isinstance(event, gateway_events.ReplyDelta):
             turn.state = "streaming"
             turn.parts.append(event.text)
             if self._live_turn is None:
                 self._begin_live(turn)
             elif self._live_turn == turn.turn_id:
                 self._pending_live.append(event.text)
-        elif isinstance(event, (TurnFinished, TurnInterrupted, TurnFailed)):
+        elif isinstance(event, (gateway_events.TurnFinished, gateway_events.TurnInterrupted,
+                                gateway_events.TurnFailed)):
             self._finish(turn, event)
         self._update_labels()
 
@@ -445,12 +441,12 @@ class ChannelPane(Vertical):
     def _finish(self, turn: PaneTurn, event: TurnEvent) -> None:
         self.turns.pop(turn.turn_id, None)
         message = getattr(event, "message", None)
-        if isinstance(event, TurnInterrupted):
+        if isinstance(event, gateway_events.TurnInterrupted):
             self.notice = f"⏹ interrupted ({one_line(event.reason, 40)})"
             if message is None:
                 self.notice += f": {one_line(turn.text, 30)} was not sent" if turn.text else ""
             self._alert()
-        elif isinstance(event, TurnFailed):
+        elif isinstance(event, gateway_events.TurnFailed):
             self.notice = f"✖ {one_line(event.error, 120)}"
             self._alert()
         else:
