@@ -50,7 +50,7 @@ async def test_appending_under_a_shown_scrollbar_lays_out_nothing(tmp_path):
         app.screen.screen_layout_refresh_signal.subscribe(view, lambda screen: layouts.append(1))
         bottom = view.max_scroll_y
         message = _message(view, 1, "**drawn ahead**\n\n" + "word " * 200)
-        view.prepare(message)
+        await view.prepare(message)  # drawn on a worker thread
         view.append(message)
         await pilot.pause(0.1)
         assert layouts == []

@@ -1,32 +1,47 @@
 """What a reply starting and ending costs the rest of the screen: the live area opens and
 collapses without hiding widgets (which would renumber the paint order of the whole pane),
 the finished reply is drawn into the history ahead of the frame that shows it, and panes
-finishing together take turns drawing, one per turn of the event loop."""
+finishing together take turns drawing, one at a time on a worker thread."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 from tests.support.tui_app import running_app, wait_for
 from tui.widgets.draw_slot import DrawSlot
 
 
-async def test_draws_take_turns_with_everything_else():
+async def test_draws_take_turns_off_the_loop():
+    """Panes that finish together draw one at a time, each on a worker thread, and the
+    event loop (keys, frames, other panes) keeps running while a draw is under way."""
     slot = DrawSlot()
-    order: list[str] = []
+    drawing: list[str] = []
+    most_at_once = 0
+    loop_turns_during: list[int] = []
+    loop_turns = 0
 
     async def other_work() -> None:  # keys, frames: anything else the loop runs
-        for _ in range(12):
-            order.append("·")
-            await asyncio.sleep(0)
+        nonlocal loop_turns
+        for _ in range(300):
+            loop_turns += 1
+            await asyncio.sleep(0.001)
 
     async def pane(name: str) -> None:
-        await slot.run(lambda: order.append(name))
+        async def draw() -> None:
+            nonlocal most_at_once
+            drawing.append(name)
+            most_at_once = max(most_at_once, len(drawing))
+            before = loop_turns
+            await asyncio.to_thread(time.sleep, 0.03)  # a long reply's draw
+            loop_turns_during.append(loop_turns - before)
+            drawing.remove(name)
+
+        await slot.run(draw)
 
     await asyncio.gather(other_work(), pane("a"), pane("b"), pane("c"))
-    draws = [i for i, item in enumerate(order) if item != "·"]
-    assert [order[i] for i in draws] == ["a", "b", "c"]
-    assert all(later - earlier > 1 for earlier, later in zip(draws, draws[1:])), order
+    assert most_at_once == 1 and len(loop_turns_during) == 3
+    assert all(turns > 0 for turns in loop_turns_during), loop_turns_during
 
 
 def screen_text(app, widget) -> list[str]:

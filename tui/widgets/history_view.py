@@ -14,6 +14,7 @@ can show a reply that is still streaming in (``start_live`` … ``end_live``, se
 
 from __future__ import annotations
 
+import asyncio
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
@@ -344,13 +345,19 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
                 return _Row(message, len(drawn), self._width)
         return _Row(message, self._estimate(message, self._width or 80), 0)
 
-    def prepare(self, message: MessageLike) -> None:
+    async def prepare(self, message: MessageLike) -> None:
         """Draw a message about to be appended, at the width it will be shown, so the frame
         that shows it only copies lines and the layout uses its exact height. Drawing a long
-        Markdown reply is the costliest step of a pane; done here, the pane can do it between
-        frames, one pane at a time, instead of inside whichever frame first shows it."""
-        if self._width and self.is_mounted and self.is_attached:  # not while the app closes
-            self._render(message, self._width, False)
+        Markdown reply is the costliest step of a pane (several milliseconds); it runs on a
+        worker thread, so the event loop — keys, frames, other panes — keeps its turns
+        meanwhile. Only Rich runs there: what the drawing reads of this view (styles, width,
+        header) is taken here first, and the lines are cached back here."""
+        width = self._width
+        if not (width and self.is_mounted and self.is_attached):  # not while the app closes
+            return
+        key = self._cache_key(message, width, False)
+        if self._cache.get(key) is None:
+            self._cache[key] = await asyncio.to_thread(self._drawing(message, width, False))
 
     def _drop_cached(self, message_id: int) -> None:
         for key in [k for k in self._cache.keys() if k[0] == message_id]:
@@ -433,7 +440,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
 
     # ------------------------------------------------------------ rendering
 
-    def _renderable(self, message: MessageLike, width: int, selected: bool) -> list[RenderableType]:
+    def _header(self, message: MessageLike) -> Text:
         meta = message.meta or {}
         header = Text(end="")
         if message.role == "user":
@@ -463,13 +470,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             header.append("  ")
             header.append(self.format_time(message.created_at),
                           self.get_component_rich_style("history--meta"))
-        parts: list[RenderableType] = [header]
-        text = message.content or ""
-        if message.role == "assistant" and text.strip():
-            parts.append(literal_markdown(clean(text)))
-        else:
-            parts.append(literal(text or " "))
-        return parts
+        return header
 
     @staticmethod
     def _cache_key(message: MessageLike, width: int, selected: bool) -> tuple[int, int, bool, int]:
@@ -493,25 +494,37 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         """A message's lines at ``width`` (cached)."""
         key = self._cache_key(message, width, selected)
         cached = self._cache.get(key)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = self._cache[key] = self._drawing(message, width, selected)()
+        return cached
+
+    def _drawing(self, message: MessageLike, width: int,
+                 selected: bool) -> Callable[[], list[Strip]]:
+        """Drawing a message, in two steps: this reads what it needs of the view (styles,
+        console options, the header); the function it returns runs Rich on that alone — the
+        Markdown parse and wrap, the costly part — so it may run on another thread."""
         console = self.app.console
         base = self.rich_style
-        options = console.options.update_width(width).update(highlight=False)
-        header, body = self._renderable(message, width, selected)
-        inner = options.update_width(max(1, width - 2))
+        inner = console.options.update_width(max(1, width - 2)).update(highlight=False)
+        header = self._header(message)
+        text = message.content or ""
+        markdown = message.role == "assistant" and bool(text.strip())
         body_style = base + self.get_component_rich_style("history--body")
         gutter_style = (self.get_component_rich_style("history--selected") if selected
                         else base)
         gutter = Segment("▌ " if selected else "  ", gutter_style)
-        lines = [[gutter, *line] for line in
-                 console.render_lines(header, inner, style=base, pad=True)]
-        for line in console.render_lines(body, inner, style=body_style, pad=True):
-            lines.append([gutter, *line])
-        strips = [Strip(line).adjust_cell_length(width, base) for line in lines]
-        strips.append(Strip.blank(width, base))
-        self._cache[key] = strips
-        return strips
+
+        def draw() -> list[Strip]:
+            body = literal_markdown(clean(text)) if markdown else literal(text or " ")
+            lines = [[gutter, *line] for line in
+                     console.render_lines(header, inner, style=base, pad=True)]
+            for line in console.render_lines(body, inner, style=body_style, pad=True):
+                lines.append([gutter, *line])
+            strips = [Strip(line).adjust_cell_length(width, base) for line in lines]
+            strips.append(Strip.blank(width, base))
+            return strips
+
+        return draw
 
     def _apply_exact_heights(self) -> None:
         self._reflow_pending = False
