@@ -30,6 +30,7 @@ from tui import keymap
 from tui.heap import FullCollections, resume_collections, settle_heap
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, one_line
+from tui.slices import in_slices
 from tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ TYPING_SLOWDOWN = 4
 """While the user types, streamed text repaints this many times less often: every repaint of
 a growing Markdown reply re-lays out the screen (twice), and keys come first. Nothing is
 dropped; the text catches up on the next repaint."""
+PUMP_SLICE = 0.002
+"""Seconds the event pump spends on queued gateway events before the loop runs everything
+else once (see ``tui/slices.py``)."""
 
 
 def default_time_format(ts: float) -> str:
@@ -211,7 +215,7 @@ class ClawApp(App[int]):
             await self.gateway_ready.wait()
             while True:
                 try:
-                    async for event in subscription:
+                    async for event in in_slices(subscription, PUMP_SLICE):
                         self.dispatch_event(event)
                     return
                 except SubscriptionLagged:
