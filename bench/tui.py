@@ -5,9 +5,10 @@ temp dirs.
   started as a fresh process on a pseudo-terminal (160x48), until its first frame shows the
   panes (and, reported beside it, until a stored message is on screen: history loads once the
   gateway opens, right after the first frame); vs. a bare Textual app (header, one line,
-  footer) started the same way, interleaved in the same run — target ≤ 1.5x. Also in-process (``App.run_test()``, imports already
-  done): the same app vs. the bare app, and vs. a plain Textual app with eight bordered boxes,
-  which shows how much of the gap is Textual's own cost per mounted widget;
+  footer) started the same way, interleaved in the same run — target ≤ 1.5x. Also in-process
+  (``App.run_test()``, imports already done): the same app vs. the bare app, and vs. a plain
+  Textual app with eight bordered boxes, which shows how much of the gap is Textual's own
+  cost per mounted widget;
 - key-to-render latency while 16 panes stream at ~100 tokens/s each (offline model at 10 ms
   per word): a key is posted to the focused composer and timed until the frame that shows
   it, i.e. the first frame sent after the composer redrew following the key's edit — target
