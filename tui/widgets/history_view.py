@@ -77,6 +77,11 @@ def literal_markdown(text: str) -> RenderableType:
     return _literal_markdown_class()(text)
 
 
+def _is_markdown(message: MessageLike) -> bool:
+    """An agent's reply is drawn as Markdown; everything else as literal text."""
+    return message.role == "assistant" and bool((message.content or "").strip())
+
+
 def route_badge(message: MessageLike) -> str:
     """``matchedBy · session key`` for an agent's reply (from the meta the gateway stored)."""
     meta = message.meta or {}
@@ -357,7 +362,10 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             return
         key = self._cache_key(message, width, False)
         if self._cache.get(key) is None:
-            self._cache[key] = await asyncio.to_thread(self._drawing(message, width, False))
+            draw = self._drawing(message, width, False)
+            # plain text (what the user sent) draws in well under a millisecond: not worth a
+            # trip to a thread and back
+            self._cache[key] = await asyncio.to_thread(draw) if _is_markdown(message) else draw()
 
     def _drop_cached(self, message_id: int) -> None:
         for key in [k for k in self._cache.keys() if k[0] == message_id]:
@@ -508,7 +516,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         inner = console.options.update_width(max(1, width - 2)).update(highlight=False)
         header = self._header(message)
         text = message.content or ""
-        markdown = message.role == "assistant" and bool(text.strip())
+        markdown = _is_markdown(message)
         body_style = base + self.get_component_rich_style("history--body")
         gutter_style = (self.get_component_rich_style("history--selected") if selected
                         else base)
