@@ -25,6 +25,7 @@ from tui.widgets.draw_slot import DrawSlot
 from tui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
+    from engine.gateway.inbox import Inbox
     from tui.app import ClawApp
 
 MIN_PANE_WIDTH = 44
@@ -73,13 +74,8 @@ class MainScreen(OnTimeFrames, Screen):
             yield self._sidebar
             with Vertical(id="main-col"):
                 with PaneGrid(id="grid"):
-                    for number, inbox in enumerate(app.gateway.inboxes, start=1):
-                        pane = ChannelPane(app.gateway, inbox, number, recent=app.recent_peers,
-                                           format_time=app.format_time,
-                                           draw_slot=self._draw_slot)
-                        self._panes.append(pane)
-                        self._by_inbox[inbox.key] = pane
-                        yield pane
+                    for inbox in app.gateway.inboxes:
+                        yield self._new_pane(inbox)
                 yield self._clones
         yield KeyBar()
 
@@ -109,6 +105,15 @@ class MainScreen(OnTimeFrames, Screen):
         event itself once Markdown blocks are in the tree)."""
         return list(self._panes)
 
+    def _new_pane(self, inbox: "Inbox") -> ChannelPane:
+        """The pane for ``inbox``, numbered after the existing ones and registered."""
+        app = self.claw
+        pane = ChannelPane(app.gateway, inbox, len(self._panes) + 1, recent=app.recent_peers,
+                           format_time=app.format_time, draw_slot=self._draw_slot)
+        self._panes.append(pane)
+        self._by_inbox[inbox.key] = pane
+        return pane
+
     def pane_for(self, inbox_key: str) -> ChannelPane | None:
         return self._by_inbox.get(inbox_key)
 
@@ -118,12 +123,7 @@ class MainScreen(OnTimeFrames, Screen):
         grid = self.query_one("#grid")
         for inbox in app.gateway.inboxes:
             if inbox.key not in self._by_inbox:
-                pane = ChannelPane(app.gateway, inbox, len(self._panes) + 1,
-                                   recent=app.recent_peers, format_time=app.format_time,
-                                   draw_slot=self._draw_slot)
-                self._panes.append(pane)
-                self._by_inbox[inbox.key] = pane
-                await grid.mount(pane)
+                await grid.mount(self._new_pane(inbox))
         self._layout_grid()
         self.refresh_sidebar()
 
