@@ -1,7 +1,7 @@
 """The gateway runtime the TUI drives: inboxes, per-session turn queues on per-channel clones,
 interrupts, agent-to-agent messaging, config reload, and one stream of typed events.
-Exports load on first use (``engine.lazy``): the app imports the event types before the
-runtime."""
+Exports load on first use (``engine.lazy``): importing one module of the package does not
+load the runtime."""
 
 from __future__ import annotations
 
