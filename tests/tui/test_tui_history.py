@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tests.support.tui_app import prefill, running_app, wait_for
 
 
@@ -59,6 +61,36 @@ async def test_appending_under_a_shown_scrollbar_lays_out_nothing(tmp_path):
         row = view._rows[-1]
         assert row.exact_width == view._width  # measured when drawn ahead, not estimated
         assert "drawn ahead" in "".join(s.text for s in view._strips(len(view._rows) - 1, view._width))
+
+
+async def test_what_is_costly_to_draw_is_drawn_on_a_worker_thread(tmp_path, monkeypatch):
+    """A Markdown reply and a long pasted question are drawn off the event loop; a short
+    line is drawn in place (a thread would cost more than the drawing)."""
+    import asyncio
+
+    import tui.widgets.history_view as history_view
+
+    await prefill(tmp_path / "state", "home", ["only one"])
+    async with running_app(tmp_path) as (app, pilot):
+        view = app.main.panes[0].history
+        await wait_for(pilot, lambda: view.message_count == 1, what="history")
+        on_thread: list[bool] = []
+        real_to_thread = asyncio.to_thread
+
+        async def to_thread(draw):  # type: ignore[no-untyped-def]
+            on_thread.append(True)
+            return await real_to_thread(draw)
+
+        monkeypatch.setattr(history_view.asyncio, "to_thread", to_thread)
+        short, pasted, reply = (replace(_message(view, 1, "hi"), role="user"),
+                                replace(_message(view, 2, "word " * 400), role="user"),
+                                _message(view, 3, "**reply**"))
+        for message, expected in ((short, []), (pasted, [True]), (reply, [True])):
+            on_thread.clear()
+            await view.prepare(message)
+            view.append(message)
+            assert on_thread == expected, message.content[:10]
+        assert "word word" in "".join(s.text for s in view._strips(2, view._width))
 
 
 async def test_first_scrollbar_still_lays_out(tmp_path):
