@@ -85,8 +85,9 @@ class FrameClock:
         original = app._display
 
         def display(screen, update):  # type: ignore[no-untyped-def]
-            self.frames.append(time.perf_counter())
-            self.screens.append(type(screen).__name__)
+            if update is not None:  # (None: nothing changed, nothing sent)
+                self.frames.append(time.perf_counter())
+                self.screens.append(type(screen).__name__)
             return original(screen, update)
 
         app._display = display  # type: ignore[method-assign]

@@ -130,6 +130,7 @@ class OnTimeFrames(_Screen):
     def _on_frame(self) -> None:
         focused = self.focused
         if (not self._update_timer.hurried or focused is None or focused not in self._dirty_widgets
+                or focused not in self._compositor.visible_widgets  # not laid out yet
                 or self.app._batch_count or not self.is_current):
             self._on_timer_update()
             return
