@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 from tests.support.tui_app import prefill, running_app, wait_for
 
@@ -81,7 +82,8 @@ async def test_what_is_costly_to_draw_is_drawn_on_a_worker_thread(tmp_path, monk
             on_thread.append(True)
             return await real_to_thread(draw)
 
-        monkeypatch.setattr(history_view.asyncio, "to_thread", to_thread)
+        # (only the view's own reference: the rest of the app keeps the real asyncio)
+        monkeypatch.setattr(history_view, "asyncio", SimpleNamespace(to_thread=to_thread))
         short, pasted, reply = (replace(_message(view, 1, "hi"), role="user"),
                                 replace(_message(view, 2, "word " * 400), role="user"),
                                 _message(view, 3, "**reply**"))

@@ -365,8 +365,9 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         that shows it only copies lines and the layout uses its exact height. Drawing a long
         Markdown reply (or a long pasted question) is the costliest step of a pane (several
         milliseconds); it runs on a worker thread, so the event loop — keys, frames, other
-        panes — keeps its turns meanwhile. Only Rich runs there: what the drawing reads of this view (styles, width,
-        header) is taken here first, and the lines are cached back here."""
+        panes — keeps its turns meanwhile. Only Rich runs there: what the drawing reads of
+        this view (styles, width, header) is taken here first, and the lines are cached back
+        here."""
         width = self._width
         if not (width and self.is_mounted and self.is_attached):  # not while the app closes
             return
