@@ -43,7 +43,12 @@ from engine.providers.base import (
     estimate_prompt_tokens,
     estimate_tokens,
 )
-from engine.providers.registry import create_provider, effective_model_ref
+from engine.providers.registry import (
+    FALLBACK_KINDS,
+    create_provider,
+    effective_model_ref,
+    model_fallbacks,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from engine.config.model import AgentConfig, Config
@@ -68,13 +73,13 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 # Slots grouped by how clone/deepcopy treat them.
 _CONFIG_SLOTS = (
     "id", "name", "identity", "role", "goal", "backstory", "instructions", "model", "model_source",
-    "base_url", "_api_key", "auth", "tools", "handoffs", "features", "tool_timeout",
+    "fallbacks", "base_url", "_api_key", "auth", "tools", "handoffs", "features", "tool_timeout",
     "parallel_tool_calls", "extra", "workspace", "is_default",
 )
 _SHARED_SLOTS = ("_providers", "_env", "_persona")  # read-only, shared by every copy
 _CLONE_SLOTS = ("clone_id", "parent_id", "parent_clone_id", "channel", "account_id", "created_at")
 _RUNTIME_SLOTS = ("interrupts", "_prompt_lock", "_usage_lock", "_usage", "_turns", "history",
-                  "_prompt_cache", "_provider", "_provider_model")
+                  "_prompt_cache", "_provider", "_provider_model", "_fallback_providers")
 
 
 def thaw(value: Any) -> Any:
@@ -171,6 +176,7 @@ class Agent:
         providers: Mapping[str, Any] | None = None,
         env: Mapping[str, str] | None = None,
         model_source: str | None = None,
+        fallbacks: Iterable[str] | None = None,
     ) -> None:
         self.id = normalize_agent_id(id)
         self.identity = dict(identity or {})
@@ -179,6 +185,7 @@ class Agent:
         ref, source = effective_model_ref(model, None)
         self.model = ref
         self.model_source = model_source or source
+        self.fallbacks: tuple[str, ...] = tuple(fallbacks or ())  # tried in order (see run_turn)
         self.base_url = base_url
         self._api_key = api_key  # as written (``${ENV}`` unresolved); never shown
         self.auth = auth
@@ -208,6 +215,7 @@ class Agent:
         self._prompt_cache: str | None = None
         self._provider: Provider | None = None
         self._provider_model: str | None = None
+        self._fallback_providers: dict[str, tuple[Provider, str]] = {}
 
     # -- construction --------------------------------------------------------------------
     @classmethod
@@ -222,7 +230,14 @@ class Agent:
             fallback = (getattr(config, "agent_defaults", None) or _EMPTY).get("workspace")
             workspace = fallback if isinstance(fallback, str) else None
         ref, source = effective_model_ref(model or agent.model, config.default_model)
-        consumed = set(FEATURE_KEYS) | set(_TEXT_KEYS) | {"tools", "handoffs", "auth"}
+        if model:  # a model given for this run (``--model``) replaces the configured chain
+            fallbacks: tuple[str, ...] | None = ()
+        else:  # the agent's own {primary, fallbacks}; else agents.defaults.model's fallbacks
+            fallbacks = model_fallbacks(settings.get("model"))
+            if fallbacks is None:
+                defaults = getattr(config, "agent_defaults", None) or _EMPTY
+                fallbacks = model_fallbacks(defaults.get("model"))
+        consumed = set(FEATURE_KEYS) | set(_TEXT_KEYS) | {"tools", "handoffs", "auth", "model"}
         for aliases in _ALIASES.values():
             consumed.update(aliases)
         tools = settings.get("tools")
@@ -237,6 +252,7 @@ class Agent:
             **{k: (str(settings[k]) if settings.get(k) is not None else None) for k in _TEXT_KEYS},
             model=ref,
             model_source="override" if model else source,
+            fallbacks=fallbacks,
             base_url=_pick(settings, "base_url"),
             api_key=_pick(settings, "api_key"),
             auth=thaw(settings.get("auth")),
@@ -262,6 +278,7 @@ class Agent:
         clone.id, clone.name, clone.role, clone.goal = self.id, self.name, self.role, self.goal
         clone.backstory, clone.instructions = self.backstory, self.instructions
         clone.model, clone.model_source, clone.base_url = self.model, self.model_source, self.base_url
+        clone.fallbacks = self.fallbacks
         clone._api_key, clone.auth = self._api_key, self.auth
         clone.identity = dict(self.identity)
         clone.tools = list(self.tools)  # a new list holding the same tool objects
@@ -278,6 +295,7 @@ class Agent:
         clone._usage, clone._turns, clone.history = _ZERO_USAGE, 0, []
         clone._prompt_cache = self._prompt_cache  # derived from forwarded config; a str is immutable
         clone._provider = clone._provider_model = None
+        clone._fallback_providers = {}
         # where it came from
         clone.channel = chan = _norm_channel(channel)
         clone.account_id = acct = _norm_account(account_id)
@@ -411,11 +429,23 @@ class Agent:
         assert self._provider_model is not None
         return self._provider, self._provider_model
 
+    def _provider_for(self, ref: str) -> tuple[Provider, str]:
+        """The provider for the agent's model or one of its fallbacks (created on first use)."""
+        if ref == self.model:
+            return self.provider()
+        got = self._fallback_providers.get(ref)
+        if got is None:
+            got = self._fallback_providers[ref] = create_provider(ref, self._providers, self._env)
+        return got
+
     async def aclose(self) -> None:
-        """Release the provider's connections (the agent stays usable)."""
+        """Release the providers' connections (the agent stays usable)."""
         provider, self._provider = self._provider, None
-        if provider is not None:
-            await provider.aclose()
+        others, self._fallback_providers = list(self._fallback_providers.values()), {}
+        for p in [provider] if provider is not None else []:
+            await p.aclose()
+        for p, _model in others:
+            await p.aclose()
 
     def _tool_specs(self, tools: Iterable[Any] | None) -> dict[str, ToolSpec]:
         specs = [t for t in self.tools if isinstance(t, ToolSpec)]
@@ -434,14 +464,40 @@ class Agent:
         Never raises for provider faults or interrupts: returns ``status="error"`` or
         ``"interrupted"`` with the partial text. An interrupt of ``scope`` (from any thread)
         cancels the stream at once; the HTTP response is closed, not drained.
+
+        When the model fails in a way another may cure (down, timing out, rate-limited, a
+        server error: ``FALLBACK_KINDS``) before it said anything, its fallbacks are tried in
+        order; the result names the model that answered. Once text has been shown it is not
+        taken back, so a failure mid-reply is reported as it is.
         """
         if self._prompt_cache is None:  # first turn reads persona files: keep the loop free
             await anyio.to_thread.run_sync(self.system_prompt)
         session_key = session_key if session_key is not None else scope.key
+        refs = (self.model, *self.fallbacks)
+        failures: list[str] = []
+        for i, ref in enumerate(refs):
+            result, error = await self._attempt(ref, messages, scope, on_delta, tools, session_key)
+            if error is None:
+                return result
+            failures.append(f"{ref}: {error}")
+            streamed = bool(result.text or result.tool_calls)
+            if streamed or error.kind not in FALLBACK_KINDS or i == len(refs) - 1:
+                if len(failures) > 1:  # every model in the chain failed: say what each did
+                    result.error = ProviderError(error.kind, "; ".join(failures),
+                                                 provider=error.provider, status=error.status)
+                return self._finish(messages, result)
+        raise AssertionError("unreachable: the last model's result is returned")
+
+    async def _attempt(self, ref: str, messages: list[ChatMessage], scope: TurnScope,
+                       on_delta: Callable[[str], None] | None, tools: list[Any] | None,
+                       session_key: str) -> tuple[TurnResult, ProviderError | None]:
+        """One model's try at the turn. A finished try (complete or interrupted) is recorded
+        and returned with no error; a failed one comes back unrecorded with its error, for
+        ``run_turn`` to record it or try the next model."""
         try:
-            provider, model = self.provider()
+            provider, model = self._provider_for(ref)
         except ProviderError as exc:
-            return self._finish(messages, "", "error", Usage(), error=exc)
+            return TurnResult("", "error", Usage(), ref, error=exc), exc
         convo = [ChatMessage("system", self.system_prompt()), *messages]
         specs = self._tool_specs(tools) if provider.supports_tools else {}
         context = self._context(session_key)
@@ -474,25 +530,27 @@ class Agent:
                     remove()
         if cancel.cancelled_caught or error is not None:
             turn.close_round(provider, model, convo)
+        calls_made = tuple(turn.calls)
         if cancel.cancelled_caught:
-            return self._finish(messages, turn.text(), "interrupted", turn.usage,
-                                reason=scope.reason or "user", calls=turn.calls)
+            return self._finish(messages, TurnResult(
+                turn.text(), "interrupted", turn.usage, ref, interrupt_reason=scope.reason or "user",
+                tool_calls=calls_made)), None
         if error is not None:
-            return self._finish(messages, turn.text(), "error", turn.usage, error=error, calls=turn.calls)
-        return self._finish(messages, turn.text(), "complete", turn.usage, calls=turn.calls)
+            return TurnResult(turn.text(), "error", turn.usage, ref, error=error,
+                              tool_calls=calls_made), error
+        return self._finish(messages, TurnResult(turn.text(), "complete", turn.usage, ref,
+                                                 tool_calls=calls_made)), None
 
-    def _finish(self, messages: list[ChatMessage], text: str, status: str, usage: Usage, *,
-                error: ProviderError | None = None, reason: str | None = None,
-                calls: list[ToolCall] | None = None) -> TurnResult:
-        self.add_usage(usage)
+    def _finish(self, messages: list[ChatMessage], result: TurnResult) -> TurnResult:
+        """Record a finished turn: its usage, and the exchange in the agent's history."""
+        self.add_usage(result.usage)
         last_user = next((m for m in reversed(messages) if m.role == "user"), None)
         if last_user is not None:
             self.history.append(last_user)
-        if text:
-            self.history.append(ChatMessage("assistant", text))
+        if result.text:
+            self.history.append(ChatMessage("assistant", result.text))
         del self.history[:-HISTORY_LIMIT]
-        return TurnResult(text, status, usage, self.model, error=error, interrupt_reason=reason,
-                          tool_calls=tuple(calls or ()))
+        return result
 
 
 class _TurnState:

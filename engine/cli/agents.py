@@ -59,6 +59,7 @@ def agent_rows(config: Config) -> list[dict[str, Any]]:
             "workspaceExists": bool(agent.workspace and agent.workspace.is_dir()),
             "model": agent.model,
             "modelSource": agent.model_source,
+            "fallbacks": list(agent.fallbacks),
         })
     return rows
 
@@ -75,6 +76,8 @@ def run_list(args: argparse.Namespace) -> int:
     for r in rows:
         ws = r["workspace"] + ("" if r["workspaceExists"] else " (missing)")
         model = r["model"] + ("" if r["modelSource"] == "agent" else f" ({r['modelSource']})")
+        if r["fallbacks"]:
+            model += " → " + " → ".join(r["fallbacks"])
         table.append((r["id"], r["name"], "yes" if r["default"] else "", ws, model))
     table = [tuple(safe_text(c) for c in row) for row in table]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]

@@ -565,6 +565,16 @@ class _Checker:
         if isinstance(value, str):
             return value.strip() or None
         if isinstance(value, dict):
+            fallbacks = value.get("fallbacks")
+            if fallbacks is not None:
+                if not isinstance(fallbacks, list):
+                    self.error(path + ("fallbacks",), "expected a list of model references like "
+                               f"\"provider/model\", got {json_type_name(fallbacks)}", "type")
+                else:
+                    for i, ref in enumerate(fallbacks):
+                        text = self.string(ref, path + ("fallbacks", i))
+                        if text is not None and not text.strip():
+                            self.error(path + ("fallbacks", i), "empty model reference", "value")
             primary = value.get("primary")
             if primary is None:
                 return None

@@ -1,7 +1,8 @@
 """Choosing a provider from a model reference ``provider/model``.
 
 The reference comes from the agent, else ``agents.defaults.model``, else ``offline/persona``
-— so a fresh install answers without any key. Provider settings come from
+— so a fresh install answers without any key. A model written ``{primary, fallbacks}`` names
+models to try, in order, when the one before failed in a way another model may cure. Provider settings come from
 ``models.providers.<name>`` laid over the built-in presets (``ollama``, ``openai``).
 ``${ENV_VAR}`` references in keys are resolved here, at the last moment, and the resolved
 key lives only inside the provider object (never in a repr, a log line or an error).
@@ -59,6 +60,20 @@ def effective_model_ref(agent_model: str | None, default_model: str | None) -> t
     if default_model and default_model.strip():
         return default_model.strip(), "defaults"
     return DEFAULT_MODEL, "fallback"
+
+
+FALLBACK_KINDS = frozenset({"connection", "timeout", "rate_limit", "server"})
+"""Failures a fallback model may cure: the server is down, slow, busy or broken. A bad key, an
+unknown model or a config mistake is reported as it is, not hidden behind a fallback."""
+
+
+def model_fallbacks(value: object) -> tuple[str, ...] | None:
+    """The ``fallbacks`` of a model setting written ``{primary, fallbacks: [...]}``, in order;
+    None when the setting names none (a plain ``"provider/model"`` or no ``fallbacks`` key)."""
+    if isinstance(value, Mapping) and isinstance(value.get("fallbacks"), (list, tuple)):
+        return tuple(str(ref).strip() for ref in value["fallbacks"]
+                     if isinstance(ref, str) and ref.strip())
+    return None
 
 
 def _configured(name: str, providers: Mapping[str, Any]) -> Any:

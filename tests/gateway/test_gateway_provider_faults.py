@@ -135,3 +135,15 @@ async def test_a_denied_tool_call_is_reported_to_the_model(tmp_path, env, openai
         assert isinstance(final, TurnFinished)
         assert final.message.content.startswith("Tool said: error: agent-to-agent home → work refused")
         assert "tools.agentToAgent.allow" in final.message.content
+
+
+async def test_a_model_that_is_down_hands_the_turn_to_its_fallback(tmp_path, env, openai_server):
+    openai_server.script(Status(503, "overloaded"))
+    text = remote_config(openai_server.url).replace(
+        'model: "test/test-model"', 'model: { primary: "test/test-model", fallbacks: ["offline/persona"] }')
+    config = write_config(tmp_path, text)
+    async with gateway(config, tmp_path, env) as gw:
+        final = await (await gw.send("whatsapp:personal", ME, "anyone there?")).wait()
+        assert isinstance(final, TurnFinished) and final.message.content
+        assert final.message.meta["model"] == "offline/persona"  # the stored reply says who answered
+        assert "error" not in final.message.meta
