@@ -440,12 +440,11 @@ class Agent:
 
     async def aclose(self) -> None:
         """Release the providers' connections (the agent stays usable)."""
-        provider, self._provider = self._provider, None
-        others, self._fallback_providers = list(self._fallback_providers.values()), {}
-        for p in [provider] if provider is not None else []:
-            await p.aclose()
-        for p, _model in others:
-            await p.aclose()
+        providers = [self._provider] if self._provider is not None else []
+        providers += [provider for provider, _model in self._fallback_providers.values()]
+        self._provider, self._fallback_providers = None, {}
+        for provider in providers:
+            await provider.aclose()
 
     def _tool_specs(self, tools: Iterable[Any] | None) -> dict[str, ToolSpec]:
         specs = [t for t in self.tools if isinstance(t, ToolSpec)]

@@ -2,10 +2,11 @@
 
 The reference comes from the agent, else ``agents.defaults.model``, else ``offline/persona``
 — so a fresh install answers without any key. A model written ``{primary, fallbacks}`` names
-models to try, in order, when the one before failed in a way another model may cure. Provider settings come from
-``models.providers.<name>`` laid over the built-in presets (``ollama``, ``openai``).
-``${ENV_VAR}`` references in keys are resolved here, at the last moment, and the resolved
-key lives only inside the provider object (never in a repr, a log line or an error).
+models to try, in order, when the one before failed in a way another model may cure.
+Provider settings come from ``models.providers.<name>`` laid over the built-in presets
+(``ollama``, ``openai``). ``${ENV_VAR}`` references in keys are resolved here, at the last
+moment, and the resolved key lives only inside the provider object (never in a repr, a log
+line or an error).
 """
 
 from __future__ import annotations
