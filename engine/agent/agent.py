@@ -472,31 +472,28 @@ class Agent:
         if self._prompt_cache is None:  # first turn reads persona files: keep the loop free
             await anyio.to_thread.run_sync(self.system_prompt)
         session_key = session_key if session_key is not None else scope.key
-        refs = (self.model, *self.fallbacks)
         failures: list[str] = []
-        for i, ref in enumerate(refs):
-            result, error = await self._attempt(ref, messages, scope, on_delta, tools, session_key)
+        for ref in (self.model, *self.fallbacks):
+            result = await self._attempt(ref, messages, scope, on_delta, tools, session_key)
+            error = result.error
             if error is None:
-                return result
+                break
             failures.append(f"{ref}: {error}")
-            streamed = bool(result.text or result.tool_calls)
-            if streamed or error.kind not in FALLBACK_KINDS or i == len(refs) - 1:
-                if len(failures) > 1:  # every model in the chain failed: say what each did
-                    result.error = ProviderError(error.kind, "; ".join(failures),
-                                                 provider=error.provider, status=error.status)
-                return self._finish(messages, result)
-        raise AssertionError("unreachable: the last model's result is returned")
+            if result.text or result.tool_calls or error.kind not in FALLBACK_KINDS:
+                break  # what was shown stays; what no other model cures is reported as it is
+        if result.error is not None and len(failures) > 1:  # every model tried failed: say how
+            result.error = ProviderError(result.error.kind, "; ".join(failures),
+                                         provider=result.error.provider, status=result.error.status)
+        return self._finish(messages, result)
 
     async def _attempt(self, ref: str, messages: list[ChatMessage], scope: TurnScope,
                        on_delta: Callable[[str], None] | None, tools: list[Any] | None,
-                       session_key: str) -> tuple[TurnResult, ProviderError | None]:
-        """One model's try at the turn. A finished try (complete or interrupted) is recorded
-        and returned with no error; a failed one comes back unrecorded with its error, for
-        ``run_turn`` to record it or try the next model."""
+                       session_key: str) -> TurnResult:
+        """One model's try at the turn (``run_turn`` records the one it keeps)."""
         try:
             provider, model = self._provider_for(ref)
         except ProviderError as exc:
-            return TurnResult("", "error", Usage(), ref, error=exc), exc
+            return TurnResult("", "error", Usage(), ref, error=exc)
         convo = [ChatMessage("system", self.system_prompt()), *messages]
         specs = self._tool_specs(tools) if provider.supports_tools else {}
         context = self._context(session_key)
@@ -531,14 +528,10 @@ class Agent:
             turn.close_round(provider, model, convo)
         calls_made = tuple(turn.calls)
         if cancel.cancelled_caught:
-            return self._finish(messages, TurnResult(
-                turn.text(), "interrupted", turn.usage, ref, interrupt_reason=scope.reason or "user",
-                tool_calls=calls_made)), None
-        if error is not None:
-            return TurnResult(turn.text(), "error", turn.usage, ref, error=error,
-                              tool_calls=calls_made), error
-        return self._finish(messages, TurnResult(turn.text(), "complete", turn.usage, ref,
-                                                 tool_calls=calls_made)), None
+            return TurnResult(turn.text(), "interrupted", turn.usage, ref,
+                              interrupt_reason=scope.reason or "user", tool_calls=calls_made)
+        status = "error" if error is not None else "complete"
+        return TurnResult(turn.text(), status, turn.usage, ref, error=error, tool_calls=calls_made)
 
     def _finish(self, messages: list[ChatMessage], result: TurnResult) -> TurnResult:
         """Record a finished turn: its usage, and the exchange in the agent's history."""
