@@ -173,6 +173,15 @@ async def test_a_directory_where_the_file_should_be(state_dir: Path) -> None:
         await AgentStore.open(state_dir, "home")
 
 
+async def test_a_file_where_a_folder_should_be(state_dir: Path) -> None:
+    folder = store_path(state_dir, "home").parent
+    folder.parent.mkdir(parents=True)
+    folder.write_text("notes")
+    with pytest.raises(StoreError, match="'sessions' on its way is not a folder"):
+        await AgentStore.open(state_dir, "home")
+    assert folder.read_text() == "notes"
+
+
 async def test_one_bad_store_does_not_stop_the_others(state_dir: Path) -> None:
     _foreign_sqlite(store_path(state_dir, "broken"))
     registry = StoreRegistry(state_dir)

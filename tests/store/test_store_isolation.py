@@ -100,3 +100,37 @@ async def test_an_existing_world_readable_store_is_tightened(state_dir: Path) ->
         assert path.stat().st_mode & 0o777 == 0o600
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize("link", ["agents", "agents/x", "agents/x/sessions"])
+async def test_a_symlink_under_the_state_dir_is_refused_before_any_folder_is_made(
+        state_dir: Path, tmp_path: Path, link: str) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (state_dir / link).parent.mkdir(parents=True, mode=0o700)
+    os.symlink(elsewhere, state_dir / link)
+    with pytest.raises(StoreError, match="outside its agent folder") as err:
+        await AgentStore.open(state_dir, "x")
+    assert str(store_path(state_dir, "x")) in str(err.value)
+    assert list(elsewhere.iterdir()) == []
+
+
+async def test_a_folder_swapped_for_a_symlink_while_folders_are_made_is_refused(
+        state_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders are made one at a time and each is entered without following a symlink, so one
+    swapped in right after it was made cannot redirect the folders made after it."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    real_mkdir = os.mkdir
+
+    def mkdir_then_swap(path, mode=0o777, *, dir_fd=None):  # type: ignore[no-untyped-def]
+        real_mkdir(path, mode, dir_fd=dir_fd)
+        if os.fspath(path) == "x" or os.fspath(path).endswith("/agents/x"):
+            os.rename(state_dir / "agents" / "x", tmp_path / "moved-away")
+            os.symlink(elsewhere, state_dir / "agents" / "x")
+
+    monkeypatch.setattr(os, "mkdir", mkdir_then_swap)
+    with pytest.raises(StoreError, match="outside its agent folder"):
+        await AgentStore.open(state_dir, "x")
+    monkeypatch.undo()
+    assert list(elsewhere.iterdir()) == []
