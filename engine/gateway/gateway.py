@@ -709,7 +709,10 @@ class Gateway:
         return row.session_id
 
     async def export(self, inbox_key: str, peer: PeerSpec, fmt: str = "markdown") -> Path:
-        """Write this pane+peer's current session to ``<state>/exports/`` and return the path."""
+        """Write this pane+peer's current session to a new private file in ``<state>/exports/``
+        and return its path; ExportError (naming the path) when it cannot be written."""
+        from engine.store.export import write_export
+
         if fmt not in ("markdown", "jsonl"):
             raise GatewayError(f'unknown export format "{fmt}" (use markdown or jsonl)')
         route = self.route(inbox_key, peer)
@@ -718,11 +721,8 @@ class Gateway:
             text, ext = await store.export_markdown(route.session_key), "md"
         else:
             text, ext = await store.export_jsonl(route.session_key), "jsonl"
-        out_dir = self.state_dir / "exports"
-        safe_key = re.sub(r"[^A-Za-z0-9_.-]+", "_", route.session_key)
-        path = out_dir / f"{route.agent_id}-{safe_key}-{time.strftime('%Y%m%d-%H%M%S')}.{ext}"
-        await anyio.to_thread.run_sync(_write_new, path, text)
-        return path
+        return await anyio.to_thread.run_sync(write_export, self.state_dir / "exports",
+                                              route.agent_id, route.session_key, ext, text)
 
     # -- config reload -----------------------------------------------------------------------
     async def reload(self, config: Config | None = None) -> bool:
@@ -860,8 +860,3 @@ def _session_info(route: Route, spec: PeerSpec) -> models.SessionInfo:
                               peer_id=peer.id if peer else None,
                               display_name=spec.display_name, matched_by=route.matched_by,
                               binding_index=route.binding_index)
-
-def _write_new(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8") as fh:
-        fh.write(text)
