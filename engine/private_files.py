@@ -38,7 +38,7 @@ def make_private_dir(path: Path, *, tighten: bool = False) -> None:
         os.chmod(folder, PRIVATE_DIR_MODE)
     info = path.stat()
     if not stat.S_ISDIR(info.st_mode):
-        raise NotADirectoryError(errno.ENOTDIR, "exists and is not a folder", str(path))
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
     if tighten and stat.S_IMODE(info.st_mode) & 0o077 and info.st_uid == os.geteuid():
         os.chmod(path, PRIVATE_DIR_MODE)
 

@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 
 from engine.ids import normalize_agent_id
+from engine.private_files import make_private_dir
 
 from .errors import StoreError
 
@@ -27,21 +28,6 @@ def store_path(state_dir: Path | str, agent_id: object) -> Path:
     return Path(state_dir) / "agents" / normalize_agent_id(agent_id) / "sessions" / DB_NAME
 
 
-def _make_private_dir(path: Path) -> None:
-    """mkdir -p with 0700 for every folder this call creates (existing ones are left alone)."""
-    missing: list[Path] = []
-    probe = path
-    while not probe.exists():
-        missing.append(probe)
-        probe = probe.parent
-    for folder in reversed(missing):
-        try:
-            folder.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        os.chmod(folder, 0o700)
-
-
 def prepare_store_file(state_dir: Path | str, agent_id: object) -> tuple[Path, bool]:
     """Create folders and an empty 0600 file if needed; refuse anything we must not open.
 
@@ -52,7 +38,7 @@ def prepare_store_file(state_dir: Path | str, agent_id: object) -> tuple[Path, b
     state = Path(state_dir)
     path = store_path(state, agent_id)
     try:
-        _make_private_dir(state)
+        make_private_dir(state)
         folder = _open_store_folder(state, path)
         try:
             created = False

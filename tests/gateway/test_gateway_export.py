@@ -96,7 +96,7 @@ async def test_an_exports_path_that_is_a_file_is_a_clear_error(tmp_path, env):
             await gw.export("whatsapp:personal", ME)
         assert isinstance(info.value, ClawError)
         assert str(info.value).startswith(f"cannot export to {blocker}: ")
-        assert "not a folder" in str(info.value).lower() or "not a directory" in str(info.value).lower()
+        assert str(info.value) == f"cannot export to {blocker}: Not a directory"
         assert blocker.read_text() == "not a folder"  # untouched
         blocker.unlink()
         assert (await gw.export("whatsapp:personal", ME)).exists()  # works again once fixed
