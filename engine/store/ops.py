@@ -70,8 +70,9 @@ class AppendOp(WriteOp):
             key = op.info.session_key
             ref, session_id = found[key][0], found[key][1]
             seq = last_seq[key] = last_seq[key] + 1
+            owner = ctx.owner if op.status == "streaming" else None
             rows.append((next_id, ref, seq, op.role, op.author, op.content, op.status,
-                         op.created_at, op.meta_json))
+                         op.created_at, op.meta_json, owner))
             out.append(StoredMessage(next_id, key, session_id, seq, op.role, op.author,
                                      op.content, op.status, op.created_at, op.meta))
             next_id += 1
@@ -124,7 +125,7 @@ class FinishOp(WriteOp):
     @classmethod
     async def apply_group(cls, ctx: WriteContext, ops: Sequence[FinishOp]) -> list[StoredMessage]:
         await ctx.conn.executemany(
-            "UPDATE messages SET content = ?, status = ?, meta = ? WHERE id = ?",
+            "UPDATE messages SET content = ?, status = ?, meta = ?, owner = NULL WHERE id = ?",
             [(op.message.content, op.message.status, op.meta_json, op.message.id) for op in ops],
         )
         return [op.message for op in ops]

@@ -8,6 +8,8 @@ are the same thing by construction. Steps are never edited once released: a chan
       back-filled from existing messages.
 - v3: message metadata (clone, model, usage, error), per-session token totals and "last run
       interrupted", maintained by triggers from the metadata and status.
+- v4: the owner of a streaming reply (the token of the open store writing it, see owners.py), so
+      opening a store recovers only the replies of stores that are gone.
 """
 
 from __future__ import annotations
@@ -132,6 +134,10 @@ MIGRATIONS: tuple[Migration, ...] = (
             UPDATE sessions SET last_interrupted = (new.status = 'interrupted')
              WHERE id = new.session_ref;
         END""",
+    )),
+    Migration(4, "owner of a streaming reply", (
+        # NULL for every older row: a reply an older claw-tui left streaming has no live owner.
+        "ALTER TABLE messages ADD COLUMN owner TEXT",
     )),
 )
 

@@ -35,8 +35,8 @@ ON CONFLICT (session_key) WHERE active = 1 DO UPDATE SET
 """
 
 INSERT_MESSAGE = """
-INSERT INTO messages (id, session_ref, seq, role, author, content, status, created_at, meta)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO messages (id, session_ref, seq, role, author, content, status, created_at, meta, owner)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 

@@ -28,6 +28,7 @@ from .models import (
     ROLES, STATUSES, SearchHit, SessionInfo, SessionRow, StoredMessage, clean_text, dump_meta,
 )
 from .ops import AppendOp, EnsureSessionOp, ResetSessionOp
+from .owners import OwnerLock, owner_alive, sweep_dead_owners
 from .reply import ReplyWriter
 from .schema import APPLICATION_ID, LATEST_VERSION, migrate
 from .search import (
@@ -70,12 +71,13 @@ class AgentStore:
     """The session store of one agent. Open with ``await AgentStore.open(state_dir, agent_id)``."""
 
     def __init__(self, path: Path, agent_id: str, writer: aiosqlite.Connection,
-                 reader: aiosqlite.Connection) -> None:
+                 reader: aiosqlite.Connection, owner: OwnerLock) -> None:
         self.path = path
         self.agent_id = agent_id
         self._writer = writer
         self._reader = reader
-        self._queue = WriteQueue(WriteContext(writer, path, agent_id))
+        self._owner = owner
+        self._queue = WriteQueue(WriteContext(writer, path, agent_id, owner.token))
         self._replies: set[ReplyWriter] = set()
         self._infos: dict[SessionInfo, SessionInfo] = {}  # as given -> storable (hot path cache)
         self._closed = False
@@ -87,27 +89,32 @@ class AgentStore:
         """Open (creating or migrating) ``<state>/agents/<id>/sessions/sessions.sqlite``.
 
         Raises StoreError naming the file when it is not ours, corrupt, read-only, newer than
-        this code, or outside the state dir. Replies left ``streaming`` by a crash become
-        ``interrupted`` with their partial text kept.
+        this code, or outside the state dir. Replies left ``streaming`` by a process that has
+        ended become ``interrupted`` with their partial text kept; replies another process is
+        still streaming into the same file are left to it (see owners.py).
         """
         agent = normalize_agent_id(agent_id)
         path, _ = prepare_store_file(state_dir, agent)
-        writer = reader = None
+        writer = reader = owner = None
         try:
             await _probe(path)
+            owner = OwnerLock.acquire(path)
             writer = await _connect(path, readonly=False)
             await _prepare_schema(writer, path)
-            await _recover_streaming(writer)
+            await _recover_streaming(writer, path)
+            sweep_dead_owners(path)
             reader = await _connect(path, readonly=True)
             tighten_side_files(path)
         except BaseException as exc:
             for conn in (reader, writer):
                 if conn is not None:
                     await conn.close()
+            if owner is not None:
+                owner.release()
             if isinstance(exc, (sqlite3.Error, OSError)):
                 raise store_error(path, exc) from exc
             raise
-        return cls(path, agent, writer, reader)
+        return cls(path, agent, writer, reader, owner)
 
     async def close(self) -> None:
         """Finish pending writes; replies still streaming are kept as ``interrupted``."""
@@ -127,6 +134,7 @@ class AgentStore:
                 await conn.close()
             except sqlite3.Error:
                 pass
+        self._owner.release()  # last: a reply that could not be finished is now recoverable
 
     async def __aenter__(self) -> AgentStore:
         return self
@@ -407,12 +415,18 @@ async def _prepare_schema(conn: aiosqlite.Connection, path: Path) -> None:
                              f"at version {reached}") from exc
 
 
-async def _recover_streaming(conn: aiosqlite.Connection) -> None:
-    """Replies a killed process left ``streaming`` keep their partial text as ``interrupted``."""
+async def _recover_streaming(conn: aiosqlite.Connection, path: Path) -> None:
+    """Replies whose store is gone (its process killed, or a claw-tui that recorded no owner)
+    keep their partial text as ``interrupted``; a reply whose owner still holds its lock is
+    being streamed by another process right now and is left alone."""
     await with_busy_retry(lambda: conn.execute("BEGIN IMMEDIATE"))
     try:
-        await conn.execute(
-            "UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'")
+        owners = await conn.execute_fetchall(
+            "SELECT DISTINCT owner FROM messages WHERE status = 'streaming'")
+        dead = [(owner,) for (owner,) in owners if not owner_alive(path, owner)]
+        await conn.executemany(
+            """UPDATE messages SET status = 'interrupted', owner = NULL
+                WHERE status = 'streaming' AND owner IS ?""", dead)
         await conn.execute("COMMIT")
     except BaseException:
         await conn.execute("ROLLBACK")

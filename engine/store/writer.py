@@ -33,6 +33,8 @@ class WriteContext:
     conn: aiosqlite.Connection
     path: Path
     agent_id: str
+    # Written on the streaming rows this store creates (see owners.py).
+    owner: str | None = None
     # session_key -> SessionInfo last written for it; lets appends skip a redundant upsert.
     known_sessions: dict = field(default_factory=dict)
     # Applied only once the transaction commits (a rolled-back batch leaves caches untouched).
