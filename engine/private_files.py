@@ -22,20 +22,31 @@ _NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS}
 
 
 def make_private_dir(path: Path, *, tighten: bool = False) -> None:
-    """mkdir -p: every folder this call creates is 0700 whatever the umask; existing ones are
-    left alone, except ``path`` itself with ``tighten`` (for claw-tui's own folders an earlier
-    version made 0755). Raises NotADirectoryError when ``path`` exists and is not a folder."""
+    """mkdir -p: every folder this call creates is 0700 whatever the umask (and removed again
+    if a folder further down cannot be made); existing ones are left alone, except ``path``
+    itself with ``tighten`` (for claw-tui's own folders an earlier version made 0755). Raises
+    NotADirectoryError when ``path`` exists and is not a folder."""
     missing: list[Path] = []
     probe = path
     while not probe.exists():
         missing.append(probe)
         probe = probe.parent
-    for folder in reversed(missing):
-        try:
-            folder.mkdir(mode=PRIVATE_DIR_MODE)
-        except FileExistsError:
-            continue
-        os.chmod(folder, PRIVATE_DIR_MODE)
+    made: list[Path] = []
+    try:
+        for folder in reversed(missing):
+            try:
+                folder.mkdir(mode=PRIVATE_DIR_MODE)
+            except FileExistsError:
+                continue
+            made.append(folder)
+            os.chmod(folder, PRIVATE_DIR_MODE)
+    except BaseException:
+        for folder in reversed(made):  # a name further down failed: leave no empty folders
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
     info = path.stat()
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))

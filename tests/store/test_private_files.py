@@ -97,3 +97,9 @@ def test_a_write_that_fails_half_way_leaves_nothing(tmp_path: Path) -> None:
     assert done.stdout.split() == ["27", "27"]  # EFBIG, twice
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.json"]
     assert (tmp_path / "kept.json").read_bytes() == b"old"
+
+
+def test_make_private_dir_leaves_no_folders_when_one_cannot_be_made(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        make_private_dir(tmp_path / "a" / "b" / ("x" * 300) / "c")  # a name too long
+    assert list(tmp_path.iterdir()) == []
