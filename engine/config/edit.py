@@ -15,7 +15,6 @@ import functools
 import hashlib
 import os
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -28,9 +27,9 @@ from engine.config.model import Binding, Config
 from engine.config.textedit import EditError, TextEditor
 from engine.errors import ClawError, ConfigError, Problem
 from engine.ids import normalize_agent_id
+from engine.private_files import PRIVATE_FILE_MODE, make_private_dir, replace_file
 
 T = TypeVar("T")
-NEW_FILE_MODE = 0o600  # a config may hold API keys
 
 
 class ConfigChangedOnDisk(ClawError):
@@ -429,9 +428,9 @@ class ConfigDocument:
 
     def save(self, path: str | os.PathLike[str] | None = None, *, force: bool = False) -> Path:
         """Write the edited text back atomically (temp file + fsync + rename; the previous file
-        is kept as ``<name>.bak``; file mode kept). Refuses with ConfigChangedOnDisk when the
-        file changed since it was read, and with the ConfigError when the text does not
-        validate (``force=True`` writes anyway)."""
+        is kept as a 0600 ``<name>.bak``; the file keeps its mode). Refuses with
+        ConfigChangedOnDisk when the file changed since it was read, and with the ConfigError
+        when the text does not validate (``force=True`` writes anyway)."""
         if path is not None:
             target = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
             if self.path is None or target != self.path:
@@ -441,8 +440,7 @@ class ConfigDocument:
         self._refuse_invalid(force)
         if self.changed_on_disk():
             raise ConfigChangedOnDisk(self.path)
-        previous = self.path.read_bytes() if self.path.exists() else None
-        _atomic_write(self.path, self.text, previous)
+        _atomic_write(self.path, self.text)
         self._saved_text = self.text
         self._disk = _disk_state(self.path, self.text.encode("utf-8"))
         return self.path
@@ -450,18 +448,18 @@ class ConfigDocument:
     def save_as(self, path: str | os.PathLike[str], *, overwrite: bool = False, force: bool = False) -> Path:
         """Write to a new file (e.g. the built-in example to the config path) and edit that file
         from now on. An existing file is only replaced with ``overwrite=True`` (and kept as
-        ``.bak`` then)."""
+        ``.bak`` then). Missing folders are made 0700 and a new file is 0600; a path that
+        cannot be written is a ConfigSaveError and leaves the document as it was."""
         target = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
-        if target.exists() and not overwrite:
+        if os.path.lexists(target) and not overwrite:
             raise ConfigEditError(f"{target} already exists; choose another path or overwrite it "
                                   "explicitly")
         self._refuse_invalid(force)
-        previous = target.read_bytes() if target.exists() else None
         try:
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        except OSError as exc:
-            raise ConfigSaveError(f"cannot create {target.parent}: {exc.strerror or exc}") from None
-        _atomic_write(target, self.text, previous)
+            make_private_dir(target.parent)
+        except (OSError, ValueError) as exc:
+            raise ConfigSaveError(f"cannot create {target.parent}: {_reason(exc)}") from None
+        _atomic_write(target, self.text)
         self.path = target
         self.file = str(target)
         self._saved_text = self.text
@@ -480,48 +478,22 @@ def _disk_state(path: Path, data: bytes) -> _DiskState:
                       mode=stat.S_IMODE(st.st_mode))
 
 
-def _fsync_dir(directory: str) -> None:
+def _atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` (through a symlink: its target) with ``text``, keeping the file's mode;
+    a new file is 0600. The old bytes go to a 0600 ``<name>.bak`` first (it may hold API keys
+    too). Either the new file is complete on disk or nothing changed."""
     try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _write_replace(target: str, data: bytes, mode: int) -> None:
-    directory = os.path.dirname(target)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _atomic_write(path: Path, text: str, previous: bytes | None) -> None:
-    """Replace ``path`` (through a symlink: its target) with ``text``; the old bytes go to
-    ``<name>.bak`` first. Either the new file is complete on disk or nothing changed."""
-    real = os.path.realpath(path)
-    try:
-        mode = stat.S_IMODE(os.stat(real).st_mode) if previous is not None else NEW_FILE_MODE
-        if previous is not None:
-            _write_replace(real + ".bak", previous, mode)
-        _write_replace(real, text.encode("utf-8"), mode)
-        _fsync_dir(os.path.dirname(real))
-    except OSError as exc:
-        raise ConfigSaveError(f"cannot write {path}: {exc.strerror or exc}; the file on disk is "
+        real = Path(os.path.realpath(path))
+        if os.path.lexists(real):
+            mode = stat.S_IMODE(real.stat().st_mode)
+            replace_file(real.with_name(real.name + ".bak"), real.read_bytes())
+        else:
+            mode = PRIVATE_FILE_MODE
+        replace_file(real, text.encode("utf-8"), mode)
+    except (OSError, ValueError) as exc:
+        raise ConfigSaveError(f"cannot write {path}: {_reason(exc)}; the file on disk is "
                               "unchanged") from None
 
+
+def _reason(exc: OSError | ValueError) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
