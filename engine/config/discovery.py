@@ -53,14 +53,18 @@ def openclaw_config_path() -> Path:
 
 def discover_config_path(arg: str | None, state_dir: Path,
                          env: Mapping[str, str] = os.environ) -> Path | None:
-    """The config file to use, or None when there is none (the example is used then)."""
+    """The config file to use, or None when there is none (the example is used then).
+
+    A default location holding something other than a regular file (a FIFO, a device, a
+    folder) is still chosen, so loading it says what is wrong there instead of silently
+    running the example."""
     if arg:
         return _expand(arg)
     value = env.get(CONFIG_ENV, "").strip()
     if value:
         return _expand(value)
     for candidate in (default_config_path(state_dir), openclaw_config_path()):
-        if candidate.is_file():
+        if candidate.exists():
             return candidate
     return None
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, Mapping
 
@@ -36,6 +35,7 @@ from engine.config.model import (
     TuiConfig,
 )
 from engine.errors import ConfigError, Problem, json_type_name
+from engine.inputs import CONFIG_MAX_BYTES, InputError, read_file_bytes
 from engine.ids import (
     DEFAULT_AGENT_ID,
     KNOWN_PEER_KINDS,
@@ -49,7 +49,7 @@ from engine.ids import (
 InvalidBindings = Literal["error", "warn"]
 
 MAX_DEPTH = json5doc.MAX_DEPTH
-MAX_BYTES = 32 * 1024 * 1024
+MAX_BYTES = CONFIG_MAX_BYTES
 # Below this size the positioned parse is cheap (~ms), so duplicate keys are always checked.
 DUPLICATE_CHECK_MAX_CHARS = 512 * 1024
 
@@ -103,27 +103,13 @@ def read_config_text(path: str | os.PathLike[str]) -> str:
 
 
 def read_config_bytes(path: str | os.PathLike[str], *, file: str | None = None) -> bytes:
-    """The bytes of a config file (size-capped), or a ConfigError naming the file."""
+    """The bytes of a config file (a regular file, at most ``MAX_BYTES``), or a ConfigError
+    naming the file: a FIFO, a device or a directory is refused before it is read."""
     display = file if file is not None else str(path)
-    target = Path(os.path.expanduser(os.fspath(path)))
-
-    def fail(message: str) -> ConfigError:
-        return ConfigError([Problem(message, file=display, code="unreadable")])
-
     try:
-        if target.is_dir():
-            raise fail("is a directory, not a config file")
-        size = target.stat().st_size
-        if size > MAX_BYTES:
-            raise fail(f"config file is too large ({size / 1048576:.1f} MB; the limit is "
-                       f"{MAX_BYTES // 1048576} MB)")
-        return target.read_bytes()
-    except FileNotFoundError:
-        raise fail("config file not found") from None
-    except PermissionError:
-        raise fail("permission denied reading the config file") from None
-    except OSError as exc:
-        raise fail(f"cannot read the config file: {exc.strerror or exc}") from None
+        return read_file_bytes(path, limit=MAX_BYTES, what="config file", display=display)
+    except InputError as exc:
+        raise ConfigError([Problem(exc.problem, file=display, code="unreadable")]) from None
 
 
 def decode_config_bytes(data: bytes, *, file: str) -> str:
