@@ -10,16 +10,25 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from engine import __version__
 from engine.errors import ClawError
+from engine.text import clean
 
 SUBCOMMANDS: tuple[str, ...] = ("route", "lint", "replay", "agents")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its error messages made terminal-safe: they quote what was typed (an
+    unknown argument may carry escape sequences from a script or a paste)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(clean(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="claw-tui",
         description="Terminal client for multi-agent chat gateways: one pane per channel account, "
         "live routing, per-channel agent clones. With no subcommand, opens the interactive app.",
@@ -44,11 +53,12 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run a parsed headless subcommand; user errors become one-line messages, exit 2."""
+    """Run a parsed headless subcommand; user errors become one-line messages, exit 2 (made
+    terminal-safe: they quote file names, ids and script text)."""
     try:
         return int(args.func(args) or 0)
     except ClawError as exc:
-        print(f"claw-tui: {exc}", file=sys.stderr)
+        print(clean(f"claw-tui: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -57,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a bare traceback
         if getattr(args, "debug", False):
             raise
-        print(f"claw-tui: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-              file=sys.stderr)
+        print(clean(f"claw-tui: internal error: {type(exc).__name__}: {exc} (run with --debug "
+                    "for details)"), file=sys.stderr)
         return 1
 
 

@@ -6,12 +6,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from engine.cli import add_common_options
 from engine.cli.route import load_cli_config, print_config_error
-from engine.text import clean as safe_text
+from engine.text import clean, json_safe_dumps
 from engine.config.model import AgentConfig, Config
 from engine.errors import ConfigError
 from engine.ids import normalize_agent_id
@@ -60,6 +59,7 @@ def agent_rows(config: Config) -> list[dict[str, Any]]:
             "model": agent.model,
             "modelSource": agent.model_source,
             "fallbacks": list(agent.fallbacks),
+            "limits": agent.limits.to_json(),
         })
     return rows
 
@@ -70,7 +70,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 2
     rows = agent_rows(config)
     if getattr(args, "json", False):
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(json_safe_dumps(rows, indent=2))
         return 0
     table = [("ID", "NAME", "DEFAULT", "WORKSPACE", "MODEL")]
     for r in rows:
@@ -79,7 +79,7 @@ def run_list(args: argparse.Namespace) -> int:
         if r["fallbacks"]:
             model += " → " + " → ".join(r["fallbacks"])
         table.append((r["id"], r["name"], "yes" if r["default"] else "", ws, model))
-    table = [tuple(safe_text(c) for c in row) for row in table]
+    table = [tuple(clean(c) for c in row) for row in table]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
     for row in table:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
@@ -107,9 +107,9 @@ def run_init(args: argparse.Namespace) -> int:
         workspace = default_workspace(agent_id, is_default=agent_id == config.default_agent_id)
     name = configured.display_name if configured is not None else agent_id.replace("-", " ").title()
     if agent_id != args.agent_id.strip():
-        print(f"agent id {safe_text(args.agent_id)!r} normalised to {agent_id!r}")
+        print(f"agent id {clean(args.agent_id)!r} normalised to {agent_id!r}")
     report = init_workspace(workspace, agent_id, name)
-    where = safe_text(str(report.workspace))
+    where = clean(str(report.workspace))
     if report.written:
         print(f"wrote {', '.join(report.written)} to {where}")
     if report.kept:

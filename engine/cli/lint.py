@@ -7,11 +7,10 @@ load (its problems are printed as findings).
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING, Any
 
 from engine.cli import add_common_options
-from engine.text import clean as safe_text
+from engine.text import clean, json_safe_dumps
 
 if TYPE_CHECKING:
     from engine.routing.lint import Finding
@@ -35,12 +34,12 @@ def run(args: argparse.Namespace) -> int:
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = len(findings) - errors
     if args.json:
-        print(json.dumps({"file": file, "errors": errors, "warnings": warnings,
-                          "findings": [f.to_json() for f in findings]}, indent=2))
+        print(json_safe_dumps({"file": file, "errors": errors, "warnings": warnings,
+                               "findings": [f.to_json() for f in findings]}, indent=2))
     else:
         for finding in findings:
-            print(safe_text(finding.format()))
-        print(safe_text(summary(file, errors, warnings)))
+            print(clean(finding.format()))
+        print(clean(summary(file, errors, warnings)))
     return 1 if has_errors(findings) else 0
 
 

@@ -9,7 +9,6 @@ config or arguments are wrong (nothing ran). Script format: ``engine.gateway.rep
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.cli import add_common_options
 from engine.errors import ClawError, ConfigError
+from engine.text import json_safe_dumps
 
 if TYPE_CHECKING:
     from engine.gateway.replay import Row
@@ -107,7 +107,7 @@ def _run(config: Any, state_dir: Path, lines: list, args: argparse.Namespace, mo
         nonlocal failed
         failed += not row.ok
         if args.json:
-            out.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
+            out.write(json_safe_dumps(row.to_json()) + "\n")
         else:
             out.write(format_row(row) + "\n")
         out.flush()

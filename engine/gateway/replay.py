@@ -29,8 +29,8 @@ from engine.gateway.events import Event, TurnFailed, TurnFinished, TurnInterrupt
 from engine.gateway.gateway import a2a_session_key
 from engine.gateway.inbox import LOCAL_INBOX_KEY, PeerSpec, inbox_key
 from engine.ids import normalize_agent_id
-from engine.providers.base import one_line
 from engine.routing.inbound import Inbound, InboundError, parse_peer
+from engine.text import one_line
 
 MESSAGE_EXPECT = ("agentId", "sessionKey", "matchedBy", "bindingIndex", "replyContains", "status")
 ASK_EXPECT = ("allowed", "replyContains")
@@ -414,7 +414,7 @@ def format_header() -> str:
 
 def format_row(row: Row, width: int = 48) -> str:
     """One table row: line, channel/account, peer, matchedBy, agent, session key, status, reply
-    head (one line, control characters removed); failures follow, indented."""
+    head (one line, control characters shown as stand-ins); failures follow, indented."""
     head = one_line(row.reply or row.error or "", width)
     status = f"[{row.status}]"
     if row.kind == "message":
