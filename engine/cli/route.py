@@ -17,7 +17,7 @@ from engine.errors import ClawError, ConfigError, RouteError
 from engine.routing.inbound import Inbound, InboundError, parse_peer
 from engine.routing.route import Explanation, Route
 from engine.routing.router import Router
-from engine.text import clean as safe_text
+from engine.text import clean, json_safe_dumps
 
 
 class UsageError(ClawError):
@@ -56,7 +56,7 @@ def print_config_error(error: ConfigError, stream: IO[str] | None = None) -> Non
     """Every problem of a config that failed to load, one per line (no traceback)."""
     out = stream if stream is not None else sys.stderr
     for problem in [*error.problems, *error.warnings] or [error]:
-        print(safe_text(str(problem)), file=out)
+        print(clean(str(problem)), file=out)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,8 +76,8 @@ def run(args: argparse.Namespace) -> int:
     if config.is_example:
         from engine.config.discovery import example_notice, resolve_state_dir
 
-        print(f"note: {example_notice(resolve_state_dir(getattr(args, 'state_dir', None)))}",
-              file=sys.stderr)
+        notice = example_notice(resolve_state_dir(getattr(args, "state_dir", None)))
+        print(clean(f"note: {notice}"), file=sys.stderr)
     if args.batch is not None:
         return run_batch(router, args.batch)
     assert inbound is not None
@@ -108,9 +108,9 @@ def _route_one(router: Router, inbound: Inbound, *, as_json: bool) -> int:
     if as_json:
         out: dict[str, Any] = route.to_json() if route is not None else {"error": explanation.error}
         out["explanation"] = explanation.to_json()
-        print(json.dumps(out, indent=2))
+        print(json_safe_dumps(out, indent=2))
     else:
-        print(safe_text("\n".join(human_lines(route, explanation))))
+        print(clean("\n".join(human_lines(route, explanation))))
     return 0 if route is not None else 1
 
 
