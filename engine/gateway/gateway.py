@@ -24,7 +24,6 @@ from engine.config.model import QUEUE_MODES, AgentConfig, Config
 from engine.errors import ClawError, ConfigError, Problem
 from engine.gateway.clones import CloneRecord, CloneRegistry
 from engine.gateway.inbox import Inbox, PeerSpec, UnknownInbox, build_inboxes
-from engine.gateway.reply import LazyReply
 from engine.gateway.snapshot import CloneSnapshot
 from engine.gateway.subscription import Subscription
 from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
@@ -461,33 +460,41 @@ class Gateway:
     async def _run_acquired(self, turn: turns.Turn, rec: CloneRecord) -> None:
         store = await self._stores.get(turn.agent_id)
         info = self._info(turn)
-        user_msg = await store.append(info, "user", self._author(turn), turn.text,
-                                      meta=self._route_meta(turn))
-        self._emit(events.TurnStarted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
-                   session_key=turn.session_key, agent_id=turn.agent_id, clone_id=rec.clone_id,
-                   user_message=user_msg)
-        rec.running[turn.turn_id] = "running"
-        rec.session_key = turn.session_key
-        self._clone_changed(rec)
-        if turn.scope.is_set:  # interrupted before it could start: keep an (empty) marker
-            reason = turn.scope.reason or "user"
-            msg = await store.append(info, "assistant", rec.agent_id, "", status="interrupted",
-                                     meta={**self._reply_meta(rec), "interrupt_reason": reason})
-            self._finish(turn, "interrupted", msg, reason=reason)
-            return
-        on_delta = self._delta_sink(turn, rec)
-        if turn.ask_to is None:
-            history = await store.last_messages(turn.session_key, self.history_limit)
-            writer = LazyReply(store, info, rec.agent_id, self._reply_meta(rec))
-            result, msg = await self._stream(rec, chat.to_chat_messages(history), turn.scope,
-                                             on_delta, writer, session_key=turn.session_key,
-                                             turn=turn)
-        else:  # /ask: B answers into A's pane; the reply is kept in both stores
-            question = parse_ask(turn.text)[1]  # type: ignore[index]
-            result, _ = await self._exchange(turn.agent_id, turn.ask_to, question, rec, turn.scope,
-                                             on_delta)
-            msg = await store.append(info, "a2a", turn.ask_to, result.text, status=result.status,
-                                     meta=self._result_meta(rec, result, turn))
+        route_meta = self._route_meta(turn)
+        # The reply row is stored with the user's message, so a crash at any moment after this
+        # leaves the question with an (interrupted) answer, never a question alone.
+        user_msg, writer = await store.begin_turn(
+            info, "user", self._author(turn), turn.text, meta=route_meta,
+            reply_role="assistant" if turn.ask_to is None else "a2a",
+            reply_author=turn.ask_to or rec.agent_id,
+            reply_meta={**self._reply_meta(rec), **route_meta})
+        try:
+            self._emit(events.TurnStarted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
+                       session_key=turn.session_key, agent_id=turn.agent_id, clone_id=rec.clone_id,
+                       user_message=user_msg)
+            rec.running[turn.turn_id] = "running"
+            rec.session_key = turn.session_key
+            self._clone_changed(rec)
+            if turn.scope.is_set:  # interrupted before it could start: an (empty) marker
+                reason = turn.scope.reason or "user"
+                msg = await writer.finish("interrupted", "", meta={"interrupt_reason": reason})
+                self._finish(turn, "interrupted", msg, reason=reason)
+                return
+            on_delta = self._delta_sink(turn, rec)
+            if turn.ask_to is None:
+                history = await store.last_messages(turn.session_key, self.history_limit)
+                result, msg = await self._stream(rec, chat.to_chat_messages(history), turn.scope,
+                                                 on_delta, writer, session_key=turn.session_key,
+                                                 turn=turn)
+            else:  # /ask: B answers into A's pane; the reply is kept in both stores
+                question = parse_ask(turn.text)[1]  # type: ignore[index]
+                result, _ = await self._exchange(turn.agent_id, turn.ask_to, question, rec,
+                                                 turn.scope, on_delta)
+                msg = await writer.finish(result.status, result.text,
+                                          meta=self._result_meta(rec, result, turn))
+        except BaseException as exc:
+            await _settle_reply(writer, writer.text, turn.scope, exc)
+            raise
         self._finish(turn, result.status, msg, reason=result.interrupt_reason or turn.scope.reason,
                      usage=result.usage, error=result.error)
 
@@ -573,10 +580,8 @@ class Gateway:
                                                       tools=self._tools_for(rec))
                 finally:
                     stop.set()
-        except anyio.get_cancelled_exc_class():
-            with anyio.CancelScope(shield=True):
-                await writer.finish("interrupted", "".join(chunks), meta={
-                    **self._reply_meta(rec), "interrupt_reason": scope.reason or "cancelled"})
+        except BaseException as exc:
+            await _settle_reply(writer, "".join(chunks), scope, exc)
             raise
         msg = await writer.finish(result.status, result.text,
                                   meta=self._result_meta(rec, result, turn))
@@ -622,9 +627,14 @@ class Gateway:
                                           account_id=rec.account_id, peer_kind="agent",
                                           peer_id=from_agent, display_name=from_agent,
                                           matched_by="agentToAgent")
-                await store.append(info, "a2a", from_agent, text)
-                history = await store.last_messages(key, self.history_limit)
-                writer = LazyReply(store, info, to_agent, self._reply_meta(rec))
+                _, writer = await store.begin_turn(info, "a2a", from_agent, text,
+                                                   reply_author=to_agent,
+                                                   reply_meta=self._reply_meta(rec))
+                try:
+                    history = await store.last_messages(key, self.history_limit)
+                except BaseException as exc:
+                    await _settle_reply(writer, writer.text, scope, exc)
+                    raise
                 result, msg = await self._stream(rec, chat.to_chat_messages(history), scope,
                                                  on_delta, writer, session_key=key, turn=None)
         finally:
@@ -675,10 +685,13 @@ class Gateway:
 
     async def history(self, agent_id: str, session_key: str, *, before_seq: int | None = None,
                       limit: int = 200) -> list[models.StoredMessage]:
+        """A page of a session's stored messages, oldest first. The replies this gateway is
+        streaming are left out: subscribers get them live (``ReplyDelta``) and whole with the
+        turn's final event; a reply another process is streaming shows with its text so far."""
         store = await self._stores.get(normalize_agent_id(agent_id))
         if before_seq is None:
-            return await store.last_messages(session_key, limit)
-        return await store.messages_before(session_key, before_seq, limit)
+            return await store.last_messages(session_key, limit, skip_own_streaming=True)
+        return await store.messages_before(session_key, before_seq, limit, skip_own_streaming=True)
 
     async def search(self, query: str, *, agent_id: str | None = None,
                      limit: int = 50) -> list[models.SearchHit]:
@@ -849,6 +862,19 @@ def _text_digest(text: str) -> bytes:
 
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
+
+
+async def _settle_reply(writer: Any, text: str, scope: Any, exc: BaseException) -> None:
+    """A reply row whose turn ended by an exception is finished too, never left ``streaming``:
+    ``interrupted`` (with the text so far) when cancelled, ``error`` otherwise."""
+    if writer.finished:
+        return
+    with anyio.CancelScope(shield=True):
+        if isinstance(exc, anyio.get_cancelled_exc_class()):
+            await writer.finish("interrupted", text,
+                                meta={"interrupt_reason": scope.reason or "cancelled"})
+        else:
+            await writer.finish("error", text, meta={"error": str(exc) or type(exc).__name__})
 
 
 def _session_info(route: Route, spec: PeerSpec) -> models.SessionInfo:

@@ -80,6 +80,25 @@ class AppendOp(WriteOp):
         return out
 
 
+@dataclass
+class TurnOp(WriteOp):
+    """A message and the empty streaming reply to it, committed in the same transaction (a
+    failing batch is retried op by op, so the pair is never split)."""
+
+    message: AppendOp
+    reply: AppendOp
+
+    @property
+    def size(self) -> int:  # type: ignore[override]
+        return self.message.size
+
+    @classmethod
+    async def apply_group(cls, ctx: WriteContext,
+                          ops: Sequence[TurnOp]) -> list[tuple[StoredMessage, StoredMessage]]:
+        stored = await AppendOp.apply_group(ctx, [a for op in ops for a in (op.message, op.reply)])
+        return list(zip(stored[::2], stored[1::2]))
+
+
 async def _live_sessions(ctx: WriteContext, keys: list[str]) -> dict[str, tuple]:
     """key -> (row id, session id, last seq, last message id in the whole file)."""
     marks = ",".join("?" * len(keys))

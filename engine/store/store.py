@@ -27,7 +27,7 @@ from .files import prepare_store_file, tighten_side_files
 from .models import (
     ROLES, STATUSES, SearchHit, SessionInfo, SessionRow, StoredMessage, clean_text, dump_meta,
 )
-from .ops import AppendOp, EnsureSessionOp, ResetSessionOp
+from .ops import AppendOp, EnsureSessionOp, ResetSessionOp, TurnOp
 from .owners import OwnerLock, owner_alive, sweep_dead_owners
 from .reply import ReplyWriter
 from .schema import APPLICATION_ID, LATEST_VERSION, migrate
@@ -163,9 +163,8 @@ class AgentStore:
         """Create the session for ``info.session_key`` or refresh its route and last-active time."""
         return await self._submit(EnsureSessionOp(self._clean_info(info)))
 
-    async def append(self, info: SessionInfo, role: str, author: str, content: str, *,
-                     status: str = "complete", meta: dict | None = None) -> StoredMessage:
-        """Store one message; returns it once committed (creating the session if needed)."""
+    def _append_op(self, info: SessionInfo, role: str, author: str, content: str, status: str,
+                   meta: dict | None) -> AppendOp:
         if role not in ROLES:
             raise ValueError(f"role must be one of {sorted(ROLES)}, not {role!r}")
         if status not in STATUSES:
@@ -173,14 +172,34 @@ class AgentStore:
         if not isinstance(content, str):
             raise TypeError(f"content must be str, not {type(content).__name__}")
         meta = dict(meta or {})
-        op = AppendOp(self._clean_info(info), role, clean_text(str(author)), clean_text(content), status,
-                      meta, dump_meta(meta), time.time())
-        return await self._submit(op)
+        return AppendOp(self._clean_info(info), role, clean_text(str(author)), clean_text(content),
+                        status, meta, dump_meta(meta), time.time())
+
+    async def append(self, info: SessionInfo, role: str, author: str, content: str, *,
+                     status: str = "complete", meta: dict | None = None) -> StoredMessage:
+        """Store one message; returns it once committed (creating the session if needed)."""
+        return await self._submit(self._append_op(info, role, author, content, status, meta))
 
     async def begin_reply(self, info: SessionInfo, author: str, *,
                           meta: dict | None = None) -> ReplyWriter:
         """Create an empty assistant message in status ``streaming`` and a writer for it."""
-        message = await self.append(info, "assistant", author, "", status="streaming", meta=meta)
+        return self._writer_for(await self.append(info, "assistant", author, "",
+                                                  status="streaming", meta=meta))
+
+    async def begin_turn(self, info: SessionInfo, role: str, author: str, content: str, *,
+                         meta: dict | None = None, reply_author: str, reply_role: str = "assistant",
+                         reply_meta: dict | None = None) -> tuple[StoredMessage, ReplyWriter]:
+        """Store a message and begin the (empty, ``streaming``) reply to it in one transaction.
+
+        A crash at any moment then leaves both or neither: a stored question always has its
+        reply row, which the next open turns into ``interrupted`` with whatever text it got.
+        """
+        op = TurnOp(self._append_op(info, role, author, content, "complete", meta),
+                    self._append_op(info, reply_role, reply_author, "", "streaming", reply_meta))
+        message, reply = await self._submit(op)
+        return message, self._writer_for(reply)
+
+    def _writer_for(self, message: StoredMessage) -> ReplyWriter:
         reply = ReplyWriter(self, message)
         self._replies.add(reply)
         return reply
@@ -206,27 +225,37 @@ class AgentStore:
         except sqlite3.Error as exc:
             raise store_error(self.path, exc) from exc
 
-    async def last_messages(self, session_key: str, limit: int = 200) -> list[StoredMessage]:
-        """The newest ``limit`` messages of the key's current session id, oldest first."""
-        return await self._page(session_key, None, limit)
+    async def last_messages(self, session_key: str, limit: int = 200, *,
+                            skip_own_streaming: bool = False) -> list[StoredMessage]:
+        """The newest ``limit`` messages of the key's current session id, oldest first.
 
-    async def messages_before(self, session_key: str, before_seq: int,
-                              limit: int = 200) -> list[StoredMessage]:
+        ``skip_own_streaming`` leaves out the replies this store is streaming right now, for a
+        caller that shows those live (replies another process is streaming are kept).
+        """
+        return await self._page(session_key, None, limit, skip_own_streaming)
+
+    async def messages_before(self, session_key: str, before_seq: int, limit: int = 200, *,
+                              skip_own_streaming: bool = False) -> list[StoredMessage]:
         """The ``limit`` messages just before ``before_seq`` (current session id), oldest first."""
-        return await self._page(session_key, before_seq, limit)
+        return await self._page(session_key, before_seq, limit, skip_own_streaming)
 
-    async def _page(self, session_key: str, before_seq: int | None, limit: int) -> list[StoredMessage]:
+    async def _page(self, session_key: str, before_seq: int | None, limit: int,
+                    skip_own_streaming: bool) -> list[StoredMessage]:
         if limit <= 0:
             return []
         before = "" if before_seq is None else "AND m.seq < ?"
         params: list = [session_key]
         if before_seq is not None:
             params.append(int(before_seq))
+        own = ""
+        if skip_own_streaming:
+            own = "AND (m.status <> 'streaming' OR m.owner IS NOT ?)"
+            params.append(self._owner.token)
         params.append(int(limit))
         rows = await self._read(
             f"""SELECT {MESSAGE_COLUMNS} FROM sessions s
                   JOIN messages m ON m.session_ref = s.id
-                 WHERE s.session_key = ? AND s.active = 1 {before}
+                 WHERE s.session_key = ? AND s.active = 1 {before} {own}
                  ORDER BY m.seq DESC LIMIT ?""",
             params,
         )
