@@ -292,7 +292,7 @@ class ConfigDocument:
     def delete_binding(self, index: int) -> None:
         editor, path, node = self._bindings_array()
         self._check_index(node, index)
-        editor.delete(path, index)
+        editor.delete(path, index, with_comments=True)
         self._commit(editor)
 
     @_edit_op

@@ -43,6 +43,9 @@ _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "0": "\0"}
 _ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|[\n\r\u2028\u2029])|([\s\S]))")
 _RESERVED_IDENTS = {"true": True, "false": False, "null": None}
+# The JSON5 line terminators; CRLF is one line break.
+LINE_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
+_BREAK_CHAR = re.compile("[\n\r\u2028\u2029]")
 
 
 class JSON5SyntaxError(ValueError):
@@ -165,6 +168,11 @@ class Document:
         """1-based line and column (in characters) of ``offset``."""
         return line_col(self.text, offset, self._starts())
 
+    def line_start(self, offset: int) -> int:
+        """Offset where the line holding ``offset`` begins."""
+        starts = self._starts()
+        return starts[bisect.bisect_right(starts, offset) - 1]
+
     def _starts(self) -> list[int]:
         if self._line_starts is None:
             self._line_starts = line_starts(self.text)
@@ -202,22 +210,25 @@ class Document:
 
 
 def line_starts(text: str) -> list[int]:
-    starts = [0]
-    find = text.find
-    pos = find("\n")
-    while pos != -1:
-        starts.append(pos + 1)
-        pos = find("\n", pos + 1)
-    return starts
+    """Offsets where each line begins; a line ends at any JSON5 line terminator."""
+    return [0] + [m.end() for m in LINE_BREAK.finditer(text)]
 
 
 def line_col(text: str, offset: int, starts: list[int] | None = None) -> tuple[int, int]:
+    """1-based line and column (in characters) of ``offset``. Lines end at LF, CRLF, CR, U+2028
+    and U+2029 (a CRLF is one line break); a byte-order mark is not a column."""
     offset = max(0, min(offset, len(text)))
     if starts is None:
-        line_start = text.rfind("\n", 0, offset) + 1
-        return text.count("\n", 0, offset) + 1, offset - line_start + 1
+        starts = line_starts(text[: offset + 1])
     index = bisect.bisect_right(starts, offset) - 1
-    return index + 1, offset - starts[index] + 1
+    column = offset - starts[index] + 1
+    if index == 0 and offset > 0 and text.startswith("\ufeff"):
+        column -= 1
+    return index + 1, column
+
+
+def has_line_break(text: str) -> bool:
+    return _BREAK_CHAR.search(text) is not None
 
 
 def format_path(path: JsonPath) -> str:

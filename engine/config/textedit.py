@@ -4,11 +4,23 @@ Every operation turns into a few ``(start, end, replacement)`` splices computed 
 positioned tree of ``json5doc``; the text outside those spans is never touched, so the user's
 comments, blank lines, quoting and key order survive an edit byte-for-byte. New values are
 written in the file's own style (indent unit, quote character, bare or quoted keys, trailing
-commas, inline vs. one-element-per-line), copied from a nearby existing value when there is one.
+commas, inline vs. one-element-per-line, line break), copied from a nearby existing value when
+there is one. A line ends at any JSON5 line terminator (LF, CRLF, CR, U+2028, U+2029).
+
+Which comments go with an element (array item or object member):
+
+* its own comments: those inside it, and those after it (and its comma) on the same line when
+  they run to the end of that line (``{...}, // the family``). ``delete(..., with_comments=True)``
+  removes them with it (the routing editor's delete binding); every other delete keeps them.
+* its label: the comment lines directly above it, with no blank line between. A move carries
+  the label and its own comments along; a delete leaves the label where it was. Any other
+  comment (a comment line followed by a blank line, one between two elements on one line)
+  belongs to no element and stays where it is.
 """
 
 from __future__ import annotations
 
+import collections
 import math
 import re
 from dataclasses import dataclass
@@ -58,12 +70,12 @@ class Style:
                         bare += 1
                     if colon is None:
                         between = text[m.key_end:m.value.start]
-                        if "/" not in between and "\n" not in between:
+                        if "/" not in between and not json5doc.has_line_break(between):
                             colon = between
                     stack.append(m.value)
                 if node.members:
                     trailing += node.members[-1].comma is not None
-                    if brace_space is None and "\n" not in text[node.start:node.end]:
+                    if brace_space is None and not json5doc.has_line_break(text[node.start:node.end]):
                         brace_space = text[node.start + 1] == " "
             elif isinstance(node, ArrayNode):
                 stack.extend(reversed(node.items))
@@ -76,13 +88,19 @@ class Style:
             trailing_commas=trailing > 0,
             brace_space=True if brace_space is None else brace_space,
             colon=colon if colon and colon.strip() == ":" else ": ",
-            newline="\r\n" if "\r\n" in text else "\n",
+            newline=_detect_newline(text),
         )
+
+
+def _detect_newline(text: str) -> str:
+    """The file's most used line break (the first one seen on a tie); LF for a one-line file."""
+    counts = collections.Counter(m.group() for m, _ in zip(json5doc.LINE_BREAK.finditer(text), range(20000)))
+    return counts.most_common(1)[0][0] if counts else "\n"
 
 
 def _detect_indent(text: str) -> str:
     smallest = 0
-    for line in text.splitlines()[:2000]:
+    for line in json5doc.LINE_BREAK.split(text, 2000)[:2000]:
         stripped = line.lstrip(" \t")
         if not stripped or stripped == line:
             continue
@@ -96,9 +114,8 @@ def _detect_indent(text: str) -> str:
 
 @dataclass(frozen=True)
 class Element:
-    """Where one array item / object member sits, including the comments that belong to it:
-    ``lead_start`` covers comment lines right above it, ``trail_end`` a comment after it on
-    the same line."""
+    """Where one array item / object member sits: ``lead_start`` is where its label (comment
+    lines right above it) begins, ``trail_end`` where its comma and own trailing comments end."""
 
     lead_start: int
     start: int
@@ -136,10 +153,18 @@ class TextEditor:
 
     # -- primitives ----------------------------------------------------------------------------
     def splice(self, edits: list[tuple[int, int, str]]) -> None:
+        """Apply the edits (non-overlapping spans of the current text); the result must parse,
+        else nothing changes and the edit fails with a clear error instead of a broken file."""
         text = self.text
         for start, end, repl in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
             text = text[:start] + repl + text[end:]
-        self.doc = json5doc.parse(text)
+        try:
+            doc = json5doc.parse(text)
+        except json5doc.JSON5SyntaxError as exc:
+            line, col = json5doc.line_col(text, exc.offset)
+            raise EditError(f"this edit would break the file's syntax at line {line}, column {col} "
+                            f"({exc.message}); nothing was changed") from None
+        self.doc = doc
         self.text = text
 
     def node(self, path: JsonPath) -> Node:
@@ -155,32 +180,26 @@ class TextEditor:
         return node
 
     def line_indent(self, offset: int) -> str:
-        start = self.text.rfind("\n", 0, offset) + 1
+        start = self.doc.line_start(offset)
         lead = _LEAD_WS.match(self.text, start)
         ws = lead.group() if lead else ""
         return (self.base_indent + ws) if start == 0 else ws
 
     def _starts_line(self, offset: int) -> bool:
-        start = self.text.rfind("\n", 0, offset) + 1
+        start = self.doc.line_start(offset)
         return not self.text[start:offset].strip(" \t")
 
     def elements(self, node: ObjectNode | ArrayNode) -> "Elements":
         return Elements(self, node)
 
     def _trail(self, after: int) -> int:
-        text = self.text
-        pos = after
-        while pos < len(text) and text[pos] in " \t":
-            pos += 1
-        if text.startswith("//", pos):
-            newline = text.find("\n", pos)
-            end = len(text) if newline == -1 else newline
-            return end - 1 if end > pos and text[end - 1] == "\r" else end
-        if text.startswith("/*", pos):
-            close = text.find("*/", pos + 2)
-            if close != -1 and "\n" not in text[pos:close]:
-                return close + 2
-        return after
+        """End of the comments after ``after`` on its line, when they run to the end of the line
+        (else ``after``: a comment followed by more on the same line belongs to no element)."""
+        m = _SAME_LINE_COMMENTS.match(self.text, after)
+        if m is None or m.group(1) is None:
+            return after
+        end = m.end(1)
+        return end if _AT_LINE_END.match(self.text, end) else after
 
     def _chunk(self, e: Element, comma: bool) -> str:
         post = self.text[e.end:e.trail_end]
@@ -190,7 +209,7 @@ class TextEditor:
         return self.text[e.lead_start:e.end] + ("," if comma else "") + post
 
     def is_multiline(self, node: Node) -> bool:
-        return "\n" in self.text[node.start:node.end]
+        return json5doc.has_line_break(self.text[node.start:node.end])
 
     def element_indent(self, node: ObjectNode | ArrayNode, elems: Sequence[Element]) -> str:
         if elems and self._starts_line(elems[0].lead_start):
@@ -209,7 +228,8 @@ class TextEditor:
         if n == 0:
             inner_start, inner_end = node.start + 1, node.end - 1
             inner = self.text[inner_start:inner_end]
-            multi = multiline if multiline is not None else ("\n" in inner or "\n" in element_text)
+            multi = multiline if multiline is not None else (
+                json5doc.has_line_break(inner) or json5doc.has_line_break(element_text))
             indent = self.line_indent(node.start) + self.style.indent
             trailing = "," if self.style.trailing_commas and multi else ""
             if multi:
@@ -217,8 +237,12 @@ class TextEditor:
             else:
                 pad = " " if (isinstance(node, ObjectNode) and self.style.brace_space) else ""
                 body = pad + element_text + pad
-            if inner.strip():
-                self.splice([(inner_end, inner_end, body if multi else " " + element_text)])
+            if inner.strip():  # only comments: the element goes after the last of them
+                last = inner_start + len(inner.rstrip())
+                if multi:
+                    self.splice([(last, inner_end, body)])
+                else:
+                    self.splice([(last, last, " " + element_text)])
             else:
                 self.splice([(inner_start, inner_end, body)])
             return
@@ -246,28 +270,51 @@ class TextEditor:
             else:
                 self.splice([(last.end, last.end, ", " + element_text)])
 
-    def delete(self, path: JsonPath, index: int) -> None:
+    def delete(self, path: JsonPath, index: int, *, with_comments: bool = False) -> None:
+        """Remove element ``index`` and its comma. Its label (comment lines above it) stays; its
+        own trailing comments go too only ``with_comments``."""
         node = self.container(path)
         elems = self.elements(node)
         n = len(elems)
         if not 0 <= index < n:
             raise EditError(f"index {index} out of range (0..{n - 1})")
         e = elems[index]
-        if n == 1:
-            rest = self.text[node.start + 1:e.lead_start] + self.text[e.trail_end:node.end - 1]
-            if not rest.strip():
-                self.splice([(node.start + 1, node.end - 1, "")])
-            else:
-                self.splice([(e.lead_start, e.trail_end, "")])
+        text = self.text
+        end = e.trail_end if with_comments else (e.comma + 1 if e.comma is not None else e.end)
+        if e.comma is not None and not with_comments and "/" in text[e.end:e.comma]:
+            # a comment between the element and its comma (comma-first style) stays
+            self.splice([(e.start, e.end, ""), (e.comma, e.comma + 1, "")])
             return
-        if index < n - 1:
-            self.splice([(e.lead_start, elems[index + 1].lead_start, "")])
+        if n == 1 and not (text[node.start + 1:e.start] + text[end:node.end - 1]).strip():
+            self.splice([(node.start + 1, node.end - 1, "")])
             return
-        prev = elems[index - 1]
-        edits = [(prev.trail_end, e.trail_end, "")]
-        if e.comma is None and prev.comma is not None:
-            edits.append((prev.comma, prev.comma + 1, ""))
+        edits = []
+        if index == n - 1 and n > 1 and e.comma is None:
+            prev = elems[index - 1]
+            if prev.comma is not None:  # the comma before the last element goes with it
+                if not text[prev.comma + 1:e.start].strip(" \t"):
+                    self.splice([(prev.comma, end, "")])
+                    return
+                edits.append((prev.comma, prev.comma + 1, ""))
+        edits.append(self._removal(e.start, end))
         self.splice(edits)
+
+    def _removal(self, start: int, end: int) -> tuple[int, int, str]:
+        """The splice that removes ``text[start:end]``: its whole lines (with the line break
+        before them) when nothing else is on them, else the span and the spaces next to it."""
+        text = self.text
+        line_start = self.doc.line_start(start)
+        after = _HSPACE_RE.match(text, end).end()  # type: ignore[union-attr]
+        at_line_end = after == len(text) or text[after] in _BREAK_CHARS
+        if at_line_end and line_start > 0 and not text[line_start:start].strip():
+            brk = line_start - 2 if text[line_start - 2:line_start] == "\r\n" else line_start - 1
+            return (brk, after, "")
+        if not at_line_end:
+            return (start, after, "")
+        before = start
+        while before > line_start and text[before - 1] in " \t":
+            before -= 1
+        return (before, after, "")
 
     def swap_with_next(self, path: JsonPath, index: int) -> None:
         node = self.container(path)
@@ -322,7 +369,7 @@ class TextEditor:
                     json5doc.format_key(k, quote=st.quote, bare=st.bare_keys) + st.colon
                     + self.format_value(v, indent, child(k), False) for k, v in value.items()) + pad + "}"
                 if multiline is False or len(indent) + len(inline) <= _INLINE_LIMIT:
-                    if "\n" not in inline:
+                    if not json5doc.has_line_break(inline):
                         return inline
             inner = indent + st.indent
             parts = [inner + self.format_member(k, v, inner, child(k)) for k, v in value.items()]
@@ -339,7 +386,7 @@ class TextEditor:
             if not multiline:
                 inline = "[" + ", ".join(self.format_value(v, indent, item_ex, False) for v in value) + "]"
                 if multiline is False or len(indent) + len(inline) <= _INLINE_LIMIT:
-                    if "\n" not in inline:
+                    if not json5doc.has_line_break(inline):
                         return inline
             inner = indent + st.indent
             parts = [inner + self.format_value(v, inner, item_ex) for v in value]
@@ -349,8 +396,9 @@ class TextEditor:
 
     def patch(self, path: JsonPath, value: Any) -> None:
         """Make the value at ``path`` equal ``value`` with the smallest edits: members of an
-        object are updated key by key (new keys appended, missing ones removed), so comments
-        inside it survive; anything else that differs is rewritten."""
+        object are updated key by key (new keys appended, missing ones removed) and items of an
+        array index by index (extra ones removed, new ones appended), so comments inside them
+        survive; anything else that differs is rewritten."""
         node = self.node(path)
         if isinstance(node, ObjectNode) and isinstance(value, dict):
             for member in list(node.members):
@@ -359,10 +407,18 @@ class TextEditor:
             for key, sub in value.items():
                 self.set_member(path, key, sub)
             return
-        if isinstance(node, ArrayNode) and isinstance(value, (list, tuple)) and \
-                len(node.items) == len(value):
-            for i, sub in enumerate(value):
-                self.patch(path + (i,), sub)
+        if isinstance(node, ArrayNode) and isinstance(value, (list, tuple)):
+            # item by item, so the comments between the items stay
+            common = min(len(node.items), len(value))
+            for i in range(len(node.items) - 1, common - 1, -1):
+                self.delete(path, i)
+            for i in range(common):
+                self.patch(path + (i,), value[i])
+            for sub in value[common:]:
+                array = self.container(path)
+                exemplar = array.items[-1] if array.items else None  # type: ignore[union-attr]
+                indent = self.element_indent(array, self.elements(array))
+                self.insert(path, len(array.items), self.format_value(sub, indent, exemplar))  # type: ignore[union-attr]
             return
         if same_value(json5doc.to_python(node), value):
             return
@@ -450,18 +506,34 @@ class Elements(Sequence[Element]):
         return Element(lead_start, start, end, comma, self.editor._trail(after))
 
 
-_TRIVIA_PIECE = re.compile(r"\n|//[^\n]*|/\*[\s\S]*?\*/|[^\S\n]+")
+# One piece of the trivia between two elements: a line break, a comment, or other whitespace.
+_TRIVIA_PIECE = re.compile(r"\r\n|[\n\r\u2028\u2029]|//[^\n\r\u2028\u2029]*|/\*[\s\S]*?\*/|[^\n\r\u2028\u2029/]+")
+_HSPACE = r"[^\S\n\r\u2028\u2029]*"  # whitespace that does not end the line
+# Comments after an element on the same line (group 1 ends at the last of them).
+_LINE_COMMENT = r"(?://[^\n\r\u2028\u2029]*|/\*(?:(?!\*/)[^\n\r\u2028\u2029])*\*/)"
+_SAME_LINE_COMMENTS = re.compile(
+    _HSPACE + "(" + _LINE_COMMENT + "(?:" + _HSPACE + _LINE_COMMENT + ")*)?")
+_HSPACE_RE = re.compile(_HSPACE)
+_BREAK_CHARS = "\n\r\u2028\u2029"
+_AT_LINE_END = re.compile(_HSPACE + r"(?:[\n\r\u2028\u2029]|\Z)")
 
 
 def _leading_comment_start(text: str, pos: int, start: int) -> int:
-    """Offset of the first comment between ``pos`` (just after the previous comma or the
-    opening bracket) and ``start`` that begins on a later line — comments on the same line
-    as ``pos`` belong to the previous element. ``start`` when there is none."""
-    seen_newline = False
+    """Where the label of the element at ``start`` begins: the comment lines directly above it
+    (a blank line ends the block; comments on the same line as ``pos``, just after the previous
+    element, are not part of it). ``start`` when it has none."""
+    label: int | None = None
+    breaks = 0  # line breaks since the last comment (or since ``pos``)
+    seen_break = False
     for m in _TRIVIA_PIECE.finditer(text, pos, start):
         piece = m.group()
-        if piece == "\n":
-            seen_newline = True
-        elif seen_newline and piece[0] == "/":
-            return m.start()
-    return start
+        if piece[0] in "\n\r\u2028\u2029":
+            seen_break = True
+            breaks += 1
+            if breaks >= 2:
+                label = None
+        elif piece[0] == "/":
+            if seen_break and (label is None or breaks >= 2):
+                label = m.start()
+            breaks = 0
+    return start if label is None or breaks >= 2 else label
