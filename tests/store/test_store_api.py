@@ -56,6 +56,26 @@ async def test_sessions_are_listed_newest_first_and_route_updates(store: AgentSt
     assert (await store.ensure_session(make_info("k:new"))).message_count == 0
 
 
+async def test_a_turn_stores_its_message_and_its_reply_row_together(store: AgentStore) -> None:
+    info = make_info()
+    question, reply = await store.begin_turn(info, "user", "p", "tell me", meta={"turn_id": "t1"},
+                                             reply_author="home",
+                                             reply_meta={"turn_id": "t1", "model": "offline/persona"})
+    assert (question.seq, question.status, question.meta) == (1, "complete", {"turn_id": "t1"})
+    assert (reply.seq, reply.message.role, reply.message.author) == (2, "assistant", "home")
+    assert [(m.content, m.status) for m in await store.last_messages(info.session_key)] == [
+        ("tell me", "complete"), ("", "streaming")]
+    # its own streaming reply is left out on request (a caller that shows it live)
+    assert [m.id for m in await store.last_messages(info.session_key, skip_own_streaming=True)] == [
+        question.id]
+    done = await reply.finish("complete", "a story", meta={"usage": {"prompt_tokens": 3}})
+    assert done.meta == {"turn_id": "t1", "model": "offline/persona", "usage": {"prompt_tokens": 3}}
+    assert await store.last_messages(info.session_key, skip_own_streaming=True) == [question, done]
+    with pytest.raises(ValueError, match="role"):
+        await store.begin_turn(info, "user", "p", "x", reply_author="home", reply_role="robot")
+    assert len(await store.last_messages(info.session_key)) == 2  # nothing half-stored
+
+
 async def test_streaming_reply_checkpoints_and_finishes(store: AgentStore) -> None:
     info = make_info()
     await store.append(info, "user", "p", "tell me")

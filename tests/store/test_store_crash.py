@@ -56,6 +56,9 @@ async def test_committed_messages_survive_sigkill(tmp_path: Path) -> None:
                 committed[int(rest[0])] = rest[1]
             elif kind == "R":
                 begun.add(int(rest[0]))
+            elif kind == "T":
+                committed[int(rest[0])] = f"turn {rest[2]}"
+                begun.add(int(rest[1]))
             elif kind == "f":
                 finishing.add(int(rest[0]))
             elif kind == "F":
@@ -80,6 +83,12 @@ async def test_committed_messages_survive_sigkill(tmp_path: Path) -> None:
             for reply_id, length in finished.items():
                 assert rows[reply_id][1] == "complete" and len(rows[reply_id][0]) == length
             assert not any(r[1] == "streaming" for r in rows.values())
+            # A turn's message and its reply row were committed together: never one alone.
+            unanswered = db.execute(
+                """SELECT q.id FROM messages q WHERE q.role = 'user' AND q.content LIKE 'turn %'
+                    AND NOT EXISTS (SELECT 1 FROM messages a WHERE a.session_ref = q.session_ref
+                                       AND a.seq = q.seq + 1 AND a.role = 'assistant')""").fetchall()
+            assert unanswered == [], f"round {round_no}: turns stored without their reply row"
             for ref, seqs in _seqs(db).items():
                 assert seqs == list(range(1, len(seqs) + 1)), f"session {ref}: gaps or duplicates"
             counted = dict(db.execute("SELECT id, message_count FROM sessions"))
