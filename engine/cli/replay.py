@@ -21,12 +21,13 @@ from engine.text import json_safe_dumps
 
 if TYPE_CHECKING:
     from engine.gateway.replay import Row
+    from engine.inputs import LineTooLong
 
 OFFLINE_REF = "offline/persona"
 
 
 class ReplayUsageError(ClawError):
-    """Bad ``replay`` arguments (unreadable script, bad number)."""
+    """Bad ``replay`` arguments (a number out of range)."""
 
 
 def register(subparsers: Any) -> None:
@@ -49,31 +50,36 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def _read_script(arg: str) -> tuple[str, str]:
+def _read_script(arg: str) -> tuple[list[bytes | LineTooLong], str]:
+    """The script's lines and its name for messages. A file must be a regular file; stdin may
+    be a pipe. Either way a line is cut at ``LINE_MAX_BYTES`` and the whole at
+    ``SCRIPT_MAX_BYTES``, so an endless stream ends in an error instead of filling memory."""
+    from engine.inputs import LINE_MAX_BYTES, SCRIPT_MAX_BYTES, iter_lines, open_binary
+
     if arg == "-":
-        return sys.stdin.read(), "<stdin>"
+        name, stream = "<stdin>", sys.stdin.buffer
+    else:
+        name, stream = arg, open_binary(Path(arg).expanduser(), what="replay script", display=arg)
     try:
-        return Path(arg).expanduser().read_text(encoding="utf-8"), arg
-    except FileNotFoundError:
-        raise ReplayUsageError(f"replay: script {arg} not found") from None
-    except UnicodeDecodeError as exc:
-        raise ReplayUsageError(f"replay: {arg} is not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ReplayUsageError(f"replay: cannot read {arg}: {exc.strerror or exc}") from None
+        return list(iter_lines(stream, LINE_MAX_BYTES, max_total=SCRIPT_MAX_BYTES, name=name,
+                               what="replay script")), name
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
 
 
 def run(args: argparse.Namespace) -> int:
     # The runtime is imported when a replay runs: every start of ``claw-tui`` builds this
     # subcommand's parser, and the app's start should not pay for it.
     from engine.cli.route import load_cli_config, print_config_error
-    from engine.gateway.replay import parse_script
+    from engine.gateway.replay import parse_script_lines
 
     if not 0 <= args.delay_ms <= 60_000:
         raise ReplayUsageError("replay: --delay-ms must be between 0 and 60000")
     if args.concurrency < 1:
         raise ReplayUsageError("replay: --concurrency must be at least 1")
-    text, name = _read_script(args.script)
-    lines = parse_script(text, name)  # every bad line reported before anything runs (exit 2)
+    raw_lines, name = _read_script(args.script)
+    lines = parse_script_lines(raw_lines, name)  # every bad line reported before anything runs (exit 2)
     try:
         config = load_cli_config(args)
     except ConfigError as exc:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import anyio
 
@@ -29,6 +29,7 @@ from engine.gateway.events import Event, TurnFailed, TurnFinished, TurnInterrupt
 from engine.gateway.gateway import a2a_session_key
 from engine.gateway.inbox import LOCAL_INBOX_KEY, PeerSpec, inbox_key
 from engine.ids import normalize_agent_id
+from engine.inputs import LineTooLong, parse_json
 from engine.routing.inbound import Inbound, InboundError, parse_peer
 from engine.text import one_line
 
@@ -105,20 +106,40 @@ class Row:
 
 # -- parsing ---------------------------------------------------------------------------------
 def parse_script(text: str, file: str = "<script>") -> list[ScriptLine]:
-    """Every line checked before anything runs; all bad lines reported in one ScriptError."""
-    lines: list[ScriptLine] = []
+    """:func:`parse_script_lines` of a script already in memory."""
+    return parse_script_lines(text.split("\n"), file)
+
+
+def parse_script_lines(lines: Iterable[str | bytes | LineTooLong], file: str = "<script>"
+                       ) -> list[ScriptLine]:
+    """Every line checked before anything runs; all bad lines reported in one ScriptError as
+    ``file:line: what is wrong``. ``lines`` come from ``engine.inputs.iter_lines`` (bytes, or
+    LineTooLong for a line past the cap) or are text; a UTF-8 byte-order mark may start the
+    first."""
+    out: list[ScriptLine] = []
     errors: list[str] = []
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(lines, 1):
+        if isinstance(raw, LineTooLong):
+            errors.append(f"{file}:{lineno}: {raw}")
+            continue
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                errors.append(f"{file}:{lineno}: not UTF-8 text (byte {exc.start + 1} of the line)")
+                continue
+        if lineno == 1:
+            raw = raw.removeprefix("\ufeff")
         stripped = raw.strip()
         if not stripped or stripped.startswith(("#", "//")):
             continue
         try:
-            lines.append(_parse_line(stripped, lineno))
+            out.append(_parse_line(stripped, lineno))
         except (_LineError, InboundError) as exc:
             errors.append(f"{file}:{lineno}: {exc}")
     if errors:
         raise ScriptError("\n".join(errors))
-    return lines
+    return out
 
 
 class _LineError(Exception):
@@ -127,7 +148,7 @@ class _LineError(Exception):
 
 def _parse_line(raw: str, lineno: int) -> ScriptLine:
     try:
-        obj = json.loads(raw)
+        obj = parse_json(raw)
     except json.JSONDecodeError as exc:
         raise _LineError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
     if not isinstance(obj, dict):
