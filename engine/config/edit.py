@@ -432,7 +432,7 @@ class ConfigDocument:
         ConfigChangedOnDisk when the file changed since it was read, and with the ConfigError
         when the text does not validate (``force=True`` writes anyway)."""
         if path is not None:
-            target = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
+            target = save_target(path)
             if self.path is None or target != self.path:
                 return self.save_as(target, force=force)
         if self.path is None:
@@ -450,7 +450,7 @@ class ConfigDocument:
         from now on. An existing file is only replaced with ``overwrite=True`` (and kept as
         ``.bak`` then). Missing folders are made 0700 and a new file is 0600; a path that
         cannot be written is a ConfigSaveError and leaves the document as it was."""
-        target = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
+        target = save_target(path)
         if os.path.lexists(target) and not overwrite:
             raise ConfigEditError(f"{target} already exists; choose another path or overwrite it "
                                   "explicitly")
@@ -470,6 +470,17 @@ class ConfigDocument:
     def _refuse_invalid(self, force: bool) -> None:
         if self.problems and not force:
             raise ConfigError(list(self.problems), list(self.warnings))
+
+
+def save_target(path: str | os.PathLike[str]) -> Path:
+    """The absolute path a save to ``path`` writes (``~`` expanded). A ``~user`` that names no
+    user is a ConfigSaveError, not a folder called ``~user`` made in the current one."""
+    text = os.fspath(path)
+    expanded = os.path.expanduser(text)
+    if expanded.startswith("~"):
+        user = expanded.split(os.sep, 1)[0]
+        raise ConfigSaveError(f"cannot save to {text}: there is no home folder for {user}")
+    return Path(os.path.abspath(expanded))
 
 
 def _disk_state(path: Path, data: bytes) -> _DiskState:

@@ -100,3 +100,12 @@ def test_a_parent_that_is_a_file_is_a_save_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigSaveError, match="Not a directory"):
         edited_example().save_as(blocker / "clawdbot.json")
     assert blocker.read_text() == "a file, not a folder"
+
+
+def test_a_home_folder_that_does_not_exist_is_a_save_error(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    doc = edited_example()
+    with pytest.raises(ConfigSaveError, match="there is no home folder for ~no-such-user-here"):
+        doc.save_as("~no-such-user-here/clawdbot.json")
+    assert list(tmp_path.iterdir()) == []  # no folder literally called "~no-such-user-here"
+    assert doc.is_example

@@ -10,6 +10,8 @@ from their next message. The built-in example has no file: saving it asks where 
 
 from __future__ import annotations
 
+import os
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -19,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
-from engine.config.edit import ConfigChangedOnDisk, ConfigDocument
+from engine.config.edit import ConfigChangedOnDisk, ConfigDocument, save_target
 from engine.errors import ClawError, ConfigError
 from engine.routing.inbound import Inbound
 from engine.routing.lint import Finding, findings_for_binding, lint_text
@@ -418,6 +420,11 @@ class RoutingEditor(OnTimeFrames, Screen):
         except ClawError as exc:
             self.notify(f"Not saved: {exc}", severity="error", markup=False)
             return False
+        except Exception as exc:  # noqa: BLE001 - a failed save must never end the app
+            self.log.error("".join(traceback.format_exception(exc)))  # for ``textual console``
+            self.notify(one_line(f"Not saved: {type(exc).__name__}: {exc}", 300),
+                        severity="error", markup=False)
+            return False
         return True
 
     def _save_as(self, suggested: str, overwrite: bool = False) -> None:
@@ -427,8 +434,12 @@ class RoutingEditor(OnTimeFrames, Screen):
         def done(text: str | None) -> None:
             if text is None:
                 return
-            path = Path(text.strip()).expanduser()
-            if path.exists() and not overwrite:
+            try:
+                path = save_target(text.strip())
+            except ClawError as exc:
+                self.notify(f"Not saved: {exc}", severity="error", markup=False)
+                return
+            if os.path.lexists(path) and not overwrite:
                 self._confirm_overwrite(path)
                 return
             self._write_as(path, overwrite)
