@@ -9,13 +9,12 @@ starts empty rather than stopping the app.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from engine.config.model import Peer
 from engine.gateway.inbox import PeerSpec
+from engine.private_files import make_private_dir, replace_file
 
 MAX_PER_PANE = 10
 
@@ -98,23 +97,18 @@ class RecentPeers:
         return self.save()
 
     def save(self) -> str | None:
-        """Write atomically (temp file + rename); a failure is reported, never raised, since
-        losing a recent-peers list must not interrupt a conversation."""
+        """Write atomically (temp file + rename), 0600 in a 0700 folder (peer ids are phone
+        numbers and names); a failure is reported, never raised, since losing a recent-peers
+        list must not interrupt a conversation."""
         if self.path is None:
             return None
         data = {k: [peer_to_json(p) for p in v] for k, v in self._by_pane.items()}
-        tmp: str | None = None
+        text = json.dumps(data, indent=2, ensure_ascii=False)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".recent-peers.", dir=self.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=2, ensure_ascii=False)
-            os.replace(tmp, self.path)
+            make_private_dir(self.path.parent, tighten=True)
+            # A lone surrogate (undecodable input) becomes its JSON escape: the file stays UTF-8.
+            replace_file(self.path, text.encode("utf-8", "backslashreplace"))
             return None
-        except OSError as exc:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-            return f"could not save recent peers to {self.path}: {exc.strerror or exc}"
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            return f"could not save recent peers to {self.path}: {reason}"
