@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+import pyjson5
 from textual.widgets import Select
 
 from tests.support.tui_app import CONFIG_TEXT, running_app, type_text, wait_for
@@ -106,3 +107,35 @@ async def test_editing_the_builtin_example_offers_save_as(tmp_path):
             assert not gateway.config.agent_to_agent.enabled
             await pilot.pause(0.05)
             assert app.sub_title == str(target)
+
+
+CR_CONFIG = CONFIG_TEXT.replace(
+    '    { agentId: "work", match: { channel: "slack", accountId: "acme" } },\n',
+    '    { agentId: "work", match: { channel: "slack", accountId: "acme" } },\n'
+    '    { agentId: "home", match: { channel: "whatsapp", accountId: "personal" } }, // phone\n'
+    '    // NOTE: keep\n'
+    '    { agentId: "work", match: { channel: "local" } },\n').replace("\n", "\r")
+
+
+async def test_moving_a_binding_in_a_file_with_cr_line_breaks(tmp_path):
+    """Classic-Mac line breaks: move the second binding down and save."""
+    path = tmp_path / "clawdbot.json"
+    path.write_bytes(CR_CONFIG.encode("utf-8"))
+    async with running_app(tmp_path) as (app, pilot):
+        editor = await open_editor(app, pilot)
+        assert editor.table.row_count == 3
+        await pilot.press("down", "shift+down")
+        await wait_for(pilot, lambda: editor.doc.dirty, what="binding moved")
+        assert editor.selected == 2
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: editor.saves == 1, what="saved")
+        assert app.is_running and app.screen is editor
+        text = path.read_bytes().decode("utf-8")
+        assert "\n" not in text and text.count("\r") == CR_CONFIG.count("\r")
+        assert [(b["agentId"], b["match"]["channel"]) for b in pyjson5.decode(text)["bindings"]] == [
+            ("work", "slack"), ("work", "local"), ("home", "whatsapp")]
+        for comment in ("// Test config: the comments must survive", "// Slack is work.",
+                        "// the household agent", "// NOTE: keep\r", '"personal" } }, // phone\r'):
+            assert comment in text
+        assert text.index("// NOTE: keep") < text.index('channel: "local"')
+        assert [b.channel for b in app.gateway.config.bindings] == ["slack", "local", "whatsapp"]
