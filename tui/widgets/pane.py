@@ -10,6 +10,7 @@ Markdown rendering never holds up another pane.
 from __future__ import annotations
 
 import asyncio
+import traceback
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
@@ -290,7 +291,9 @@ class ChannelPane(Vertical):
 
     async def submit(self, text: str) -> None:
         """Run a composer line: ``/new``, ``/export [jsonl]``, or a message (``/ask`` included:
-        the gateway treats it as agent-to-agent from the routed agent)."""
+        the gateway treats it as agent-to-agent from the routed agent). Whatever fails — a
+        refused message, a full disk, an error nobody foresaw — is a line in the pane; the
+        app goes on."""
         stripped = text.strip()
         command = stripped.split(maxsplit=1)[0].lower() if stripped.startswith("/") else ""
         await self.app.gateway_ready.wait()  # typed ahead of the start: sent once it runs
@@ -318,6 +321,11 @@ class ChannelPane(Vertical):
             ticket = await self.gateway.send(self.inbox.key, self.peer, text)
         except ClawError as exc:
             self._set_notice(f"✖ {exc}")
+            return
+        except Exception as exc:  # noqa: BLE001 - a failed command must never end the app
+            self.log.error("".join(traceback.format_exception(exc)))  # for ``textual console``
+            self._set_notice("✖ " + one_line(f"{command or 'sending'} failed: "
+                                             f"{type(exc).__name__}: {exc}", 200))
             return
         self.notice = None
         self.turns.setdefault(ticket.turn_id, PaneTurn(ticket.turn_id, ticket.session_key,
