@@ -427,7 +427,11 @@ class ClawApp(App[int]):
 
     def _reload_config(self) -> None:
         async def reload() -> None:
-            ok = await self.gateway.reload()
+            try:
+                ok = await self.gateway.reload()
+            except ClawError as exc:  # e.g. the built-in example has no file to re-read
+                self.notify(str(exc), severity="error", markup=False)
+                return
             if not ok:
                 self.notify("The config was not reloaded (see the error above).", severity="warning")
 

@@ -219,3 +219,13 @@ def test_a_peer_id_that_is_not_valid_unicode_is_saved_and_read_back(tmp_path):
     assert recent.remember("whatsapp:personal", odd) is None
     again = RecentPeers.for_state_dir(tmp_path)
     assert again.load_error is None and again.get("whatsapp:personal") == [odd]
+
+
+async def test_reload_config_from_the_palette_without_a_file_is_a_message(tmp_path):
+    gateway, app = await example_app(tmp_path)
+    async with gateway, app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        app._reload_config()  # the palette's "Reload config" while running the built-in example
+        await wait_for(pilot, lambda: errors(app), what="error notice")
+        assert errors(app) == ["no config file to reload (running the built-in example)"]
+        assert app.is_running
