@@ -50,7 +50,8 @@ def make_private_dir(path: Path, *, tighten: bool = False) -> None:
     info = path.stat()
     if not stat.S_ISDIR(info.st_mode):
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
-    if tighten and stat.S_IMODE(info.st_mode) & 0o077 and info.st_uid == os.geteuid():
+    if tighten and stat.S_IMODE(info.st_mode) & 0o077 and info.st_uid == os.geteuid() \
+            and not path.is_symlink():  # a folder the user linked there is theirs
         os.chmod(path, PRIVATE_DIR_MODE)
 
 

@@ -44,6 +44,17 @@ def test_make_private_dir_creates_every_missing_folder_0700(tmp_path: Path, loos
     assert mode(shared) == 0o700
 
 
+def test_a_linked_folder_is_used_but_never_tightened(tmp_path: Path) -> None:
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    os.chmod(documents, 0o755)
+    link = tmp_path / "state" / "exports"
+    link.parent.mkdir()
+    link.symlink_to(documents)
+    make_private_dir(link, tighten=True)
+    assert mode(documents) == 0o755
+
+
 def test_make_private_dir_refuses_a_file(tmp_path: Path) -> None:
     blocker = tmp_path / "exports"
     blocker.write_text("x")
