@@ -4,7 +4,9 @@ system prompt.
 Files are read in a fixed order, each under a ``## <file>`` heading, so the prompt is
 predictable; missing or empty ones are skipped *and reported* (a typo in a file name should
 be visible, not silently ignored). Each file is capped so one runaway MEMORY.md cannot eat
-the model's context: the head and the tail are kept, the middle replaced by a marker.
+the model's context: the head and the tail are kept, the middle replaced by a marker. Only
+regular files of at most ``PERSONA_MAX_BYTES`` are read: a FIFO or a link to ``/dev/zero``
+named AGENTS.md is skipped and reported, never waited on.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Mapping
 
 from engine.ids import normalize_agent_id
+from engine.inputs import PERSONA_MAX_BYTES, InputError, read_file_bytes
 
 PERSONA_FILES: tuple[str, ...] = ("AGENTS.md", "SOUL.md", "TOOLS.md", "IDENTITY.md", "USER.md",
                                   "MEMORY.md")
@@ -112,14 +115,14 @@ def load_persona(workspace: Path, *, limit: int = FILE_CHAR_LIMIT) -> Persona:
     for name in PERSONA_FILES:
         path = workspace / name
         try:
-            raw = path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            if name not in OPTIONAL_FILES:
+            data = read_file_bytes(path, limit=PERSONA_MAX_BYTES, what="persona file")
+        except InputError as exc:
+            if exc.code != "missing":
+                skipped.append(SkippedFile(name, path, f"unreadable ({exc.problem})"))
+            elif name not in OPTIONAL_FILES:
                 skipped.append(SkippedFile(name, path, "missing"))
             continue
-        except OSError as exc:
-            skipped.append(SkippedFile(name, path, f"unreadable ({exc.strerror or type(exc).__name__})"))
-            continue
+        raw = data.decode("utf-8", errors="replace")
         if not raw.strip():
             skipped.append(SkippedFile(name, path, "empty"))
             continue
