@@ -47,6 +47,7 @@ class Spec:
     bindings: tuple[BindingSpec, ...] = ()
     bindings_key: bool = True  # ``bindings: []`` written even when empty
     list_comment: bool = False  # ``bindings: [ // ...``
+    one_line: bool = False  # ``bindings: [ {...}, /* ... */ {...} ]`` on one line
     a2a: bool = False
     notes: bool = False  # comments in the agents, tools, header and footer
 
@@ -116,12 +117,17 @@ class Built:
         pad = i * depth
         if sp.bindings or sp.bindings_key:
             head = f"{pad}{k('bindings')}: ["
-            if sp.list_comment:
-                head += " " + self.free_comment()
-            lines.append(head)
-            for n, b in enumerate(sp.bindings):
-                lines += self._binding(b, pad + i, last=n == len(sp.bindings) - 1)
-            lines.append(f"{pad}],")
+            if sp.one_line:
+                items = [self._inline_binding(b, last=n == len(sp.bindings) - 1)
+                         for n, b in enumerate(sp.bindings)]
+                lines.append(f"{head} {' '.join(items)} ],")
+            else:
+                if sp.list_comment:
+                    head += " " + self.free_comment()
+                lines.append(head)
+                for n, b in enumerate(sp.bindings):
+                    lines += self._binding(b, pad + i, last=n == len(sp.bindings) - 1)
+                lines.append(f"{pad}],")
         if sp.a2a:
             note = self.free_comment(True) + " " if sp.notes else ""
             allow = f"[{s('home')}, {note}{s('work')}]"
@@ -136,6 +142,25 @@ class Built:
             lines.append(self.free_comment(True))
         text = self._join(lines) + (self._break(len(lines) - 1, "x") if sp.final_newline else "")
         return ("\ufeff" if sp.bom else "") + text
+
+    def _inline_binding(self, b: BindingSpec, last: bool) -> str:
+        """One binding of a one-line list; ``trail`` puts a comment after it on that line,
+        which belongs to no binding (more follows it on the line)."""
+        sp, k, s = self.spec, self.key, self.s
+        uid = f"b{len(self.bindings)}"
+        expected = Expected({"agentId": b.agent, "match": {"channel": b.channel, "accountId": uid}})
+        self.bindings.append(expected)
+        inner = ""
+        if b.inside:
+            inner = self.comment(True) + " "
+            expected.inner.append(inner.strip())
+        channel_key = "provider" if sp.legacy else "channel"
+        text = (f"{{ {k('agentId')}: {s(b.agent)}, {inner}{k('match')}: {{ {k(channel_key)}: "
+                f"{s(b.channel)}, {k('accountId')}: {s(uid)} }} }}")
+        text += "" if last and not sp.trailing_commas else ","
+        if b.trail:
+            text += " " + self.free_comment(True)
+        return text
 
     def _binding(self, b: BindingSpec, pad: str, last: bool) -> list[str]:
         sp, k, s = self.spec, self.key, self.s
@@ -201,7 +226,7 @@ SPECS = st.builds(
     legacy=st.booleans(), indent=st.sampled_from(["  ", "    ", "\t"]), quote=st.sampled_from(['"', "'"]),
     bare_keys=st.booleans(), trailing_commas=st.booleans(), bom=st.booleans(), final_newline=st.booleans(),
     bindings=st.lists(BINDING_SPECS, max_size=4).map(tuple), bindings_key=st.booleans(),
-    list_comment=st.booleans(), a2a=st.booleans(), notes=st.booleans())
+    list_comment=st.booleans(), one_line=st.booleans(), a2a=st.booleans(), notes=st.booleans())
 INDEX = st.integers(min_value=0, max_value=7)
 OPS = st.lists(st.one_of(
     st.tuples(st.just("add"), st.one_of(st.none(), INDEX), st.sampled_from(AGENTS), st.sampled_from(CHANNELS)),
@@ -379,5 +404,10 @@ def test_the_generated_files_look_right() -> None:
     legacy = Built(Spec(legacy=True, a2a=True, notes=True, bindings=(BindingSpec("ops", "x"),)))
     assert pyjson5.decode(legacy.text)["routing"]["bindings"] == [
         {"agentId": "ops", "match": {"provider": "x", "accountId": "b0"}}]
+    inline = Built(Spec(one_line=True, bindings=(BindingSpec("home", "x", trail=True, inside=True),
+                                                 BindingSpec("work", "y"))))
+    assert "bindings: [ { agentId: \"home\", /* c1. */ match: { channel: \"x\", accountId: \"b0\" } }, " \
+        "/* c2. */ { agentId: \"work\"" in inline.text
+    assert inline.free == ["/* c2. */"] and inline.bindings[0].inner == ["/* c1. */"]
     mixed = Built(Spec(breaks=("\r\n", "\n", "\r"), bindings=(BindingSpec("home", "x", loose=True),)))
     assert {"\r\n", "\n", "\r"} == set(json5doc.LINE_BREAK.findall(mixed.text))
