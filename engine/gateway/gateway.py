@@ -724,7 +724,7 @@ class Gateway:
     async def export(self, inbox_key: str, peer: PeerSpec, fmt: str = "markdown") -> Path:
         """Write this pane+peer's current session to a new private file in ``<state>/exports/``
         and return its path; ExportError (naming the path) when it cannot be written."""
-        from engine.store.export import write_export
+        from engine.store.export_file import write_export
 
         if fmt not in ("markdown", "jsonl"):
             raise GatewayError(f'unknown export format "{fmt}" (use markdown or jsonl)')

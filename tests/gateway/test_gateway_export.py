@@ -12,7 +12,7 @@ from gateway_helpers import gateway, two_agents, write_config
 
 from engine.errors import ClawError
 from engine.gateway import PeerSpec, TurnFinished
-from engine.store.export import ExportError, export_file_name, write_export
+from engine.store.export_file import ExportError, export_file_name, write_export
 
 NAME_MAX = 255
 ME = PeerSpec(id="me")
