@@ -290,6 +290,8 @@ class ConfigDocument:
 
     @_edit_op
     def delete_binding(self, index: int) -> None:
+        """Remove binding ``index`` with the comments inside it and those after it on its last
+        line; comment lines above it stay (see ``textedit`` for which comments go where)."""
         editor, path, node = self._bindings_array()
         self._check_index(node, index)
         editor.delete(path, index, with_comments=True)
