@@ -11,6 +11,7 @@ empty ``server.default`` answers. Requests are recorded in ``server.requests``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import select
 import socket
@@ -33,6 +34,7 @@ class Reply:
     usage: bool = True  # send the usage chunk when the client asks for it
     chunk_delay: float = 0.0
     finish_reason: str = "stop"
+    reasoning: str = ""  # streamed first, word by word, as ``reasoning_content`` (not reply text)
 
 
 @dataclass
@@ -80,7 +82,26 @@ class CallTool:
     call_id: str = "call_1"
 
 
-Behaviour = Union[Reply, Status, Stall, StallHeaders, Malformed, Cut, CallTool]
+@dataclass
+class KeepAlive:
+    """Send headers and ``chunks`` text chunks, then nothing but keep-alives — ``: ping``
+    comments, role-only chunks and empty deltas in turn, one every ``interval`` s — until the
+    client hangs up (``server.disconnected`` is set then)."""
+
+    chunks: int = 0
+    interval: float = 0.05
+
+
+@dataclass
+class Endless:
+    """Stream ``token`` without end, one every ``interval`` s (0: as fast as the client reads),
+    never finishing, until the client hangs up (``server.disconnected`` is set then)."""
+
+    token: str = "lorem "
+    interval: float = 0.0
+
+
+Behaviour = Union[Reply, Status, Stall, StallHeaders, Malformed, Cut, CallTool, KeepAlive, Endless]
 
 
 class _QuietHTTPServer(ThreadingHTTPServer):
@@ -197,20 +218,39 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
 
-        def _wait_for_disconnect(self) -> None:
+        def _hung_up(self, seconds: float) -> bool:
+            """Wait up to ``seconds``; True when the client hung up (or the server stops)."""
             sock = self.connection
-            while not server._stop.is_set():
-                ready, _, _ = select.select([sock], [], [], 0.005)
-                if ready:
-                    try:
-                        data = sock.recv(1, socket.MSG_PEEK)
-                    except OSError:
-                        data = b""
-                    if not data:
-                        server.disconnected_at = time.monotonic()
-                        server.disconnected.set()
-                        return
-                    sock.recv(65536)  # pipelined bytes we do not care about
+            ready, _, _ = select.select([sock], [], [], seconds)
+            if ready:
+                try:
+                    data = sock.recv(1, socket.MSG_PEEK)
+                except OSError:
+                    data = b""
+                if not data:
+                    self._mark_disconnected()
+                    return True
+                sock.recv(65536)  # pipelined bytes we do not care about
+            return server._stop.is_set()
+
+        def _mark_disconnected(self) -> None:
+            server.disconnected_at = time.monotonic()
+            server.disconnected.set()
+            self.close_connection = True
+
+        def _until_hung_up(self, sends: Iterator[bytes], interval: float) -> None:
+            """Send each payload, ``interval`` s apart, until the client hangs up."""
+            try:
+                for payload in sends:
+                    self._raw_chunk(payload)
+                    if (interval > 0 and self._hung_up(interval)) or server._stop.is_set():
+                        break
+            except OSError:  # the client closed the stream while we wrote
+                self._mark_disconnected()
+
+        def _wait_for_disconnect(self) -> None:
+            while not self._hung_up(0.005):
+                pass
             self.close_connection = True
 
         # -- requests ----------------------------------------------------------------------
@@ -251,6 +291,18 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 for i in range(b.chunks):
                     self._event(_chunk(model, {"content": f"partial{i} "}))
                 self._wait_for_disconnect()
+            elif isinstance(b, KeepAlive):
+                self._start_sse()
+                for i in range(b.chunks):
+                    self._event(_chunk(model, {"content": f"partial{i} "}))
+                idle = [b": ping\n\n",
+                        f"data: {json.dumps(_chunk(model, {'role': 'assistant'}))}\n\n".encode(),
+                        f"data: {json.dumps(_chunk(model, {'content': ''}))}\n\n".encode()]
+                self._until_hung_up(itertools.cycle(idle), b.interval)
+            elif isinstance(b, Endless):
+                self._start_sse()
+                token = f"data: {json.dumps(_chunk(model, {'content': b.token}))}\n\n".encode()
+                self._until_hung_up(itertools.repeat(token), b.interval)
             elif isinstance(b, Malformed):
                 self._start_sse()
                 self._event(_chunk(model, {"content": "ok "}))
@@ -297,6 +349,10 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             self._start_sse()
             words = _words(text)
             self._event(_chunk(model, {"role": "assistant", "content": ""}))
+            for thought in _words(b.reasoning):
+                if b.chunk_delay:
+                    time.sleep(b.chunk_delay)
+                self._event(_chunk(model, {"reasoning_content": thought}))
             for word in words:
                 if b.chunk_delay:
                     time.sleep(b.chunk_delay)
