@@ -27,10 +27,12 @@ import anyio.to_thread
 from engine.agent.interrupts import InterruptController, TurnScope
 from engine.agent.tools import ToolSpec, run_tool_calls
 from engine.agent.workspace import Persona, load_persona, resolve_workspace
+from engine.config.model import TurnLimits
 from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
 from engine.providers.base import (
     ChatMessage,
     ChatRequest,
+    Progress,
     Provider,
     ProviderError,
     TextDelta,
@@ -43,6 +45,7 @@ from engine.providers.base import (
     estimate_prompt_tokens,
     estimate_tokens,
 )
+from engine.providers.limits import TurnWatch
 from engine.providers.registry import (
     FALLBACK_KINDS,
     create_provider,
@@ -74,7 +77,7 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _CONFIG_SLOTS = (
     "id", "name", "identity", "role", "goal", "backstory", "instructions", "model", "model_source",
     "fallbacks", "base_url", "_api_key", "auth", "tools", "handoffs", "features", "tool_timeout",
-    "parallel_tool_calls", "extra", "workspace", "is_default",
+    "parallel_tool_calls", "extra", "workspace", "is_default", "limits",
 )
 _SHARED_SLOTS = ("_providers", "_env", "_persona")  # read-only, shared by every copy
 _CLONE_SLOTS = ("clone_id", "parent_id", "parent_clone_id", "channel", "account_id", "created_at")
@@ -177,6 +180,7 @@ class Agent:
         env: Mapping[str, str] | None = None,
         model_source: str | None = None,
         fallbacks: Iterable[str] | None = None,
+        limits: TurnLimits | None = None,
     ) -> None:
         self.id = normalize_agent_id(id)
         self.identity = dict(identity or {})
@@ -186,6 +190,7 @@ class Agent:
         self.model = ref
         self.model_source = model_source or source
         self.fallbacks: tuple[str, ...] = tuple(fallbacks or ())  # tried in order (see run_turn)
+        self.limits = limits or TurnLimits()  # on each model stream (see run_turn)
         self.base_url = base_url
         self._api_key = api_key  # as written (``${ENV}`` unresolved); never shown
         self.auth = auth
@@ -253,6 +258,7 @@ class Agent:
             model=ref,
             model_source="override" if model else source,
             fallbacks=fallbacks,
+            limits=agent.limits or config.limits,
             base_url=_pick(settings, "base_url"),
             api_key=_pick(settings, "api_key"),
             auth=thaw(settings.get("auth")),
@@ -278,7 +284,7 @@ class Agent:
         clone.id, clone.name, clone.role, clone.goal = self.id, self.name, self.role, self.goal
         clone.backstory, clone.instructions = self.backstory, self.instructions
         clone.model, clone.model_source, clone.base_url = self.model, self.model_source, self.base_url
-        clone.fallbacks = self.fallbacks
+        clone.fallbacks, clone.limits = self.fallbacks, self.limits
         clone._api_key, clone.auth = self._api_key, self.auth
         clone.identity = dict(self.identity)
         clone.tools = list(self.tools)  # a new list holding the same tool objects
@@ -468,18 +474,23 @@ class Agent:
         server error: ``FALLBACK_KINDS``) before it said anything, its fallbacks are tried in
         order; the result names the model that answered. Once text has been shown it is not
         taken back, so a failure mid-reply is reported as it is.
+
+        ``self.limits`` hold every model stream: silence before the first token (a timeout, so
+        the next model is tried) or between tokens, the whole turn's time (fallbacks included)
+        and the reply's size end the turn as an error naming the limit, text so far kept.
         """
+        watch = TurnWatch(self.limits)
         if self._prompt_cache is None:  # first turn reads persona files: keep the loop free
             await anyio.to_thread.run_sync(self.system_prompt)
         session_key = session_key if session_key is not None else scope.key
         failures: list[str] = []
         for ref in (self.model, *self.fallbacks):
-            result = await self._attempt(ref, messages, scope, on_delta, tools, session_key)
+            result = await self._attempt(ref, messages, scope, on_delta, tools, session_key, watch)
             error = result.error
             if error is None:
                 break
             failures.append(f"{ref}: {error}")
-            if result.text or result.tool_calls or error.kind not in FALLBACK_KINDS:
+            if result.text or result.tool_calls or error.kind not in FALLBACK_KINDS or watch.overdue:
                 break  # what was shown stays; what no other model cures is reported as it is
         if result.error is not None and len(failures) > 1:  # every model tried failed: say how
             result.error = ProviderError(result.error.kind, "; ".join(failures),
@@ -488,7 +499,7 @@ class Agent:
 
     async def _attempt(self, ref: str, messages: list[ChatMessage], scope: TurnScope,
                        on_delta: Callable[[str], None] | None, tools: list[Any] | None,
-                       session_key: str) -> TurnResult:
+                       session_key: str, watch: TurnWatch) -> TurnResult:
         """One model's try at the turn (``run_turn`` records the one it keeps)."""
         try:
             provider, model = self._provider_for(ref)
@@ -497,7 +508,7 @@ class Agent:
         convo = [ChatMessage("system", self.system_prompt()), *messages]
         specs = self._tool_specs(tools) if provider.supports_tools else {}
         context = self._context(session_key)
-        turn = _TurnState()
+        turn = _TurnState(watch)
         error: ProviderError | None = None
         loop = asyncio.get_running_loop()
         with anyio.CancelScope() as cancel:
@@ -505,20 +516,23 @@ class Agent:
             if remove is None:  # interrupted before we even started (e.g. while queued)
                 cancel.cancel()
             try:
-                for round_no in range(MAX_TOOL_ROUNDS + 1):
-                    offer = specs if round_no < MAX_TOOL_ROUNDS else {}
-                    request = ChatRequest(model, tuple(convo), tuple(s.schema() for s in offer.values()),
-                                          self.parallel_tool_calls if offer else None, context)
-                    calls = await turn.stream_round(provider, request, on_delta)
-                    turn.close_round(provider, model, convo)
-                    if not calls:
-                        break
-                    turn.calls.extend(calls)
-                    convo.append(ChatMessage("assistant", turn.round_text(), tool_calls=calls))
-                    results = await run_tool_calls(calls, offer, timeout=self.tool_timeout,
-                                                   parallel=bool(self.parallel_tool_calls))
-                    convo.extend(ChatMessage("tool", r, tool_call_id=c.id) for c, r in zip(calls, results))
-                    turn.round_parts = []
+                with anyio.CancelScope(deadline=watch.attempt(provider)) as overtime:
+                    for round_no in range(MAX_TOOL_ROUNDS + 1):
+                        offer = specs if round_no < MAX_TOOL_ROUNDS else {}
+                        request = ChatRequest(model, tuple(convo), tuple(s.schema() for s in offer.values()),
+                                              self.parallel_tool_calls if offer else None, context)
+                        calls = await turn.stream_round(provider, request, on_delta)
+                        turn.close_round(provider, model, convo)
+                        if not calls:
+                            break
+                        turn.calls.extend(calls)
+                        convo.append(ChatMessage("assistant", turn.round_text(), tool_calls=calls))
+                        results = await run_tool_calls(calls, offer, timeout=self.tool_timeout,
+                                                       parallel=bool(self.parallel_tool_calls))
+                        convo.extend(ChatMessage("tool", r, tool_call_id=c.id) for c, r in zip(calls, results))
+                        turn.round_parts = []
+                if overtime.cancelled_caught:
+                    error = watch.overtime()
             except ProviderError as exc:
                 error = exc
             finally:
@@ -548,9 +562,10 @@ class Agent:
 class _TurnState:
     """Text and usage of one turn across tool rounds; survives a cancelled round."""
 
-    __slots__ = ("parts", "round_parts", "reported", "usage", "calls", "_round_open")
+    __slots__ = ("parts", "round_parts", "reported", "usage", "calls", "watch", "_round_open")
 
-    def __init__(self) -> None:
+    def __init__(self, watch: TurnWatch) -> None:
+        self.watch = watch
         self.parts: list[str] = []
         self.round_parts: list[str] = []
         self.reported: UsageReport | None = None
@@ -566,19 +581,33 @@ class _TurnState:
 
     async def stream_round(self, provider: Provider, request: ChatRequest,
                            on_delta: Callable[[str], None] | None) -> tuple[ToolCall, ...]:
+        """One model request; every event it yields is a sign of life (the idle window starts
+        over), text past the size cap is cut off and reading stops: the stream is closed."""
         self.round_parts, self.reported, self._round_open = [], None, True
         calls: tuple[ToolCall, ...] = ()
-        async with aclosing(provider.stream(request)) as events:  # type: ignore[type-var]
-            async for event in events:
-                if type(event) is TextDelta:
-                    self.round_parts.append(event.text)
-                    self.parts.append(event.text)
-                    if on_delta is not None:
-                        on_delta(event.text)
-                elif type(event) is UsageReport:
-                    self.reported = event
-                elif type(event) is ToolCallsRequested:
-                    calls = event.calls
+        watch, first = self.watch, True
+        with anyio.CancelScope(deadline=watch.expecting()) as silence:
+            async with aclosing(provider.stream(request)) as events:  # type: ignore[type-var]
+                async for event in events:
+                    silence.deadline, first = watch.heard(), False
+                    if type(event) is TextDelta:
+                        text = watch.take(event.text)
+                        self.round_parts.append(text)
+                        self.parts.append(text)
+                        if on_delta is not None and text:
+                            on_delta(text)
+                    elif type(event) is Progress:
+                        watch.hold(event.held)
+                    elif type(event) is UsageReport:
+                        self.reported = event
+                    elif type(event) is ToolCallsRequested:
+                        calls = event.calls
+                    if watch.full:
+                        break
+        if silence.cancelled_caught:
+            raise watch.silent(first)
+        if watch.full:
+            raise watch.too_long()
         return calls
 
     def close_round(self, provider: Provider, model: str, convo: list[ChatMessage]) -> None:

@@ -28,11 +28,13 @@ from engine.config.model import (
     Binding,
     ChannelConfig,
     Config,
+    Limit,
     Peer,
     ProviderConfig,
     SessionConfig,
     SessionOverride,
     TuiConfig,
+    TurnLimits,
 )
 from engine.errors import ConfigError, Problem, json_type_name
 from engine.inputs import CONFIG_MAX_BYTES, InputError, read_file_bytes
@@ -70,7 +72,13 @@ _IGNORED_TOP = frozenset({
 _ROUTING_KEYS = frozenset({"defaultAgentId", "agents", "bindings", "agentToAgent"})
 _ROUTING_IGNORED = frozenset({"groupChat", "queue", "transcribeAudio", "allowFrom"})
 _AGENTS_KEYS = frozenset({"list", "entries", "defaults"})
-_AGENT_MODELLED = frozenset({"id", "name", "default", "workspace", "agentDir", "model", "identity"})
+_AGENT_MODELLED = frozenset({"id", "name", "default", "workspace", "agentDir", "model", "identity",
+                             "timeoutSeconds", "limits"})
+# ``limits`` keys: (TurnLimits field, whole numbers only)
+_LIMIT_KEYS: Mapping[str, tuple[str, bool]] = MappingProxyType({
+    "idleSeconds": ("idle", False), "firstTokenSeconds": ("first_token", False),
+    "maxReplyChars": ("max_chars", True),
+})
 _BINDING_KEYS = frozenset({"agentId", "match", "session"})
 _MATCH_KEYS = frozenset({"channel", "provider", "accountId", "peer", "guildId", "teamId", "roles"})
 _PEER_KEYS = frozenset({"kind", "id"})
@@ -282,6 +290,7 @@ class _Checker:
         self.channel_ids = _Memo(normalize_channel)
         self.account_patterns = _Memo(lambda t: "*" if t.strip() == "*" else normalize_account_id(t))
         self.binding_prefix = _Memo(format_path)
+        self.default_limits = TurnLimits()  # agents.defaults' once read (see ``build``)
 
     # -- recording -----------------------------------------------------------------------------
     def error(self, path: JsonPath, message: str, code: str, *, key: bool = True) -> None:
@@ -377,6 +386,9 @@ class _Checker:
         tools_obj = (self.obj(tools, ("tools",)) or {}) if tools is not None else {}
 
         shape = detect_shape(data)
+        defaults_obj = agents_obj.get("defaults")
+        if isinstance(defaults_obj, dict):  # before the agents: theirs are laid over these
+            self.default_limits = self.turn_limits(defaults_obj, ("agents", "defaults"), TurnLimits())
 
         for key in data:
             if key not in _MODERN_TOP and key != "routing" and key not in _IGNORED_TOP \
@@ -399,8 +411,8 @@ class _Checker:
         default_id = self.default_agent(routing_obj, agents, declared, explicit_default)
         if default_id is not None and default_id not in agent_ids and default_id not in implicit:
             implicit.append(default_id)
-        all_agents = [replace(a, default=a.id == default_id) for a in agents] + [AgentConfig(id=i, raw_id=i, path="", default=i == default_id, implicit=True)
-             for i in implicit]
+        all_agents = [replace(a, default=a.id == default_id) for a in agents] + [AgentConfig(id=i, raw_id=i, path="", default=i == default_id, implicit=True,
+                         limits=self.default_limits) for i in implicit]
 
         a2a = self.agent_to_agent(tools_obj, routing_obj, shape, [a.id for a in all_agents], declared)
         session = self.session(data.get("session"))
@@ -412,6 +424,7 @@ class _Checker:
             session=session, agent_to_agent=a2a, channels=channels, providers=providers,
             default_model=default_model, tui=tui, shape=shape, path=path, is_example=is_example,
             agents_declared=declared, agent_defaults=agent_defaults,  # type: ignore[arg-type]
+            limits=self.default_limits,
         )
 
     def mixed(self, modern: JsonPath, legacy: JsonPath, shape: str, what: str) -> None:
@@ -542,7 +555,35 @@ class _Checker:
             settings["model"] = entry["model"]  # keeps fallbacks for the agent layer
         return AgentConfig(id=agent_id, raw_id=raw_id, path=format_path(path), name=name,
                            workspace=workspace, agent_dir=agent_dir, model=model,
-                           identity=identity, settings=_frozen(settings))
+                           identity=identity, settings=_frozen(settings),
+                           limits=self.turn_limits(entry, path, self.default_limits))
+
+    def turn_limits(self, owner: dict[str, Any], path: JsonPath, base: TurnLimits) -> TurnLimits:
+        """``timeoutSeconds`` (OpenClaw's key for a whole turn) and ``limits {idleSeconds,
+        firstTokenSeconds, maxReplyChars}`` of agents.defaults or one agent, laid key by key
+        over ``base``; each value keeps the key that set it, for the error it may end in."""
+        found: dict[str, Limit] = {}
+
+        def take(value: object, at: JsonPath, field: str, whole: bool) -> None:
+            if value is None:
+                return
+            number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+            if number is None or not 0 <= number < float("inf") or (whole and number != int(number)):
+                what = "a whole number of characters" if whole else "a number of seconds"
+                got = json_type_name(value) if number is None else json5doc.format_scalar(number)
+                self.error(at, f"expected {what} ≥ 0 (0 turns the limit off), got {got}", "value")
+                return
+            found[field] = Limit(int(number) if whole else float(number), format_path(at))
+
+        take(owner.get("timeoutSeconds"), path + ("timeoutSeconds",), "turn", False)
+        if owner.get("limits") is not None:
+            lpath = path + ("limits",)
+            limits = self.obj(owner["limits"], lpath)
+            if limits is not None:
+                self.unknown_keys(limits, lpath, frozenset(_LIMIT_KEYS))
+                for key, (field, whole) in _LIMIT_KEYS.items():
+                    take(limits.get(key), lpath + (key,), field, whole)
+        return replace(base, **found) if found else base
 
     def model_ref(self, value: object, path: JsonPath) -> str | None:
         """``"provider/model"`` or ``{primary: "provider/model", fallbacks: [...]}``."""

@@ -40,6 +40,36 @@ class Peer:
 
 
 @dataclass(frozen=True, slots=True)
+class Limit:
+    """One limit on a model turn: its value (0 turns it off) and the config key that set it,
+    which the error names when the limit ends a turn."""
+
+    value: float
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class TurnLimits:
+    """How long a model may stay silent (before its first token, then between tokens), how
+    long a whole turn may run and how much reply text it may send. Without them a server that
+    sends only keep-alives, trickles tokens or streams without end keeps a turn running forever
+    and its reply growing. Defaults: OpenClaw's 120 s idle window; five minutes for a local
+    server to load a model; OpenClaw's 600 s ``agent --timeout``; 200,000 characters (~50k
+    tokens, above what models write in one reply)."""
+
+    idle: Limit = Limit(120.0, "agents.defaults.limits.idleSeconds")
+    first_token: Limit = Limit(300.0, "agents.defaults.limits.firstTokenSeconds")
+    turn: Limit = Limit(600.0, "agents.defaults.timeoutSeconds")
+    max_chars: Limit = Limit(200_000, "agents.defaults.limits.maxReplyChars")
+
+    def to_json(self) -> dict[str, float]:
+        """The values under their config names (``claw-tui agents --json``)."""
+        values = {"idleSeconds": self.idle, "firstTokenSeconds": self.first_token,
+                  "timeoutSeconds": self.turn, "maxReplyChars": self.max_chars}
+        return {k: int(v.value) if v.value == int(v.value) else v.value for k, v in values.items()}
+
+
+@dataclass(frozen=True, slots=True)
 class AgentConfig:
     """One configured agent. ``settings`` keeps every other key exactly as the user wrote it
     (role, goal, backstory, instructions, tools, feature configs...) for the agent layer."""
@@ -57,6 +87,7 @@ class AgentConfig:
     # True for an agent nobody declared: ``main`` (always routable) or, when the file declares
     # no agents at all, an id a binding names.
     implicit: bool = False
+    limits: TurnLimits | None = None  # its own over agents.defaults'; None: ``Config.limits``
 
     @property
     def display_name(self) -> str:
@@ -168,6 +199,7 @@ class Config:
     # is accepted and ``main`` is the implicit agent.
     agents_declared: bool = True
     agent_defaults: Mapping[str, Any] = field(default_factory=_empty)  # ``agents.defaults`` as written
+    limits: TurnLimits = field(default_factory=TurnLimits)  # agents.defaults' (timeoutSeconds, limits)
 
     @property
     def agent_ids(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from engine.errors import ClawError
 
 ERROR_KINDS: tuple[str, ...] = (
     "connection", "auth", "model", "rate_limit", "server", "timeout", "protocol", "config",
+    "limit",  # the turn ran into a configured limit (turn timeout, reply size cap)
 )
 
 
@@ -153,7 +154,16 @@ class ToolCallsRequested:
     calls: tuple[ToolCall, ...]
 
 
-StreamEvent = Union[TextDelta, UsageReport, ToolCallsRequested]
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """The model sent output that is not reply text — a piece of a tool call or reasoning — so
+    it is alive. ``held``: characters the provider keeps until the call is complete (they count
+    toward the reply size cap)."""
+
+    held: int = 0
+
+
+StreamEvent = Union[TextDelta, UsageReport, ToolCallsRequested, Progress]
 
 
 def estimate_tokens(text: str) -> int:
@@ -205,6 +215,9 @@ class Provider(ABC):
 
     name: str = ""
     supports_tools: bool = False
+    # Whether the turn limits (engine.providers.limits) apply: a server across the network can
+    # stall or stream without end; a provider that is finite by construction opts out.
+    limited: bool = True
     settings: Mapping[str, Any] = MappingProxyType({})
 
     @abstractmethod

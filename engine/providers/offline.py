@@ -80,6 +80,7 @@ def split_words(text: str) -> list[str]:
 class OfflineProvider(Provider):
     name = OFFLINE_PROVIDER
     supports_tools = False
+    limited = False  # finite and paced by delayMs: long replies and delays are its job
 
     def __init__(self, *, delay_ms: float = DEFAULT_DELAY_MS,
                  settings: Mapping[str, Any] | None = None) -> None:

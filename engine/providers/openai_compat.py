@@ -18,6 +18,7 @@ import anyio
 from engine.providers.base import (
     ChatMessage,
     ChatRequest,
+    Progress,
     Provider,
     ProviderError,
     StreamEvent,
@@ -44,6 +45,12 @@ def _setting(settings: Mapping[str, Any], key: str, default: float, where: str) 
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ProviderError("config", f"{where}.{key}: expected a number ≥ 0, got {str(value)[:40]!r}")
     return float(value)
+
+
+def _reasoning(delta: Any) -> bool:
+    """Reasoning text some servers stream before the reply (vLLM, llama.cpp, DeepSeek:
+    ``reasoning_content``; Ollama, OpenRouter: ``reasoning``): a sign of life, not reply text."""
+    return bool(getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None))
 
 
 def to_wire(message: ChatMessage) -> dict[str, Any]:
@@ -141,13 +148,18 @@ class OpenAICompatProvider(Provider):
                     if delta is not None:
                         if delta.content:
                             yield TextDelta(delta.content)
+                        held = 0
                         for tc in delta.tool_calls or ():
                             slot = calls.setdefault(int(tc.index or 0), {"id": "", "name": "", "arguments": ""})
                             if tc.id:
                                 slot["id"] = tc.id
                             if tc.function is not None:
-                                slot["name"] += tc.function.name or ""
-                                slot["arguments"] += tc.function.arguments or ""
+                                name, arguments = tc.function.name or "", tc.function.arguments or ""
+                                slot["name"] += name
+                                slot["arguments"] += arguments
+                                held += len(name) + len(arguments)
+                        if held or _reasoning(delta):
+                            yield Progress(held)
                     if choice.finish_reason:
                         finished = True
         except ProviderError:

@@ -4,11 +4,20 @@ stream, and ``sessions_send`` is offered to tool-capable models only when a2a al
 
 from __future__ import annotations
 
+import anyio
+import openai  # noqa: F401  (imported once here: its ~0.7 s must not eat into the small limits below)
 import pytest
 from gateway_helpers import first_delta, gateway, write_config
 
-from engine.gateway import AgentMessage, PeerSpec, TurnFailed, TurnFinished, TurnInterrupted
-from tests.support.openai_server import CallTool, Cut, Reply, Stall, Status
+from engine.gateway import (
+    AgentMessage,
+    PeerSpec,
+    ReplyDelta,
+    TurnFailed,
+    TurnFinished,
+    TurnInterrupted,
+)
+from tests.support.openai_server import CallTool, Cut, Endless, KeepAlive, Reply, Stall, Status
 
 ME = PeerSpec(id="me")
 SECRET = "sk-very-secret-0123456789"
@@ -147,3 +156,65 @@ async def test_a_model_that_is_down_hands_the_turn_to_its_fallback(tmp_path, env
         assert isinstance(final, TurnFinished) and final.message.content
         assert final.message.meta["model"] == "offline/persona"  # the stored reply says who answered
         assert "error" not in final.message.meta
+
+
+def limited_config(url: str, limits: str, *, model: str = '"test/test-model"') -> str:
+    return remote_config(url).replace('model: "test/test-model"', f"model: {model}").replace(
+        "agents: {", f"agents: {{ defaults: {{ {limits} }},", 1)
+
+
+async def test_keepalives_after_some_text_end_the_turn_at_the_idle_timeout(tmp_path, env, openai_server):
+    openai_server.script(KeepAlive(chunks=2))
+    config = write_config(tmp_path, limited_config(openai_server.url, "limits: { idleSeconds: 0.5 }"))
+    async with gateway(config, tmp_path, env) as gw:
+        with anyio.fail_after(20):  # does not hang
+            final = await (await gw.send("whatsapp:personal", ME, "hello?")).wait()
+        assert isinstance(final, TurnFailed)
+        assert final.error == ("test: model sent nothing for 0.5 s "
+                               "(idle timeout; agents.defaults.limits.idleSeconds)")
+        assert final.message.status == "error" and final.message.meta["error_kind"] == "timeout"
+        history = await gw.history("home", final.session_key)
+        assert history[-1].status == "error" and history[-1].content == "partial0 partial1 "
+        assert gw.clone_snapshots()[0].state == "error"
+    assert openai_server.disconnected.wait(5)
+
+
+async def test_a_trickle_ends_at_the_turn_timeout(tmp_path, env, openai_server):
+    openai_server.script(Endless(token="drip ", interval=1.0))
+    config = write_config(tmp_path, limited_config(openai_server.url, "timeoutSeconds: 2.5"))
+    async with gateway(config, tmp_path, env) as gw:
+        with anyio.fail_after(20):
+            final = await (await gw.send("whatsapp:personal", ME, "slowly")).wait()
+        assert isinstance(final, TurnFailed)
+        assert final.error.endswith("(turn timeout; agents.defaults.timeoutSeconds)")
+        history = await gw.history("home", final.session_key)
+        assert history[-1].status == "error" and history[-1].content.startswith("drip ")
+
+
+async def test_an_endless_stream_is_stored_up_to_the_cap(tmp_path, env, openai_server):
+    openai_server.script(Endless(token="lorem "))
+    config = write_config(tmp_path, limited_config(openai_server.url, "limits: { maxReplyChars: 5000 }"))
+    async with gateway(config, tmp_path, env) as gw:
+        sub = gw.subscribe()
+        with anyio.fail_after(20):
+            final = await (await gw.send("whatsapp:personal", ME, "never stop")).wait()
+        assert isinstance(final, TurnFailed)
+        assert final.error.endswith("(reply size cap; agents.defaults.limits.maxReplyChars)")
+        history = await gw.history("home", final.session_key)
+        assert history[-1].status == "error" and history[-1].content == ("lorem " * 834)[:5000]
+        shown = "".join(e.text for e in sub.drain() if isinstance(e, ReplyDelta))
+        assert shown == history[-1].content  # the panes were sent no more than the cap either
+    assert openai_server.disconnected.wait(5)
+
+
+async def test_keepalives_alone_hand_the_turn_to_the_fallback(tmp_path, env, openai_server):
+    openai_server.script(KeepAlive(chunks=0))
+    text = limited_config(openai_server.url, "limits: { firstTokenSeconds: 0.5 }",
+                          model='{ primary: "test/test-model", fallbacks: ["offline/persona"] }')
+    config = write_config(tmp_path, text)
+    async with gateway(config, tmp_path, env) as gw:
+        with anyio.fail_after(20):
+            final = await (await gw.send("whatsapp:personal", ME, "anyone there?")).wait()
+        assert isinstance(final, TurnFinished) and final.message.content
+        assert final.message.meta["model"] == "offline/persona"
+    assert openai_server.disconnected.wait(5)
