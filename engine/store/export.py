@@ -11,6 +11,8 @@ import re
 from datetime import datetime, timezone
 from typing import Iterable
 
+from engine.text import clean
+
 from .models import SessionRow, StoredMessage, clean_text
 
 
@@ -21,17 +23,18 @@ def _when(ts: float) -> str:
 def render_markdown(session: SessionRow, messages: Iterable[StoredMessage]) -> str:
     """Header with the session's identity and route, then each message under its author.
 
-    Message text is written verbatim (it is usually Markdown already); control characters other
-    than newline/tab are dropped so terminal escape codes from a model can't leak into a viewer.
+    Message text is written verbatim (it is usually Markdown already) except for control and
+    bidi characters, shown as the stand-ins ``clean()`` makes, so terminal escape codes from a
+    model can't leak into a viewer; one-line fields show a newline as ``␊``.
     """
-    peer = _plain(f"{session.peer_kind or '?'}:{session.peer_id or '?'}")
+    peer = clean(f"{session.peer_kind or '?'}:{session.peer_id or '?'}", newlines=False)
     if session.display_name:
-        peer += f" ({_plain(session.display_name)})"
+        peer += f" ({clean(session.display_name, newlines=False)})"
     route = session.matched_by or "unknown"
     if session.binding_index is not None:
         route += f" (binding {session.binding_index})"
     lines = [
-        f"# Session {_plain(session.session_key)}",
+        f"# Session {clean(session.session_key, newlines=False)}",
         "",
         f"- Agent: {session.agent_id}",
         f"- Session id: {session.session_id}",
@@ -45,11 +48,12 @@ def render_markdown(session: SessionRow, messages: Iterable[StoredMessage]) -> s
     ]
     for msg in messages:
         status = "" if msg.status == "complete" else f" · _{msg.status}_"
-        lines += ["---", "", f"**{_plain(msg.author)}** ({msg.role}) · {_when(msg.created_at)}"
-                  f" · #{msg.seq}{status}", ""]
-        lines.append(_plain(msg.content, keep_newlines=True))
+        author = clean(msg.author, newlines=False)
+        lines += ["---", "", f"**{author}** ({msg.role}) · {_when(msg.created_at)} · #{msg.seq}"
+                  f"{status}", ""]
+        lines.append(clean(msg.content))
         if msg.meta.get("error"):
-            lines += ["", f"> error: {_plain(str(msg.meta['error']))}"]
+            lines += ["", f"> error: {clean(str(msg.meta['error']), newlines=False)}"]
         lines.append("")
     return clean_text("\n".join(lines).rstrip("\n") + "\n")
 
@@ -57,14 +61,3 @@ def render_markdown(session: SessionRow, messages: Iterable[StoredMessage]) -> s
 def render_jsonl(messages: Iterable[StoredMessage]) -> str:
     """One JSON object per line, fields as in StoredMessage.to_json (UTF-8, not escaped)."""
     return clean_text("".join(json.dumps(m.to_json(), ensure_ascii=False) + "\n" for m in messages))
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_AND_NEWLINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-
-
-def _plain(text: str, *, keep_newlines: bool = False) -> str:
-    """Drop C0/C1 control characters (ESC sequences lose their ESC); keep tabs, maybe newlines."""
-    if keep_newlines:
-        return _CONTROL.sub("", text.replace("\r\n", "\n"))
-    return _CONTROL_AND_NEWLINE.sub(" ", text)
