@@ -11,13 +11,17 @@ import json
 import sys
 from typing import IO, Any, Iterable, Iterator
 
+import msgspec
+
 from engine.cli import add_common_options
 from engine.config.model import Config
 from engine.errors import ClawError, ConfigError, RouteError
+from engine.inputs import LINE_MAX_BYTES, InputError, LineTooLong, iter_lines, open_binary
 from engine.routing.inbound import Inbound, InboundError, parse_peer
 from engine.routing.route import Explanation, Route
 from engine.routing.router import Router
-from engine.text import clean, json_safe_dumps
+from engine.routing.wire import WireInbound, decode_inbound
+from engine.text import clean, json_safe, json_safe_dumps
 
 
 class UsageError(ClawError):
@@ -135,22 +139,29 @@ def human_lines(route: Route | None, explanation: Explanation) -> list[str]:
 
 # --------------------------------------------------------------------------- batch
 def run_batch(router: Router, source: str) -> int:
-    """Stream ``source`` (a path or ``-``) line by line; one JSON line out per line in."""
+    """Stream ``source`` (a regular file, or ``-`` for stdin) line by line; one JSON line out
+    per line in, written as bytes (flushed per line for stdin, whose producer may wait)."""
     stdin = source == "-"
     try:
-        stream = sys.stdin.buffer if stdin else open(source, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise UsageError(f"route: cannot read batch file {source}: {exc.strerror}") from None
-    out = sys.stdout
+        stream = sys.stdin.buffer if stdin else open_binary(source, what="batch file")
+    except InputError as exc:
+        raise UsageError(f"route: cannot read batch file {exc}") from None
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    pending = bytearray()  # written in big chunks whatever stdout's buffering (PYTHONUNBUFFERED)
     failures = 0
     try:
-        for ok, text in batch_lines(router, stream):
-            out.write(text)
-            out.write("\n")
-            if stdin:
-                out.flush()  # an interactive producer waits for each answer
+        for ok, line in batch_lines(router, iter_lines(stream, LINE_MAX_BYTES)):
+            pending += line
+            pending += b"\n"
             if not ok:
                 failures += 1
+            # An interactive producer waits for each answer; an error shows at once.
+            if stdin or not ok or len(pending) >= _OUT_CHUNK:
+                out.write(pending)
+                out.flush()
+                pending.clear()
+        out.write(pending)
         out.flush()
     finally:
         if not stdin:
@@ -158,33 +169,71 @@ def run_batch(router: Router, source: str) -> int:
     return 1 if failures else 0
 
 
-def batch_lines(router: Router, lines: Iterable[bytes]) -> Iterator[tuple[bool, str]]:
-    """One (ok, JSON text) per input line: the route, or ``{"error": ...}`` for that line."""
+def batch_lines(router: Router,
+                lines: Iterable[bytes | LineTooLong]) -> Iterator[tuple[bool, bytes]]:
+    """One (ok, JSON line) per input line: the route, or ``{"error": ...}`` for that line.
+
+    Lines in the common shape are decoded by msgspec straight into what ``Router.resolve``
+    reads (``engine.routing.wire``); any other line takes the full path (stdlib JSON and
+    ``Inbound.from_json``), which routes it the same way or names what is wrong. The output is
+    terminal-safe: see ``_encode``."""
     resolve = router.resolve
-    dumps = json.dumps
-
-    def error(message: str) -> tuple[bool, str]:
-        return False, dumps({"error": message})
-
+    decode = decode_inbound
+    encode = _encode
     for number, raw in enumerate(lines, 1):
+        msg: WireInbound | Inbound | str | None = None
+        if raw.__class__ is bytes and len(raw) <= _FAST_MAX_BYTES:  # type: ignore[arg-type]
+            msg = decode(raw)  # type: ignore[arg-type]
+        if msg is None:
+            msg = _full_path(raw, number)
+            if msg.__class__ is str:
+                yield False, encode({"error": msg})
+                continue
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield error(f"line {number}: not UTF-8 (byte {exc.start + 1})")
-            continue
-        text = text.strip()
-        if not text:
-            yield error(f"line {number}: empty line")
-            continue
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield error(f"line {number}: invalid JSON: {exc.msg} at column {exc.colno}")
-            continue
-        except RecursionError:
-            yield error(f"line {number}: invalid JSON: nested too deeply")
-            continue
-        try:
-            yield True, dumps(resolve(Inbound.from_json(obj)).to_json())
-        except (InboundError, RouteError) as exc:
-            yield error(f"line {number}: {exc}")
+            yield True, encode(resolve(msg).to_json())  # type: ignore[arg-type]
+        except RouteError as exc:
+            yield False, encode({"error": f"line {number}: {exc}"})
+
+
+_OUT_CHUNK = 1 << 16
+
+# Longer lines take the full path (a real message is a few hundred bytes). Below this size
+# valid JSON cannot nest deep enough for the two parsers' recursion limits to disagree.
+_FAST_MAX_BYTES = 1024
+
+
+def _full_path(raw: bytes | LineTooLong, number: int) -> Inbound | str:
+    """The message on a line the fast decoder declined, or the error for that line."""
+    if isinstance(raw, LineTooLong):
+        return f"line {number}: {raw}"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"line {number}: not UTF-8 (byte {exc.start + 1})"
+    text = text.strip()
+    if not text:
+        return f"line {number}: empty line"
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"line {number}: invalid JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return f"line {number}: invalid JSON: nested too deeply"
+    try:
+        return Inbound.from_json(obj)
+    except InboundError as exc:
+        return f"line {number}: {exc}"
+
+
+_json_encode = msgspec.json.Encoder().encode
+
+
+def _encode(obj: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON made terminal-safe by ``json_safe`` (escapes for what ``clean()``
+    would replace). Its regex scan is skipped for a line that is ASCII without DEL, nearly
+    every line: the encoder has already escaped every C0 control, so nothing else can be there."""
+    try:
+        line = _json_encode(obj)
+    except UnicodeEncodeError:  # a lone surrogate (from a \\ud800 escape): ASCII JSON keeps it
+        return json.dumps(obj, separators=(",", ":")).encode("ascii")
+    return line if line.isascii() and b"\x7f" not in line else json_safe(line)
