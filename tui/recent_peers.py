@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.config.model import Peer
 from engine.gateway.inbox import PeerSpec
+from engine.inputs import STATE_JSON_MAX_BYTES, InputError, parse_json, read_text_file
 from engine.private_files import make_private_dir, replace_file
 
 MAX_PER_PANE = 10
@@ -68,16 +69,21 @@ class RecentPeers:
         return cls(Path(state_dir) / "tui" / "recent-peers.json")
 
     def _load(self, path: Path) -> None:
+        """Read the list, bounded (engine.inputs). A damaged file is set aside as ``.bad``; a
+        FIFO, device or folder in its place is reported and left where it is."""
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+            raw = parse_json(read_text_file(path, limit=STATE_JSON_MAX_BYTES,
+                                            what="recent-peers file"))
+        except InputError as exc:
+            if exc.code == "missing":
+                return
+            self.load_error = f"{exc}; starting with no recent peers"
+            if exc.code != "not-regular":
+                _set_aside(path)
             return
-        except (OSError, ValueError) as exc:
+        except ValueError as exc:  # not JSON, or nested too deeply
             self.load_error = f"{path}: {exc}; starting with no recent peers"
-            try:
-                path.replace(path.with_suffix(path.suffix + ".bad"))
-            except OSError:
-                pass
+            _set_aside(path)
             return
         if not isinstance(raw, dict):
             return
@@ -112,3 +118,10 @@ class RecentPeers:
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             return f"could not save recent peers to {self.path}: {reason}"
+
+
+def _set_aside(path: Path) -> None:
+    try:
+        path.replace(path.with_suffix(path.suffix + ".bad"))
+    except OSError:
+        pass
