@@ -46,7 +46,8 @@ class Writer:
     def trivia(self) -> str:
         return str(self.pick(st.sampled_from(
             ["", " ", "\n  ", "\t", " // note, with: {brackets}\n", "/* block , ] */", "\r\n",
-             "\u00a0", " /* a\n multi-line */ "])))
+             "\u00a0", " /* a\n multi-line */ ", "\r", " // classic Mac\r", "\u2028", "\u2029",
+             " // line separator\u2028"])))
 
     def string(self, text: str) -> str:
         quote = self.pick(st.sampled_from(['"', "'"]))
@@ -114,9 +115,18 @@ def test_parse_agrees_with_pyjson5_and_spans_are_exact(value: object, data: st.D
         assert doc.find(path) is node
         # a node's span is exactly its JSON5 spelling
         assert same(pyjson5.decode(text[node.start:node.end]), to_python(node))
-        line, col = doc.line_col(node.start)
-        line_start = text.rfind("\n", 0, node.start) + 1
-        assert line == text.count("\n", 0, node.start) + 1 and col == node.start - line_start + 1
+        assert doc.line_col(node.start) == count_lines(text, node.start)
+
+
+def count_lines(text: str, offset: int) -> tuple[int, int]:
+    """line:column by walking the characters: LF, CR, U+2028 and U+2029 end a line, CRLF once."""
+    line = col = 1
+    for i, ch in enumerate(text[:offset]):
+        if ch in "\n\u2028\u2029" or (ch == "\r" and text[i + 1:i + 2] != "\n"):
+            line, col = line + 1, 1
+        else:
+            col += 1
+    return line, col
 
 
 @settings(max_examples=100, deadline=None)
