@@ -80,6 +80,10 @@ class OpenAICompatProvider(Provider):
         self.settings = settings or {}
         where = f"models.providers.{name}"
         self.timeout = _setting(self.settings, "timeoutMs", DEFAULT_TIMEOUT_MS, where) / 1000.0
+        # Waiting for the answer (a local server may hold its headers back while it loads the
+        # model) is the turn limits' business (firstTokenSeconds, idleSeconds); a timeoutMs the
+        # user sets still bounds every wait, as it says.
+        self.read_timeout = self.timeout if "timeoutMs" in self.settings else None
         self.retries = int(_setting(self.settings, "retries", DEFAULT_RETRIES, where))
         self.backoff = _setting(self.settings, "retryBackoffMs", DEFAULT_BACKOFF_MS, where) / 1000.0
         self.stream_usage = self.settings.get("streamUsage", True) is not False
@@ -99,7 +103,7 @@ class OpenAICompatProvider(Provider):
                 # $OPENAI_API_KEY here, that would send an OpenAI key to any other server.
                 api_key=self.__key or "no-key",
                 max_retries=0,
-                timeout=self.timeout,
+                timeout=openai.Timeout(self.timeout, read=self.read_timeout),
             )
         return self._client
 

@@ -14,7 +14,14 @@ from engine.config.model import Limit, ProviderConfig, TurnLimits
 from engine.errors import ConfigError
 from engine.providers import ChatMessage
 from engine.providers.base import TurnResult
-from tests.support.openai_server import CallTool, Endless, KeepAlive, OpenAIServer, Reply
+from tests.support.openai_server import (
+    CallTool,
+    Endless,
+    KeepAlive,
+    OpenAIServer,
+    Reply,
+    StallHeaders,
+)
 
 HOME = {"HOME": "/tmp/claw-limits"}
 BOUND = 20.0  # "does not hang": far above every limit these tests set
@@ -99,6 +106,22 @@ async def test_a_reply_that_fits_is_untouched(openai_server: OpenAIServer) -> No
     result, deltas = await ask(remote(openai_server.url, limits(idle=2, first=2, chars=20)))
     assert result.status == "complete" and result.error is None
     assert result.text == "exactly twenty chars" == "".join(deltas)
+
+
+async def test_a_server_holding_back_its_headers_is_left_to_the_first_token_limit(
+        openai_server: OpenAIServer) -> None:
+    # Ollama holds its headers back while it loads a model: that wait is the first token's
+    # allowance (300 s by default), not the HTTP client's 120 s — unless timeoutMs says so
+    openai_server.script(StallHeaders())
+    result, _ = await ask(remote(openai_server.url, limits(first=0.5)))
+    assert "first-token timeout" in str(result.error)
+    free = remote(openai_server.url, limits())
+    bounded = Agent("home", model="first/test-model", env={}, providers={"first": ProviderConfig(
+        "first", base_url=openai_server.url, settings={"timeoutMs": 5000})})
+    assert free.provider()[0]._get_client().timeout.read is None
+    assert bounded.provider()[0]._get_client().timeout.read == 5.0
+    await free.aclose()
+    await bounded.aclose()
 
 
 async def test_reasoning_is_a_sign_of_life_but_not_reply_text(openai_server: OpenAIServer) -> None:
