@@ -3,7 +3,9 @@
 Validation is the engine's: every change is applied to a scratch copy of the document
 (``ConfigDocument``) and linted (``lint_text``), and the findings for this binding are shown
 under the form; OK is refused while any of them is an error. Keys the form does not know
-(comments, extra fields) are carried over untouched from the binding being edited.
+(comments, extra fields) are carried over untouched from the binding being edited, and so is
+every field the user leaves alone: a value shown with stand-ins for its control characters is
+saved as it was, not as shown.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Label, Select, Static
 
 from engine.config.edit import ConfigDocument
 from engine.config.model import DM_SCOPES, GROUP_SCOPES
@@ -23,7 +25,7 @@ from engine.errors import ClawError
 from engine.routing.lint import findings_for_binding, lint_text
 from tui import keymap
 from tui.frame_timer import OnTimeFrames
-from tui.safe_text import content
+from tui.safe_text import SafeInput, content, control_notes, options
 
 PEER_KINDS = ("direct", "group", "channel")
 NONE = "(none)"
@@ -69,28 +71,28 @@ class BindingForm(OnTimeFrames, ModalScreen[dict | None]):
         with Vertical(id="binding-form"):
             yield Static(content(title, "bold"), id="form-title")
             with VerticalScroll(id="form-fields"):
-                yield from self._row("Agent", Select(agent_options, value=agent or Select.BLANK,
+                yield from self._row("Agent", Select(options(agent_options),
+                                                     value=agent or Select.BLANK,
                                                      allow_blank=not agent, id="f-agent"))
-                yield from self._row("Channel", Input(_text(match.get("channel")),
-                                                      placeholder="whatsapp, discord, slack…",
-                                                      id="f-channel"))
-                yield from self._row("Account", Input(_text(match.get("accountId")),
-                                                      placeholder="account id, * for any (empty: default)",
-                                                      id="f-account"))
-                yield from self._row("Peer kind", Select(kinds, value=kind, allow_blank=False,
-                                                         id="f-peer-kind"))
-                yield from self._row("Peer id", Input(_text(peer.get("id")),
-                                                      placeholder="DM/group/channel id, * for any",
-                                                      id="f-peer-id"))
-                yield from self._row("Guild", Input(_text(match.get("guildId")),
-                                                    placeholder="Discord guild id", id="f-guild"))
-                yield from self._row("Team", Input(_text(match.get("teamId")),
-                                                   placeholder="Slack team id", id="f-team"))
+                yield from self._row("Channel", SafeInput(
+                    _text(match.get("channel")), placeholder="whatsapp, discord, slack…",
+                    id="f-channel"))
+                yield from self._row("Account", SafeInput(
+                    _text(match.get("accountId")),
+                    placeholder="account id, * for any (empty: default)", id="f-account"))
+                yield from self._row("Peer kind", Select(options(kinds), value=kind,
+                                                         allow_blank=False, id="f-peer-kind"))
+                yield from self._row("Peer id", SafeInput(
+                    _text(peer.get("id")), placeholder="DM/group/channel id, * for any",
+                    id="f-peer-id"))
+                yield from self._row("Guild", SafeInput(
+                    _text(match.get("guildId")), placeholder="Discord guild id", id="f-guild"))
+                yield from self._row("Team", SafeInput(
+                    _text(match.get("teamId")), placeholder="Slack team id", id="f-team"))
                 roles = match.get("roles")
-                yield from self._row("Roles", Input(",".join(str(r) for r in roles)
-                                                    if isinstance(roles, list) else _text(roles),
-                                                    placeholder="role ids, comma separated",
-                                                    id="f-roles"))
+                yield from self._row("Roles", SafeInput(
+                    ",".join(str(r) for r in roles) if isinstance(roles, list) else _text(roles),
+                    placeholder="role ids, comma separated", id="f-roles"))
                 yield from self._row("DM scope", Select(
                     [(s, s) for s in (INHERIT, *DM_SCOPES)],
                     value=_text(session.get("dmScope")) or INHERIT, allow_blank=False,
@@ -104,40 +106,51 @@ class BindingForm(OnTimeFrames, ModalScreen[dict | None]):
 
     @staticmethod
     def _row(label: str, widget: Any) -> ComposeResult:
+        if isinstance(widget, SafeInput):
+            widget.field_name = label
         with Horizontal(classes="field"):
             yield Label(label, classes="field-label")
             yield widget
 
     def on_mount(self) -> None:
-        self.query_one("#f-channel", Input).focus()
+        self.query_one("#f-channel", SafeInput).focus()
         self.validate()
 
     # ------------------------------------------------------------------ values
 
-    def _input(self, wid: str) -> str:
-        return self.query_one(f"#{wid}", Input).value.strip()
+    def _edited(self, wid: str) -> str | None:
+        """The text typed into field *wid*, or None while the user has not edited it (then
+        the binding keeps that key exactly as it was)."""
+        field = self.query_one(f"#{wid}", SafeInput)
+        return field.value.strip() if field.edited else None
 
     def _select(self, wid: str) -> str:
         value = self.query_one(f"#{wid}", Select).value
         return "" if value is Select.BLANK else str(value)
 
     def value(self) -> dict[str, Any]:
-        """The binding the form describes, built on the original (unknown keys kept)."""
+        """The binding the form describes, built on the original: unknown keys and the fields
+        the user left alone are kept as they were."""
         raw = copy.deepcopy(self.base)
         match = dict(raw.get("match")) if isinstance(raw.get("match"), dict) else {}
         raw["agentId"] = self._select("f-agent")
         match.pop("provider", None)
-        match["channel"] = self._input("f-channel")
-        _put(match, "accountId", self._input("f-account"))
-        kind, pid = self._select("f-peer-kind"), self._input("f-peer-id")
+        for key, wid in (("channel", "f-channel"), ("accountId", "f-account"),
+                         ("guildId", "f-guild"), ("teamId", "f-team")):
+            typed = self._edited(wid)
+            if typed is not None:
+                _put(match, key, typed)
+        kind = self._select("f-peer-kind")
+        peer = match.get("peer") if isinstance(match.get("peer"), dict) else {}
         if kind and kind != NONE:
-            match["peer"] = {"kind": kind, "id": pid}
+            typed = self._edited("f-peer-id")
+            match["peer"] = {**peer, "kind": kind,
+                             "id": peer.get("id", "") if typed is None else typed}
         else:
             match.pop("peer", None)
-        _put(match, "guildId", self._input("f-guild"))
-        _put(match, "teamId", self._input("f-team"))
-        roles = [r.strip() for r in self._input("f-roles").split(",") if r.strip()]
-        _put(match, "roles", roles or None)
+        typed = self._edited("f-roles")
+        if typed is not None:
+            _put(match, "roles", [r.strip() for r in typed.split(",") if r.strip()] or None)
         raw["match"] = match
         session = dict(raw.get("session")) if isinstance(raw.get("session"), dict) else {}
         for key, wid in (("dmScope", "f-dm-scope"), ("groupScope", "f-group-scope")):
@@ -174,17 +187,18 @@ class BindingForm(OnTimeFrames, ModalScreen[dict | None]):
                 findings = []
             for f in findings:
                 (self.errors if f.severity == "error" else lines).append(f.message)
+        lines += control_notes(self.query(SafeInput))
         shown = [f"✖ {e}" for e in self.errors] + [f"⚠ {w}" for w in lines]
         findings_widget.update(content("\n".join(shown) if shown else "✔ no problems"))
         findings_widget.set_class(bool(self.errors), "-error")
         return not self.errors
 
-    @on(Input.Changed)
+    @on(SafeInput.Changed)
     @on(Select.Changed)
     def _changed(self) -> None:
         self.validate()
 
-    @on(Input.Submitted)
+    @on(SafeInput.Submitted)
     def _submitted(self) -> None:
         self.action_submit()
 

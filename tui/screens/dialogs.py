@@ -13,11 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.frame_timer import OnTimeFrames
-from tui.safe_text import content
+from tui.safe_text import SafeInput, content
 
 
 class ChoiceScreen(OnTimeFrames, ModalScreen[str | None]):
@@ -58,7 +58,11 @@ class ChoiceScreen(OnTimeFrames, ModalScreen[str | None]):
 
 
 class PromptScreen(OnTimeFrames, ModalScreen[str | None]):
-    """One line of input, validated as you type; returns the text, or None on Esc."""
+    """One line of input, validated as you type; returns the text, or None on Esc.
+
+    A starting value with control characters (a path, a list from the config) is shown with
+    stand-ins; Enter on it untouched returns the original value, not the stand-ins.
+    """
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -77,27 +81,32 @@ class PromptScreen(OnTimeFrames, ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(content(self.title_text, "bold"), classes="dialog-title")
             yield Static(content(self.message), classes="dialog-message")
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield SafeInput(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static(id="prompt-error", classes="dialog-error")
             yield Static("Enter: OK · Esc: cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
-        self._check(self.value)
+        self.query_one(SafeInput).focus()
+        self._check()
 
-    def _check(self, value: str) -> str | None:
-        error = self.validate(value) if self.validate else None
-        self.query_one("#prompt-error", Static).update(content(f"✖ {error}" if error else ""))
+    def _check(self) -> str | None:
+        """Validate what the field stands for; show the problem, or a note when the value
+        held control characters."""
+        field = self.query_one(SafeInput)
+        error = self.validate(field.true_value) if self.validate else None
+        note = field.control_note()
+        line = f"✖ {error}" if error else f"⚠ {note}" if note else ""
+        self.query_one("#prompt-error", Static).update(content(line))
         return error
 
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        self._check(event.value)
+    @on(SafeInput.Changed)
+    def _changed(self) -> None:
+        self._check()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if self._check(event.value) is None:
-            self.dismiss(event.value)
+    @on(SafeInput.Submitted)
+    def _submitted(self) -> None:
+        if self._check() is None:
+            self.dismiss(self.query_one(SafeInput).true_value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

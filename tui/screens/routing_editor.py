@@ -28,7 +28,7 @@ from engine.routing.lint import Finding, findings_for_binding, lint_text
 from engine.routing.router import Router
 from tui import keymap
 from tui.frame_timer import OnTimeFrames
-from tui.safe_text import content, literal, one_line
+from tui.safe_text import SafeInput, content, literal, one_line
 from tui.screens.binding_form import BindingForm
 from tui.screens.dialogs import ChoiceScreen, PromptScreen
 from tui.widgets.key_bar import KeyBar
@@ -141,8 +141,8 @@ class RoutingEditor(OnTimeFrames, Screen):
             with Vertical(id="try-box"):
                 with Horizontal(id="try-row"):
                     yield Label("Try it ", id="try-label")
-                    yield Input(placeholder="channel[:account] peer=KIND:ID guild=… team=… roles=…",
-                                id="try-input")
+                    yield SafeInput(placeholder="channel[:account] peer=KIND:ID guild=… team=… "
+                                    "roles=…", id="try-input")
                 yield Static(content(TRY_HELP), id="try-help")
                 with VerticalScroll(id="try-result-box"):
                     yield Static(id="try-result")

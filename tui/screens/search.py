@@ -21,7 +21,7 @@ from engine.errors import ClawError
 from engine.store.search import split_snippet
 from tui import keymap
 from tui.frame_timer import OnTimeFrames
-from tui.safe_text import clean, content, one_line
+from tui.safe_text import SafeInput, clean, content, one_line
 
 DEBOUNCE = 0.15
 
@@ -52,8 +52,8 @@ class SearchScreen(OnTimeFrames, ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
             yield Static(id="search-scope")
-            yield Input(placeholder="search messages… (words match in any order; \"exact phrase\")",
-                        id="search-input")
+            yield SafeInput(placeholder="search messages… (words match in any order; "
+                            '"exact phrase")', id="search-input")
             yield OptionList(id="search-results")
             yield Static("Enter: open · Ctrl+T: this agent / all agents · Esc: close",
                          id="search-hint")

@@ -5,7 +5,8 @@ after a trailing backslash insert a newline (most terminals send Shift+Enter as 
 Enter; only those speaking the kitty keyboard protocol tell them apart). Up on the first line
 and Down on the last line walk this pane's input history (kept in memory per pane, like a
 shell). What a submitted line *means* (``/new``, ``/export``, ``/ask``) is decided by the pane,
-not here.
+not here. Pasted text is cleaned as it goes in (``CleanEdits``): what the box shows is what
+is sent.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from textual.message import Message
 from textual.widgets import TextArea
 
 from tui import keymap
+from tui.safe_text import CleanEdits
 from tui.widgets.composer_stub import PLACEHOLDER
 from tui.widgets.size_cache import SkipUnchangedSizes
 
 
-class Composer(SkipUnchangedSizes, TextArea):
+class Composer(CleanEdits, SkipUnchangedSizes, TextArea):
     BINDINGS = keymap.bindings("composer")
 
     class Submitted(Message):

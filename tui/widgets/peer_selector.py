@@ -4,6 +4,8 @@ A peer is a DM id or a group/channel id, plus the parent peer (a thread's channe
 guild/team/roles that only some channels have: Discord messages carry a guild and member
 roles, Slack messages a team. The dialog shows those fields only for channels that have them,
 lists the pane's recent peers, and previews the route as you type (through the gateway).
+A field the user leaves alone keeps the peer's value as it was, even when it is shown with
+stand-ins for control characters.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets import Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from engine.config.model import Peer
 from engine.gateway.inbox import PeerSpec
 from tui import keymap
 from tui.frame_timer import OnTimeFrames
-from tui.safe_text import content, one_line
+from tui.safe_text import SafeInput, content, control_notes, one_line
 
 # Which routing fields a channel's messages can carry besides the peer itself.
 CHANNEL_FIELDS: dict[str, tuple[str, ...]] = {
@@ -110,60 +112,62 @@ class PeerDialog(OnTimeFrames, ModalScreen[PeerSpec | None]):
                 yield Label("Kind", classes="field-label")
                 yield Select([(k, k) for k in PEER_KINDS], value=self._kind_value(),
                              allow_blank=False, id="peer-kind")
-            with Horizontal(classes="field"):
-                yield Label("Id", classes="field-label")
-                yield Input(self.peer.id, placeholder="DM id, or group/channel id", id="peer-id")
-            with Horizontal(classes="field"):
-                yield Label("Parent", classes="field-label")
-                parent = f"{self.peer.parent.kind}:{self.peer.parent.id}" if self.peer.parent else ""
-                yield Input(parent, placeholder="thread's channel, e.g. channel:123 (optional)",
-                            id="peer-parent")
+            yield from self._row("Id", self.peer.id, "DM id, or group/channel id", "peer-id")
+            parent = f"{self.peer.parent.kind}:{self.peer.parent.id}" if self.peer.parent else ""
+            yield from self._row("Parent", parent, "thread's channel, e.g. channel:123 (optional)",
+                                 "peer-parent")
             if "guild" in self.extra:
-                with Horizontal(classes="field"):
-                    yield Label("Guild", classes="field-label")
-                    yield Input(self.peer.guild_id or "", placeholder="guild id", id="peer-guild")
+                yield from self._row("Guild", self.peer.guild_id or "", "guild id", "peer-guild")
             if "roles" in self.extra:
-                with Horizontal(classes="field"):
-                    yield Label("Roles", classes="field-label")
-                    yield Input(",".join(self.peer.roles), placeholder="role ids, comma separated",
-                                id="peer-roles")
+                yield from self._row("Roles", ",".join(self.peer.roles),
+                                     "role ids, comma separated", "peer-roles")
             if "team" in self.extra:
-                with Horizontal(classes="field"):
-                    yield Label("Team", classes="field-label")
-                    yield Input(self.peer.team_id or "", placeholder="team id", id="peer-team")
-            with Horizontal(classes="field"):
-                yield Label("Name", classes="field-label")
-                yield Input(self.peer.display_name or "", placeholder="display name (optional)",
-                            id="peer-name")
+                yield from self._row("Team", self.peer.team_id or "", "team id", "peer-team")
+            yield from self._row("Name", self.peer.display_name or "", "display name (optional)",
+                                 "peer-name")
             yield Static(id="peer-status")
             yield Static("Ctrl+S or Enter: use this peer · Esc: cancel", classes="hint")
+
+    def _row(self, label: str, value: str, placeholder: str, wid: str) -> ComposeResult:
+        with Horizontal(classes="field"):
+            yield Label(label, classes="field-label")
+            yield SafeInput(value, placeholder=placeholder, field_name=label, id=wid)
 
     def _kind_value(self) -> str:
         kind = self.peer.kind if self.peer.kind in PEER_KINDS else "direct"
         return "direct" if kind == "dm" else kind
 
     def on_mount(self) -> None:
-        self.query_one("#peer-id", Input).focus()
+        self.query_one("#peer-id", SafeInput).focus()
         self._validate()
 
     def _value(self, selector: str) -> str:
         found = self.query(selector)
-        return found.first(Input).value if found else ""
+        return found.first(SafeInput).true_value if found else ""
+
+    def _edited(self, selector: str) -> bool:
+        found = self.query(selector)
+        return bool(found) and found.first(SafeInput).edited
 
     def build(self) -> tuple[PeerSpec | None, str | None]:
-        """The peer the form describes, or the first problem with it."""
-        pid = self._value("#peer-id").strip()
-        if not pid:
+        """The peer the form describes, or the first problem with it. Fields left alone keep
+        the peer's values as they were."""
+        pid = self._value("#peer-id")
+        if not pid.strip():
             return None, "id is required"
-        parent, error = parse_parent(self._value("#peer-parent"))
-        if error:
-            return None, error
+        if self._edited("#peer-parent"):
+            parent, error = parse_parent(self._value("#peer-parent"))
+            if error:
+                return None, error
+        else:
+            parent = self.peer.parent
         kind = str(self.query_one("#peer-kind", Select).value)
-        roles = tuple(r.strip() for r in self._value("#peer-roles").split(",") if r.strip())
+        roles = (tuple(r.strip() for r in self._value("#peer-roles").split(",") if r.strip())
+                 if self._edited("#peer-roles") else self.peer.roles)
         return PeerSpec(kind=kind, id=pid, parent=parent,
-                        guild_id=self._value("#peer-guild").strip() or None,
-                        team_id=self._value("#peer-team").strip() or None,
-                        roles=roles, display_name=self._value("#peer-name").strip() or None), None
+                        guild_id=self._value("#peer-guild") or None,
+                        team_id=self._value("#peer-team") or None,
+                        roles=roles, display_name=self._value("#peer-name") or None), None
 
     def _validate(self) -> PeerSpec | None:
         peer, error = self.build()
@@ -173,15 +177,16 @@ class PeerDialog(OnTimeFrames, ModalScreen[PeerSpec | None]):
             status.set_class(True, "-error")
             return None
         status.set_class(False, "-error")
-        status.update(content(f"→ {self.preview(peer)}"))
+        notes = [f"⚠ {note}" for note in control_notes(self.query(SafeInput))]
+        status.update(content("\n".join([f"→ {self.preview(peer)}", *notes])))
         return peer
 
-    @on(Input.Changed)
+    @on(SafeInput.Changed)
     @on(Select.Changed)
     def _changed(self) -> None:
         self._validate()
 
-    @on(Input.Submitted)
+    @on(SafeInput.Submitted)
     def _submitted(self) -> None:
         self.action_submit()
 
