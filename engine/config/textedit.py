@@ -21,6 +21,7 @@ Which comments go with an element (array item or object member):
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -94,7 +95,7 @@ class Style:
 
 def _detect_newline(text: str) -> str:
     """The file's most used line break (the first one seen on a tie); LF for a one-line file."""
-    counts = collections.Counter(m.group() for m, _ in zip(json5doc.LINE_BREAK.finditer(text), range(20000)))
+    counts = collections.Counter(m.group() for m in itertools.islice(json5doc.LINE_BREAK.finditer(text), 20000))
     return counts.most_common(1)[0][0] if counts else "\n"
 
 
@@ -515,7 +516,7 @@ _SAME_LINE_COMMENTS = re.compile(
     _HSPACE + "(" + _LINE_COMMENT + "(?:" + _HSPACE + _LINE_COMMENT + ")*)?")
 _HSPACE_RE = re.compile(_HSPACE)
 _BREAK_CHARS = "\n\r\u2028\u2029"
-_AT_LINE_END = re.compile(_HSPACE + r"(?:[\n\r\u2028\u2029]|\Z)")
+_AT_LINE_END = re.compile(_HSPACE + "(?:[" + _BREAK_CHARS + r"]|\Z)")
 
 
 def _leading_comment_start(text: str, pos: int, start: int) -> int:
@@ -533,7 +534,7 @@ def _leading_comment_start(text: str, pos: int, start: int) -> int:
             if breaks >= 2:
                 label = None
         elif piece[0] == "/":
-            if seen_break and (label is None or breaks >= 2):
+            if seen_break and label is None:
                 label = m.start()
             breaks = 0
-    return start if label is None or breaks >= 2 else label
+    return start if label is None else label

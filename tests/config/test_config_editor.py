@@ -189,6 +189,39 @@ def test_which_comments_belong_to_a_binding() -> None:
         """)
 
 
+def test_a_move_carries_the_label_but_not_a_section_comment() -> None:
+    text = textwrap.dedent("""\
+        {
+          bindings: [
+            { agentId: "a", match: { channel: "x" } },
+
+            // ---- work ----
+
+            // label of b
+            // (two lines)
+            { agentId: "b", match: { channel: "y" } }, // b's own
+          ],
+        }
+        """)
+    doc = ConfigDocument.from_text(text)
+    doc.move_up(1)
+    assert doc.render() == textwrap.dedent("""\
+        {
+          bindings: [
+            // label of b
+            // (two lines)
+            { agentId: "b", match: { channel: "y" } }, // b's own
+
+            // ---- work ----
+
+            { agentId: "a", match: { channel: "x" } },
+          ],
+        }
+        """)
+    doc.move_down(0)
+    assert doc.render() == text
+
+
 def test_set_default_agent_and_agent_to_agent_modern() -> None:
     doc = ConfigDocument.from_text(MODERN)
     doc.set_default_agent("WORK")
