@@ -18,7 +18,9 @@ import math
 import re
 from typing import Any
 
-MAX_DEPTH = 64
+from engine.inputs import MAX_NESTING
+
+MAX_DEPTH = MAX_NESTING  # the one nesting limit of every JSON and JSON5 text claw-tui parses
 
 PathPart = str | int
 JsonPath = tuple[PathPart, ...]
