@@ -93,6 +93,16 @@ async def test_an_endless_stream_is_cut_at_the_size_cap(openai_server: OpenAISer
     assert openai_server.disconnected.wait(5)  # reading stopped and the stream was closed
 
 
+async def test_with_nothing_configured_the_default_cap_still_ends_an_endless_stream(
+        openai_server: OpenAIServer) -> None:
+    openai_server.script(Endless(token="lorem " * 100))  # big chunks: the test stays quick
+    agent = Agent("home", model="first/test-model", env={}, providers={
+        "first": ProviderConfig("first", base_url=openai_server.url, settings={"retries": 0})})
+    result, _ = await ask(agent)
+    assert result.status == "error" and len(result.text) == 200_000
+    assert str(result.error).endswith("(reply size cap; agents.defaults.limits.maxReplyChars)")
+
+
 async def test_an_oversized_tool_call_is_cut_at_the_size_cap_too(openai_server: OpenAIServer) -> None:
     # tool-call arguments are held by the client until the call is complete: they count
     openai_server.script(CallTool("lookup", {"q": "x" * 20_000}))
