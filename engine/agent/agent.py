@@ -592,10 +592,11 @@ class _TurnState:
                     silence.deadline, first = watch.heard(), False
                     if type(event) is TextDelta:
                         text = watch.take(event.text)
-                        self.round_parts.append(text)
-                        self.parts.append(text)
-                        if on_delta is not None and text:
-                            on_delta(text)
+                        if text:
+                            self.round_parts.append(text)
+                            self.parts.append(text)
+                            if on_delta is not None:
+                                on_delta(text)
                     elif type(event) is Progress:
                         watch.hold(event.held)
                     elif type(event) is UsageReport:
