@@ -26,6 +26,7 @@ from engine.config.loader import decode_config_bytes, detect_shape, load_config_
 from engine.config.model import Binding, Config
 from engine.config.textedit import EditError, TextEditor
 from engine.errors import ClawError, ConfigError, Problem
+from engine.inputs import CONFIG_MAX_BYTES, InputError, read_file_bytes
 from engine.ids import normalize_agent_id
 from engine.private_files import PRIVATE_FILE_MODE, make_private_dir, replace_file
 
@@ -413,8 +414,8 @@ class ConfigDocument:
         if self.path is None or self._disk is None:
             return False
         try:
-            current = self.path.read_bytes()
-        except OSError:
+            current = read_config_bytes(self.path, file=self.file)
+        except ConfigError:  # gone, unreadable, or no longer a regular file
             return True
         return hashlib.sha256(current).hexdigest() != self._disk.sha256
 
@@ -499,10 +500,15 @@ def _atomic_write(path: Path, text: str) -> None:
         real = Path(os.path.realpath(path))
         if os.path.lexists(real):
             mode = stat.S_IMODE(real.stat().st_mode)
-            replace_file(real.with_name(real.name + ".bak"), real.read_bytes())
+            previous = read_file_bytes(real, limit=CONFIG_MAX_BYTES, what="config file",
+                                       display=str(path))
+            replace_file(real.with_name(real.name + ".bak"), previous)
         else:
             mode = PRIVATE_FILE_MODE
         replace_file(real, text.encode("utf-8"), mode)
+    except InputError as exc:  # what is there cannot be kept as .bak: a FIFO, a device...
+        raise ConfigSaveError(f"cannot write {path}: {exc.problem}; the file on disk is "
+                              "unchanged") from None
     except (OSError, ValueError) as exc:
         raise ConfigSaveError(f"cannot write {path}: {_reason(exc)}; the file on disk is "
                               "unchanged") from None
