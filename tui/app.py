@@ -173,6 +173,11 @@ class ClawApp(App[int]):
         config = self.gateway.config
         self.sub_title = "built-in example" if config.is_example or not config.path else clean(config.path)
 
+    def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
+        """Every notice is cleaned: many quote a path, an id or an error from a config file, and
+        a toast draws its text as it is."""
+        super().notify(clean(message), title=clean(title), **kwargs)
+
     def screen_text(self) -> str:
         """The current screen as plain text (tests and the tmux-free smoke checks read it)."""
         width, height = self.size

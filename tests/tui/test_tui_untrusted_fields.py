@@ -51,6 +51,11 @@ def assert_safe(text: str) -> None:
     assert [c for c in RAW if c in text] == []
 
 
+def notices(app, containing: str) -> list[str]:
+    """The notifications (toasts) the app has shown whose text contains *containing*."""
+    return [f"{n.title}{n.message}" for n in app._notifications if containing in n.message]
+
+
 async def open_form(app, pilot) -> BindingForm:
     await pilot.press("ctrl+r")
     await wait_for(pilot, lambda: isinstance(app.screen, RoutingEditor), what="routing editor")
@@ -171,6 +176,8 @@ async def test_save_as_prompt_keeps_the_original_path(tmp_path):
         assert app.screen.query_one(Input).value.endswith("clawdbot.json.mine")
         await pilot.press("enter")
         await wait_for(pilot, lambda: (folder / "clawdbot.json.mine").exists(), what="saved")
+        await wait_for(pilot, lambda: notices(app, "Saved"), what="the saved notice")
+        assert_safe("".join(notices(app, "")))  # notices quoting the path are cleaned too
     assert oct((folder / "clawdbot.json.mine").stat().st_mode & 0o777) == oct(0o600)
     assert not [name for name in os.listdir(tmp_path) if "␛" in name]  # no stand-in path
 
