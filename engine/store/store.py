@@ -8,6 +8,10 @@ Durability: WAL with ``synchronous=NORMAL``. A committed transaction is in the W
 page cache) before COMMIT returns, so it survives any kill of the process; only an OS crash or
 power loss can drop the last few commits. That is the guarantee the issue asks for, and FULL
 would add an fsync to every commit for a failure mode (power loss) it does not cover.
+
+Several processes may open one file (two apps, or an app and a replay, on one state dir): SQLite
+serialises their writes, and opening recovers only the replies whose writer is gone (owners.py),
+never one another process is still streaming.
 """
 
 from __future__ import annotations
