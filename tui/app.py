@@ -494,7 +494,8 @@ async def _run(args: Any, state_dir: Path, config: Any) -> int:
 
 def run_app(args: Any) -> int:
     """Open the app. Config problems print every ``file:line:col: path: message`` line and
-    exit 2 — no traceback (unless ``--debug`` and the error is not a user error)."""
+    exit 2 — no traceback (unless ``--debug`` and the error is not a user error); messages are
+    cleaned (they quote paths and config text)."""
     debug = bool(getattr(args, "debug", False))
     try:
         state_dir, config = _resolve(args)
@@ -502,18 +503,18 @@ def run_app(args: Any) -> int:
         return asyncio.run(_run(args, state_dir, config))
     except ConfigError as exc:
         for problem in exc.problems:
-            print(f"claw-tui: {problem.format()}", file=sys.stderr)
+            print(clean(f"claw-tui: {problem.format()}"), file=sys.stderr)
         if not exc.problems:
-            print(f"claw-tui: {exc}", file=sys.stderr)
+            print(clean(f"claw-tui: {exc}"), file=sys.stderr)
         return 2
     except ClawError as exc:
-        print(f"claw-tui: {exc}", file=sys.stderr)
+        print(clean(f"claw-tui: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a bare traceback
         if debug:
             raise
-        print(f"claw-tui: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
-              file=sys.stderr)
+        print(clean(f"claw-tui: internal error: {type(exc).__name__}: {exc} (run with --debug "
+                    "for details)"), file=sys.stderr)
         return 1

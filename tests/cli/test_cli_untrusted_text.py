@@ -147,6 +147,7 @@ def test_replay_text_and_json(config: Path, tmp_path: Path, env: dict[str, str])
     (f"nosuchcommand{PEER}",),
     ("replay", "--concurrency", f"x{PEER}", "s.jsonl"),
     ("route", "--channel", "slack", f"--unknown-{PEER}"),
+    ("--config", f"/no/such/{PEER}/clawdbot.json"),  # the interactive app's own errors
 ])
 def test_error_messages(env: dict[str, str], argv: tuple[str, ...]) -> None:
     proc = console_script(*argv, env=env)
