@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from gateway_helpers import first_delta, gateway, two_agents, write_config
@@ -20,16 +22,28 @@ REPO = Path(__file__).resolve().parents[2]
 ME = PeerSpec(id="+15550001")
 
 
-def _run_and_kill_after_start(config: Path, state: Path, home: Path) -> int:
+def _start_child(config: Path, state: Path, home: Path, delay_ms: int) -> tuple[subprocess.Popen, int]:
+    """A gateway in a child process whose turn has started; returns it and the user message id."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, str(CHILD), str(config), str(state), str(home)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen([sys.executable, str(CHILD), str(config), str(state), str(home),
+                             str(delay_ms)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert proc.stdout is not None
     line = proc.stdout.readline().decode()
+    if not line.startswith("STARTED "):
+        _kill(proc)
+        raise AssertionError(proc.stderr.read().decode() if proc.stderr else line)
+    return proc, int(line.split()[1])
+
+
+def _kill(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGKILL)
-    _, err = proc.communicate(timeout=30)
-    assert line.startswith("STARTED "), err.decode()
-    return int(line.split()[1])
+    proc.communicate(timeout=30)
+
+
+def _run_and_kill_after_start(config: Path, state: Path, home: Path) -> int:
+    proc, user_id = _start_child(config, state, home, 60_000)
+    _kill(proc)
+    return user_id
 
 
 async def test_a_kill_before_the_first_token_leaves_an_interrupted_reply(tmp_path: Path) -> None:
@@ -98,3 +112,53 @@ async def test_a_turn_that_fails_on_the_way_leaves_its_reply_row_as_an_error(tmp
     assert (answer.role, answer.author, answer.status, answer.content) == ("a2a", "work", "error", "")
     assert "not a SQLite database" in answer.meta["error"]
     assert answer.meta["matched_by"] == "default"
+
+
+def _row(state: Path, message_id: int) -> tuple[str, str]:
+    db = sqlite3.connect(store_path(state, "home"))
+    try:
+        return db.execute("SELECT content, status FROM messages WHERE id = ?", (message_id,)).fetchone()
+    finally:
+        db.close()
+
+
+def _wait_for_row(state: Path, message_id: int, done, what: str) -> tuple[str, str]:
+    deadline = time.monotonic() + 30
+    while not done(row := _row(state, message_id)):
+        assert time.monotonic() < deadline, f"{what}: {row}"
+        time.sleep(0.05)
+    return row
+
+
+async def test_two_gateways_on_one_state_dir_keep_each_others_replies(tmp_path: Path, env) -> None:
+    """An app streams a reply; a second gateway (another app, or a replay) opens the same state
+    dir and talks in the same session: the first reply keeps receiving its checkpoints, and
+    once its process is killed the next open keeps it as interrupted with the text so far."""
+    config = tmp_path / "clawdbot.json"
+    config.write_text(two_agents(), encoding="utf-8")
+    state = tmp_path / "state"
+    child, user_id = _start_child(config, state, Path(env["HOME"]), 150)
+    try:
+        reply_id = user_id + 1
+        first, _ = _wait_for_row(state, reply_id, lambda r: r[0], "the child's first checkpoint")
+        async with gateway(write_config(tmp_path, two_agents(), "same.json"), tmp_path, env) as gw:
+            ticket = await gw.send("whatsapp:personal", ME, "and the café?")
+            final = await ticket.wait()
+            assert final.message.status == "complete" and "café" in final.message.content
+            grown, status = _wait_for_row(state, reply_id, lambda r: len(r[0]) > len(first),
+                                          "a checkpoint after the second gateway opened")
+            assert status == "streaming" and grown.startswith(first)
+        _kill(child)
+    finally:
+        if child.poll() is None:
+            _kill(child)
+    kept, _ = _row(state, reply_id)
+    store = await AgentStore.open(state, "home")
+    try:
+        (session,) = await store.list_sessions()
+        rows = await store.last_messages(session.session_key)
+    finally:
+        await store.close()
+    reply = next(m for m in rows if m.id == reply_id)
+    assert (reply.status, reply.content) == ("interrupted", kept) and kept.startswith(grown)
+    assert [m.status for m in rows if m.id != reply_id] == ["complete"] * 3
