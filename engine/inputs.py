@@ -172,7 +172,7 @@ def _require_regular(info: os.stat_result, target: str, name: str) -> None:
 
 
 def _too_large(name: str, what: str, limit: int, size: int | None) -> InputError:
-    got = f"{format_size(size)}; " if size is not None else ""
+    got = f"{size:,} bytes; " if size is not None else ""
     return InputError(name, f"the {what} is too large ({got}the limit is {format_size(limit)})",
                       "too-large")
 

@@ -37,7 +37,7 @@ def test_odd_persona_files_are_skipped_with_the_reason(tmp_path) -> None:
         "AGENTS.md": "unreadable (is a FIFO, not a regular file)",
         "TOOLS.md": "unreadable (is a symlink to /dev/zero, a character device, not a regular file)",
         "IDENTITY.md": "unreadable (is a directory, not a regular file)",
-        "USER.md": "unreadable (the persona file is too large (4.0 MiB; the limit is 4 MiB))",
+        "USER.md": "unreadable (the persona file is too large (4,194,305 bytes; the limit is 4 MiB))",
     }
     assert f"AGENTS.md: unreadable (is a FIFO, not a regular file), skipped ({tmp_path / 'AGENTS.md'})" \
         in persona.report()

@@ -63,7 +63,7 @@ def test_the_cap_is_16_mib_and_says_so(tmp_path) -> None:
         fh.truncate(CONFIG_MAX_BYTES + 1)  # sparse: no 16 MiB written
     with pytest.raises(ConfigError) as info:
         load_config(path)
-    assert str(info.value) == f"{path}: the config file is too large (16.0 MiB; the limit is 16 MiB)"
+    assert str(info.value) == f"{path}: the config file is too large (16,777,217 bytes; the limit is 16 MiB)"
 
 
 def in_thread(fn):

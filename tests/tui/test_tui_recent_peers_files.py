@@ -39,7 +39,7 @@ def test_a_file_that_is_not_regular_is_reported_and_left_alone(tmp_path, kind) -
     (b"[" * 100_000, "nested deeper than 64 levels: line 1 column 65 (char 64)"),
     (b'{"a": "\xff"}', "the recent-peers file is not UTF-8 text (byte 0xff at offset 7)"),
     (b" " * (STATE_JSON_MAX_BYTES + 1),
-     "the recent-peers file is too large (1.0 MiB; the limit is 1 MiB)"),
+     "the recent-peers file is too large (1,048,577 bytes; the limit is 1 MiB)"),
 ])
 def test_a_damaged_file_is_set_aside_and_the_list_starts_empty(tmp_path, content, reason) -> None:
     path = tmp_path / "recent-peers.json"
