@@ -8,13 +8,13 @@ that is how an interrupt stops a reply within 100 ms.
 from __future__ import annotations
 
 import math
-import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, AsyncIterator, Mapping, Union
 
 from engine.errors import ClawError
+from engine.text import one_line  # provider errors are shown: the one sanitiser makes them one line
 
 ERROR_KINDS: tuple[str, ...] = (
     "connection", "auth", "model", "rate_limit", "server", "timeout", "protocol", "config",
@@ -67,16 +67,6 @@ class Usage:
             "cost": self.cost,
             "estimated": self.estimated,
         }
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-
-
-def one_line(text: str, limit: int = 200) -> str:
-    """Collapse whitespace/control characters so a message fits one pane line."""
-    text = _CONTROL.sub(" ", str(text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class ProviderError(ClawError):

@@ -6,12 +6,10 @@ Pure functions over records the store already read, so the formats are testable 
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import datetime, timezone
 from typing import Iterable
 
-from engine.text import clean
+from engine.text import clean, json_safe_dumps
 
 from .models import SessionRow, StoredMessage, clean_text
 
@@ -59,5 +57,6 @@ def render_markdown(session: SessionRow, messages: Iterable[StoredMessage]) -> s
 
 
 def render_jsonl(messages: Iterable[StoredMessage]) -> str:
-    """One JSON object per line, fields as in StoredMessage.to_json (UTF-8, not escaped)."""
-    return clean_text("".join(json.dumps(m.to_json(), ensure_ascii=False) + "\n" for m in messages))
+    """One JSON object per line, fields as in StoredMessage.to_json: UTF-8, with control and
+    bidi characters escaped as in every JSON claw-tui writes (lossless, safe to ``cat``)."""
+    return clean_text("".join(json_safe_dumps(m.to_json()) + "\n" for m in messages))

@@ -104,7 +104,7 @@ def test_agent_level_key_overrides_and_is_named_in_errors() -> None:
 
 def test_provider_error_is_one_line_and_typed() -> None:
     err = ProviderError("server", "boom\nwith\x1b[31m escapes   and\ttabs")
-    assert str(err) == "boom with [31m escapes and tabs" and err.retryable
+    assert str(err) == "boom with␛[31m escapes and tabs" and err.retryable  # ESC shown, not hidden
     assert not ProviderError("auth", "x").retryable
     with pytest.raises(ValueError):
         ProviderError("weird", "x")

@@ -202,19 +202,23 @@ async def test_reset_session_starts_empty_and_keeps_history_searchable(store: Ag
 
 async def test_export_markdown_and_jsonl(store: AgentStore) -> None:
     info = make_info(display_name="Alice", matched_by="binding.peer", binding_index=0)
-    await store.append(info, "user", "+15550001", "# hi\nsecond line \x1b[31mred\x1b[0m")
+    await store.append(info, "user", "+15550001",
+                       "# hi\nsecond line \x1b[31mred\x1b[0m \u202eevil\x9b")
     reply = await store.begin_reply(info, "home", meta={"model": "offline/persona"})
     await reply.finish("interrupted", "partial")
     md = await store.export_markdown(info.session_key)
     assert md.startswith("# Session agent:home:main\n")
     assert "- Peer: direct:+15550001 (Alice)" in md and "- Route: binding.peer (binding 0)" in md
-    assert "**+15550001** (user)" in md and "# hi\nsecond line [31mred[0m" in md
+    assert "**+15550001** (user)" in md
+    assert "# hi\nsecond line ␛[31mred␛[0m <U+202E>evil<U+009B>" in md  # stand-ins, as on screen
     assert "**home** (assistant)" in md and "_interrupted_" in md and "\x1b" not in md
     lines = (await store.export_jsonl(info.session_key)).splitlines()
     records = [json.loads(line) for line in lines]
     assert [r["seq"] for r in records] == [1, 2]
     assert records[1]["status"] == "interrupted" and records[1]["meta"] == {"model": "offline/persona"}
-    assert records[0]["content"].startswith("# hi\n")
+    assert records[0]["content"] == "# hi\nsecond line \x1b[31mred\x1b[0m \u202eevil\x9b"
+    raw = "\n".join(lines)  # lossless, yet nothing a terminal would act on is written raw
+    assert not any(c in raw for c in "\x1b\u202e\x9b") and "\\u202e" in raw
     with pytest.raises(StoreError, match="no session"):
         await store.export_jsonl("missing")
 
