@@ -5,6 +5,8 @@ the current width once and kept in an LRU cache keyed by (message id, width, sel
 other message only contributes its *height*, first estimated from its text and replaced by the
 exact figure the first time it is rendered. So a pane with tens of thousands of loaded
 messages scrolls at the cost of the dozen on screen, and opening a pane renders one screenful.
+A message too long to draw at once (a reply of megabytes) is drawn the same way a slice at a
+time (see ``LongText``).
 
 Older pages are requested (``NeedOlder``) when the view reaches the top; the pane fetches them
 from the gateway and calls :meth:`HistoryView.prepend`, which keeps the viewport where it was.
@@ -32,6 +34,7 @@ from textual.strip import Strip
 
 from tui.widgets.line_style import StylePerRepaint
 from tui.widgets.live_row import LiveRow
+from tui.widgets.long_text import LongText, is_long
 from tui.widgets.size_cache import SkipUnchangedSizes
 from tui import keymap
 from tui.safe_text import clean, literal
@@ -78,8 +81,10 @@ def literal_markdown(text: str) -> RenderableType:
 
 
 def _is_markdown(message: MessageLike) -> bool:
-    """An agent's reply is drawn as Markdown; everything else as literal text."""
-    return message.role == "assistant" and bool((message.content or "").strip())
+    """An agent's reply is drawn as Markdown; everything else, and a reply too long to draw
+    at once (see ``LongText``), as literal text."""
+    text = message.content or ""
+    return message.role == "assistant" and bool(text.strip()) and not is_long(text)
 
 
 LONG_PLAIN = 1000
@@ -103,6 +108,8 @@ def route_badge(message: MessageLike) -> str:
 
 
 STATUS_MARK = {"interrupted": "⏹ interrupted", "error": "✖ error", "streaming": "… streaming"}
+WHOLE = -1
+"""The part of a message that is all of it (a message that is not long)."""
 
 
 @dataclass(slots=True)
@@ -110,6 +117,7 @@ class _Row:
     message: MessageLike
     height: int
     exact_width: int  # width the height was measured at; 0 = estimate
+    long: LongText | None = None  # a long message: its parts are drawn one at a time
 
 
 class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=True):
@@ -149,7 +157,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self._ids: set[int] = set()
         self._offsets: list[int] = [0]
         self._offsets_dirty = False
-        self._cache: LRUCache[tuple[int, int, bool, int], list[Strip]] = LRUCache(cache_size)
+        self._cache: LRUCache[tuple[int, int, bool, int, int], list[Strip]] = LRUCache(cache_size)
         self._width = 0
         self.format_time = format_time
         self.selected: int | None = None  # index into rows; None = nothing selected
@@ -159,6 +167,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self._reflow_pending = False
         self._live: LiveRow | None = None  # a reply streaming in, drawn below the messages
         self._live_strips: list[Strip] = []
+        self._prepared_long: LongText | None = None  # cut by ``prepare``, for the append
 
     # ----------------------------------------------------------------- data
 
@@ -354,11 +363,29 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         return 1 + lines + 1  # header + body + spacer
 
     def _row(self, message: MessageLike) -> _Row:
+        if is_long(message.content):
+            return self._long_row(message)
         if self._width:
             drawn = self._cache.get(self._cache_key(message, self._width, False))
             if drawn is not None:  # drawn ahead by ``prepare``: the height is known exactly
                 return _Row(message, len(drawn), self._width)
         return _Row(message, self._estimate(message, self._width or 80), 0)
+
+    def _long_row(self, message: MessageLike) -> _Row:
+        """A long message's row: its parts' estimated heights, exact for the last ones when
+        they were drawn ahead."""
+        long, self._prepared_long = self._prepared_long, None
+        if long is None or long.text is not message.content:
+            long = LongText(message.content)
+        height = long.fit(self._width or 80)
+        if self._width:
+            for part in range(long.parts - 1, -1, -1):
+                drawn = self._cache.get(self._cache_key(message, self._width, False, part))
+                if drawn is None:
+                    break
+                long.measured(part, len(drawn))
+            height = long.offsets[-1]
+        return _Row(message, height, 0, long)
 
     async def prepare(self, message: MessageLike) -> None:
         """Draw a message about to be appended, at the width it will be shown, so the frame
@@ -371,10 +398,32 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         width = self._width
         if not (width and self.is_mounted and self.is_attached):  # not while the app closes
             return
+        if is_long(message.content):
+            await self._prepare_long(message, width)
+            return
         key = self._cache_key(message, width, False)
         if self._cache.get(key) is None:
             draw = self._drawing(message, width, False)
             self._cache[key] = await asyncio.to_thread(draw) if _draw_on_thread(message) else draw()
+
+    async def _prepare_long(self, message: MessageLike, width: int) -> None:
+        """Draw the end of a long message ahead (what the view shows when it follows the
+        bottom), on a worker thread; the rest is drawn as it is scrolled to."""
+        long = self._prepared_long = LongText(message.content)
+        long.fit(width)
+        wanted = self._view_size().height
+        drawings: list[tuple[tuple[int, int, bool, int, int], Callable[[], list[Strip]]]] = []
+        part, lines = long.parts - 1, 0
+        while part >= 0 and lines < wanted:
+            key = self._cache_key(message, width, False, part)
+            if self._cache.get(key) is None:
+                drawings.append((key, self._drawing(message, width, False, part, long)))
+            lines += long.heights[part]
+            part -= 1
+        if drawings:
+            drawn = await asyncio.to_thread(lambda: [draw() for _key, draw in drawings])
+            for (key, _draw), strips in zip(drawings, drawn):
+                self._cache[key] = strips
 
     def _drop_cached(self, message_id: int) -> None:
         for key in [k for k in self._cache.keys() if k[0] == message_id]:
@@ -392,7 +441,8 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         if width != self._width:
             self._width = width
             for row in self._rows:
-                row.height = self._estimate(row.message, width)
+                row.height = (row.long.fit(width) if row.long is not None
+                              else self._estimate(row.message, width))
                 row.exact_width = 0
         offsets = [0]
         total = 0
@@ -490,8 +540,9 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         return header
 
     @staticmethod
-    def _cache_key(message: MessageLike, width: int, selected: bool) -> tuple[int, int, bool, int]:
-        return (message.id, width, selected, len(message.content or ""))
+    def _cache_key(message: MessageLike, width: int, selected: bool,
+                   part: int = WHOLE) -> tuple[int, int, bool, int, int]:
+        return (message.id, width, selected, len(message.content or ""), part)
 
     def _strips(self, index: int, width: int) -> list[Strip]:
         row = self._rows[index]
@@ -507,6 +558,27 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
                     self.call_after_refresh(self._apply_exact_heights)
         return strips
 
+    def _long_line(self, index: int, offset: int, width: int) -> Strip | None:
+        """Line ``offset`` of a long message: only the part that holds it is drawn (and
+        cached); its drawn height replaces the estimate, as for a whole message."""
+        row = self._rows[index]
+        long = row.long
+        assert long is not None
+        long.fit(width)
+        part, line = long.locate(offset)
+        selected = index == self.selected
+        key = self._cache_key(row.message, width, selected, part)
+        strips = self._cache.get(key)
+        if strips is None:
+            strips = self._cache[key] = self._drawing(row.message, width, selected, part, long)()
+        if long.measured(part, len(strips)):
+            row.height = long.offsets[-1]
+            self._offsets_dirty = True
+            if not self._reflow_pending:
+                self._reflow_pending = True
+                self.call_after_refresh(self._apply_exact_heights)
+        return strips[line] if line < len(strips) else None
+
     def _render(self, message: MessageLike, width: int, selected: bool) -> list[Strip]:
         """A message's lines at ``width`` (cached)."""
         key = self._cache_key(message, width, selected)
@@ -515,30 +587,41 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             cached = self._cache[key] = self._drawing(message, width, selected)()
         return cached
 
-    def _drawing(self, message: MessageLike, width: int,
-                 selected: bool) -> Callable[[], list[Strip]]:
-        """Drawing a message, in two steps: this reads what it needs of the view (styles,
-        console options, the header); the function it returns runs Rich on that alone — the
-        Markdown parse and wrap, the costly part — so it may run on another thread."""
+    def _drawing(self, message: MessageLike, width: int, selected: bool, part: int = WHOLE,
+                 long: LongText | None = None) -> Callable[[], list[Strip]]:
+        """Drawing a message (or one ``part`` of a ``long`` one), in two steps: this reads
+        what it needs of the view (styles, console options, the header); the function it
+        returns runs Rich on that alone — the Markdown parse and wrap, the costly part — so
+        it may run on another thread."""
         console = self.app.console
         base = self.rich_style
         inner = console.options.update_width(max(1, width - 2)).update(highlight=False)
-        header = self._header(message)
-        text = message.content or ""
-        markdown = _is_markdown(message)
+        last = long.parts - 1 if long is not None else WHOLE
+        header = self._header(message) if part in (WHOLE, 0) else None
+        if part == WHOLE:
+            text = message.content or ""
+        elif long is not None and 0 < part < last:
+            text = long.slice_text(part)
+        else:
+            text = None  # the header or the blank line alone
+        markdown = part == WHOLE and _is_markdown(message)
         body_style = base + self.get_component_rich_style("history--body")
         gutter_style = (self.get_component_rich_style("history--selected") if selected
                         else base)
         gutter = Segment("▌ " if selected else "  ", gutter_style)
 
         def draw() -> list[Strip]:
-            body = literal_markdown(clean(text)) if markdown else literal(text or " ")
-            lines = [[gutter, *line] for line in
-                     console.render_lines(header, inner, style=base, pad=True)]
-            for line in console.render_lines(body, inner, style=body_style, pad=True):
-                lines.append([gutter, *line])
+            lines = []
+            if header is not None:
+                lines += [[gutter, *line] for line in
+                          console.render_lines(header, inner, style=base, pad=True)]
+            if text is not None:
+                body = literal_markdown(clean(text)) if markdown else literal(text or " ")
+                for line in console.render_lines(body, inner, style=body_style, pad=True):
+                    lines.append([gutter, *line])
             strips = [Strip(line).adjust_cell_length(width, base) for line in lines]
-            strips.append(Strip.blank(width, base))
+            if part in (WHOLE, last):
+                strips.append(Strip.blank(width, base))
             return strips
 
         return draw
@@ -560,11 +643,15 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
                 return self._live_strips[live].crop_extend(0, width, base)
             return Strip.blank(max(0, width), base)
         index = min(len(self._rows) - 1, bisect_right(self._offsets, line) - 1)
-        strips = self._strips(index, self._width or width)
         offset = line - self._offsets[index]
-        if offset >= len(strips):
+        if self._rows[index].long is not None:
+            strip = self._long_line(index, offset, self._width or width)
+        else:
+            strips = self._strips(index, self._width or width)
+            strip = strips[offset] if offset < len(strips) else None
+        if strip is None:
             return Strip.blank(width, base)
-        return strips[offset].crop_extend(0, width, base)
+        return strip.crop_extend(0, width, base)
 
     def debug_state(self) -> dict[str, Any]:
         """Numbers tests and the benchmark read (rows loaded, lines, cache entries)."""
