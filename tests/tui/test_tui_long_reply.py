@@ -71,6 +71,38 @@ async def show_end(pilot, pane) -> str:
     return pilot.app.screen_text()
 
 
+async def test_a_reply_of_megabytes_in_one_chunk_leaves_the_other_panes_answering(tmp_path):
+    text, last = long_text(10)
+    with OpenAIServer() as server:
+        server.script(Reply(text="ready"), Reply(text=text))
+        async with running_app(tmp_path, text=config(server.url)) as (app, pilot):
+            big, other = app.main.panes[0], app.main.panes[1]
+            await big.submit("warm up")  # the first request loads the HTTP client: not measured
+            await wait_for(pilot, lambda: len(replies(big)) == 1, what="first reply")
+            async with Heartbeat() as beat:
+                await big.submit("send the log")
+                # The chunk reaches the focused pane, which shows replies as Markdown.
+                await wait_for(pilot, lambda: big.live_text, timeout=60, what="the long reply")
+                await pilot.pause(0.05)
+                slowest = 0.0  # the longest a key took to show (a user sees each one)
+                for key in ("tab", *"hello"):
+                    pressed = time.perf_counter()
+                    await type_text(pilot, key) if len(key) == 1 else await pilot.press(key)
+                    slowest = max(slowest, time.perf_counter() - pressed)
+                assert app.focused is other.composer
+                assert other.composer.text == "hello"
+                assert slowest < 2.0, f"a key took {slowest:.1f} s to show"
+                await pilot.press("shift+tab")
+                await pilot.press("escape")  # the reply is already in: nothing to stop
+                await wait_for(pilot, lambda: len(replies(big)) == 2, timeout=60,
+                               what="the long reply in the history")
+                screen = await show_end(pilot, big)
+            print(f"longest hold-up {beat.longest:.2f} s; slowest key {slowest:.2f} s")
+            assert beat.longest < 1.0, f"the event loop was held up for {beat.longest:.1f} s"
+            assert replies(big)[-1].content == text  # kept whole
+            assert END in screen and last in screen
+
+
 async def test_a_stored_reply_of_megabytes_opens_and_scrolls_without_holding_up_the_loop(tmp_path):
     text, last = long_text(10)
     await prefill(tmp_path / "state", "home", ["earlier question", "earlier answer"])
@@ -116,3 +148,27 @@ def test_a_long_text_is_cut_at_line_ends_then_spaces_and_laid_out_by_part():
     assert (part, line) == (long.parts - 1, 0)  # the blank line after the message
     assert long.measured(1, 5) and long.locate(long.heights[0] + 5) == (2, 0)
     assert long.fit(80) == sum(long.heights)  # laid out once per width: the measure is kept
+
+
+async def test_a_focused_reply_that_outgrows_the_markdown_stream_goes_on_plain(tmp_path):
+    """One paragraph of 24,000 characters streamed word by word: the focused pane starts it
+    in the Markdown stream, then carries on in the history's last rows once the paragraph is
+    too long to parse again on every write; the finished reply is drawn as Markdown."""
+    paragraph = "".join(f"w{n:05d} " for n in range(3_400)) + "**done**"
+    with OpenAIServer() as server:
+        server.script(Reply(text="ready"), Reply(text=paragraph, chunk_delay=0.0005))
+        async with running_app(tmp_path, text=config(server.url)) as (app, pilot):
+            pane = app.main.panes[0]
+            await pane.submit("warm up")
+            await wait_for(pilot, lambda: len(replies(pane)) == 1, what="first reply")
+            await pane.submit("one long paragraph")
+            await wait_for(pilot, lambda: pane._stream is not None and pane.live_text,
+                           what="the reply in the Markdown stream")
+            await wait_for(pilot, lambda: pane.history.live_tail and pane._stream is None
+                           and pane.live.region.height == 0, timeout=30,
+                           what="the reply going on in the history")
+            assert pane.has_focus_within
+            await wait_for(pilot, lambda: len(replies(pane)) == 2, timeout=30, what="the reply")
+            assert replies(pane)[-1].content == paragraph
+            screen = await show_end(pilot, pane)
+            assert "w03399 done" in screen and "**done**" not in screen  # drawn as Markdown

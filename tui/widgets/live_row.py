@@ -6,7 +6,8 @@ growing and ending only changes the view's scrollable height: no widget is shown
 nothing else on the screen is laid out again. The body is capped to what fits the view, and
 only the text that can reach it is wrapped (``width * (rows + 2)`` characters always fill
 ``rows`` rows), so each append costs the same however long the reply is. The focused pane
-shows its reply through Textual's Markdown stream instead.
+shows its reply through Textual's Markdown stream instead, while the reply is short enough
+for it (``ChannelPane._markdown_fits``).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ class LiveRow:
         self.append(text)
 
     def append(self, text: str) -> None:
+        """Add streamed text; only its end can reach the tail, so only that is cleaned."""
         if text:
-            self.tail = (self.tail + clean(text))[-TAIL_CHARS:]
+            self.tail = (self.tail + clean(text[-TAIL_CHARS:]))[-TAIL_CHARS:]
 
     def build(self, console: Console, width: int, max_body: int, base: Style,
               head: Style, body: Style) -> list[Strip]:

@@ -30,6 +30,7 @@ from tui.safe_text import clean, content, one_line
 from tui.widgets.draw_slot import DrawSlot
 from tui.widgets.composer_stub import ComposerStub
 from tui.widgets.history_view import HistoryView
+from tui.widgets.long_text import LONG_TEXT
 from tui.widgets.peer_selector import PeerBar, PeerDialog
 
 if TYPE_CHECKING:
@@ -46,6 +47,11 @@ else:  # loaded with the first event, once the gateway runs (see engine/lazy.py)
     gateway_events = lazy_module("engine.gateway.events")
 
 PAGE = 200
+LIVE_BLOCK_CHARS = 16_000
+"""Characters in one Markdown block (the text since the last blank line) above which the
+focused pane shows the reply plain, as the other panes do: the Markdown stream parses and
+wraps the last block again on every write, over a tenth of a second at this size. A reply longer
+than ``LONG_TEXT`` is shown plain too; either way the finished reply goes to the history."""
 
 
 def _live_parser() -> "MarkdownIt":
@@ -112,6 +118,8 @@ class ChannelPane(Vertical):
         self._composer_mounted = False
         self._live_label = ""
         self._live_parts: list[str] = []  # the streaming reply so far, for a change of view
+        self._live_chars = 0  # its length
+        self._live_block = 0  # the length of its last block (since the last blank line)
         self._draw_slot = draw_slot or DrawSlot()  # shared by the screen's panes
 
     # ---------------------------------------------------------------- compose
@@ -516,11 +524,16 @@ class ChannelPane(Vertical):
             turn: PaneTurn = arg
             self._live_label = f"{turn.agent_id} is replying…"
             self._live_parts = []
+            self._live_chars = self._live_block = 0
             self._streaming = True
             await self._show_live(self._markdown_live)
         elif op == "delta":
             self._live_parts.append(arg)
-            if self._stream is not None:
+            self._count_live(arg)
+            if self._stream is not None and not self._markdown_fits():
+                await self._stop_stream()  # outgrew the Markdown stream: plain from here on
+                await self._show_live(False)
+            elif self._stream is not None:
                 await self._stream.write(arg)
             elif self._streaming:
                 self.history.append_live(arg)
@@ -539,6 +552,15 @@ class ChannelPane(Vertical):
             self.history.end_live()  # in the same step as the append: one frame shows both
             if shown:
                 self.history.append(arg)
+
+    def _count_live(self, text: str) -> None:
+        self._live_chars += len(text)
+        at = text.rfind("\n\n")
+        self._live_block = len(text) - at - 2 if at >= 0 else self._live_block + len(text)
+
+    def _markdown_fits(self) -> bool:
+        """Whether the reply so far is small enough for the Markdown stream."""
+        return self._live_chars <= LONG_TEXT and self._live_block <= LIVE_BLOCK_CHARS
 
     def _open_live_area(self, shown: bool) -> None:
         """Open or collapse the live area. Collapsed to no height, not hidden: hiding or
@@ -569,7 +591,7 @@ class ChannelPane(Vertical):
         """Show the streaming reply (what has arrived so far, then each delta) either through
         the Markdown stream in the live area or in the last rows of the history."""
         text = "".join(self._live_parts)
-        if not markdown:
+        if not (markdown and self._markdown_fits()):
             await self._close_live_area()
             self.history.start_live(self._live_label, text)
             return
