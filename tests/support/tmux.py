@@ -1,0 +1,52 @@
+"""The installed ``claw-tui`` binary in a real terminal: a private tmux server (``-L``), so tests
+never touch the user's, with send-keys to type and capture-pane to read the screen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+TMUX = shutil.which("tmux")
+
+
+def claw_binary() -> Path:
+    found = shutil.which("claw-tui")
+    path = Path(found) if found else Path(sys.prefix) / "bin" / "claw-tui"
+    if not path.exists():
+        pytest.fail(f"the claw-tui console script is not installed (looked on PATH and at {path}); "
+                    "run `pip install -e .`")
+    return path
+
+
+class Tmux:
+    def __init__(self) -> None:
+        self.socket = f"claw-tui-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.session = "claw"
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
+                              check=check, timeout=20)
+
+    def screen(self) -> str:
+        result = self.run("capture-pane", "-p", "-t", self.session, check=False)
+        return result.stdout
+
+    def alive(self) -> bool:
+        return self.run("has-session", "-t", self.session, check=False).returncode == 0
+
+    def wait_for(self, predicate, what: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if predicate(screen):
+                return screen
+            time.sleep(0.1)
+        pytest.fail(f"timed out waiting for {what}; the screen was:\n{screen}")
