@@ -3,7 +3,7 @@
 Design source: PraisonAI's ``Agent.clone_for_channel()``, which replaced a per-channel
 ``copy.deepcopy(agent)`` that crashed with ``cannot pickle '_thread.RLock' object``. We do what
 its docs promise (and its code did not): a clone gets a *fresh* interrupt controller, fresh
-locks, zeroed usage, empty history and ``handoffs=None``; config is forwarded, tool objects are
+locks, zeroed usage and ``handoffs=None``; config is forwarded, tool objects are
 shared through a new list. Cloning never touches the original's locks, so it works while the
 original is busy in another thread or has an interrupt pending, and never blocks.
 """
@@ -69,7 +69,6 @@ _ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "api_key": ("api_key", "apiKey"),
 })
 MAX_TOOL_ROUNDS = 4
-HISTORY_LIMIT = 200
 _CLONE_SEQ = itertools.count(1)
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -81,7 +80,7 @@ _CONFIG_SLOTS = (
 )
 _SHARED_SLOTS = ("_providers", "_env", "_persona")  # read-only, shared by every copy
 _CLONE_SLOTS = ("clone_id", "parent_id", "parent_clone_id", "channel", "account_id", "created_at")
-_RUNTIME_SLOTS = ("interrupts", "_prompt_lock", "_usage_lock", "_usage", "_turns", "history",
+_RUNTIME_SLOTS = ("interrupts", "_prompt_lock", "_usage_lock", "_usage", "_turns",
                   "_prompt_cache", "_provider", "_provider_model", "_fallback_providers")
 
 
@@ -216,7 +215,6 @@ class Agent:
         self._usage_lock = threading.Lock()
         self._usage = _ZERO_USAGE
         self._turns = 0
-        self.history: list[ChatMessage] = []
         self._prompt_cache: str | None = None
         self._provider: Provider | None = None
         self._provider_model: str | None = None
@@ -298,7 +296,7 @@ class Agent:
         clone.interrupts = InterruptController()
         clone._prompt_lock = _new_rlock()
         clone._usage_lock = _new_lock()
-        clone._usage, clone._turns, clone.history = _ZERO_USAGE, 0, []
+        clone._usage, clone._turns = _ZERO_USAGE, 0
         clone._prompt_cache = self._prompt_cache  # derived from forwarded config; a str is immutable
         clone._provider = clone._provider_model = None
         clone._fallback_providers = {}
@@ -323,7 +321,6 @@ class Agent:
         new._fresh_runtime()
         usage = self.usage
         new._usage, new._turns = usage, self._turns
-        new.history = copy.deepcopy(self.history, memo)
         new._prompt_cache = self._prompt_cache
         return new
 
@@ -495,7 +492,7 @@ class Agent:
         if result.error is not None and len(failures) > 1:  # every model tried failed: say how
             result.error = ProviderError(result.error.kind, "; ".join(failures),
                                          provider=result.error.provider, status=result.error.status)
-        return self._finish(messages, result)
+        return self._finish(result)
 
     async def _attempt(self, ref: str, messages: list[ChatMessage], scope: TurnScope,
                        on_delta: Callable[[str], None] | None, tools: list[Any] | None,
@@ -547,15 +544,9 @@ class Agent:
         status = "error" if error is not None else "complete"
         return TurnResult(turn.text(), status, turn.usage, ref, error=error, tool_calls=calls_made)
 
-    def _finish(self, messages: list[ChatMessage], result: TurnResult) -> TurnResult:
-        """Record a finished turn: its usage, and the exchange in the agent's history."""
+    def _finish(self, result: TurnResult) -> TurnResult:
+        """Record a finished turn's usage (the conversation itself lives in the session store)."""
         self.add_usage(result.usage)
-        last_user = next((m for m in reversed(messages) if m.role == "user"), None)
-        if last_user is not None:
-            self.history.append(last_user)
-        if result.text:
-            self.history.append(ChatMessage("assistant", result.text))
-        del self.history[:-HISTORY_LIMIT]
         return result
 
 

@@ -86,7 +86,6 @@ def test_from_config_keeps_every_setting(agent: Agent, tmp_path) -> None:
 def test_clone_copies_config_and_starts_fresh(agent: Agent) -> None:
     with agent.interrupts.turn("s"):
         agent.add_usage(agent_mod.Usage(10, 5, 0.5))
-    agent.history.append(ChatMessage("user", "old"))
     clone = agent.clone_for_channel("WhatsApp", "Personal")
 
     # identity and model settings copied
@@ -109,7 +108,7 @@ def test_clone_copies_config_and_starts_fresh(agent: Agent) -> None:
     assert clone._prompt_lock is not agent._prompt_lock
     assert clone._usage_lock is not agent._usage_lock
     assert clone.usage == agent_mod.Usage() and clone.turns == 0
-    assert clone.history == [] and agent.history
+    assert not hasattr(clone, "history")  # the conversation lives in the session store
     # recorded origin
     assert clone.channel == "whatsapp" and clone.account_id == "personal"
     assert clone.parent_id == "home" and clone.parent_clone_id is None
@@ -180,14 +179,13 @@ async def test_clone_while_original_has_an_interrupt_pending(agent: Agent, monke
 
 def test_deepcopy_gets_fresh_locks_and_controller(agent: Agent) -> None:
     agent.add_usage(agent_mod.Usage(3, 4))
-    agent.history.append(ChatMessage("user", "hello"))
     with agent.interrupts.turn("s"):
         agent.interrupts.request("user")
         dup = copy.deepcopy(agent)
     assert dup is not agent and dup.id == agent.id
     assert dup.interrupts is not agent.interrupts and not dup.interrupts.is_set
     assert dup._prompt_lock is not agent._prompt_lock and dup._usage_lock is not agent._usage_lock
-    assert dup.usage == agent.usage and dup.history == agent.history and dup.history is not agent.history
+    assert dup.usage == agent.usage and dup.turns == agent.turns
     assert dup.features == agent.features and dup.features["memory"] is not agent.features["memory"]
     assert dup.tools == agent.tools and dup.tools is not agent.tools
     shallow = copy.copy(agent)

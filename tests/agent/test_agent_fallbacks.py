@@ -80,7 +80,7 @@ async def test_a_model_that_is_down_falls_back_to_the_next(openai_server: OpenAI
     assert result.status == "complete" and result.text == "Second model here."
     assert result.model == "second/test-model" and result.error is None
     assert "".join(deltas) == result.text
-    assert [m.role for m in agent.history] == ["user", "assistant"]  # recorded once
+    assert agent.turns == 1  # recorded once
     assert agent.model == "first/test-model"  # the chain stays as configured
 
 
@@ -116,4 +116,4 @@ async def test_when_every_model_fails_the_error_says_what_each_did(openai_server
     assert result.status == "error" and result.error.kind == "server"
     message = str(result.error)
     assert message.startswith("first/test-model: ") and "; second/test-model: " in message
-    assert agent.turns == 1 and [m.role for m in agent.history] == ["user"]
+    assert agent.turns == 1

@@ -108,12 +108,10 @@ def test_persona_reply_without_context_or_question() -> None:
     assert "".join(split_words("a  b\nc ")) == "a  b\nc "
 
 
-async def test_history_and_usage_accumulate_per_agent(monkeypatch) -> None:
+async def test_usage_accumulates_per_agent(monkeypatch) -> None:
     monkeypatch.setenv("CLAW_OFFLINE_DELAY_MS", "0")
     agent = Agent("home")
     r1, _ = await ask(agent, "one")
     r2, _ = await ask(agent, "two")
     assert agent.turns == 2
     assert agent.usage.completion_tokens == r1.usage.completion_tokens + r2.usage.completion_tokens
-    assert [m.role for m in agent.history] == ["user", "assistant", "user", "assistant"]
-    assert agent.history[2].content == "two"
