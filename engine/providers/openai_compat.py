@@ -93,19 +93,29 @@ class OpenAICompatProvider(Provider):
         return f"OpenAICompatProvider(name={self.name!r}, base_url={self.base_url!r})"
 
     # -- client ------------------------------------------------------------------------------
-    def _get_client(self) -> AsyncOpenAI:
+    async def _get_client(self) -> AsyncOpenAI:
+        """The SDK client, made on first use in a worker thread: importing the SDK and building
+        its HTTP client takes about a second the first time, which on the event loop would
+        freeze every pane of the app."""
         if self._client is None:
-            import openai  # lazy: see module docstring
-
-            self._client = openai.AsyncOpenAI(
-                base_url=self.base_url,
-                # Local servers need no key, but the SDK insists on one; never fall back to
-                # $OPENAI_API_KEY here, that would send an OpenAI key to any other server.
-                api_key=self.__key or "no-key",
-                max_retries=0,
-                timeout=openai.Timeout(self.timeout, read=self.read_timeout),
-            )
+            client = await anyio.to_thread.run_sync(self._new_client)
+            if self._client is None:
+                self._client = client
+            else:  # another turn made one meanwhile
+                await client.close()
         return self._client
+
+    def _new_client(self) -> AsyncOpenAI:
+        import openai  # lazy: see module docstring
+
+        return openai.AsyncOpenAI(
+            base_url=self.base_url,
+            # Local servers need no key, but the SDK insists on one; never fall back to
+            # $OPENAI_API_KEY here, that would send an OpenAI key to any other server.
+            api_key=self.__key or "no-key",
+            max_retries=0,
+            timeout=openai.Timeout(self.timeout, read=self.read_timeout),
+        )
 
     async def aclose(self) -> None:
         client, self._client = self._client, None
@@ -115,7 +125,7 @@ class OpenAICompatProvider(Provider):
 
     # -- streaming ---------------------------------------------------------------------------
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        client = self._get_client()
+        client = await self._get_client()
         kwargs: dict[str, Any] = {
             "model": request.model,
             "messages": [to_wire(m) for m in request.messages],

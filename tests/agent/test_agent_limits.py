@@ -128,8 +128,8 @@ async def test_a_server_holding_back_its_headers_is_left_to_the_first_token_limi
     free = remote(openai_server.url, limits())
     bounded = Agent("home", model="first/test-model", env={}, providers={"first": ProviderConfig(
         "first", base_url=openai_server.url, settings={"timeoutMs": 5000})})
-    assert free.provider()[0]._get_client().timeout.read is None
-    assert bounded.provider()[0]._get_client().timeout.read == 5.0
+    assert (await free.provider()[0]._get_client()).timeout.read is None
+    assert (await bounded.provider()[0]._get_client()).timeout.read == 5.0
     await free.aclose()
     await bounded.aclose()
 

@@ -294,3 +294,25 @@ def test_importing_the_agent_layer_does_not_import_openai() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_the_sdk_is_imported_off_the_event_loop() -> None:
+    # Importing the SDK and building its client takes about a second the first time: on the
+    # event loop that froze every pane. An audit hook names the thread each import runs in.
+    code = """
+import asyncio, sys, threading
+seen = []
+sys.addaudithook(lambda event, args: seen.append(threading.get_ident())
+                 if event == "import" and args[0] == "openai" else None)
+from tests.support.openai_server import OpenAIServer, Reply
+from tests.agent.test_agent_openai import ask, make_agent
+with OpenAIServer() as server:
+    server.script(Reply("hi"))
+    result, _ = asyncio.run(ask(make_agent(server.url)))
+assert result.status == "complete", result.error
+print(bool(seen), threading.main_thread().ident in seen)
+"""
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "False"]  # imported, and never on the loop's thread
