@@ -86,10 +86,7 @@ class ReplyWriter:
         op = FinishOp(finished(self._message, status, clean_text(text), merged), dump_meta(merged))
         self._finishing = True
         self._cancel_timer()
-        try:
-            result = await self._store._submit(op)
-        finally:
-            self._store._replies.discard(self)
+        result = await self._store.finish_reply(self, op)
         self._result = result
         self._text = result.content
         return result
@@ -113,7 +110,7 @@ class ReplyWriter:
         if text == self._written:
             return
         self._last_write = self._loop.time()
-        await self._store._submit(CheckpointOp(self.message_id, clean_text(text)))
+        await self._store.checkpoint_reply(CheckpointOp(self.message_id, clean_text(text)))
         self._written = text
 
     def _cancel_timer(self) -> None:

@@ -31,7 +31,7 @@ from .files import prepare_store_file, tighten_side_files
 from .models import (
     ROLES, STATUSES, SearchHit, SessionInfo, SessionRow, StoredMessage, clean_text, dump_meta,
 )
-from .ops import AppendOp, EnsureSessionOp, ResetSessionOp, TurnOp
+from .ops import AppendOp, CheckpointOp, EnsureSessionOp, FinishOp, ResetSessionOp, TurnOp
 from .owners import OwnerLock, owner_alive, sweep_dead_owners
 from .reply import ReplyWriter
 from .schema import APPLICATION_ID, LATEST_VERSION, migrate
@@ -207,6 +207,18 @@ class AgentStore:
         reply = ReplyWriter(self, message)
         self._replies.add(reply)
         return reply
+
+    async def checkpoint_reply(self, op: CheckpointOp) -> None:
+        """A reply writer's checkpoint, in the one write queue."""
+        await self._submit(op)
+
+    async def finish_reply(self, reply: ReplyWriter, op: FinishOp) -> StoredMessage:
+        """A reply writer's final write; from then on (committed or not) the reply is no
+        longer open, so ``close`` leaves it alone."""
+        try:
+            return await self._submit(op)
+        finally:
+            self._replies.discard(reply)
 
     async def reset_session(self, session_key: str, info: SessionInfo | None = None) -> SessionRow:
         """Start a new session id for ``session_key``; the old history stays and stays searchable.
