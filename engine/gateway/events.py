@@ -30,10 +30,12 @@ class Event:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TurnEvent(Event):
-    """Base of the events that belong to one turn of one pane (``turn_id``)."""
+    """Base of the events that belong to one turn of one pane (``turn_id``) in one session
+    (``session_key``: a subscriber can tell the session of every turn event directly)."""
 
     inbox_key: str
     turn_id: str
+    session_key: str
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -48,7 +50,6 @@ class RouteResolved(TurnEvent):
 class TurnQueued(TurnEvent):
     """The turn waits behind ``position`` earlier turns of the same session key."""
 
-    session_key: str
     agent_id: str
     clone_id: str
     position: int
@@ -56,7 +57,6 @@ class TurnQueued(TurnEvent):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TurnStarted(TurnEvent):
-    session_key: str
     agent_id: str
     clone_id: str
     user_message: StoredMessage
@@ -66,14 +66,12 @@ class TurnStarted(TurnEvent):
 class ReplyDelta(TurnEvent):
     """New reply text (one or more coalesced chunks) in arrival order."""
 
-    session_key: str
     agent_id: str
     text: str
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TurnFinished(TurnEvent):
-    session_key: str
     agent_id: str
     message: StoredMessage
     usage: Usage
@@ -84,7 +82,6 @@ class TurnInterrupted(TurnEvent):
     """The turn stopped on request; ``message`` is the stored partial reply (None when the
     turn was dropped from the queue before it ran)."""
 
-    session_key: str
     agent_id: str
     reason: str
     message: StoredMessage | None
@@ -94,7 +91,6 @@ class TurnInterrupted(TurnEvent):
 class TurnFailed(TurnEvent):
     """The provider (or the store) failed; ``error`` is its one-line message."""
 
-    session_key: str
     agent_id: str
     error: str
     message: StoredMessage | None

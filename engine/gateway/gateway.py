@@ -239,8 +239,8 @@ class Gateway:
         rec.last_active = time.time()
         self._turns[turn_id] = turn
         self._pane_lane[(inbox.key, peer)] = route.session_key
-        self._emit(events.RouteResolved, inbox_key=inbox.key, turn_id=turn_id, peer=peer,
-                   route=route)
+        self._emit(events.RouteResolved, inbox_key=inbox.key, turn_id=turn_id,
+                   session_key=route.session_key, peer=peer, route=route)
         lane = self._lanes.get(route.session_key)
         if lane is None:
             lane = self._lanes[route.session_key] = turns.Lane(route.session_key)
