@@ -13,7 +13,7 @@ _EXPORTS = {
                      "ConfigRejected", "ConfigReloaded", "Event", "ReplyDelta", "RouteResolved",
                      "TurnEvent", "TurnFailed", "TurnFinished", "TurnInterrupted", "TurnQueued",
                      "TurnStarted"], "events"),
-    "Gateway": "gateway", "GatewayError": "gateway", "UnknownAgent": "gateway",
+    "Gateway": "gateway", "GatewayError": "errors", "UnknownAgent": "errors",
     **dict.fromkeys(["LOCAL_INBOX_KEY", "Inbox", "PeerSpec", "UnknownInbox", "build_inboxes"],
                     "inbox"),
     "CLONE_STATES": "snapshot", "CloneSnapshot": "snapshot",

@@ -11,7 +11,6 @@ interrupt scopes wake asyncio loops).
 from __future__ import annotations
 
 import contextvars
-import itertools
 import os
 import re
 import time
@@ -23,8 +22,10 @@ import anyio
 from engine.config.model import QUEUE_MODES, AgentConfig, Config
 from engine.errors import ClawError, ConfigError, Problem
 from engine.gateway.clones import CloneRecord, CloneRegistry
+from engine.gateway.errors import GatewayError, UnknownAgent
 from engine.gateway.inbox import Inbox, PeerSpec, UnknownInbox, build_inboxes
 from engine.gateway.snapshot import CloneSnapshot
+from engine.gateway.publisher import Publisher
 from engine.gateway.subscription import Subscription
 from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
 from engine.lazy import lazy_module
@@ -50,14 +51,6 @@ MAX_A2A_DEPTH = 4  # agent-to-agent hops one turn may chain (A → B → C → D
 _A2A_CHAIN: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar(
     "claw_a2a_chain", default=())
 _ASK = re.compile(r"^/ask(?:\s+(\S+))?(?:\s+([\s\S]*))?$")
-
-
-class GatewayError(ClawError):
-    """Misuse of the gateway a user can cause (empty message, unknown agent, not running)."""
-
-
-class UnknownAgent(GatewayError):
-    pass
 
 
 def parse_ask(text: str) -> tuple[str, str] | None:
@@ -99,8 +92,7 @@ class Gateway:
         self._watch_interval = watch_interval
         self._stores = StoreRegistry(self.state_dir)
         self._clones = CloneRegistry(self._template_factory(config))
-        self._subs: list[Subscription] = []
-        self._seq = itertools.count(1)
+        self._events = Publisher()
         self._lanes: dict[str, turns.Lane] = {}
         self._turns: dict[str, turns.Turn] = {}  # accepted, not yet finished
         self._pane_lane: dict[tuple[str, PeerSpec], str] = {}  # last session key per pane+peer
@@ -145,8 +137,7 @@ class Gateway:
             self._tg = None
             with anyio.CancelScope(shield=True):
                 await self._stores.aclose()
-            for sub in list(self._subs):
-                sub.finish()
+            self._events.close()
 
     @property
     def running(self) -> bool:
@@ -158,25 +149,7 @@ class Gateway:
 
     # -- events ------------------------------------------------------------------------------
     def subscribe(self, *, maxsize: int = 1024) -> Subscription:
-        sub = Subscription(maxsize, on_close=self._unsubscribe)
-        self._subs.append(sub)
-        return sub
-
-    def _unsubscribe(self, sub: Subscription) -> None:
-        try:
-            self._subs.remove(sub)
-        except ValueError:
-            pass
-
-    def _emit(self, cls: type[events.Event], **fields: Any) -> events.Event:
-        event = cls(seq=next(self._seq), at=time.time(), **fields)
-        for sub in self._subs:
-            sub.publish(event)
-        return event
-
-    def _clone_changed(self, rec: CloneRecord) -> None:
-        if self._subs:
-            self._emit(events.CloneStateChanged, snapshot=rec.snapshot())
+        return self._events.subscribe(maxsize)
 
     # -- inboxes and routing -----------------------------------------------------------------
     def inbox(self, inbox_key: str) -> Inbox:
@@ -239,7 +212,7 @@ class Gateway:
         rec.last_active = time.time()
         self._turns[turn_id] = turn
         self._pane_lane[(inbox.key, peer)] = route.session_key
-        self._emit(events.RouteResolved, inbox_key=inbox.key, turn_id=turn_id,
+        self._events.emit(events.RouteResolved, inbox_key=inbox.key, turn_id=turn_id,
                    session_key=route.session_key, peer=peer, route=route)
         lane = self._lanes.get(route.session_key)
         if lane is None:
@@ -252,14 +225,14 @@ class Gateway:
                     self._drop(lane, queued, "superseded")
                 if lane.head is not None:
                     lane.head.scope.request("superseded")
-                    self._clone_changed(lane.head.clone)
+                    self._events.clone_changed(lane.head.clone)
             lane.waiting.append(turn)
             turn.state = "queued"
             rec.queued += 1
-            self._emit(events.TurnQueued, inbox_key=inbox.key, turn_id=turn_id,
+            self._events.emit(events.TurnQueued, inbox_key=inbox.key, turn_id=turn_id,
                        session_key=route.session_key, agent_id=route.agent_id,
                        clone_id=rec.clone_id, position=len(lane.waiting))
-        self._clone_changed(rec)
+        self._events.clone_changed(rec)
         return turns.TurnTicket(turn)
 
     def _known_agent(self, name: str) -> str:
@@ -272,7 +245,7 @@ class Gateway:
     def _check_a2a(self, from_agent: str, to_agent: str, text: str) -> None:
         decision = a2a.check(self.config.agent_to_agent, from_agent, to_agent)
         if not decision.allowed:
-            self._emit(events.AgentMessage, from_agent=decision.from_agent,
+            self._events.emit(events.AgentMessage, from_agent=decision.from_agent,
                        to_agent=decision.to_agent, text=text, allowed=False,
                        reason=decision.reason)
             raise a2a.AgentToAgentDenied(decision)
@@ -280,7 +253,7 @@ class Gateway:
     def _clone(self, agent_id: str, channel: str, account_id: str) -> CloneRecord:
         rec, created = self._clones.get(agent_id, channel, account_id)
         if created:
-            self._emit(events.CloneCreated, snapshot=rec.snapshot())
+            self._events.clone_created(rec)
         return rec
 
     # -- interrupts --------------------------------------------------------------------------
@@ -308,7 +281,7 @@ class Gateway:
                 hit = self._drop(lane, queued, "dropped") or hit
         if lane.head is not None:
             hit = lane.head.scope.request(reason) or hit
-            self._clone_changed(lane.head.clone)
+            self._events.clone_changed(lane.head.clone)
         return hit
 
     def session_state(self, session_key: str) -> str | None:
@@ -329,7 +302,7 @@ class Gateway:
         if lane is not None and turn in lane.waiting:
             return self._drop(lane, turn, reason)
         hit = turn.scope.request(reason)
-        self._clone_changed(turn.clone)
+        self._events.clone_changed(turn.clone)
         return hit
 
     def _drop(self, lane: turns.Lane, turn: turns.Turn, reason: str) -> bool:
@@ -341,7 +314,7 @@ class Gateway:
         turn.dropped = reason
         turn.clone.queued -= 1
         turn.scope.request(reason)
-        turn.final = self._emit(events.TurnInterrupted, inbox_key=turn.inbox_key,
+        turn.final = self._events.emit(events.TurnInterrupted, inbox_key=turn.inbox_key,
                                 turn_id=turn.turn_id, session_key=turn.session_key, agent_id=turn.agent_id,
                                 reason=reason, message=None)
         self._end_turn(turn, settled=False)
@@ -377,14 +350,14 @@ class Gateway:
         rec.running.pop(turn.turn_id, None)
         rec.last_active = time.time()
         if turn.final is None:  # cancelled (gateway torn down) before it could finish
-            turn.final = self._emit(events.TurnInterrupted, inbox_key=turn.inbox_key,
+            turn.final = self._events.emit(events.TurnInterrupted, inbox_key=turn.inbox_key,
                                     turn_id=turn.turn_id, session_key=turn.session_key, agent_id=turn.agent_id,
                                     reason=turn.scope.reason or "shutdown", message=None)
         if settled:
             self._settle(turn)
-        self._clone_changed(rec)
+        self._events.clone_changed(rec)
         if self._clones.release(rec):
-            self._clone_changed(rec)
+            self._events.clone_changed(rec)
 
     def _settle(self, turn: turns.Turn) -> None:
         self._turns.pop(turn.turn_id, None)
@@ -449,7 +422,7 @@ class Gateway:
         except Exception as exc:  # noqa: BLE001 - a failure ends this turn only, never the gateway
             if not isinstance(exc, ClawError):
                 exc = GatewayError(f"internal error: {type(exc).__name__}: {exc}")
-            turn.final = self._emit(events.TurnFailed, inbox_key=turn.inbox_key,
+            turn.final = self._events.emit(events.TurnFailed, inbox_key=turn.inbox_key,
                                     turn_id=turn.turn_id, session_key=turn.session_key, agent_id=turn.agent_id,
                                     error=str(exc), message=None)
             rec.outcome, rec.last_reason = "error", str(exc)
@@ -469,12 +442,12 @@ class Gateway:
             reply_author=turn.ask_to or rec.agent_id,
             reply_meta={**self._reply_meta(rec), **route_meta})
         try:
-            self._emit(events.TurnStarted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
+            self._events.emit(events.TurnStarted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
                        session_key=turn.session_key, agent_id=turn.agent_id, clone_id=rec.clone_id,
                        user_message=user_msg)
             rec.running[turn.turn_id] = "running"
             rec.session_key = turn.session_key
-            self._clone_changed(rec)
+            self._events.clone_changed(rec)
             if turn.scope.is_set:  # interrupted before it could start: an (empty) marker
                 reason = turn.scope.reason or "user"
                 msg = await writer.finish("interrupted", "", meta={"interrupt_reason": reason})
@@ -506,15 +479,15 @@ class Gateway:
                       session_key=turn.session_key, agent_id=turn.agent_id)
         if status == "complete":
             rec.outcome, rec.last_reason = "idle", None
-            turn.final = self._emit(events.TurnFinished, **common, message=msg, usage=usage)
+            turn.final = self._events.emit(events.TurnFinished, **common, message=msg, usage=usage)
         elif status == "interrupted":
             rec.outcome, rec.last_reason = "interrupted", reason or "user"
-            turn.final = self._emit(events.TurnInterrupted, **common, reason=reason or "user",
+            turn.final = self._events.emit(events.TurnInterrupted, **common, reason=reason or "user",
                                     message=msg)
         else:
             text = str(error) if error is not None else "the model failed"
             rec.outcome, rec.last_reason = "error", text
-            turn.final = self._emit(events.TurnFailed, **common, error=text, message=msg)
+            turn.final = self._events.emit(events.TurnFailed, **common, error=text, message=msg)
 
     def _delta_sink(self, turn: turns.Turn, rec: CloneRecord) -> Callable[[str], None]:
         inbox_key, turn_id, session_key, agent_id = (turn.inbox_key, turn.turn_id,
@@ -525,9 +498,9 @@ class Gateway:
                 return
             if rec.running.get(turn_id) != "streaming":
                 rec.running[turn_id] = "streaming"
-                self._clone_changed(rec)
-            if self._subs:
-                self._emit(events.ReplyDelta, inbox_key=inbox_key, turn_id=turn_id,
+                self._events.clone_changed(rec)
+            if self._events.listening:
+                self._events.emit(events.ReplyDelta, inbox_key=inbox_key, turn_id=turn_id,
                            session_key=session_key, agent_id=agent_id, text=text)
 
         return on_delta
@@ -615,7 +588,7 @@ class Gateway:
         if (from_agent, to_agent) in chain or len(chain) >= MAX_A2A_DEPTH:
             hops = " → ".join([*(a for a, _ in chain), from_agent, to_agent])
             raise GatewayError(f"agent-to-agent loop refused: {hops}")
-        self._emit(events.AgentMessage, from_agent=from_agent, to_agent=to_agent, text=text,
+        self._events.emit(events.AgentMessage, from_agent=from_agent, to_agent=to_agent, text=text,
                    allowed=True)
         key = a2a_session_key(to_agent, from_agent)
         lock = self._a2a_locks.setdefault(key, anyio.Lock())
@@ -639,7 +612,7 @@ class Gateway:
                                                  on_delta, writer, session_key=key, turn=None)
         finally:
             _A2A_CHAIN.reset(token)
-        self._emit(events.AgentMessage, from_agent=to_agent, to_agent=from_agent,
+        self._events.emit(events.AgentMessage, from_agent=to_agent, to_agent=from_agent,
                    text=result.text, allowed=True,
                    reason=None if result.status == "complete" else result.status)
         return result, msg
@@ -659,7 +632,7 @@ class Gateway:
         scope = rec.agent.interrupts.turn(turn_id)
         rec.scopes[turn_id] = scope
         rec.running[turn_id] = "running"
-        self._clone_changed(rec)
+        self._events.clone_changed(rec)
         result = None
         try:
             result, _msg = await self._exchange(a, b, text, rec, scope, lambda _t: None)
@@ -672,9 +645,9 @@ class Gateway:
                 rec.turns += 1
                 rec.outcome = {"complete": "idle"}.get(result.status, result.status)
                 rec.last_reason = str(result.error) if result.error else result.interrupt_reason
-            self._clone_changed(rec)
+            self._events.clone_changed(rec)
             if self._clones.release(rec):
-                self._clone_changed(rec)
+                self._events.clone_changed(rec)
         if result.status == "error":
             raise result.error or GatewayError(f"agent {b} failed to answer")
         return result.text
@@ -771,7 +744,7 @@ class Gateway:
         return self._apply(config)
 
     def _reject(self, problems: list[Problem]) -> None:
-        self._emit(events.ConfigRejected, errors=problems)
+        self._events.emit(events.ConfigRejected, errors=problems)
 
     def _apply(self, config: Config) -> bool:
         try:
@@ -787,10 +760,10 @@ class Gateway:
         self.config, self.router = config, router  # one step: the next message sees both
         self.inboxes = build_inboxes(config)
         for rec in self._clones.retire(changed, self._template_factory(config)):
-            self._clone_changed(rec)
+            self._events.clone_changed(rec)
             if self._clones.release(rec):
-                self._clone_changed(rec)
-        self._emit(events.ConfigReloaded, config=config)
+                self._events.clone_changed(rec)
+        self._events.emit(events.ConfigReloaded, config=config)
         return True
 
     async def _watch(self, last_sig: tuple[int, int, int] | None) -> None:
