@@ -11,7 +11,6 @@ interrupt scopes wake asyncio loops).
 from __future__ import annotations
 
 import contextvars
-import os
 import re
 import time
 from pathlib import Path
@@ -20,12 +19,13 @@ from typing import TYPE_CHECKING, Any, Callable
 import anyio
 
 from engine.config.model import QUEUE_MODES, AgentConfig, Config
-from engine.errors import ClawError, ConfigError, Problem
+from engine.errors import ClawError
 from engine.gateway.clones import CloneRecord, CloneRegistry
 from engine.gateway.errors import GatewayError, UnknownAgent
 from engine.gateway.inbox import Inbox, PeerSpec, UnknownInbox, build_inboxes
-from engine.gateway.snapshot import CloneSnapshot
 from engine.gateway.publisher import Publisher
+from engine.gateway.reload import ConfigReloader, changed_agents
+from engine.gateway.snapshot import CloneSnapshot
 from engine.gateway.subscription import Subscription
 from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
 from engine.lazy import lazy_module
@@ -88,8 +88,6 @@ class Gateway:
         self.max_concurrent_turns = max_concurrent_turns
         self.history_limit = history_limit
         self._env = env
-        self._watch_config = watch_config
-        self._watch_interval = watch_interval
         self._stores = StoreRegistry(self.state_dir)
         self._clones = CloneRegistry(self._template_factory(config))
         self._events = Publisher()
@@ -100,8 +98,8 @@ class Gateway:
         self._a2a_locks: dict[str, anyio.Lock] = {}
         self._limiter: anyio.CapacityLimiter | None = None
         self._tg: Any = None
-        self._watch_scope: anyio.CancelScope | None = None
-        self._config_digest: bytes | None = None
+        self._reloader = ConfigReloader(self._events, lambda: self.config, self._swap_config,
+                                        watch=watch_config, interval=watch_interval)
         self._closing = False
 
     # -- lifetime ----------------------------------------------------------------------------
@@ -109,10 +107,7 @@ class Gateway:
         self._limiter = anyio.CapacityLimiter(self.max_concurrent_turns)
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
-        if self._watch_config and self.config.path:
-            signature = _signature(self.config.path)  # before the digest: a save in between
-            self._config_digest = _digest(self.config.path)  # still shows up as a change
-            self._tg.start_soon(self._watch, signature)
+        self._reloader.start(self._tg)
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -120,8 +115,7 @@ class Gateway:
         given SHUTDOWN_GRACE seconds to store their partial replies, then stores close. An
         exception from the ``async with`` body propagates unchanged."""
         self._closing = True
-        if self._watch_scope is not None:
-            self._watch_scope.cancel()
+        self._reloader.stop()
         for lane in list(self._lanes.values()):
             for turn in list(lane.waiting):
                 self._drop(lane, turn, "shutdown")
@@ -714,76 +708,18 @@ class Gateway:
     async def reload(self, config: Config | None = None) -> bool:
         """Swap in ``config`` (or re-read ``config.path``) if it validates; the next message
         routes with it. On failure the running config stays and ConfigRejected says why."""
-        if config is not None:
-            if config.path and config.path == self.config.path and self._watch_config:
-                self._config_digest = _digest(config.path)  # the watcher need not load it again
-            return self._apply(config)
-        if not self.config.path:
-            raise GatewayError("no config file to reload (running the built-in example)")
-        return bool(await self._reload_path(self.config.path))
+        return await self._reloader.reload(config)
 
-    async def _reload_path(self, path: str, *, only_if_changed: bool = False) -> bool | None:
-        """Read, validate and apply the file; None when ``only_if_changed`` and its text is
-        what was last loaded."""
-        from engine.config.loader import load_config_text, read_config_text
-
-        try:
-            text = await anyio.to_thread.run_sync(read_config_text, path)
-        except ConfigError as exc:
-            self._reject(list(exc.problems))
-            return False
-        digest = _text_digest(text)
-        if only_if_changed and digest == self._config_digest:
-            return None
-        self._config_digest = digest
-        try:
-            config = load_config_text(text, file=path, path=path)
-        except ConfigError as exc:
-            self._reject(list(exc.problems))
-            return False
-        return self._apply(config)
-
-    def _reject(self, problems: list[Problem]) -> None:
-        self._events.emit(events.ConfigRejected, errors=problems)
-
-    def _apply(self, config: Config) -> bool:
-        try:
-            router = Router(config)
-        except ConfigError as exc:
-            self._reject(list(exc.problems))
-            return False
-        except ClawError as exc:
-            self._reject([Problem(str(exc), file=config.path or "<config>")])
-            return False
-        old = self.config
-        changed = _changed_agents(old, config)
+    def _swap_config(self, config: Config, router: Router) -> None:
+        """Install a validated config: the next message routes with it; clones of agents it
+        changed retire once their turns end."""
+        changed = changed_agents(self.config, config)
         self.config, self.router = config, router  # one step: the next message sees both
         self.inboxes = build_inboxes(config)
         for rec in self._clones.retire(changed, self._template_factory(config)):
             self._events.clone_changed(rec)
             if self._clones.release(rec):
                 self._events.clone_changed(rec)
-        self._events.emit(events.ConfigReloaded, config=config)
-        return True
-
-    async def _watch(self, last_sig: tuple[int, int, int] | None) -> None:
-        """Poll the config file about once a second: a changed mtime/size/inode triggers a read,
-        and only changed text triggers a reload (a touch or a rewrite with the same text
-        does not)."""
-        with anyio.CancelScope() as scope:
-            self._watch_scope = scope
-            while True:
-                await anyio.sleep(self._watch_interval)
-                path = self.config.path
-                if not path:
-                    return
-                sig = _signature(path)
-                if sig == last_sig:
-                    continue
-                last_sig = sig
-                if sig is None:  # gone (or mid-rename): said once; reloads when it is back
-                    self._config_digest = None
-                await self._reload_path(path, only_if_changed=True)
 
     # -- agents ------------------------------------------------------------------------------
     def _template_factory(self, config: Config) -> Callable[[str], Any]:
@@ -795,46 +731,6 @@ class Gateway:
             return Agent.from_config(agent_config, config, env=self._env, model=self.model_override)
 
         return make
-
-
-def _changed_agents(old: Config, new: Config) -> set[str]:
-    """Agents whose clones must retire: removed or changed, or all when model settings moved."""
-    if old.default_model != new.default_model or dict(old.providers) != dict(new.providers):
-        return set(old.agent_ids) | {"main"} | {b.agent_id for b in old.bindings}
-    out = set()
-    for agent in old.agents:
-        if new.agent(agent.id) != agent:
-            out.add(agent.id)
-    return out
-
-
-def _signature(path: str | None) -> tuple[int, int, int] | None:
-    if not path:
-        return None
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
-def _digest(path: str | None) -> bytes | None:
-    """Hash of the config text as the loader reads it (None when unreadable)."""
-    from engine.config.loader import read_config_text
-
-    if not path:
-        return None
-    try:
-        return _text_digest(read_config_text(path))
-    except ConfigError:
-        return None
-
-
-def _text_digest(text: str) -> bytes:
-    import hashlib  # here, not at the top: OpenSSL's start is not on the way to the first frame
-
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
-
 
 
 async def _settle_reply(writer: Any, text: str, scope: Any, exc: BaseException) -> None:

@@ -1,0 +1,165 @@
+"""Config reload: watch the config file, re-read and re-validate it, swap it in whole or not at all.
+
+Kept out of the gateway facade because it has its own clock (a poll about once a second) and
+its own memory (the digest of the text last loaded, so a touch or a rewrite with the same text
+is not a reload). A config that fails to load or to compile into a router is rejected with
+``ConfigRejected`` and the running one stays; one that passes is handed to the gateway's
+``swap`` in one step and announced with ``ConfigReloaded``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Callable
+
+import anyio
+
+from engine.errors import ClawError, ConfigError, Problem
+from engine.gateway.errors import GatewayError
+from engine.lazy import lazy_module
+from engine.routing.router import Router
+
+if TYPE_CHECKING:
+    from anyio.abc import TaskGroup
+
+    from engine.config.model import Config
+    from engine.gateway import events
+    from engine.gateway.publisher import Publisher
+else:
+    events = lazy_module("engine.gateway.events")
+
+Signature = tuple[int, int, int]  # (mtime_ns, size, inode) of the config file
+
+
+class ConfigReloader:
+    """Reloads for one gateway: ``current`` reads its config, ``swap`` installs a new config
+    with the router compiled from it."""
+
+    def __init__(self, publisher: Publisher, current: Callable[[], Config],
+                 swap: Callable[[Config, Router], None], *, watch: bool,
+                 interval: float) -> None:
+        self._events = publisher
+        self._current = current
+        self._swap = swap
+        self._watch_enabled = watch
+        self._interval = interval
+        self._scope: anyio.CancelScope | None = None
+        self._digest: bytes | None = None
+
+    def start(self, tg: TaskGroup) -> None:
+        """Begin watching the config file (when there is one and watching is on)."""
+        path = self._current().path
+        if self._watch_enabled and path:
+            signature = _signature(path)  # before the digest: a save in between
+            self._digest = _digest(path)  # still shows up as a change
+            tg.start_soon(self._watch, signature)
+
+    def stop(self) -> None:
+        if self._scope is not None:
+            self._scope.cancel()
+
+    async def reload(self, config: Config | None = None) -> bool:
+        """Swap in ``config`` (or re-read the current config's file) if it validates."""
+        current = self._current()
+        if config is not None:
+            if config.path and config.path == current.path and self._watch_enabled:
+                self._digest = _digest(config.path)  # the watcher need not load it again
+            return self.apply(config)
+        if not current.path:
+            raise GatewayError("no config file to reload (running the built-in example)")
+        return bool(await self._reload_path(current.path))
+
+    async def _reload_path(self, path: str, *, only_if_changed: bool = False) -> bool | None:
+        """Read, validate and apply the file; None when ``only_if_changed`` and its text is
+        what was last loaded."""
+        from engine.config.loader import load_config_text, read_config_text
+
+        try:
+            text = await anyio.to_thread.run_sync(read_config_text, path)
+        except ConfigError as exc:
+            self._reject(list(exc.problems))
+            return False
+        digest = _text_digest(text)
+        if only_if_changed and digest == self._digest:
+            return None
+        self._digest = digest
+        try:
+            config = load_config_text(text, file=path, path=path)
+        except ConfigError as exc:
+            self._reject(list(exc.problems))
+            return False
+        return self.apply(config)
+
+    def _reject(self, problems: list[Problem]) -> None:
+        self._events.emit(events.ConfigRejected, errors=problems)
+
+    def apply(self, config: Config) -> bool:
+        """Compile the router for ``config``; only if that works, swap both in."""
+        try:
+            router = Router(config)
+        except ConfigError as exc:
+            self._reject(list(exc.problems))
+            return False
+        except ClawError as exc:
+            self._reject([Problem(str(exc), file=config.path or "<config>")])
+            return False
+        self._swap(config, router)
+        self._events.emit(events.ConfigReloaded, config=config)
+        return True
+
+    async def _watch(self, last_sig: Signature | None) -> None:
+        """Poll the config file: a changed mtime/size/inode triggers a read, and only changed
+        text triggers a reload (a touch or a rewrite with the same text does not)."""
+        with anyio.CancelScope() as scope:
+            self._scope = scope
+            while True:
+                await anyio.sleep(self._interval)
+                path = self._current().path
+                if not path:
+                    return
+                sig = _signature(path)
+                if sig == last_sig:
+                    continue
+                last_sig = sig
+                if sig is None:  # gone (or mid-rename): said once; reloads when it is back
+                    self._digest = None
+                await self._reload_path(path, only_if_changed=True)
+
+
+def changed_agents(old: Config, new: Config) -> set[str]:
+    """Agents whose clones must retire: removed or changed, or all when model settings moved."""
+    if old.default_model != new.default_model or dict(old.providers) != dict(new.providers):
+        return set(old.agent_ids) | {"main"} | {b.agent_id for b in old.bindings}
+    out = set()
+    for agent in old.agents:
+        if new.agent(agent.id) != agent:
+            out.add(agent.id)
+    return out
+
+
+def _signature(path: str | None) -> Signature | None:
+    if not path:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _digest(path: str | None) -> bytes | None:
+    """Hash of the config text as the loader reads it (None when unreadable)."""
+    from engine.config.loader import read_config_text
+
+    if not path:
+        return None
+    try:
+        return _text_digest(read_config_text(path))
+    except ConfigError:
+        return None
+
+
+def _text_digest(text: str) -> bytes:
+    import hashlib  # here, not at the top: OpenSSL's start is not on the way to the first frame
+
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
