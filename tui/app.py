@@ -10,13 +10,11 @@ cannot make another one miss events.
 from __future__ import annotations
 
 import asyncio
-import io
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from rich.console import Console
 from textual import events
 from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
@@ -26,7 +24,7 @@ from engine.config.discovery import default_config_path, example_notice
 from engine.errors import ClawError, ConfigError
 from engine.gateway.subscription import SubscriptionLagged
 from engine.lazy import lazy_module
-from tui import keymap
+from tui import keymap, textual_compat
 from tui.heap import FullCollections, resume_collections, settle_heap
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, one_line
@@ -116,6 +114,7 @@ class ClawApp(App[int]):
         elif self.gateway.running:
             self.gateway_ready.set()
         # else the caller opens it and sets ``gateway_ready`` (``run_app``: after the first frame)
+        textual_compat.log_fallbacks(self)
         self._apply_keymap()
         self._apply_theme(self._requested_theme or config.tui.theme)
         self._update_header()
@@ -180,12 +179,7 @@ class ClawApp(App[int]):
 
     def screen_text(self) -> str:
         """The current screen as plain text (tests and the tmux-free smoke checks read it)."""
-        width, height = self.size
-        console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                          color_system=None, record=True, legacy_windows=False, safe_box=False)
-        console.print(self.screen._compositor.render_update(
-            full=True, screen_stack=self._background_screens))
-        return console.export_text(styles=False)
+        return textual_compat.screen_text(self)
 
     @property
     def main(self) -> MainScreen:

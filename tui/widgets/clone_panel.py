@@ -22,8 +22,8 @@ from textual.strip import Strip
 
 from engine.gateway.snapshot import CloneSnapshot
 from tui.safe_text import literal, one_line
+from tui.textual_compat import SkipUnchangedSizes
 from tui.widgets.line_style import StylePerRepaint
-from tui.widgets.size_cache import SkipUnchangedSizes
 
 # (key, label, width): fixed widths, so the table does not jump as states change.
 COLUMNS: tuple[tuple[str, str, int], ...] = (

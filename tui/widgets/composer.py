@@ -17,8 +17,8 @@ from textual.widgets import TextArea
 
 from tui import keymap
 from tui.safe_text import CleanEdits
+from tui.textual_compat import SkipUnchangedSizes
 from tui.widgets.composer_stub import PLACEHOLDER
-from tui.widgets.size_cache import SkipUnchangedSizes
 
 
 class Composer(CleanEdits, SkipUnchangedSizes, TextArea):

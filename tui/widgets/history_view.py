@@ -35,8 +35,8 @@ from textual.strip import Strip
 from tui.widgets.line_style import StylePerRepaint
 from tui.widgets.live_row import LiveRow
 from tui.widgets.long_text import LongText, is_long
-from tui.widgets.size_cache import SkipUnchangedSizes
-from tui import keymap
+from tui import keymap, textual_compat
+from tui.textual_compat import SkipUnchangedSizes
 from tui.safe_text import clean, literal
 
 
@@ -468,9 +468,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         region did not change. Only a scrollbar appearing or going away lays out again."""
         if size == self.virtual_size:
             return
-        self.set_reactive(ScrollView.virtual_size, size)
-        if self.is_mounted:
-            self._scroll_update(size)  # scrollbar shown or not, its thumb, the scroll limits
+        textual_compat.set_virtual_size(self, size)
 
     def _scroll_bottom(self) -> None:
         self.follow = True
@@ -546,7 +544,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
 
     def _strips(self, index: int, width: int) -> list[Strip]:
         row = self._rows[index]
-        strips = self._render(row.message, width, index == self.selected)
+        strips = self._render_message(row.message, width, index == self.selected)
         if row.exact_width != width or row.height != len(strips):
             changed = row.height != len(strips)
             row.height = len(strips)
@@ -579,7 +577,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
                 self.call_after_refresh(self._apply_exact_heights)
         return strips[line] if line < len(strips) else None
 
-    def _render(self, message: MessageLike, width: int, selected: bool) -> list[Strip]:
+    def _render_message(self, message: MessageLike, width: int, selected: bool) -> list[Strip]:
         """A message's lines at ``width`` (cached)."""
         key = self._cache_key(message, width, selected)
         cached = self._cache.get(key)

@@ -1,0 +1,291 @@
+"""The one seam between claw-tui and Textual's private internals.
+
+Written against Textual 8.2.8. Every name below starting with an underscore on a Textual
+object is something Textual does not promise to keep; nothing else in ``tui/`` touches one.
+Each fast path is a feature with a flag, checked once at start-up for the shape it is used in
+(attribute present, callable, its parameters). A feature whose check fails is off, the Textual
+log says why, and the app runs on plain Textual behaviour: slower, never broken.
+
+``CLAW_TUI_TEXTUAL_FAST_PATHS=0`` turns every fast path off (for a Textual bug, or to compare);
+``CLAW_TUI_TEXTUAL_FAST_PATHS=-size_cache,-quiet_subtitle`` turns off the ones named.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import io
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+import textual
+from textual.geometry import Region, Size
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+WRITTEN_AGAINST = "8.2.8"
+ENV_VAR = "CLAW_TUI_TEXTUAL_FAST_PATHS"
+
+
+def _params(func: Any) -> list[str] | None:
+    try:
+        return list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return None
+
+
+def _method(cls: type, name: str, *params: str, coroutine: bool | None = None) -> str | None:
+    """What is wrong with ``cls.name`` as a method taking ``params`` (after self), or None."""
+    func = getattr(cls, name, None)
+    if not callable(func):
+        return f"{cls.__name__}.{name}"
+    names = _params(func)
+    if names is None or names[1:1 + len(params)] != list(params):
+        return f"{cls.__name__}.{name}({', '.join(params)})"
+    if coroutine is not None and inspect.iscoroutinefunction(func) != coroutine:
+        return f"{cls.__name__}.{name} ({'async' if coroutine else 'sync'})"
+    return None
+
+
+def _attribute(obj: Any, name: str, kind: type | tuple[type, ...] | None = None) -> str | None:
+    if not hasattr(obj, name) or (kind is not None and not isinstance(getattr(obj, name), kind)):
+        return f"{type(obj).__name__}.{name}"
+    return None
+
+
+# ---------------------------------------------------------------- checks, one per feature
+
+def _check_screen_text() -> str | None:
+    """``App.screen_text`` renders the screen stack the way Textual's own screenshot does:
+    the screen's compositor, over the screens below it. No public call returns the screen as
+    text (``export_screenshot`` gives SVG)."""
+    from textual._compositor import Compositor  # noqa: PLC0415  (the check itself)
+    from textual.app import App as _App  # noqa: PLC0415
+
+    return (_attribute(Screen(), "_compositor", Compositor)
+            or _method(Compositor, "render_update", "full", "screen_stack")
+            or (None if isinstance(getattr(_App, "_background_screens", None), property)
+                else "App._background_screens"))
+
+
+def _check_quiet_subtitle() -> str | None:
+    """A widget's ``border_subtitle`` is kept in ``_border_subtitle`` as Content, and the
+    public property reads it back from there."""
+    widget = Widget()
+    if (problem := _attribute(widget, "_border_subtitle")) is not None:
+        return problem
+    widget._border_subtitle = widget.render_str("probe")
+    return None if widget.border_subtitle == "probe" else "Widget.border_subtitle reads _border_subtitle"
+
+
+def _check_scrollbar_update() -> str | None:
+    return _method(Widget, "_scroll_update", "virtual_size", coroutine=False)
+
+
+def _check_size_cache() -> str | None:
+    return (_method(Widget, "_size_updated", "size", "virtual_size", "container_size", "layout")
+            or _method(ScrollView, "_size_updated", "size", "virtual_size", "container_size",
+                       "layout"))
+
+
+def _check_frame_timer() -> str | None:
+    from textual.timer import Timer  # noqa: PLC0415
+
+    timer = Timer(Widget(), 1.0, pause=True)
+    return (_method(Timer, "_run", coroutine=True) or _method(Timer, "_start")
+            or _method(Timer, "_tick", "next_timer", "count", coroutine=True)
+            or _attribute(timer, "_interval", (int, float)) or _attribute(timer, "_reset", bool)
+            or _attribute(timer, "_active", asyncio.Event)
+            or (None if isinstance(getattr(Screen, "_update_timer", None), property)
+                else "Screen._update_timer") or _attribute(Screen(), "_timers"))
+
+
+def _check_key_echo() -> str | None:
+    from textual._compositor import Compositor  # noqa: PLC0415
+    from textual.app import App as _App  # noqa: PLC0415
+
+    screen = Screen()
+    compositor = getattr(screen, "_compositor", None)
+    return (_check_frame_timer()
+            or _method(Screen, "_on_update", "message", coroutine=True)
+            or _method(Screen, "_on_timer_update") or _method(Screen, "_compositor_refresh")
+            or _attribute(screen, "_dirty_widgets", set)
+            or _attribute(screen, "_compositor", Compositor)
+            or _method(Compositor, "update_widgets", "widgets")
+            or _attribute(compositor, "visible_widgets")
+            or next((f"Screen.{n}" for n in ("_layout_required", "_scroll_required",
+                                              "_repaint_required", "_recompose_required")
+                     if not isinstance(getattr(screen, n, None), bool)), None)
+            or (None if "_batch_count" in _App.__init__.__code__.co_names
+                else "App._batch_count"))
+
+
+@dataclass
+class Feature:
+    name: str
+    why: str
+    check: Callable[[], str | None]
+    on: bool = True
+    missing: str = ""
+
+
+FEATURES: dict[str, Feature] = {f.name: f for f in (
+    Feature("screen_text", "the screen as plain text for tests and smoke checks",
+            _check_screen_text),
+    Feature("quiet_subtitle", "a pane's state repaints its border row, not the pane",
+            _check_quiet_subtitle),
+    Feature("scrollbar_update", "a history growing updates its scrollbar without a layout",
+            _check_scrollbar_update),
+    Feature("size_cache", "layouts skip scroll views whose sizes did not change",
+            _check_size_cache),
+    Feature("frame_timer", "a screen repaints in the next slot still ahead after a slow frame",
+            _check_frame_timer),
+    Feature("key_echo", "the focused widget is painted alone, at once, between frame slots",
+            _check_key_echo),
+)}
+
+SCREEN_TEXT = QUIET_SUBTITLE = SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = KEY_ECHO = True
+
+
+def configure(setting: str | None = None) -> None:
+    """Run every check and set the flags; ``setting`` is read like ``CLAW_TUI_TEXTUAL_FAST_PATHS``
+    (default: that variable)."""
+    setting = os.environ.get(ENV_VAR, "") if setting is None else setting
+    all_off = setting.strip().lower() in ("0", "off", "no", "false")
+    turned_off = {part.strip().lstrip("-").lower() for part in setting.split(",")
+                  if part.strip().startswith("-")}
+    for feature in FEATURES.values():
+        if all_off or feature.name in turned_off:
+            feature.on, feature.missing = False, f"{ENV_VAR}={setting}"
+            continue
+        try:
+            problem = feature.check()
+        except Exception as error:  # a changed Textual may fail the probe itself
+            problem = f"check failed: {type(error).__name__}: {error}"
+        feature.on, feature.missing = problem is None, problem or ""
+    globals().update({name.upper(): f.on for name, f in FEATURES.items()})
+
+
+def summary() -> str:
+    """One line for the help screen: the Textual version and which fast paths are on."""
+    version = getattr(textual, "__version__", "?")
+    off = [f for f in FEATURES.values() if not f.on]
+    if not off:
+        return f"Textual {version}: fast paths on"
+    missing = sorted({f.missing for f in off})
+    return (f"Textual {version}: fast paths off ({', '.join(f.name for f in off)}: "
+            f"{'; '.join(missing)})")
+
+
+def log_fallbacks(app: App[Any]) -> None:
+    """Say in the Textual log which fast paths are off, and why."""
+    for feature in FEATURES.values():
+        if not feature.on:
+            app.log.warning(f"{feature.name} off ({feature.why}): {feature.missing}; "
+                            f"plain Textual behaviour (written against Textual {WRITTEN_AGAINST})")
+
+
+# ---------------------------------------------------------------- screen as text
+
+def screen_text(app: App[Any]) -> str:
+    """The current screen (and the screens showing beneath it) as plain text."""
+    from rich.console import Console  # noqa: PLC0415
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system=None, record=True, legacy_windows=False, safe_box=False)
+    if SCREEN_TEXT:
+        console.print(app.screen._compositor.render_update(
+            full=True, screen_stack=app._background_screens))
+        return console.export_text(styles=False)
+    return "\n".join(_text_from_widgets(app, width, height)) + "\n"
+
+
+def _text_from_widgets(app: App[Any], width: int, height: int) -> list[str]:
+    """Plain Textual: each shown widget draws its lines (``render_lines``) where the screen put
+    it (``find_widget``), parents first, screens bottom to top."""
+    from textual.errors import NoWidget  # noqa: PLC0415
+
+    rows = [[" "] * width for _ in range(height)]
+    screens = list(app.screen_stack)
+    start = max((i for i, s in enumerate(screens) if not s.styles.background.a < 1), default=0)
+    for screen in screens[start:] if app.screen.is_modal else [app.screen]:
+        for widget in screen.walk_children(with_self=False):
+            if not (widget.display and widget.visible):
+                continue
+            try:
+                geometry = screen.find_widget(widget)
+            except NoWidget:
+                continue
+            region = geometry.region
+            shown = region.intersection(geometry.clip).intersection(Region(0, 0, width, height))
+            if not shown.area:
+                continue
+            lines = widget.render_lines(Region(0, 0, region.width, region.height))
+            for y in range(shown.y, shown.bottom):
+                line = lines[y - region.y] if 0 <= y - region.y < len(lines) else None
+                if line is None:
+                    continue
+                text = line.crop(shown.x - region.x, shown.right - region.x).text
+                rows[y][shown.x:shown.x + len(text)] = list(text)[:shown.width]
+    return ["".join(row).rstrip() for row in rows]
+
+
+# ---------------------------------------------------------------- border subtitle
+
+def set_border_subtitle_quietly(widget: Widget, text: str) -> bool:
+    """Set ``border_subtitle`` without the whole-widget repaint the public setter asks for;
+    the caller repaints the border row. False when done the plain way (which repaints)."""
+    if not QUIET_SUBTITLE:
+        widget.border_subtitle = text
+        return False
+    widget._border_subtitle = widget.render_str(text).expand_tabs(4).split()[0]
+    return True
+
+
+# ---------------------------------------------------------------- scroll views
+
+def set_virtual_size(view: ScrollView, size: Size) -> None:
+    """Set a scroll view's scrollable size and update its scrollbar in place, without the
+    layout of the whole screen that assigning ``virtual_size`` asks for."""
+    if not SCROLLBAR_UPDATE:
+        view.virtual_size = size
+        return
+    view.set_reactive(ScrollView.virtual_size, size)
+    if view.is_mounted:
+        view._scroll_update(size)  # scrollbar shown or not, its thumb, the scroll limits
+
+
+class SkipUnchangedSizes:
+    """ScrollView mix-in: a layout that leaves the view's sizes exactly as they were skips its
+    scrollbar update (Textual re-runs it on every layout; with many panes streaming that is
+    most of a layout pass)."""
+
+    _last_sizes: tuple[Size, Size, Size] | None = None
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        if SIZE_CACHE:
+            key = (size, virtual_size, container_size)
+            if key == self._last_sizes:
+                return False
+            self._last_sizes = key
+        return super()._size_updated(size, virtual_size, container_size, layout)  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- Markdown stream
+
+def cancel_markdown_writer(stream: Any) -> None:
+    """Cancel a ``MarkdownStream``'s writer task from code that cannot await ``stop()`` (a
+    task being cancelled). Without the internal the task is left to the loop's shutdown."""
+    task = getattr(stream, "_task", None)
+    if isinstance(task, asyncio.Task):
+        task.cancel()
+
+
+configure()
