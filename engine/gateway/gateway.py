@@ -22,6 +22,7 @@ from engine.config.model import QUEUE_MODES, AgentConfig, Config
 from engine.errors import ClawError
 from engine.gateway.clones import CloneRecord, CloneRegistry
 from engine.gateway.errors import GatewayError, UnknownAgent
+from engine.gateway import lifecycle
 from engine.gateway.inbox import Inbox, PeerSpec, UnknownInbox, build_inboxes
 from engine.gateway.publisher import Publisher
 from engine.gateway.reload import ConfigReloader, changed_agents
@@ -34,18 +35,16 @@ from engine.routing.route import Route
 from engine.routing.router import Router
 
 if TYPE_CHECKING:
+    from engine.agent.interrupts import TurnScope
     from engine.gateway import a2a, events, turns
-    from engine.gateway import history as chat
     from engine.store import models
 else:  # what only a running gateway needs loads when it first does (the app draws first)
     a2a = lazy_module("engine.gateway.a2a")
     events = lazy_module("engine.gateway.events")
-    chat = lazy_module("engine.gateway.history")
     models = lazy_module("engine.store.models")
     turns = lazy_module("engine.gateway.turns")
 
 DEFAULT_HISTORY_LIMIT = 50
-CHECKPOINT_INTERVAL = 0.25  # seconds between streaming checkpoints of a reply in the store
 SHUTDOWN_GRACE = 3.0  # seconds running turns get to store their partial replies on exit
 MAX_A2A_DEPTH = 4  # agent-to-agent hops one turn may chain (A → B → C → D)
 _A2A_CHAIN: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar(
@@ -96,7 +95,10 @@ class Gateway:
         self._pane_lane: dict[tuple[str, PeerSpec], str] = {}  # last session key per pane+peer
         self._queue_modes: dict[str, str] = {}
         self._a2a_locks: dict[str, anyio.Lock] = {}
-        self._limiter: anyio.CapacityLimiter | None = None
+        self._runner = lifecycle.TurnRunner(self._stores, self._events, self._clones,
+                                            max_concurrent_turns=max_concurrent_turns,
+                                            history_limit=history_limit,
+                                            tools_for=self._tools_for)
         self._tg: Any = None
         self._reloader = ConfigReloader(self._events, lambda: self.config, self._swap_config,
                                         watch=watch_config, interval=watch_interval)
@@ -104,7 +106,6 @@ class Gateway:
 
     # -- lifetime ----------------------------------------------------------------------------
     async def __aenter__(self) -> Gateway:
-        self._limiter = anyio.CapacityLimiter(self.max_concurrent_turns)
         self._tg = anyio.create_task_group()
         await self._tg.__aenter__()
         self._reloader.start(self._tg)
@@ -197,11 +198,13 @@ class Gateway:
             ask_to = self._known_agent(ask[0])
             self._check_a2a(route.agent_id, ask_to, ask[1])
         rec = self._clone(ask_to or route.agent_id, route.channel, route.account_id)
+        relay = None
+        if ask_to is not None:
+            relay = self._relay(route.agent_id, ask_to, ask[1], rec)  # type: ignore[index]
         turn_id = turns.new_turn_id()
-        scope = rec.agent.interrupts.turn(turn_id)
+        scope = self._runner.accept(rec, turn_id)
         turn = turns.Turn(turn_id=turn_id, inbox_key=inbox.key, peer=peer, text=text,
-                          route=route, clone=rec, scope=scope, ask_to=ask_to)
-        rec.scopes[turn_id] = scope
+                          route=route, clone=rec, scope=scope, ask_to=ask_to, relay=relay)
         rec.session_key = route.session_key
         rec.last_active = time.time()
         self._turns[turn_id] = turn
@@ -308,9 +311,7 @@ class Gateway:
         turn.dropped = reason
         turn.clone.queued -= 1
         turn.scope.request(reason)
-        turn.final = self._events.emit(events.TurnInterrupted, inbox_key=turn.inbox_key,
-                                turn_id=turn.turn_id, session_key=turn.session_key, agent_id=turn.agent_id,
-                                reason=reason, message=None)
+        turn.final = self._runner.end_event(turn, "interrupted", None, reason)
         self._end_turn(turn, settled=False)
         lane.dropped.append(turn)
         return True
@@ -321,7 +322,7 @@ class Gateway:
             turn = lane.head
             turn.state = "running"
             try:
-                await self._run_turn(turn)
+                await self._runner.run_queued(turn)
             finally:
                 self._end_turn(turn)
                 if lane.dropped:
@@ -338,36 +339,16 @@ class Gateway:
         """The turn is over for the clone and the subscribers; ``settled`` (its records are
         stored) releases ``ticket.wait()`` — a dropped turn settles once its message is kept."""
         turn.state = "done"
-        turn.scope.close()
-        rec = turn.clone
-        rec.scopes.pop(turn.turn_id, None)
-        rec.running.pop(turn.turn_id, None)
-        rec.last_active = time.time()
         if turn.final is None:  # cancelled (gateway torn down) before it could finish
-            turn.final = self._events.emit(events.TurnInterrupted, inbox_key=turn.inbox_key,
-                                    turn_id=turn.turn_id, session_key=turn.session_key, agent_id=turn.agent_id,
-                                    reason=turn.scope.reason or "shutdown", message=None)
+            turn.final = self._runner.end_event(turn, "interrupted", None,
+                                                turn.scope.reason or "shutdown")
         if settled:
             self._settle(turn)
-        self._events.clone_changed(rec)
-        if self._clones.release(rec):
-            self._events.clone_changed(rec)
+        self._runner.close(turn.clone, turn.turn_id, turn.scope)
 
     def _settle(self, turn: turns.Turn) -> None:
         self._turns.pop(turn.turn_id, None)
         turn.done.set()
-
-    def _info(self, turn: turns.Turn) -> models.SessionInfo:
-        return _session_info(turn.route, turn.peer)
-
-    @staticmethod
-    def _author(turn: turns.Turn) -> str:
-        peer = turn.peer.peer
-        return turn.peer.display_name or (peer.id if peer else "you")
-
-    def _route_meta(self, turn: turns.Turn) -> dict[str, Any]:
-        return {"matched_by": turn.route.matched_by, "binding_index": turn.route.binding_index,
-                "turn_id": turn.turn_id, "inbox": turn.inbox_key}
 
     async def _store_dropped(self, lane: turns.Lane) -> None:
         """Dropped messages are still kept in the session (status interrupted, meta
@@ -378,181 +359,13 @@ class Gateway:
             turn = lane.dropped.pop(0)
             try:
                 store = await self._stores.get(turn.agent_id)
-                await store.append(self._info(turn), "user", self._author(turn), turn.text,
+                await store.append(turn.session_info(), "user", turn.author, turn.text,
                                    status="interrupted",
-                                   meta={**self._route_meta(turn), "dropped": turn.dropped})
+                                   meta={**turn.route_meta(), "dropped": turn.dropped})
             except ClawError:
                 pass  # the store names its own failure on its next use; the drop happened
             finally:
                 self._settle(turn)
-
-    async def _acquire(self, scope: Any) -> bool:
-        """Take a turn slot, or give up as soon as the turn is interrupted while waiting."""
-        assert self._limiter is not None
-        if scope.is_set:
-            return False
-        try:
-            self._limiter.acquire_nowait()
-            return True
-        except anyio.WouldBlock:
-            pass
-        acquired = False
-        async with anyio.create_task_group() as tg:
-            async def watch() -> None:
-                await scope.wait()
-                tg.cancel_scope.cancel()
-
-            tg.start_soon(watch)
-            await self._limiter.acquire()
-            acquired = True
-            tg.cancel_scope.cancel()
-        return acquired
-
-    async def _run_turn(self, turn: turns.Turn) -> None:
-        rec = turn.clone
-        acquired = await self._acquire(turn.scope)
-        try:
-            await self._run_acquired(turn, rec)
-        except Exception as exc:  # noqa: BLE001 - a failure ends this turn only, never the gateway
-            if not isinstance(exc, ClawError):
-                exc = GatewayError(f"internal error: {type(exc).__name__}: {exc}")
-            turn.final = self._events.emit(events.TurnFailed, inbox_key=turn.inbox_key,
-                                    turn_id=turn.turn_id, session_key=turn.session_key, agent_id=turn.agent_id,
-                                    error=str(exc), message=None)
-            rec.outcome, rec.last_reason = "error", str(exc)
-        finally:
-            if acquired:
-                self._limiter.release()  # type: ignore[union-attr]
-
-    async def _run_acquired(self, turn: turns.Turn, rec: CloneRecord) -> None:
-        store = await self._stores.get(turn.agent_id)
-        info = self._info(turn)
-        route_meta = self._route_meta(turn)
-        # The reply row is stored with the user's message, so a crash at any moment after this
-        # leaves the question with an (interrupted) answer, never a question alone.
-        user_msg, writer = await store.begin_turn(
-            info, "user", self._author(turn), turn.text, meta=route_meta,
-            reply_role="assistant" if turn.ask_to is None else "a2a",
-            reply_author=turn.ask_to or rec.agent_id,
-            reply_meta={**self._reply_meta(rec), **route_meta})
-        try:
-            self._events.emit(events.TurnStarted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
-                       session_key=turn.session_key, agent_id=turn.agent_id, clone_id=rec.clone_id,
-                       user_message=user_msg)
-            rec.running[turn.turn_id] = "running"
-            rec.session_key = turn.session_key
-            self._events.clone_changed(rec)
-            if turn.scope.is_set:  # interrupted before it could start: an (empty) marker
-                reason = turn.scope.reason or "user"
-                msg = await writer.finish("interrupted", "", meta={"interrupt_reason": reason})
-                self._finish(turn, "interrupted", msg, reason=reason)
-                return
-            on_delta = self._delta_sink(turn, rec)
-            if turn.ask_to is None:
-                history = await store.last_messages(turn.session_key, self.history_limit)
-                result, msg = await self._stream(rec, chat.to_chat_messages(history), turn.scope,
-                                                 on_delta, writer, session_key=turn.session_key,
-                                                 turn=turn)
-            else:  # /ask: B answers into A's pane; the reply is kept in both stores
-                question = parse_ask(turn.text)[1]  # type: ignore[index]
-                result, _ = await self._exchange(turn.agent_id, turn.ask_to, question, rec,
-                                                 turn.scope, on_delta)
-                msg = await writer.finish(result.status, result.text,
-                                          meta=self._result_meta(rec, result, turn))
-        except BaseException as exc:
-            await _settle_reply(writer, writer.text, turn.scope, exc)
-            raise
-        self._finish(turn, result.status, msg, reason=result.interrupt_reason or turn.scope.reason,
-                     usage=result.usage, error=result.error)
-
-    def _finish(self, turn: turns.Turn, status: str, msg: models.StoredMessage, *,
-                reason: str | None = None, usage: Any = None, error: Any = None) -> None:
-        rec = turn.clone
-        rec.turns += 1
-        common = dict(inbox_key=turn.inbox_key, turn_id=turn.turn_id,
-                      session_key=turn.session_key, agent_id=turn.agent_id)
-        if status == "complete":
-            rec.outcome, rec.last_reason = "idle", None
-            turn.final = self._events.emit(events.TurnFinished, **common, message=msg, usage=usage)
-        elif status == "interrupted":
-            rec.outcome, rec.last_reason = "interrupted", reason or "user"
-            turn.final = self._events.emit(events.TurnInterrupted, **common, reason=reason or "user",
-                                    message=msg)
-        else:
-            text = str(error) if error is not None else "the model failed"
-            rec.outcome, rec.last_reason = "error", text
-            turn.final = self._events.emit(events.TurnFailed, **common, error=text, message=msg)
-
-    def _delta_sink(self, turn: turns.Turn, rec: CloneRecord) -> Callable[[str], None]:
-        inbox_key, turn_id, session_key, agent_id = (turn.inbox_key, turn.turn_id,
-                                                     turn.session_key, turn.agent_id)
-
-        def on_delta(text: str) -> None:
-            if not text:
-                return
-            if rec.running.get(turn_id) != "streaming":
-                rec.running[turn_id] = "streaming"
-                self._events.clone_changed(rec)
-            if self._events.listening:
-                self._events.emit(events.ReplyDelta, inbox_key=inbox_key, turn_id=turn_id,
-                           session_key=session_key, agent_id=agent_id, text=text)
-
-        return on_delta
-
-    def _reply_meta(self, rec: CloneRecord) -> dict[str, Any]:
-        return {"clone_id": rec.clone_id, "model": getattr(rec.agent, "model", None)}
-
-    def _result_meta(self, rec: CloneRecord, result: Any,
-                     turn: turns.Turn | None) -> dict[str, Any]:
-        meta = self._reply_meta(rec)
-        meta["model"] = result.model or meta["model"]
-        meta["usage"] = result.usage.to_json()
-        if turn is not None:
-            meta.update(self._route_meta(turn))
-        if result.error is not None:
-            meta["error"] = str(result.error)
-            meta["error_kind"] = getattr(result.error, "kind", None)
-        if result.status == "interrupted":
-            meta["interrupt_reason"] = result.interrupt_reason or "user"
-        return meta
-
-    async def _stream(self, rec: CloneRecord, messages: list[Any], scope: Any,
-                      on_delta: Callable[[str], None], writer: Any, *, session_key: str,
-                      turn: turns.Turn | None) -> tuple[Any, models.StoredMessage]:
-        """Run one turn on the clone, checkpointing the growing reply into the store, and
-        store the outcome (also when the caller is cancelled: partial text, interrupted)."""
-        chunks: list[str] = []
-
-        def collect(text: str) -> None:
-            chunks.append(text)
-            on_delta(text)
-
-        stop = anyio.Event()
-
-        async def checkpoints() -> None:
-            written = 0
-            while not stop.is_set():
-                with anyio.move_on_after(CHECKPOINT_INTERVAL):
-                    await stop.wait()
-                if not stop.is_set() and len(chunks) != written:
-                    written = len(chunks)
-                    await writer.update("".join(chunks))
-
-        try:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(checkpoints)
-                try:
-                    result = await rec.agent.run_turn(messages, scope=scope, on_delta=collect,
-                                                      session_key=session_key,
-                                                      tools=self._tools_for(rec))
-                finally:
-                    stop.set()
-        except BaseException as exc:
-            await _settle_reply(writer, "".join(chunks), scope, exc)
-            raise
-        msg = await writer.finish(result.status, result.text,
-                                  meta=self._result_meta(rec, result, turn))
-        return result, msg
 
     def _tools_for(self, rec: CloneRecord) -> list[Any] | None:
         """``sessions_send`` for agents agent-to-agent messaging enables (the agent offers it
@@ -573,43 +386,44 @@ class Gateway:
         return [sessions_send_tool(send_to_agent)]
 
     # -- agent to agent ----------------------------------------------------------------------
+    def _relay(self, from_agent: str, to_agent: str, question: str,
+               rec: CloneRecord) -> lifecycle.Relay:
+        """``/ask``: the answer to a pane's message is ``to_agent``'s, asked on ``rec``."""
+        async def relay(scope: TurnScope, on_delta: lifecycle.DeltaSink) -> lifecycle.TurnEnd:
+            return await self._exchange(from_agent, to_agent, question, rec, scope, on_delta)
+
+        return relay
+
     async def _exchange(self, from_agent: str, to_agent: str, text: str, rec: CloneRecord,
-                        scope: Any, on_delta: Callable[[str], None],
-                        ) -> tuple[Any, models.StoredMessage]:
+                        scope: TurnScope, on_delta: lifecycle.DeltaSink) -> lifecycle.TurnEnd:
         """A → B: the message lands in B's store (role a2a, author A) under B's a2a session for
-        A, B answers on its clone ``rec``; returns B's TurnResult and stored reply."""
+        A, B answers on its clone ``rec``; returns B's turn as stored."""
         chain = _A2A_CHAIN.get()
         if (from_agent, to_agent) in chain or len(chain) >= MAX_A2A_DEPTH:
             hops = " → ".join([*(a for a, _ in chain), from_agent, to_agent])
             raise GatewayError(f"agent-to-agent loop refused: {hops}")
-        self._events.emit(events.AgentMessage, from_agent=from_agent, to_agent=to_agent, text=text,
-                   allowed=True)
+        self._events.emit(events.AgentMessage, from_agent=from_agent, to_agent=to_agent,
+                          text=text, allowed=True)
         key = a2a_session_key(to_agent, from_agent)
         lock = self._a2a_locks.setdefault(key, anyio.Lock())
         token = _A2A_CHAIN.set((*chain, (from_agent, to_agent)))
         try:
             async with lock:
-                store = await self._stores.get(to_agent)
                 info = models.SessionInfo(session_key=key, channel=rec.channel,
                                           account_id=rec.account_id, peer_kind="agent",
                                           peer_id=from_agent, display_name=from_agent,
                                           matched_by="agentToAgent")
-                _, writer = await store.begin_turn(info, "a2a", from_agent, text,
-                                                   reply_author=to_agent,
-                                                   reply_meta=self._reply_meta(rec))
-                try:
-                    history = await store.last_messages(key, self.history_limit)
-                except BaseException as exc:
-                    await _settle_reply(writer, writer.text, scope, exc)
-                    raise
-                result, msg = await self._stream(rec, chat.to_chat_messages(history), scope,
-                                                 on_delta, writer, session_key=key, turn=None)
+                end = await self._runner.run(lifecycle.TurnJob(
+                    clone=rec, scope=scope, agent_id=to_agent, info=info, role="a2a",
+                    author=from_agent, text=text, reply_role="assistant",
+                    reply_author=to_agent, on_delta=on_delta))
         finally:
             _A2A_CHAIN.reset(token)
+        answer = end.answer
         self._events.emit(events.AgentMessage, from_agent=to_agent, to_agent=from_agent,
-                   text=result.text, allowed=True,
-                   reason=None if result.status == "complete" else result.status)
-        return result, msg
+                          text=answer.text, allowed=True,
+                          reason=None if answer.status == "complete" else answer.status)
+        return end
 
     async def ask(self, from_agent: str, to_agent: str, text: str, *, channel: str = "local",
                   account_id: str = "default") -> str:
@@ -622,29 +436,14 @@ class Gateway:
         a, b = self._known_agent(from_agent), self._known_agent(to_agent)
         self._check_a2a(a, b, text)
         rec = self._clone(b, normalize_channel(channel) or "local", normalize_account_id(account_id))
-        turn_id = turns.new_turn_id()
-        scope = rec.agent.interrupts.turn(turn_id)
-        rec.scopes[turn_id] = scope
-        rec.running[turn_id] = "running"
-        self._events.clone_changed(rec)
-        result = None
-        try:
-            result, _msg = await self._exchange(a, b, text, rec, scope, lambda _t: None)
-        finally:
-            scope.close()
-            rec.scopes.pop(turn_id, None)
-            rec.running.pop(turn_id, None)
-            rec.last_active = time.time()
-            if result is not None:
-                rec.turns += 1
-                rec.outcome = {"complete": "idle"}.get(result.status, result.status)
-                rec.last_reason = str(result.error) if result.error else result.interrupt_reason
-            self._events.clone_changed(rec)
-            if self._clones.release(rec):
-                self._events.clone_changed(rec)
-        if result.status == "error":
-            raise result.error or GatewayError(f"agent {b} failed to answer")
-        return result.text
+
+        async def body(scope: TurnScope) -> lifecycle.TurnEnd:
+            return await self._exchange(a, b, text, rec, scope, _ignore)
+
+        answer = (await self._runner.run_direct(rec, body)).answer
+        if answer.status == "error":
+            raise answer.error or GatewayError(f"agent {b} failed to answer")
+        return answer.text
 
     # -- state, history, sessions --------------------------------------------------------------
     def clone_snapshots(self) -> list[CloneSnapshot]:
@@ -685,7 +484,7 @@ class Gateway:
         route = self.route(inbox_key, peer)
         store = await self._stores.get(route.agent_id)
         # With the route's info the reset also works for a peer that has no messages yet.
-        row = await store.reset_session(route.session_key, _session_info(route, peer))
+        row = await store.reset_session(route.session_key, turns.session_info(route, peer))
         return row.session_id
 
     async def export(self, inbox_key: str, peer: PeerSpec, fmt: str = "markdown") -> Path:
@@ -733,25 +532,5 @@ class Gateway:
         return make
 
 
-async def _settle_reply(writer: Any, text: str, scope: Any, exc: BaseException) -> None:
-    """A reply row whose turn ended by an exception is finished too, never left ``streaming``:
-    ``interrupted`` (with the text so far) when cancelled, ``error`` otherwise."""
-    if writer.finished:
-        return
-    with anyio.CancelScope(shield=True):
-        if isinstance(exc, anyio.get_cancelled_exc_class()):
-            await writer.finish("interrupted", text,
-                                meta={"interrupt_reason": scope.reason or "cancelled"})
-        else:
-            await writer.finish("error", text, meta={"error": str(exc) or type(exc).__name__})
-
-
-def _session_info(route: Route, spec: PeerSpec) -> models.SessionInfo:
-    """What the store records about a session: where it lives and how it was routed."""
-    peer = spec.peer
-    return models.SessionInfo(session_key=route.session_key, channel=route.channel,
-                              account_id=route.account_id,
-                              peer_kind=peer.kind if peer else None,
-                              peer_id=peer.id if peer else None,
-                              display_name=spec.display_name, matched_by=route.matched_by,
-                              binding_index=route.binding_index)
+def _ignore(_text: str) -> None:
+    """Reply text nobody watches live (an ``ask`` returns it whole)."""

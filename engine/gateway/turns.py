@@ -9,15 +9,18 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import anyio
 
 from engine.gateway.events import Event
+from engine.store.models import SessionInfo
 
 if TYPE_CHECKING:
+    from engine.agent.interrupts import TurnScope
     from engine.gateway.clones import CloneRecord
     from engine.gateway.inbox import PeerSpec
+    from engine.gateway.lifecycle import Relay
     from engine.routing.route import Route
 
 _turn_ids = itertools.count(1)
@@ -35,8 +38,9 @@ class Turn:
     text: str
     route: Route
     clone: CloneRecord  # the clone that answers (the target agent's clone for ``/ask``)
-    scope: Any  # the clone's TurnScope, open from acceptance until the turn ends
+    scope: TurnScope  # the clone's, open from acceptance until the turn ends
     ask_to: str | None = None  # ``/ask <agent>``: the agent that answers
+    relay: Relay | None = None  # ``/ask``: how that agent's answer is fetched
     state: str = "accepted"  # accepted | queued | running | done
     dropped: str | None = None  # set when removed from its queue (reason)
     final: Event | None = None
@@ -50,6 +54,29 @@ class Turn:
     def agent_id(self) -> str:
         """The agent whose store and session the turn belongs to (the routed agent)."""
         return self.route.agent_id
+
+    @property
+    def author(self) -> str:
+        """Who the user's message is stored as: the peer's name, its id, or "you"."""
+        peer = self.peer.peer
+        return self.peer.display_name or (peer.id if peer else "you")
+
+    def session_info(self) -> SessionInfo:
+        return session_info(self.route, self.peer)
+
+    def route_meta(self) -> dict[str, object]:
+        """How the message was routed, kept on its rows."""
+        return {"matched_by": self.route.matched_by, "binding_index": self.route.binding_index,
+                "turn_id": self.turn_id, "inbox": self.inbox_key}
+
+
+def session_info(route: Route, spec: PeerSpec) -> SessionInfo:
+    """What the store records about a session: where it lives and how it was routed."""
+    peer = spec.peer
+    return SessionInfo(session_key=route.session_key, channel=route.channel,
+                       account_id=route.account_id, peer_kind=peer.kind if peer else None,
+                       peer_id=peer.id if peer else None, display_name=spec.display_name,
+                       matched_by=route.matched_by, binding_index=route.binding_index)
 
 
 class Lane:
