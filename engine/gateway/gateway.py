@@ -10,9 +10,8 @@ interrupt scopes wake asyncio loops).
 
 from __future__ import annotations
 
-import contextvars
-import re
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -21,8 +20,8 @@ import anyio
 from engine.config.model import QUEUE_MODES, AgentConfig, Config
 from engine.errors import ClawError
 from engine.gateway.clones import CloneRecord, CloneRegistry
-from engine.gateway.errors import GatewayError, UnknownAgent
 from engine.gateway import lifecycle
+from engine.gateway.errors import GatewayError, UnknownAgent  # noqa: F401 - re-exported
 from engine.gateway.inbox import Inbox, PeerSpec, UnknownInbox, build_inboxes
 from engine.gateway.publisher import Publisher
 from engine.gateway.reload import ConfigReloader, changed_agents
@@ -35,7 +34,6 @@ from engine.routing.route import Route
 from engine.routing.router import Router
 
 if TYPE_CHECKING:
-    from engine.agent.interrupts import TurnScope
     from engine.gateway import a2a, events, turns
     from engine.store import models
 else:  # what only a running gateway needs loads when it first does (the app draws first)
@@ -46,28 +44,6 @@ else:  # what only a running gateway needs loads when it first does (the app dra
 
 DEFAULT_HISTORY_LIMIT = 50
 SHUTDOWN_GRACE = 3.0  # seconds running turns get to store their partial replies on exit
-MAX_A2A_DEPTH = 4  # agent-to-agent hops one turn may chain (A → B → C → D)
-_A2A_CHAIN: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar(
-    "claw_a2a_chain", default=())
-_ASK = re.compile(r"^/ask(?:\s+(\S+))?(?:\s+([\s\S]*))?$")
-
-
-def parse_ask(text: str) -> tuple[str, str] | None:
-    """``/ask <agent> <text>`` → (agent, text); None when the text is not an /ask command."""
-    stripped = text.strip()
-    if not (stripped == "/ask" or stripped.startswith(("/ask ", "/ask\t", "/ask\n"))):
-        return None
-    m = _ASK.match(stripped)
-    agent, body = (m.group(1), m.group(2)) if m else (None, None)
-    if not agent or not body or not body.strip():
-        raise GatewayError("usage: /ask <agent> <text>")
-    return agent, body.strip()
-
-
-def a2a_session_key(to_agent: str, from_agent: str) -> str:
-    """B's session for messages from A: one conversation per asking agent, kept apart from B's
-    human chats."""
-    return f"agent:{to_agent}:a2a:{from_agent}"
 
 
 class Gateway:
@@ -94,11 +70,10 @@ class Gateway:
         self._turns: dict[str, turns.Turn] = {}  # accepted, not yet finished
         self._pane_lane: dict[tuple[str, PeerSpec], str] = {}  # last session key per pane+peer
         self._queue_modes: dict[str, str] = {}
-        self._a2a_locks: dict[str, anyio.Lock] = {}
         self._runner = lifecycle.TurnRunner(self._stores, self._events, self._clones,
                                             max_concurrent_turns=max_concurrent_turns,
                                             history_limit=history_limit,
-                                            tools_for=self._tools_for)
+                                            tools_for=lambda rec: self._a2a.tools_for(rec))
         self._tg: Any = None
         self._reloader = ConfigReloader(self._events, lambda: self.config, self._swap_config,
                                         watch=watch_config, interval=watch_interval)
@@ -192,15 +167,15 @@ class Gateway:
             raise GatewayError("empty message: nothing to send")
         inbox = self.inbox(inbox_key)
         route = self.router.resolve(self.inbound(inbox, peer))
-        ask = parse_ask(text)
-        ask_to = None
-        if ask is not None:
-            ask_to = self._known_agent(ask[0])
-            self._check_a2a(route.agent_id, ask_to, ask[1])
-        rec = self._clone(ask_to or route.agent_id, route.channel, route.account_id)
-        relay = None
-        if ask_to is not None:
-            relay = self._relay(route.agent_id, ask_to, ask[1], rec)  # type: ignore[index]
+        ask = a2a.parse_ask(text)  # ``/ask <agent> <text>``: that agent answers, relayed
+        if ask is None:
+            ask_to, relay = None, None
+            rec = self._clone(route.agent_id, route.channel, route.account_id)
+        else:
+            ask_to, question = self._a2a.known_agent(ask[0]), ask[1]
+            self._a2a.check(route.agent_id, ask_to, question)
+            rec = self._clone(ask_to, route.channel, route.account_id)
+            relay = self._a2a.relay(route.agent_id, ask_to, question, rec)
         turn_id = turns.new_turn_id()
         scope = self._runner.accept(rec, turn_id)
         turn = turns.Turn(turn_id=turn_id, inbox_key=inbox.key, peer=peer, text=text,
@@ -231,21 +206,6 @@ class Gateway:
                        clone_id=rec.clone_id, position=len(lane.waiting))
         self._events.clone_changed(rec)
         return turns.TurnTicket(turn)
-
-    def _known_agent(self, name: str) -> str:
-        agent_id = normalize_agent_id(name)
-        if self.config.agents_declared and agent_id not in self.config.agent_ids:
-            known = ", ".join(self.config.agent_ids)
-            raise UnknownAgent(f'unknown agent "{name}" (known: {known})')
-        return agent_id
-
-    def _check_a2a(self, from_agent: str, to_agent: str, text: str) -> None:
-        decision = a2a.check(self.config.agent_to_agent, from_agent, to_agent)
-        if not decision.allowed:
-            self._events.emit(events.AgentMessage, from_agent=decision.from_agent,
-                       to_agent=decision.to_agent, text=text, allowed=False,
-                       reason=decision.reason)
-            raise a2a.AgentToAgentDenied(decision)
 
     def _clone(self, agent_id: str, channel: str, account_id: str) -> CloneRecord:
         rec, created = self._clones.get(agent_id, channel, account_id)
@@ -367,83 +327,19 @@ class Gateway:
             finally:
                 self._settle(turn)
 
-    def _tools_for(self, rec: CloneRecord) -> list[Any] | None:
-        """``sessions_send`` for agents agent-to-agent messaging enables (the agent offers it
-        only to models that support tool calls)."""
-        if not a2a.enabled_for(self.config.agent_to_agent, rec.agent_id):
-            return None
-        from engine.agent.tools import sessions_send_tool
-
-        async def send_to_agent(args: dict[str, Any]) -> str:
-            target, message = args.get("agentId"), args.get("message")
-            if not isinstance(target, str) or not target.strip():
-                raise GatewayError('sessions_send: "agentId" must be a non-empty string')
-            if not isinstance(message, str) or not message.strip():
-                raise GatewayError('sessions_send: "message" must be a non-empty string')
-            return await self.ask(rec.agent_id, target, message, channel=rec.channel,
-                                  account_id=rec.account_id)
-
-        return [sessions_send_tool(send_to_agent)]
-
-    # -- agent to agent ----------------------------------------------------------------------
-    def _relay(self, from_agent: str, to_agent: str, question: str,
-               rec: CloneRecord) -> lifecycle.Relay:
-        """``/ask``: the answer to a pane's message is ``to_agent``'s, asked on ``rec``."""
-        async def relay(scope: TurnScope, on_delta: lifecycle.DeltaSink) -> lifecycle.TurnEnd:
-            return await self._exchange(from_agent, to_agent, question, rec, scope, on_delta)
-
-        return relay
-
-    async def _exchange(self, from_agent: str, to_agent: str, text: str, rec: CloneRecord,
-                        scope: TurnScope, on_delta: lifecycle.DeltaSink) -> lifecycle.TurnEnd:
-        """A → B: the message lands in B's store (role a2a, author A) under B's a2a session for
-        A, B answers on its clone ``rec``; returns B's turn as stored."""
-        chain = _A2A_CHAIN.get()
-        if (from_agent, to_agent) in chain or len(chain) >= MAX_A2A_DEPTH:
-            hops = " → ".join([*(a for a, _ in chain), from_agent, to_agent])
-            raise GatewayError(f"agent-to-agent loop refused: {hops}")
-        self._events.emit(events.AgentMessage, from_agent=from_agent, to_agent=to_agent,
-                          text=text, allowed=True)
-        key = a2a_session_key(to_agent, from_agent)
-        lock = self._a2a_locks.setdefault(key, anyio.Lock())
-        token = _A2A_CHAIN.set((*chain, (from_agent, to_agent)))
-        try:
-            async with lock:
-                info = models.SessionInfo(session_key=key, channel=rec.channel,
-                                          account_id=rec.account_id, peer_kind="agent",
-                                          peer_id=from_agent, display_name=from_agent,
-                                          matched_by="agentToAgent")
-                end = await self._runner.run(lifecycle.TurnJob(
-                    clone=rec, scope=scope, agent_id=to_agent, info=info, role="a2a",
-                    author=from_agent, text=text, reply_role="assistant",
-                    reply_author=to_agent, on_delta=on_delta))
-        finally:
-            _A2A_CHAIN.reset(token)
-        answer = end.answer
-        self._events.emit(events.AgentMessage, from_agent=to_agent, to_agent=from_agent,
-                          text=answer.text, allowed=True,
-                          reason=None if answer.status == "complete" else answer.status)
-        return end
-
     async def ask(self, from_agent: str, to_agent: str, text: str, *, channel: str = "local",
                   account_id: str = "default") -> str:
         """Agent-to-agent outside a pane (the ``sessions_send`` tool, ``replay``): B answers on
         its clone for ``channel``/``account_id``; returns B's reply. Raises
         ``AgentToAgentDenied`` when policy refuses, the provider's error when B's turn fails."""
-        self._require_running()
-        if not text.strip():
-            raise GatewayError("empty message: nothing to send")
-        a, b = self._known_agent(from_agent), self._known_agent(to_agent)
-        self._check_a2a(a, b, text)
-        rec = self._clone(b, normalize_channel(channel) or "local", normalize_account_id(account_id))
+        return await self._a2a.ask(from_agent, to_agent, text, channel=channel,
+                                   account_id=account_id)
 
-        async def body(scope: TurnScope) -> lifecycle.TurnEnd:
-            return await self._exchange(a, b, text, rec, scope, _ignore)
-
-        answer = (await self._runner.run_direct(rec, body)).answer
-        if answer.status == "error":
-            raise answer.error or GatewayError(f"agent {b} failed to answer")
-        return answer.text
+    @cached_property
+    def _a2a(self) -> a2a.AgentToAgent:
+        """Made on first use: the policy module is not on the way to the app's first frame."""
+        return a2a.AgentToAgent(lambda: self.config, self._events, self._runner, self._clone,
+                                self._require_running)
 
     # -- state, history, sessions --------------------------------------------------------------
     def clone_snapshots(self) -> list[CloneSnapshot]:
@@ -530,7 +426,3 @@ class Gateway:
             return Agent.from_config(agent_config, config, env=self._env, model=self.model_override)
 
         return make
-
-
-def _ignore(_text: str) -> None:
-    """Reply text nobody watches live (an ``ask`` returns it whole)."""

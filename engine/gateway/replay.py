@@ -26,7 +26,7 @@ import anyio
 from engine.errors import ClawError
 from engine.gateway.a2a import AgentToAgentDenied
 from engine.gateway.events import Event, TurnFailed, TurnFinished, TurnInterrupted
-from engine.gateway.gateway import a2a_session_key
+from engine.gateway.a2a import a2a_session_key
 from engine.gateway.inbox import LOCAL_INBOX_KEY, PeerSpec, inbox_key
 from engine.ids import normalize_agent_id
 from engine.inputs import LineTooLong, parse_json
