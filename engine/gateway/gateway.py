@@ -13,16 +13,18 @@ from __future__ import annotations
 import time
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Callable
 
 import anyio
 
 from engine.config.model import QUEUE_MODES, AgentConfig, Config
 from engine.errors import ClawError
 from engine.gateway.clones import CloneRecord, CloneRegistry
-from engine.gateway import lifecycle
 from engine.gateway.errors import GatewayError, UnknownAgent  # noqa: F401 - re-exported
 from engine.gateway.inbox import Inbox, PeerSpec, UnknownInbox, build_inboxes
+from engine.gateway.lanes import SessionLanes
+from engine.gateway.lifecycle import TurnRunner
 from engine.gateway.publisher import Publisher
 from engine.gateway.reload import ConfigReloader, changed_agents
 from engine.gateway.snapshot import CloneSnapshot
@@ -34,6 +36,9 @@ from engine.routing.route import Route
 from engine.routing.router import Router
 
 if TYPE_CHECKING:
+    from anyio.abc import TaskGroup
+
+    from engine.agent.agent import Agent
     from engine.gateway import a2a, events, turns
     from engine.store import models
 else:  # what only a running gateway needs loads when it first does (the app draws first)
@@ -66,15 +71,13 @@ class Gateway:
         self._stores = StoreRegistry(self.state_dir)
         self._clones = CloneRegistry(self._template_factory(config))
         self._events = Publisher()
-        self._lanes: dict[str, turns.Lane] = {}
-        self._turns: dict[str, turns.Turn] = {}  # accepted, not yet finished
-        self._pane_lane: dict[tuple[str, PeerSpec], str] = {}  # last session key per pane+peer
         self._queue_modes: dict[str, str] = {}
-        self._runner = lifecycle.TurnRunner(self._stores, self._events, self._clones,
-                                            max_concurrent_turns=max_concurrent_turns,
-                                            history_limit=history_limit,
-                                            tools_for=lambda rec: self._a2a.tools_for(rec))
-        self._tg: Any = None
+        self._runner = TurnRunner(self._stores, self._events, self._clones,
+                                  max_concurrent_turns=max_concurrent_turns,
+                                  history_limit=history_limit,
+                                  tools_for=lambda rec: self._a2a.tools_for(rec))
+        self._lanes = SessionLanes(self._events, self._runner, self._stores)
+        self._tg: TaskGroup | None = None
         self._reloader = ConfigReloader(self._events, lambda: self.config, self._swap_config,
                                         watch=watch_config, interval=watch_interval)
         self._closing = False
@@ -86,23 +89,21 @@ class Gateway:
         self._reloader.start(self._tg)
         return self
 
-    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
         """Stop: queued turns are dropped (their messages kept), running ones interrupted and
         given SHUTDOWN_GRACE seconds to store their partial replies, then stores close. An
         exception from the ``async with`` body propagates unchanged."""
         self._closing = True
         self._reloader.stop()
-        for lane in list(self._lanes.values()):
-            for turn in list(lane.waiting):
-                self._drop(lane, turn, "shutdown")
-            if lane.head is not None:
-                lane.head.scope.request("shutdown")
+        self._lanes.shut_down()
         with anyio.move_on_after(SHUTDOWN_GRACE, shield=True):
-            for turn in list(self._turns.values()):
-                await turn.done.wait()
-        self._tg.cancel_scope.cancel()
+            await self._lanes.wait_settled()
+        tg = self._tg
+        assert tg is not None, "__aexit__ without __aenter__"
+        tg.cancel_scope.cancel()
         try:
-            await self._tg.__aexit__(None, None, None)
+            await tg.__aexit__(None, None, None)
         finally:
             self._tg = None
             with anyio.CancelScope(shield=True):
@@ -182,28 +183,10 @@ class Gateway:
                           route=route, clone=rec, scope=scope, ask_to=ask_to, relay=relay)
         rec.session_key = route.session_key
         rec.last_active = time.time()
-        self._turns[turn_id] = turn
-        self._pane_lane[(inbox.key, peer)] = route.session_key
         self._events.emit(events.RouteResolved, inbox_key=inbox.key, turn_id=turn_id,
-                   session_key=route.session_key, peer=peer, route=route)
-        lane = self._lanes.get(route.session_key)
-        if lane is None:
-            lane = self._lanes[route.session_key] = turns.Lane(route.session_key)
-            lane.head = turn
-            self._tg.start_soon(self._lane_worker, lane, name=f"lane:{route.session_key}")
-        else:
-            if self.queue_mode(inbox.key) == "interrupt":
-                for queued in list(lane.waiting):
-                    self._drop(lane, queued, "superseded")
-                if lane.head is not None:
-                    lane.head.scope.request("superseded")
-                    self._events.clone_changed(lane.head.clone)
-            lane.waiting.append(turn)
-            turn.state = "queued"
-            rec.queued += 1
-            self._events.emit(events.TurnQueued, inbox_key=inbox.key, turn_id=turn_id,
-                       session_key=route.session_key, agent_id=route.agent_id,
-                       clone_id=rec.clone_id, position=len(lane.waiting))
+                          session_key=route.session_key, peer=peer, route=route)
+        assert self._tg is not None  # running
+        self._lanes.enqueue(turn, self._tg, supersede=self.queue_mode(inbox.key) == "interrupt")
         self._events.clone_changed(rec)
         return turns.TurnTicket(turn)
 
@@ -223,110 +206,24 @@ class Gateway:
             if inbox_key is None:
                 raise GatewayError("interrupt needs an inbox and peer, or a session key")
             peer = peer if peer is not None else PeerSpec()
-            session_key = self._pane_lane.get((self.inbox(inbox_key).key, peer))
-            if session_key is None or session_key not in self._lanes:
+            session_key = self._lanes.pane_session(self.inbox(inbox_key).key, peer)
+            if session_key is None:
                 try:
                     session_key = self.route(inbox_key, peer).session_key
                 except ClawError:
                     return False
-        lane = self._lanes.get(session_key)
-        if lane is None:
-            return False
-        hit = False
-        if drop_queued:
-            for queued in list(lane.waiting):
-                hit = self._drop(lane, queued, "dropped") or hit
-        if lane.head is not None:
-            hit = lane.head.scope.request(reason) or hit
-            self._events.clone_changed(lane.head.clone)
-        return hit
+        return self._lanes.interrupt(session_key, reason, drop_queued=drop_queued)
+
+    def interrupt_turn(self, turn_id: str, reason: str = "user") -> bool:
+        """Stop one turn by id (running: interrupted; queued: dropped)."""
+        return self._lanes.interrupt_turn(turn_id, reason)
 
     def session_state(self, session_key: str) -> str | None:
         """The state of the session's current turn: None (no turn), "queued" (accepted, not
         started), "running" (started, no text yet) or "streaming"."""
-        lane = self._lanes.get(session_key)
-        if lane is None or lane.head is None:
-            return None
-        head = lane.head
-        return head.clone.running.get(head.turn_id) or "queued"
+        return self._lanes.session_state(session_key)
 
-    def interrupt_turn(self, turn_id: str, reason: str = "user") -> bool:
-        """Stop one turn by id (running: interrupted; queued: dropped)."""
-        turn = self._turns.get(turn_id)
-        if turn is None:
-            return False
-        lane = self._lanes.get(turn.session_key)
-        if lane is not None and turn in lane.waiting:
-            return self._drop(lane, turn, reason)
-        hit = turn.scope.request(reason)
-        self._events.clone_changed(turn.clone)
-        return hit
-
-    def _drop(self, lane: turns.Lane, turn: turns.Turn, reason: str) -> bool:
-        """Take a queued turn out of its lane; its message is still stored (marked dropped)."""
-        try:
-            lane.waiting.remove(turn)
-        except ValueError:
-            return False
-        turn.dropped = reason
-        turn.clone.queued -= 1
-        turn.scope.request(reason)
-        turn.final = self._runner.end_event(turn, "interrupted", None, reason)
-        self._end_turn(turn, settled=False)
-        lane.dropped.append(turn)
-        return True
-
-    # -- turns -------------------------------------------------------------------------------
-    async def _lane_worker(self, lane: turns.Lane) -> None:
-        while lane.head is not None:
-            turn = lane.head
-            turn.state = "running"
-            try:
-                await self._runner.run_queued(turn)
-            finally:
-                self._end_turn(turn)
-                if lane.dropped:
-                    with anyio.CancelScope(shield=True):
-                        await self._store_dropped(lane)
-                if lane.waiting:
-                    lane.head = lane.waiting.popleft()
-                    lane.head.clone.queued -= 1
-                else:
-                    lane.head = None
-                    del self._lanes[lane.key]
-
-    def _end_turn(self, turn: turns.Turn, *, settled: bool = True) -> None:
-        """The turn is over for the clone and the subscribers; ``settled`` (its records are
-        stored) releases ``ticket.wait()`` — a dropped turn settles once its message is kept."""
-        turn.state = "done"
-        if turn.final is None:  # cancelled (gateway torn down) before it could finish
-            turn.final = self._runner.end_event(turn, "interrupted", None,
-                                                turn.scope.reason or "shutdown")
-        if settled:
-            self._settle(turn)
-        self._runner.close(turn.clone, turn.turn_id, turn.scope)
-
-    def _settle(self, turn: turns.Turn) -> None:
-        self._turns.pop(turn.turn_id, None)
-        turn.done.set()
-
-    async def _store_dropped(self, lane: turns.Lane) -> None:
-        """Dropped messages are still kept in the session (status interrupted, meta
-        ``dropped``) so the record shows what the user typed; stored right after the reply of
-        the turn that ran when they were dropped, before the next turn, so the session stays
-        in order."""
-        while lane.dropped:
-            turn = lane.dropped.pop(0)
-            try:
-                store = await self._stores.get(turn.agent_id)
-                await store.append(turn.session_info(), "user", turn.author, turn.text,
-                                   status="interrupted",
-                                   meta={**turn.route_meta(), "dropped": turn.dropped})
-            except ClawError:
-                pass  # the store names its own failure on its next use; the drop happened
-            finally:
-                self._settle(turn)
-
+    # -- agent to agent ----------------------------------------------------------------------
     async def ask(self, from_agent: str, to_agent: str, text: str, *, channel: str = "local",
                   account_id: str = "default") -> str:
         """Agent-to-agent outside a pane (the ``sessions_send`` tool, ``replay``): B answers on
@@ -417,8 +314,8 @@ class Gateway:
                 self._events.clone_changed(rec)
 
     # -- agents ------------------------------------------------------------------------------
-    def _template_factory(self, config: Config) -> Callable[[str], Any]:
-        def make(agent_id: str) -> Any:
+    def _template_factory(self, config: Config) -> Callable[[str], Agent]:
+        def make(agent_id: str) -> Agent:
             from engine.agent.agent import Agent
 
             agent_config = config.agent(agent_id) or AgentConfig(
