@@ -14,6 +14,7 @@ from engine.gateway.snapshot import CloneSnapshot
 
 if TYPE_CHECKING:
     from engine.agent.agent import Agent
+    from engine.agent.interrupts import TurnScope
 
 CloneKey = tuple[str, str, str]  # (agent_id, channel, account_id)
 
@@ -26,10 +27,10 @@ class CloneRecord:
         self.agent_id = agent_id
         self.channel = channel
         self.account_id = account_id
-        self.clone_id: str = getattr(agent, "clone_id", None) or f"{agent_id}@{channel}:{account_id}"
+        self.clone_id: str = agent.clone_id or f"{agent_id}@{channel}:{account_id}"
         self.created_at = self.last_active = time.time()
         self.running: dict[str, str] = {}  # turn_id -> "running" | "streaming"
-        self.scopes: dict[str, object] = {}  # turn_id -> open TurnScope (accepted..done)
+        self.scopes: dict[str, TurnScope] = {}  # turn_id -> open scope (accepted..done)
         self.queued = 0
         self.outcome = "idle"  # state after the last turn: idle | interrupted | error
         self.last_reason: str | None = None
@@ -56,19 +57,17 @@ class CloneRecord:
         return self.outcome
 
     def snapshot(self) -> CloneSnapshot:
-        pending = [s for s in self.scopes.values() if getattr(s, "is_set", False)]
-        reason = getattr(pending[0], "reason", None) if pending else (
+        pending = [s for s in self.scopes.values() if s.is_set]
+        reason = pending[0].reason if pending else (
             self.last_reason if self.outcome == "interrupted" else None)
-        usage = getattr(self.agent, "usage", None)
-        locks = self.agent.locks_held() if hasattr(self.agent, "locks_held") else False
+        usage = self.agent.usage
         return CloneSnapshot(
             clone_id=self.clone_id, agent_id=self.agent_id, channel=self.channel,
             account_id=self.account_id, state=self.state, session_key=self.session_key,
-            queue_length=self.queued, locks_held=locks, interrupt_requested=bool(pending),
-            interrupt_reason=reason, turns=self.turns,
-            prompt_tokens=getattr(usage, "prompt_tokens", 0),
-            completion_tokens=getattr(usage, "completion_tokens", 0),
-            cost=float(getattr(usage, "cost", 0.0)), created_at=self.created_at,
+            queue_length=self.queued, locks_held=self.agent.locks_held(),
+            interrupt_requested=bool(pending), interrupt_reason=reason, turns=self.turns,
+            prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+            cost=float(usage.cost), created_at=self.created_at,
             last_active=self.last_active, retired=self.retired)
 
 

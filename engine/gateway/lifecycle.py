@@ -340,7 +340,7 @@ class TurnRunner:
 
 def reply_meta(rec: CloneRecord) -> dict[str, object]:
     """What a reply row records from the start: the clone and its model."""
-    return {"clone_id": rec.clone_id, "model": getattr(rec.agent, "model", None)}
+    return {"clone_id": rec.clone_id, "model": rec.agent.model}
 
 
 def result_meta(rec: CloneRecord, answer: Answer, meta: Mapping[str, object]) -> dict[str, object]:

@@ -1,5 +1,7 @@
 """Replay scripts: JSON lines of inbound messages (and interrupts, asks, pauses) run through a
 real gateway, each checked against optional expectations. ``claw-tui replay`` is the CLI.
+A script drives only the gateway's public methods (``send``, ``ask``, ``interrupt``), so its
+turns take the one lifecycle a pane's and a model's tool call take (``engine.gateway.lifecycle``).
 
 Line forms (blank lines and lines starting with ``#`` or ``//`` are skipped):
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import anyio
 
@@ -32,6 +34,10 @@ from engine.ids import normalize_agent_id
 from engine.inputs import LineTooLong, parse_json
 from engine.routing.inbound import Inbound, InboundError, parse_peer
 from engine.text import one_line
+
+if TYPE_CHECKING:
+    from engine.gateway.gateway import Gateway
+    from engine.gateway.turns import TurnTicket
 
 MESSAGE_EXPECT = ("agentId", "sessionKey", "matchedBy", "bindingIndex", "replyContains", "status")
 ASK_EXPECT = ("allowed", "replyContains")
@@ -259,7 +265,7 @@ def _parse_expect(obj: dict, allowed: tuple[str, ...]) -> dict[str, Any]:
 
 
 # -- running ---------------------------------------------------------------------------------
-async def run_script(gateway: Any, lines: list[ScriptLine],
+async def run_script(gateway: Gateway, lines: list[ScriptLine],
                      on_row: Callable[[Row], None] | None = None) -> list[Row]:
     """Run every line in order through ``gateway``; ``on_row`` gets rows in line order as soon
     as each line (and every line before it) has finished."""
@@ -296,14 +302,14 @@ async def run_script(gateway: Any, lines: list[ScriptLine],
                 elif line.wait:
                     done(_finish(row, line, await ticket.wait()))
                 else:
-                    async def later(row: Row = row, line: ScriptLine = line, ticket: Any = ticket) -> None:
+                    async def later(row: Row = row, line: ScriptLine = line, ticket: TurnTicket = ticket) -> None:
                         done(_finish(row, line, await ticket.wait()))
 
                     tg.start_soon(later)
     return [rows[n] for n in order]
 
 
-async def _send(gateway: Any, line: ScriptLine) -> tuple[Row, Any]:
+async def _send(gateway: Gateway, line: ScriptLine) -> tuple[Row, TurnTicket | None]:
     peer = line.peer
     row = Row(line.lineno, "message", target=line.inbox_key, peer=_peer_label(line))
     try:
@@ -347,7 +353,7 @@ def _finish(row: Row, line: ScriptLine, final: Event) -> Row:
 STREAMING_WAIT = 60.0  # seconds an interrupt with "when": "streaming" waits for the reply
 
 
-async def _until_streaming(gateway: Any, line: ScriptLine) -> None:
+async def _until_streaming(gateway: Gateway, line: ScriptLine) -> None:
     """Wait until the target session's turn streams (or there is none, or it timed out)."""
     key = line.session_key
     if key is None:
@@ -360,7 +366,7 @@ async def _until_streaming(gateway: Any, line: ScriptLine) -> None:
             await anyio.sleep(0.005)
 
 
-def _interrupt(gateway: Any, line: ScriptLine) -> Row:
+def _interrupt(gateway: Gateway, line: ScriptLine) -> Row:
     row = Row(line.lineno, "interrupt", matched_by="(interrupt)")
     if line.session_key is not None:
         row.target, row.peer, row.session_key = "-", "-", line.session_key
@@ -381,7 +387,7 @@ def _interrupt(gateway: Any, line: ScriptLine) -> Row:
     return row
 
 
-async def _ask(gateway: Any, line: ScriptLine) -> Row:
+async def _ask(gateway: Gateway, line: ScriptLine) -> Row:
     assert line.ask is not None
     src, dst, text = line.ask
     row = Row(line.lineno, "ask", target=LOCAL_INBOX_KEY, peer=f"agent:{src}",
