@@ -1,10 +1,23 @@
-"""The gateway runtime: route → clone → store → turn → stream → store, with events.
+"""The gateway facade: the methods the TUI, the CLI and tests call, over parts with one job each.
 
-One ``Gateway`` owns a task group (``async with Gateway(...)``). ``send`` accepts a message
-synchronously — routes it, takes the clone, opens the clone's interrupt scope, queues it in
-its session lane — and returns a ticket; the turn itself runs in a lane worker task. Turns of
-one session key run one at a time; different keys run concurrently up to
-``max_concurrent_turns`` (a CapacityLimiter). Runs on anyio's asyncio backend (the agents'
+One ``Gateway`` owns a task group (``async with Gateway(...)``). A pane's message, step by step:
+
+    Gateway.send(inbox_key, peer, text) -> TurnTicket          accepted synchronously
+      Router.resolve(Inbound) -> Route                         routing: which agent, which session
+      a2a.parse_ask / AgentToAgent.check, .relay               ``/ask <agent>`` only (a2a.py)
+      TurnRunner.accept(clone, turn_id) -> TurnScope           Esc works from here (lifecycle.py)
+      RouteResolved; SessionLanes.enqueue(Turn)                queued per session key (lanes.py)
+    lane worker: TurnRunner.run_queued(Turn)                   one of max_concurrent_turns
+      TurnRunner.run(TurnJob) -> TurnEnd
+        AgentStore.begin_turn -> (message, ReplyWriter)        question + empty reply row, one commit
+        TurnStarted; Agent.run_turn -> ReplyDelta ...          ReplyWriter.update checkpoints
+        ReplyWriter.finish(complete | interrupted | error)     the row always ends
+      TurnRunner.end_event -> TurnFinished | TurnInterrupted | TurnFailed
+      TurnRunner.close -> CloneStateChanged; ticket.wait() returns the terminal event
+
+``ask`` (agent to agent, no pane) runs the same ``TurnRunner.run`` through
+``AgentToAgent.exchange``; config reload is ``ConfigReloader`` (reload.py); every event goes
+out through one ``Publisher`` (publisher.py). Runs on anyio's asyncio backend (the agents'
 interrupt scopes wake asyncio loops).
 """
 
@@ -52,6 +65,8 @@ SHUTDOWN_GRACE = 3.0  # seconds running turns get to store their partial replies
 
 
 class Gateway:
+    """Inboxes, routing, turns, sessions and config of one running gateway."""
+
     def __init__(self, config: Config, state_dir: Path | str, *, model_override: str | None = None,
                  max_concurrent_turns: int = 16, history_limit: int = DEFAULT_HISTORY_LIMIT,
                  watch_config: bool = True, watch_interval: float = 1.0,
