@@ -81,7 +81,6 @@ class Gateway:
         self.state_dir = Path(state_dir)
         self.model_override = model_override
         self.max_concurrent_turns = max_concurrent_turns
-        self.history_limit = history_limit
         self._env = env
         self._stores = StoreRegistry(self.state_dir)
         self._clones = CloneRegistry(self._template_factory(config))
@@ -124,6 +123,11 @@ class Gateway:
             with anyio.CancelScope(shield=True):
                 await self._stores.aclose()
             self._events.close()
+
+    @property
+    def history_limit(self) -> int:
+        """How many stored messages of a session a model sees with each new one."""
+        return self._runner.history_limit
 
     @property
     def running(self) -> bool:

@@ -1,14 +1,15 @@
 """The turn lifecycle: the one way a turn runs — a pane's message, its ``/ask``, and an
 agent-to-agent ``ask`` (the ``sessions_send`` tool, replay) alike.
 
-    accept   the clone's interrupt scope opens (Esc works from here on)      accept
-    slot     a pane's turn waits for one of max_concurrent_turns               run_queued
-    begin    the message and its empty ``streaming`` reply row, one transaction run
-    start    the clone shows running; a pane gets ``TurnStarted``              run
-    answer   the clone streams, checkpointing the reply — or a relay answers   run, _stream
-    finish   the reply row ends complete | interrupted | error, also when cancelled
-    end      the clone's outcome, the pane's one terminal event, the scope closed
-                                                                                count, end_event, close
+    step     what happens                                                   where
+    accept   the clone's interrupt scope opens (Esc works from here on)     accept
+    slot     a pane's turn waits for one of max_concurrent_turns            run_queued
+    begin    the message and its empty ``streaming`` reply row, one commit  run
+    start    the clone shows running; a pane gets ``TurnStarted``           run
+    answer   the clone (under its own locks) streams, checkpointing the     _stream
+             reply row — or, for ``/ask``, a relay answers                  run
+    finish   the row ends complete | interrupted | error, even cancelled    run, settle_reply
+    end      the clone's outcome, a pane's one terminal event, scope shut   count, end_event, close
 
 Kept apart from the facade so each step is named once: nothing else writes a reply row,
 builds a terminal event or records a clone's outcome.
@@ -95,8 +96,7 @@ class TurnJob:
     turn: turns.Turn | None = None  # a pane's turn: TurnStarted is published for it
 
 
-def outcome_detail(status: str, reason: str | None, error: BaseException | str | None
-                   ) -> str | None:
+def outcome_detail(status: str, reason: str | None, error: BaseException | None) -> str | None:
     """The one line a clone and a terminal event show for how a turn ended."""
     if status == "complete":
         return None
