@@ -403,142 +403,105 @@ class ChannelPane(Vertical):
 
     # ------------------------------------------------------------- events
 
-    # The engine's events for this inbox arrive as messages (see ``tui/engine_messages.py``),
-    # handled one at a time in order: the user message, the streamed reply and the final
-    # message land in that order, and a slow Markdown write here holds up no other pane.
-
-    def _turn_for(self, event: TurnEvent, agent_id: str = "") -> PaneTurn | None:
-        """The pane's record of the event's turn: one it sent, or one another client started
-        in the session it shows; None for a turn of another session."""
+    def handle_event(self, event: TurnEvent) -> None:
+        """Apply one gateway event for this inbox (called by the app's event pump)."""
         turn = self.turns.get(event.turn_id)
-        if turn is None and self.route is not None and event.session_key == self.route.session_key:
-            turn = self.turns[event.turn_id] = PaneTurn(event.turn_id, event.session_key, agent_id)
-        return turn
-
-    def on_route_resolved(self, message: engine_messages.RouteResolved) -> None:
-        turn = self._turn_for(message.event)
-        if turn is not None:
-            turn.route = message.event.route
-            self._update_labels()
-
-    def on_turn_queued(self, message: engine_messages.TurnQueued) -> None:
-        event = message.event
-        turn = self._turn_for(event, event.agent_id)
-        if turn is not None:
+        mine = turn is not None or (self.route is not None
+                                    and getattr(event, "session_key", None) == self.route.session_key)
+        if not mine:
+            return
+        if turn is None:
+            turn = self.turns[event.turn_id] = PaneTurn(
+                event.turn_id, getattr(event, "session_key", ""), getattr(event, "agent_id", ""))
+        if isinstance(event, gateway_events.RouteResolved):
+            turn.route = event.route
+        elif isinstance(event, gateway_events.TurnQueued):
             turn.state, turn.position = "queued", event.position
-            self._update_labels()
-
-    async def on_turn_started(self, message: engine_messages.TurnStarted) -> None:
-        event = message.event
-        turn = self._turn_for(event, event.agent_id)
-        if turn is None:
-            return
-        turn.state = "running"
-        self._update_labels()
-        await self._add_to_history(event.user_message)
-        if self._live_turn is None:
-            await self._begin_live(turn)
-
-    async def on_reply_delta(self, message: engine_messages.ReplyDelta) -> None:
-        event = message.event
-        turn = self._turn_for(event, event.agent_id)
-        if turn is None:
-            return
-        turn.parts.append(event.text)
-        if turn.state != "streaming":
+        elif isinstance(event, gateway_events.TurnStarted):
+            turn.state = "running"
+            self._put("history", event.user_message)
+            if self._live_turn is None:
+                self._begin_live(turn)
+        elif isinstance(event, gateway_events.ReplyDelta):
             turn.state = "streaming"
-            self._update_labels()
-        if self._live_turn is None:
-            await self._begin_live(turn)
-        elif self._live_turn == turn.turn_id:
-            await self._write_live(clean(event.text))
-
-    async def on_turn_finished(self, message: engine_messages.TurnFinished) -> None:
-        turn = self._turn_for(message.event, message.event.agent_id)
-        if turn is not None:
-            self.notice = None
-            self._new_activity()
-            await self._end(turn, message.event.message)
-
-    async def on_turn_interrupted(self, message: engine_messages.TurnInterrupted) -> None:
-        event = message.event
-        turn = self._turn_for(event, event.agent_id)
-        if turn is not None:
-            self.notice = f"⏹ interrupted ({one_line(event.reason, 40)})"
-            if event.message is None and turn.text:
-                self.notice += f": {one_line(turn.text, 30)} was not sent"
-            self._alert()
-            await self._end(turn, event.message)
-
-    async def on_turn_failed(self, message: engine_messages.TurnFailed) -> None:
-        event = message.event
-        turn = self._turn_for(event, event.agent_id)
-        if turn is not None:
-            self.notice = f"✖ {one_line(event.error, 120)}"
-            self._alert()
-            await self._end(turn, event.message)
-
-    async def _end(self, turn: PaneTurn, message: StoredMessage | None) -> None:
-        """A turn ended: its reply goes into the history (in place of the live reply when it
-        was the one shown live), and the next running turn, if any, goes live."""
-        self.turns.pop(turn.turn_id, None)
+            turn.parts.append(event.text)
+            if self._live_turn is None:
+                self._begin_live(turn)
+            elif self._live_turn == turn.turn_id:
+                self._pending_live.append(event.text)
+        elif isinstance(event, (gateway_events.TurnFinished, gateway_events.TurnInterrupted,
+                                gateway_events.TurnFailed)):
+            self._finish(turn, event)
         self._update_labels()
-        if self._live_turn != turn.turn_id:
-            await self._add_to_history(message)
-            return
-        shown = message is not None and self._shows(message)
-        if shown:
-            await self._draw_ahead(message)
-        await self._stop_stream()
-        self._live_turn = None
-        await self._close_live_area()
-        self.history.end_live()  # in the same step as the append: one frame shows both
-        if shown:
-            self.history.append(message)
-        nxt = next((t for t in self.turns.values() if t.state in ("running", "streaming")), None)
-        if nxt is not None:
-            await self._begin_live(nxt)
 
-    async def _add_to_history(self, message: StoredMessage | None) -> None:
-        if message is not None and self._shows(message):
-            await self._draw_ahead(message)
-            self.history.append(message)
-
-    async def _begin_live(self, turn: PaneTurn) -> None:
-        """Show ``turn``'s reply live, with what it has streamed so far."""
-        await self._stop_stream()
+    def _begin_live(self, turn: PaneTurn) -> None:
         self._live_turn = turn.turn_id
-        self._live_label = f"{turn.agent_id} is replying…"
-        self._live_chars = self._live_block = 0
-        self._count_live(self.live_text)
-        await self._show_live(self._markdown_live)
+        self._pending_live.clear()
+        self._put("start", turn)
+        if turn.parts:
+            self._put("delta", clean("".join(turn.parts)))
 
-    async def _write_live(self, text: str) -> None:
-        """Add cleaned reply text to the live view."""
-        self._count_live(text)
-        if self._stream is not None and not self._markdown_fits():
-            await self._stop_stream()  # outgrew the Markdown stream: plain from here on
-            await self._show_live(False)
-        elif self._stream is not None:
-            await self._stream.write(text)
-        else:
-            self.history.append_live(text)
+    def flush_live(self) -> None:
+        """Hand the text streamed since the last tick to the streaming task as one write.
+        The app calls this for every pane on one timer, so all panes repaint in the same
+        frame a few times a second instead of each on its own per token."""
+        if self._pending_live:
+            text = "".join(self._pending_live)
+            self._pending_live.clear()
+            self._put("delta", clean(text))
 
     def set_markdown_live(self, markdown: bool) -> None:
-        """The focused pane streams through Markdown; the others show a plain tail. The
-        switch runs in turn with the pane's event messages."""
+        """The focused pane streams through Markdown; the others show a plain tail."""
         if markdown != self._markdown_live:
             self._markdown_live = markdown
-            self.call_later(self._switch_live_view)
+            self._put("mode", markdown)
 
-    async def _switch_live_view(self) -> None:
-        await self._stop_stream()
-        if self._live_turn is not None:
-            await self._show_live(self._markdown_live)
+    def _finish(self, turn: PaneTurn, event: TurnEvent) -> None:
+        self.turns.pop(turn.turn_id, None)
+        message = getattr(event, "message", None)
+        if isinstance(event, gateway_events.TurnInterrupted):
+            self.notice = f"⏹ interrupted ({one_line(event.reason, 40)})"
+            if message is None:
+                self.notice += f": {one_line(turn.text, 30)} was not sent" if turn.text else ""
+            self._alert()
+        elif isinstance(event, gateway_events.TurnFailed):
+            self.notice = f"✖ {one_line(event.error, 120)}"
+            self._alert()
+        else:
+            self.notice = None
+            self._new_activity()
+        if self._live_turn == turn.turn_id:
+            self._live_turn = None
+            self.flush_live()
+            self._put("end", message)
+            nxt = next((t for t in self.turns.values() if t.state in ("running", "streaming")), None)
+            if nxt is not None:
+                self._begin_live(nxt)
+        elif message is not None:
+            self._put("history", message)
 
-    def on_unmount(self) -> None:
-        if self._stream is not None:  # the app is closing mid-reply: end the Markdown writer too
-            textual_compat.cancel_markdown_writer(self._stream)
+    def _put(self, op: str, arg: Any) -> None:
+        self._ops.append((op, arg))
+        self._ops_ready.set()
+
+    async def _next_op(self) -> tuple[str, Any]:
+        while not self._ops:
+            self._ops_ready.clear()
+            await self._ops_ready.wait()
+        return self._ops.popleft()
+
+    async def _stream_loop(self) -> None:
+        """The pane's streaming task: applies ``_ops`` in order — history appends, and the
+        live reply's start / text / end — so a reply never lands before its question and the
+        live area never shows text from a finished turn."""
+        try:
+            while True:
+                op, arg = await self._next_op()
+                await self._apply_op(op, arg)
+        finally:
+            stream = self._stream
+            if stream is not None:  # the app is closing mid-reply: end the Markdown writer too
+                textual_compat.cancel_markdown_writer(stream)
 
     async def _stop_stream(self) -> None:
         if self._stream is not None:
@@ -548,10 +511,49 @@ class ChannelPane(Vertical):
             except asyncio.CancelledError:
                 # MarkdownStream.stop re-raises the cancellation of its own writer task when
                 # that task had not started yet (Esc before the first token); only a
-                # cancellation of the pane's own task may end what it is doing.
+                # cancellation of this streaming task itself may end the loop.
                 task = asyncio.current_task()
                 if task is not None and task.cancelling():
                     raise
+
+    async def _apply_op(self, op: str, arg: Any) -> None:
+        if op == "history":
+            if arg is not None and self._shows(arg):
+                await self._draw_ahead(arg)
+                self.history.append(arg)
+        elif op == "start":
+            await self._stop_stream()
+            turn: PaneTurn = arg
+            self._live_label = f"{turn.agent_id} is replying…"
+            self._live_parts = []
+            self._live_chars = self._live_block = 0
+            self._streaming = True
+            await self._show_live(self._markdown_live)
+        elif op == "delta":
+            self._live_parts.append(arg)
+            self._count_live(arg)
+            if self._stream is not None and not self._markdown_fits():
+                await self._stop_stream()  # outgrew the Markdown stream: plain from here on
+                await self._show_live(False)
+            elif self._stream is not None:
+                await self._stream.write(arg)
+            elif self._streaming:
+                self.history.append_live(arg)
+        elif op == "mode":
+            await self._stop_stream()
+            if self._streaming:
+                await self._show_live(arg)
+        elif op == "end":
+            shown = arg is not None and self._shows(arg)
+            if shown:
+                await self._draw_ahead(arg)
+            await self._stop_stream()
+            self._streaming = False
+            self._live_parts = []
+            await self._close_live_area()
+            self.history.end_live()  # in the same step as the append: one frame shows both
+            if shown:
+                self.history.append(arg)
 
     def _count_live(self, text: str) -> None:
         self._live_chars += len(text)
@@ -590,7 +592,7 @@ class ChannelPane(Vertical):
     async def _show_live(self, markdown: bool) -> None:
         """Show the streaming reply (what has arrived so far, then each delta) either through
         the Markdown stream in the live area or in the last rows of the history."""
-        text = clean(self.live_text)
+        text = "".join(self._live_parts)
         if not (markdown and self._markdown_fits()):
             await self._close_live_area()
             self.history.start_live(self._live_label, text)
@@ -613,7 +615,7 @@ class ChannelPane(Vertical):
 
     @property
     def live_text(self) -> str:
-        """The reply streaming right now, as received (the turn keeps it; views show it)."""
+        """The reply streaming right now (tests and screenshots read it)."""
         turn = self.turns.get(self._live_turn or "")
         return "".join(turn.parts) if turn else ""
 
