@@ -16,6 +16,11 @@ waits for a reader. Memory stays bounded by these rules, applied in order:
    is hopelessly behind: the buffer is discarded and the reader gets ``SubscriptionLagged`` (it
    should resubscribe and resync from ``Gateway.clone_snapshots()`` and ``history()``).
 
+A reader that draws on a clock (the TUI) takes events with ``drain(hold=...)`` and ``wait``:
+``hold`` leaves a turn's latest reply text pending, where it keeps merging (rule 1) until the
+reader wants it — so this buffer is the one place reply text is merged — and ``wait`` wakes
+the reader for everything but reply text that merges into text already pending.
+
 Not thread-safe: publish and read from the event loop that runs the gateway.
 """
 
@@ -77,6 +82,7 @@ class Subscription:
         self._carry: dict[str, tuple[ReplyDelta, list[str]]] = {}  # evicted delta text per turn
         self._clone_slot: dict[str, _Slot] = {}  # clone_id -> pending CloneStateChanged
         self._waiter: anyio.Event | None = None
+        self._wake_on_delta = True  # False while ``wait`` waits: merging reply text does not wake it
         self._finished = False  # no more events will come; read what is left
         self._closed = False  # reader is gone; nothing more is delivered
         self.lagged = False
@@ -87,8 +93,9 @@ class Subscription:
     def publish(self, event: Event) -> None:
         if self._closed or self._finished:
             return
+        merged = False
         if isinstance(event, events.ReplyDelta):
-            self._publish_delta(event)
+            merged = self._publish_delta(event)
         else:
             if isinstance(event, events.TurnEvent):
                 self._open_delta.pop(event.turn_id, None)
@@ -105,16 +112,17 @@ class Subscription:
             if isinstance(event, events.CloneStateChanged):
                 self._clone_slot[event.snapshot.clone_id] = slot
         self._make_room()
-        if self._waiter is not None:
+        if self._waiter is not None and (self._wake_on_delta or not merged or self.lagged):
             self._waiter.set()
 
-    def _publish_delta(self, event: ReplyDelta) -> None:
+    def _publish_delta(self, event: ReplyDelta) -> bool:
+        """Queue reply text; True when it merged into text already pending."""
         slot = self._open_delta.get(event.turn_id)
         if slot is not None and not slot.dead:
             assert slot.chunks is not None
             slot.chunks.append(event.text)
             self.merged_deltas += 1
-            return
+            return True
         carried = self._carry.pop(event.turn_id, None)
         if carried is not None:
             first, chunks = carried
@@ -124,6 +132,7 @@ class Subscription:
             slot = _Slot(event, [event.text])
         self._append(slot)
         self._open_delta[event.turn_id] = slot
+        return False
 
     def _append(self, slot: _Slot) -> None:
         self._buf.append(slot)
@@ -185,12 +194,57 @@ class Subscription:
             return slot.materialise()
         return None
 
-    def drain(self) -> list[Event]:
-        """Every pending event, without waiting (empty when none)."""
+    def drain(self, hold: Callable[[ReplyDelta], bool] | None = None) -> list[Event]:
+        """Every pending event, without waiting (empty when none). With ``hold``, a turn's
+        reply text that is still its latest pending event stays pending (and keeps merging)
+        when ``hold(delta)`` is true: nothing of that turn is pending after it, so the order
+        of each turn's events is kept."""
         out: list[Event] = []
-        while (ev := self._pop()) is not None:
-            out.append(ev)
+        if hold is None:
+            while (ev := self._pop()) is not None:
+                out.append(ev)
+            return out
+        kept: deque[_Slot] = deque()
+        while self._buf:
+            slot = self._buf[0]
+            if slot.dead:
+                self._buf.popleft()
+                continue
+            ev = slot.event
+            if (slot.chunks is not None and self._open_delta.get(ev.turn_id) is slot  # type: ignore[attr-defined]
+                    and hold(ev)):  # type: ignore[arg-type]
+                kept.append(self._buf.popleft())
+                continue
+            popped = self._pop()
+            assert popped is not None
+            out.append(popped)
+        self._buf = kept
         return out
+
+    async def wait(self, timeout: float | None = None) -> bool:
+        """Until an event is published that is not reply text merging into text already
+        pending (or the reader lags), or ``timeout`` seconds pass; False once the stream is over and nothing is pending.
+        Raises ``SubscriptionLagged`` when the reader fell too far behind."""
+        if self.lagged and not self._closed:
+            self._closed = True
+            raise SubscriptionLagged(
+                f"event subscriber fell more than {self.maxsize * LAG_FACTOR} events behind; "
+                "resubscribe and reload state from the gateway")
+        if self._closed or (self._finished and not self._live):
+            return False
+        if self._finished:
+            return True
+        self._waiter = anyio.Event()
+        self._wake_on_delta = False
+        try:
+            with anyio.move_on_after(timeout):
+                await self._waiter.wait()
+        finally:
+            self._waiter = None
+            self._wake_on_delta = True
+        if self.lagged:
+            return await self.wait()
+        return not self._closed
 
     def __aiter__(self) -> Subscription:
         return self

@@ -125,6 +125,66 @@ def test_clone_states_keep_only_the_latest_per_clone():
     assert isinstance(events[1], TurnStarted)
 
 
+def test_held_reply_text_stays_pending_and_keeps_merging():
+    sub = Subscription(maxsize=8)
+    sub.publish(started("t1"))
+    sub.publish(delta("t1", "Hel"))
+    sub.publish(delta("t2", "other"))
+    sub.publish(clone_state("c1", "streaming"))
+    taken = sub.drain(hold=lambda d: d.turn_id == "t1")
+    assert [(type(e).__name__, getattr(e, "text", None)) for e in taken] == [
+        ("TurnStarted", None), ("ReplyDelta", "other"), ("CloneStateChanged", None)]
+    assert sub.pending == 1
+    sub.publish(delta("t1", "lo"))  # merges into the held text
+    assert sub.pending == 1 and sub.drain(hold=lambda d: True) == []
+    sub.publish(finished("t1"))  # held text is no longer the turn's latest: it goes first
+    assert [(type(e).__name__, getattr(e, "text", None))
+            for e in sub.drain(hold=lambda d: True)] == [("ReplyDelta", "Hello"),
+                                                        ("TurnFinished", None)]
+
+
+def test_wait_wakes_for_events_and_new_text_but_not_for_text_that_merges():
+    async def main():
+        sub = Subscription(maxsize=8)
+        woke: list[bool] = []
+
+        async def waiter():
+            woke.append(await sub.wait())
+
+        async def publish_then_see(event) -> bool:
+            woke.clear()
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(waiter)
+                await anyio.sleep(0.01)
+                sub.publish(event)
+                await anyio.sleep(0.01)
+                tg.cancel_scope.cancel()
+            return bool(woke)
+
+        assert await publish_then_see(delta("t1", "a"))  # new text: wakes
+        assert not await publish_then_see(delta("t1", "b"))  # merges into it: does not
+        assert await publish_then_see(finished("t1"))
+        assert await sub.wait(timeout=0.01)  # nothing new: back after the timeout
+        sub.finish()
+        assert await sub.wait()  # over, but events are still pending
+        sub.drain()
+        assert not await sub.wait()  # over and read
+
+    anyio.run(main)
+
+
+def test_wait_tells_a_hopeless_reader_it_lagged():
+    async def main():
+        sub = Subscription(maxsize=4)
+        for i in range(4 * LAG_FACTOR + 1):
+            sub.publish(started(f"t{i}"))
+        with pytest.raises(SubscriptionLagged):
+            await sub.wait()
+        assert not await sub.wait()
+
+    anyio.run(main)
+
+
 def test_a_hopeless_reader_is_told_it_lagged():
     async def main():
         sub = Subscription(maxsize=4)
@@ -169,10 +229,12 @@ def test_reader_wakes_on_publish_and_ends_on_finish_or_close():
 
 @settings(max_examples=150, deadline=None)
 @given(st.integers(min_value=1, max_value=6),
-       st.lists(st.tuples(st.sampled_from(["d", "s", "c", "read"]), st.integers(0, 3)), max_size=120))
+       st.lists(st.tuples(st.sampled_from(["d", "s", "c", "read", "hold"]), st.integers(0, 3)),
+                max_size=120))
 def test_property_text_is_never_lost_and_order_per_turn_holds(maxsize, ops):
-    """Whatever the interleaving of publishes and reads: each turn's delta text arrives in
-    order and complete, no lifecycle event is dropped, and the buffer stays bounded."""
+    """Whatever the interleaving of publishes and reads (whole, or holding back the text of
+    every turn but one): each turn's delta text arrives in order and complete, no lifecycle
+    event is dropped, and the buffer stays bounded."""
     sub = Subscription(maxsize=maxsize)
     sent_text = {f"t{i}": "" for i in range(4)}
     lifecycle_sent = []
@@ -191,6 +253,8 @@ def test_property_text_is_never_lost_and_order_per_turn_holds(maxsize, ops):
             sub.publish(ev)
         elif op == "c":
             sub.publish(clone_state(f"c{t}", "running"))
+        elif op == "hold":
+            received.extend(sub.drain(hold=lambda d, turn=turn: d.turn_id != turn))
         else:
             ev = sub._pop()
             if ev is not None:

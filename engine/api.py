@@ -1,0 +1,158 @@
+"""The engine as a client sees it: one typed interface, plain data in and out.
+
+``EngineAPI`` is what the TUI talks to. The embedded ``engine.gateway.gateway.Gateway``
+implements it; a client for a remote gateway can implement it too, so nothing that crosses it
+is tied to this process: arguments and results are frozen dataclasses (``Inbox``,
+``PeerSpec``, ``Route``, ``StoredMessage``, ``SearchHit``, ``CloneSnapshot``, ``Config``, the
+events of ``engine.gateway.events``) or paths, never a store, a connection or a task.
+
+What ``tui/`` may import from ``engine/`` (``TUI_IMPORTS``; a test scans every ``tui/`` module):
+
+- this module;
+- plain data types: ``engine.errors``, ``engine.config.model``, ``engine.gateway.inbox``,
+  ``engine.gateway.events``, ``engine.gateway.snapshot``, ``engine.routing.route``,
+  ``engine.store.models``;
+- pure helpers that run locally: the sanitiser ``engine.text``; for the routing editor's
+  span-preserving edits, lint and "try it" line ``engine.config.edit``,
+  ``engine.routing.lint``, ``engine.routing.router``, ``engine.routing.inbound``; search
+  snippets ``engine.store.search``; input readers and private files for the app's own state
+  (``engine.inputs``, ``engine.private_files``); config discovery at start-up
+  (``engine.config.discovery``); ``engine.lazy`` (deferred imports) and ``engine.cli`` (the
+  headless subcommands ``tui/cli.py`` hands over to);
+- ``engine.gateway.gateway`` in ``tui/app.py`` alone: the entry point builds the embedded
+  engine there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, AsyncIterator, Callable, Protocol, Sequence, runtime_checkable
+
+from engine.gateway.subscription import SubscriptionLagged as StreamLagged
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from types import TracebackType
+
+    from engine.config.model import Config
+    from engine.gateway.events import Event, ReplyDelta
+    from engine.gateway.inbox import Inbox, PeerSpec
+    from engine.gateway.snapshot import CloneSnapshot
+    from engine.routing.route import Route
+    from engine.store.models import SearchHit, StoredMessage
+
+__all__ = ["Accepted", "EngineAPI", "EventStream", "StreamLagged", "TUI_IMPORTS"]
+
+TUI_IMPORTS: dict[str, tuple[str, ...]] = {
+    "*": ("engine.api", "engine.errors", "engine.config.model", "engine.gateway.inbox",
+          "engine.gateway.events", "engine.gateway.snapshot", "engine.routing.route",
+          "engine.store.models", "engine.text", "engine.config.edit", "engine.routing.lint",
+          "engine.routing.router", "engine.routing.inbound", "engine.store.search",
+          "engine.inputs", "engine.private_files", "engine.config.discovery", "engine.lazy",
+          "engine.cli"),
+    "tui/app.py": ("engine.gateway.gateway",),
+}
+"""Engine modules ``tui/`` may import: ``"*"`` for every module, else per file (see above)."""
+
+
+@runtime_checkable
+class Accepted(Protocol):
+    """What ``send`` answers once a message is accepted (routed and queued)."""
+
+    @property
+    def turn_id(self) -> str: ...
+
+    @property
+    def session_key(self) -> str: ...
+
+    @property
+    def agent_id(self) -> str: ...
+
+    @property
+    def route(self) -> Route: ...
+
+
+@runtime_checkable
+class EventStream(Protocol):
+    """One subscriber's events, in publish order. Unread reply text of a turn merges into one
+    ``ReplyDelta``; a reader that falls hopelessly behind gets ``StreamLagged`` and should
+    subscribe again and reload what it shows."""
+
+    def __aiter__(self) -> AsyncIterator[Event]: ...
+
+    async def wait(self, timeout: float | None = None) -> bool:
+        """Until an event is published that is not reply text merging into text already
+        pending, or ``timeout``; False once the stream is over."""
+        ...
+
+    def drain(self, hold: Callable[[ReplyDelta], bool] | None = None) -> list[Event]:
+        """The pending events, without waiting; a turn's latest reply text stays pending (and
+        keeps merging) when ``hold`` says so."""
+        ...
+
+    @property
+    def pending(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class EngineAPI(Protocol):
+    """Routing, sending, interrupting, history, search, sessions, export, clone snapshots,
+    events, queue modes and config reload, for the panes and screens of a client; open
+    while in ``async with``."""
+
+    async def __aenter__(self) -> EngineAPI:
+        """Open the engine (start the embedded one, or connect to a remote one)."""
+        ...
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        """Close it; replies running in it are stored as far as they got."""
+        ...
+
+    @property
+    def config(self) -> Config:
+        """The config in force (replaced on reload)."""
+        ...
+
+    @property
+    def inboxes(self) -> Sequence[Inbox]:
+        """One per channel account: what a pane shows."""
+        ...
+
+    @property
+    def running(self) -> bool: ...
+
+    def subscribe(self, *, maxsize: int = 1024) -> EventStream: ...
+
+    def route(self, inbox_key: str, peer: PeerSpec) -> Route:
+        """Where a message from ``peer`` in this inbox would go, and why (no side effects)."""
+        ...
+
+    def queue_mode(self, inbox_key: str) -> str: ...
+
+    def set_queue_mode(self, inbox_key: str, mode: str) -> None: ...
+
+    async def send(self, inbox_key: str, peer: PeerSpec, text: str) -> Accepted: ...
+
+    def interrupt(self, inbox_key: str | None = None, peer: PeerSpec | None = None, *,
+                  session_key: str | None = None, reason: str = "user",
+                  drop_queued: bool = False) -> bool: ...
+
+    async def history(self, agent_id: str, session_key: str, *, before_seq: int | None = None,
+                      limit: int = 200) -> list[StoredMessage]:
+        """A page of a session, oldest first (the newest page, or the one before ``before_seq``)."""
+        ...
+
+    async def search(self, query: str, *, agent_id: str | None = None,
+                     limit: int = 50) -> list[SearchHit]: ...
+
+    async def new_session(self, inbox_key: str, peer: PeerSpec) -> str: ...
+
+    async def export(self, inbox_key: str, peer: PeerSpec, fmt: str = "markdown") -> Path: ...
+
+    def clone_snapshots(self) -> list[CloneSnapshot]: ...
+
+    async def reload(self, config: Config | None = None) -> bool:
+        """Swap in ``config`` (or re-read the config file) if it validates."""
+        ...
