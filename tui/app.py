@@ -1,10 +1,11 @@
-"""The Textual app over a running ``engine.gateway.Gateway``.
+"""The Textual app over an engine (``engine.api.EngineAPI``; the embedded gateway here).
 
 ``run_app(args)`` resolves the state dir and config and runs the app; the gateway opens once
 the app's first frame is out and closes after the app exits (``run_over_gateway``). The app
-owns one event pump: it reads the gateway's subscription and hands each event to the pane of
-its inbox, the clone panel, or the header; widgets never subscribe themselves, so a slow pane
-cannot make another one miss events.
+owns the one event pump: it reads the engine's event stream and posts each event as a message
+(``tui/engine_messages.py``) to the pane of its inbox, the main screen or the app; widgets
+never subscribe themselves, so a slow pane cannot make another one miss events. Reply text is
+merged in the engine's stream, and taken for one group of panes at a time (``tui/live_pace.py``).
 """
 
 from __future__ import annotations
@@ -18,26 +19,24 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from textual import events
 from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 
+from engine.api import StreamLagged
 from engine.config.discovery import default_config_path, example_notice
 from engine.errors import ClawError, ConfigError
-from engine.gateway.subscription import SubscriptionLagged
-from engine.lazy import lazy_module
-from tui import keymap, textual_compat
+from tui import engine_messages, keymap, textual_compat
+from tui.engine_messages import EngineReady, message_for
 from tui.heap import FullCollections, resume_collections, settle_heap
+from tui.live_pace import TYPING_GRACE, LivePace, groups_of
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, one_line
-from tui.slices import in_slices
 from tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
-    from engine.gateway import events as gateway_events
+    from engine.api import EngineAPI, EventStream
     from engine.gateway.events import Event
-    from engine.gateway.gateway import Gateway
     from tui.widgets.pane import ChannelPane
-else:  # loaded with the first event, once the gateway runs (see engine/lazy.py)
-    gateway_events = lazy_module("engine.gateway.events")
 
 WIDGET_CSS = [
     "app.tcss",
@@ -47,26 +46,6 @@ WIDGET_CSS = [
     "widgets/clone_panel.tcss",
     "widgets/sidebar.tcss",
 ]
-
-
-LIVE_INTERVAL = 0.15
-"""Seconds between live-reply repaints of one pane: many streaming panes cost a few frames a
-second, not one per token."""
-LIVE_GROUPS = 4
-"""Panes repaint in this many staggered groups of neighbours (one group per
-``LIVE_INTERVAL / LIVE_GROUPS``). Textual repaints the bounding box of everything that changed
-in a frame, so a group is a run of adjacent panes (about one row of the grid), not every
-fourth pane: a frame then redraws a strip of the screen instead of all of it, and a key typed
-meanwhile waits for less."""
-TYPING_GRACE = 0.5
-"""Seconds after a key during which the user counts as typing."""
-TYPING_SLOWDOWN = 4
-"""While the user types, streamed text repaints this many times less often: every repaint of
-a growing Markdown reply re-lays out the screen (twice), and keys come first. Nothing is
-dropped; the text catches up on the next repaint."""
-PUMP_SLICE = 0.002
-"""Seconds the event pump spends on queued gateway events before the loop runs everything
-else once (see ``tui/slices.py``)."""
 
 
 def default_time_format(ts: float) -> str:
@@ -81,7 +60,7 @@ class ClawApp(App[int]):
     BINDINGS = keymap.bindings("app")
     ESCAPE_TO_MINIMIZE = False  # Esc interrupts; F2 un-zooms
 
-    def __init__(self, gateway: "Gateway", *, state_dir: Path, theme: str | None = None,
+    def __init__(self, gateway: EngineAPI, *, state_dir: Path, theme: str | None = None,
                  format_time: Callable[[float], str] | None = default_time_format,
                  clone_refresh: float = 1.0, save_as_path: Path | None = None,
                  own_gateway: bool = False) -> None:
@@ -97,8 +76,6 @@ class ClawApp(App[int]):
         self.clone_refresh = clone_refresh
         self._requested_theme = theme
         self.user_keymap: dict[str, str] = {}  # tui.keymap overrides, applied in on_mount
-        self._live_group = 0  # which group of panes the next live tick repaints
-        self._live_tick = 0
         self.last_key_at = float("-inf")  # monotonic time of the last key, from any screen
         self._typed_ahead: list[events.Key] | None = []  # None once focus first lands
         self._collections = FullCollections()
@@ -119,7 +96,6 @@ class ClawApp(App[int]):
         self._apply_theme(self._requested_theme or config.tui.theme)
         self._update_header()
         self.run_worker(self._pump(), name="gateway-events", group="events")
-        self.set_interval(LIVE_INTERVAL / LIVE_GROUPS, self._flush_live, name="live-tick")
         self.set_interval(2.0, lambda: self._collections.tick(self.last_key_at), name="gc")
         if self.clone_refresh > 0:
             self.set_interval(self.clone_refresh, self._refresh_clones, name="clone-refresh")
@@ -206,68 +182,88 @@ class ClawApp(App[int]):
     # ------------------------------------------------------------------ events
 
     async def _pump(self) -> None:
-        """Read gateway events until the app stops; resync after a lagged subscription.
-        Subscribed at once, read once the gateway runs: nothing it emits is missed, and
-        waiting on its stream starts no work before the first frame."""
-        subscription = self.gateway.subscribe()
+        """Post the engine's events as messages until the app stops; resync after the stream
+        lagged. Subscribed at once, read once the engine runs: nothing it emits is missed,
+        and waiting on its stream starts no work before the first frame."""
+        stream = self.gateway.subscribe()
         try:
             await self.gateway_ready.wait()
+            self._post_ready()
             while True:
                 try:
-                    async for event in in_slices(subscription, PUMP_SLICE):
-                        self.dispatch_event(event)
+                    await self._post_events(stream)
                     return
-                except SubscriptionLagged:
-                    subscription.close()
-                    subscription = self.gateway.subscribe()  # before the resync: miss nothing
+                except StreamLagged:
+                    stream.close()
+                    stream = self.gateway.subscribe()  # before the resync: miss nothing
                     self.notify("The display fell behind the gateway; resynchronised.",
                                 severity="warning")
                     self._resync()
         finally:
-            subscription.close()
+            stream.close()
 
-    def dispatch_event(self, event: Event) -> None:
+    async def _post_events(self, stream: EventStream) -> None:
+        """Every event as it comes, except reply text, which stays in the stream (merging)
+        until its pane's group is due (``LivePace``)."""
+        pace = LivePace()
+        loop = asyncio.get_running_loop()
+        while True:
+            due = pace.due(loop.time(), self._typing())
+            groups = groups_of([pane.inbox.key for pane in self._panes()])
+            for event in stream.drain(hold=lambda delta: groups.get(delta.inbox_key, due) != due):
+                self._post_event(event)
+            if not await stream.wait(pace.wait(loop.time()) if stream.pending else None):
+                return
+
+    def _panes(self) -> list[ChannelPane]:
         try:
-            self._dispatch(self.main, event)
-        except (LookupError, NoMatches):
+            return self.main.panes
+        except LookupError:
+            return []
+
+    def _post_ready(self) -> None:
+        for pane in self._panes():
+            pane.post_message(EngineReady())
+
+    def _post_event(self, event: Event) -> None:
+        """Post ``event`` as its message to the widget it concerns."""
+        message = message_for(event)
+        if message is None:
+            return
+        try:
+            main = self.main
+        except LookupError:
             return  # no main screen yet, or it is being torn down at exit
+        target: MessagePump | None
+        if message.FOR == "pane":
+            target = main.pane_for(event.inbox_key)  # type: ignore[attr-defined]
+        else:
+            target = main if message.FOR == "screen" else self
+        if target is not None:
+            target.post_message(message)
 
-    def _dispatch(self, main: MainScreen, event: Event) -> None:
-        if isinstance(event, gateway_events.TurnEvent):
-            pane = main.pane_for(event.inbox_key)
-            if pane is not None:
-                pane.handle_event(event)
-        elif isinstance(event, (gateway_events.CloneCreated, gateway_events.CloneStateChanged)):
-            main.clone_panel().update_snapshot(event.snapshot)
-        elif isinstance(event, gateway_events.ConfigReloaded):
-            self._update_header()
-            main.reroute_all()
-            self.notify("Config reloaded; panes route with it from the next message.")
-        elif isinstance(event, gateway_events.ConfigRejected):
-            lines = "\n".join(p.format() for p in event.errors[:6])
-            self.notify(f"Config change rejected; still using the previous config:\n{lines}",
-                        severity="error", markup=False, timeout=10)
-        elif isinstance(event, gateway_events.AgentMessage):
-            if event.allowed:
-                self.notify(f"{event.from_agent} → {event.to_agent}: {one_line(event.text, 80)}",
-                            title="agent-to-agent", markup=False)
-            else:
-                self.notify(f"{event.from_agent} → {event.to_agent} denied: "
-                            f"{one_line(event.reason or '', 80)}",
-                            title="agent-to-agent", severity="warning", markup=False)
-
-    def _flush_live(self) -> None:
+    def on_config_reloaded(self, _message: engine_messages.ConfigReloaded) -> None:
+        self._update_header()
         try:
-            panes = self.main.panes
+            self.main.reroute_all()
         except LookupError:
             return
-        self._live_tick += 1
-        if self._live_tick % TYPING_SLOWDOWN and self._typing():
-            return
-        self._live_group = (self._live_group + 1) % LIVE_GROUPS
-        size = -(-len(panes) // LIVE_GROUPS)
-        for pane in panes[self._live_group * size:(self._live_group + 1) * size]:
-            pane.flush_live()
+        self.notify("Config reloaded; panes route with it from the next message.")
+
+    def on_config_rejected(self, message: engine_messages.ConfigRejected) -> None:
+        lines = "\n".join(p.format() for p in message.event.errors[:6])
+        self.notify(f"Config change rejected; still using the previous config:\n{lines}",
+                    severity="error", markup=False, timeout=10)
+
+    def on_agent_message(self, message: engine_messages.AgentMessage) -> None:
+        event = message.event
+        if event.allowed:
+            self.notify(f"{event.from_agent} → {event.to_agent}: {one_line(event.text, 80)}",
+                        title="agent-to-agent", markup=False)
+        else:
+            self.notify(f"{event.from_agent} → {event.to_agent} denied: "
+                        f"{one_line(event.reason or '', 80)}",
+                        title="agent-to-agent", severity="warning", markup=False)
 
     def _typing(self) -> bool:
         return time.monotonic() - self.last_key_at < TYPING_GRACE
@@ -297,12 +293,8 @@ class ClawApp(App[int]):
 
     def _resync(self) -> None:
         self._refresh_clones()
-        try:
-            for pane in self.main.panes:
-                pane._history_key = None
-                pane.refresh_route()
-        except LookupError:
-            pass
+        for pane in self._panes():
+            pane.reload_history()
 
     # ------------------------------------------------------------------ actions
 
@@ -339,27 +331,15 @@ class ClawApp(App[int]):
 
     def jump_to_hit(self, hit: Any) -> None:
         """Enter on a search result: focus the pane showing that session (or say where it is)
-        and select the message once its page is loaded."""
+        and select the message there, once the pages up to it are loaded."""
         main = self.main
         for pane in main.panes:
             if pane.route is not None and pane.route.session_key == hit.message.session_key:
                 main.focus_pane(pane)
-                self._select_when_loaded(pane, hit.message.id)
+                pane.select_message(hit.message)
                 return
         self.notify(f"{hit.agent_id}: {one_line(hit.message.session_key, 60)} is not open in a "
                     "pane (pick that peer with F4 to open it).", markup=False)
-
-    def _select_when_loaded(self, pane: "ChannelPane", message_id: int, tries: int = 40) -> None:
-        view = pane.history
-        for index, message in enumerate(view.messages):
-            if message.id == message_id:
-                view.move_selection(index - (view.selected if view.selected is not None
-                                             else view.message_count))
-                return
-        if tries > 0:
-            if view.has_older and view.messages:
-                view._request_older()
-            self.set_timer(0.05, lambda: self._select_when_loaded(pane, message_id, tries - 1))
 
     def _focused_pane(self) -> "ChannelPane | None":
         try:
@@ -455,7 +435,7 @@ def _save_as_path(args: Any, state_dir: Path) -> Path:
     return Path(arg).expanduser() if arg else default_config_path(state_dir)
 
 
-async def run_over_gateway(app: ClawApp, gateway: "Gateway", **run_options: Any) -> int:
+async def run_over_gateway(app: ClawApp, gateway: EngineAPI, **run_options: Any) -> int:
     """Run ``app`` over a gateway that is not open yet. The window comes first: the gateway
     opens (its task group and config watcher; stores and model clients load on first use)
     once the app's first frame is out, and closes after the app exits, so running turns can

@@ -2,7 +2,8 @@
 
 ``running_app`` writes a commented JSON5 config into ``tmp_path``, opens a real ``Gateway``
 (real SQLite stores under ``tmp_path/state``) with the offline persona model at a chosen
-per-word delay, and drives the real ``ClawApp`` with ``App.run_test()``.
+per-word delay, and drives the real ``ClawApp`` with ``App.run_test()`` (``message_hook`` sees
+every message a widget of the app receives, in the order each receives them).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import AsyncIterator, Callable
 
 import pytest
+from textual.message import Message
 
 from engine.config.loader import load_config
 from engine.gateway.gateway import Gateway
@@ -48,7 +50,8 @@ def fixed_time(_ts: float) -> str:
 @asynccontextmanager
 async def running_app(tmp_path: Path, *, text: str = CONFIG_TEXT, delay_ms: float = 5,
                       size: tuple[int, int] = (160, 48), config_path: Path | None = None,
-                      watch_config: bool = False, **app_kwargs) -> AsyncIterator[tuple[ClawApp, object]]:
+                      watch_config: bool = False, message_hook: Callable[[Message], None] | None = None,
+                      **app_kwargs) -> AsyncIterator[tuple[ClawApp, object]]:
     path = config_path or tmp_path / "clawdbot.json"
     if not path.exists():
         path.write_text(text, encoding="utf-8")
@@ -58,7 +61,7 @@ async def running_app(tmp_path: Path, *, text: str = CONFIG_TEXT, delay_ms: floa
                        watch_config=watch_config) as gateway:
         app = ClawApp(gateway, state_dir=state, format_time=fixed_time, clone_refresh=0,
                       **app_kwargs)
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, message_hook=message_hook) as pilot:
             await pilot.pause()
             yield app, pilot
 

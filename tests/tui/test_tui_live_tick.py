@@ -1,12 +1,11 @@
-"""The live tick: every pane repaints its streamed text once per LIVE_INTERVAL, in groups of
-neighbours, and four times less often while the user types."""
+"""When streamed text is shown: every pane once per round, in groups of neighbours, and four
+times less often while the user types (``tui/live_pace.py``, read by the app's event pump)."""
 
 from __future__ import annotations
 
-import time
-
 from tests.support.tui_app import running_app
-from tui import app as app_module
+from tui.live_pace import (LIVE_GROUPS, LIVE_INTERVAL, TYPING_GRACE, TYPING_SLOWDOWN, LivePace,
+                           groups_of)
 
 EIGHT_PANES = """{
   agents: { defaults: { model: "offline/persona" }, list: [ { id: "home", default: true } ] },
@@ -14,38 +13,43 @@ EIGHT_PANES = """{
 }"""
 
 
-async def test_each_pane_flushes_once_per_round_in_groups_of_neighbours(tmp_path, monkeypatch):
+def rounds(pace: LivePace, typing: bool, seconds: float, step: float = 0.001) -> list[int]:
+    """The groups that came due over ``seconds``, checked every ``step``."""
+    due, now = [], 0.0
+    while now < seconds:
+        group = pace.due(now, typing)
+        if group is not None:
+            due.append(group)
+        now += step
+    return due
+
+
+async def test_each_pane_is_in_one_group_of_neighbours(tmp_path):
     async with running_app(tmp_path, text=EIGHT_PANES) as (app, pilot):
-        panes = app.main.panes
-        assert len(panes) == 8
-        flushed: list[int] = []
-        for pane in panes:
-            monkeypatch.setattr(pane, "flush_live", lambda n=pane.number: flushed.append(n))
-        app.last_key_at = float("-inf")
-        rounds = []
-        for _ in range(app_module.LIVE_GROUPS):
-            flushed.clear()
-            app._flush_live()
-            rounds.append(list(flushed))
-        assert sorted(n for group in rounds for n in group) == [p.number for p in panes]
-        for group in rounds:  # each group is a run of adjacent panes
-            assert len(group) == 2 and group[1] == group[0] + 1
+        keys = [pane.inbox.key for pane in app.main.panes]
+        assert len(keys) == 8
+    groups = groups_of(keys)
+    assert sorted(set(groups.values())) == list(range(LIVE_GROUPS))
+    for group in range(LIVE_GROUPS):  # each group is a run of two adjacent panes
+        members = [i for i, key in enumerate(keys) if groups[key] == group]
+        assert len(members) == 2 and members[1] == members[0] + 1
 
 
-async def test_typing_slows_the_live_tick(tmp_path, monkeypatch):
+def test_every_group_comes_due_once_per_round():
+    due = rounds(LivePace(), typing=False, seconds=LIVE_INTERVAL * 10)
+    assert due[:LIVE_GROUPS] == list(range(LIVE_GROUPS))
+    assert LIVE_GROUPS * 10 - 1 <= len(due) <= LIVE_GROUPS * 10 + 1
+    assert all(b == (a + 1) % LIVE_GROUPS for a, b in zip(due, due[1:]))
+
+
+def test_typing_slows_the_groups_down():
+    idle = len(rounds(LivePace(), typing=False, seconds=LIVE_INTERVAL * 8))
+    typing = len(rounds(LivePace(), typing=True, seconds=LIVE_INTERVAL * 8))
+    assert 0 < typing <= idle // TYPING_SLOWDOWN + 1
+
+
+async def test_a_key_from_any_widget_is_the_user_typing(tmp_path):
     async with running_app(tmp_path) as (app, pilot):
-        calls: list[int] = []
-        for pane in app.main.panes:
-            monkeypatch.setattr(pane, "flush_live", lambda n=pane.number: calls.append(n))
-        app.last_key_at = float("-inf")
-        ticks = app_module.LIVE_GROUPS * app_module.TYPING_SLOWDOWN
-        for _ in range(ticks):
-            app._flush_live()
-        idle = len(calls)
-        calls.clear()
-        await pilot.press("x")  # a key: the user is typing
-        assert time.monotonic() - app.last_key_at < app_module.TYPING_GRACE
-        for _ in range(ticks):
-            app.last_key_at = time.monotonic()
-            app._flush_live()
-        assert 0 < len(calls) <= idle // app_module.TYPING_SLOWDOWN + 1
+        before = app.last_key_at
+        await pilot.press("x")
+        assert app.last_key_at > before and app.last_key_at - before > TYPING_GRACE

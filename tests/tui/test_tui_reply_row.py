@@ -7,7 +7,7 @@ from tests.support.tui_app import running_app, type_text, wait_for
 
 
 async def test_history_reloaded_mid_reply_does_not_show_it_twice(tmp_path):
-    async with running_app(tmp_path, delay_ms=40) as (app, pilot):
+    async with running_app(tmp_path, delay_ms=120) as (app, pilot):  # streams for seconds
         pane = app.main.pane_for("whatsapp:personal")
         await type_text(pilot, "tell me a story")
         await pilot.press("enter")

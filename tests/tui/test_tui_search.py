@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.support.tui_app import prefill, running_app, type_text, wait_for
+from tui.screens.explain import ExplainScreen
 from tui.screens.search import SearchScreen
 
 
@@ -35,3 +36,23 @@ async def test_search_finds_old_message_and_jumps_to_it(tmp_path):
                        what="older pages loaded and the hit selected")
         assert pane.history.message_count == 260
         assert app.focused is pane.composer
+
+
+async def test_a_hit_pages_back_is_selected_when_the_jump_returns_and_f3_explains_it(tmp_path):
+    """The jump is one awaited call: the pages up to the hit are loaded and the hit selected
+    by the time it returns, with no timer left to wait for; F3 then explains that message."""
+    history = ["the okapi code is 7"] + [f"filler message {i}" for i in range(599)]
+    await prefill(tmp_path / "state", "home", history)
+    async with running_app(tmp_path) as (app, pilot):
+        pane = app.main.pane_for("whatsapp:personal")
+        await wait_for(pilot, lambda: pane.history.message_count >= 200, what="last page")
+        (hit,) = await app.gateway.search("okapi", agent_id="home")
+        app.jump_to_hit(hit)
+        (jump,) = [w for w in app.workers if w.node is pane and w.name == "select_message"]
+        await jump.wait()
+        selected = pane.history.selected_message()
+        assert selected is not None and selected.id == hit.message.id
+        assert pane.history.message_count == 600  # two older pages came in for it
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExplainScreen), what="explanation")
+        assert f"Message #{hit.message.seq} (user, you)" in app.screen_text()

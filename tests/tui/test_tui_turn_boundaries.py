@@ -8,40 +8,44 @@ from __future__ import annotations
 import asyncio
 import time
 
+from engine.store.models import StoredMessage
 from tests.support.tui_app import running_app, wait_for
 from tui.widgets.draw_slot import DrawSlot
 
 
-async def test_draws_take_turns_off_the_loop():
-    """Panes that finish together draw one at a time, each on a worker thread, and the
-    event loop (keys, frames, other panes) keeps running while a draw is under way."""
-    slot = DrawSlot()
-    drawing: list[str] = []
-    most_at_once = 0
-    loop_turns_during: list[int] = []
-    loop_turns = 0
+async def test_replies_ending_together_are_drawn_in_turn_off_the_loop(tmp_path):
+    """Three panes finish long Markdown replies at once: each is drawn into its history on a
+    worker thread, one after another, while the event loop (keys, frames) keeps running; each
+    reply is then shown with the exact height it was drawn at."""
+    async with running_app(tmp_path) as (app, pilot):
+        panes = app.main.panes[:3]
+        body = "\n\n".join(f"## Part {n}\n\n" + "A *long* reply, wrapped and styled. " * 40
+                            for n in range(30))
+        replies = [StoredMessage(id=10_000 + i, session_key=pane.route.session_key,
+                                 session_id="s", seq=1, role="assistant", author="home",
+                                 content=body, status="complete", created_at=0.0)
+                   for i, pane in enumerate(panes)]
+        slot = DrawSlot()
+        beats: list[float] = []
+        drawing = True
 
-    async def other_work() -> None:  # keys, frames: anything else the loop runs
-        nonlocal loop_turns
-        for _ in range(300):
-            loop_turns += 1
-            await asyncio.sleep(0.001)
+        async def heartbeat() -> None:  # what keys and frames need: turns of the loop
+            while drawing:
+                beats.append(time.perf_counter())
+                await asyncio.sleep(0.001)
 
-    async def pane(name: str) -> None:
-        async def draw() -> None:
-            nonlocal most_at_once
-            drawing.append(name)
-            most_at_once = max(most_at_once, len(drawing))
-            before = loop_turns
-            await asyncio.to_thread(time.sleep, 0.03)  # a long reply's draw
-            loop_turns_during.append(loop_turns - before)
-            drawing.remove(name)
-
-        await slot.run(draw)
-
-    await asyncio.gather(other_work(), pane("a"), pane("b"), pane("c"))
-    assert most_at_once == 1 and len(loop_turns_during) == 3
-    assert all(turns > 0 for turns in loop_turns_during), loop_turns_during
+        beat = asyncio.create_task(heartbeat())
+        started = time.perf_counter()
+        await asyncio.gather(*(slot.run(lambda p=pane, m=reply: p.history.prepare(m))
+                               for pane, reply in zip(panes, replies)))
+        took = time.perf_counter() - started
+        drawing = False
+        await beat
+        for pane, reply in zip(panes, replies):
+            pane.history.append(reply)
+            assert pane.history._rows[-1].exact_width == pane.history._width  # drawn ahead
+        gaps = [b - a for a, b in zip(beats, beats[1:])]
+        assert len(beats) > 3 and max(gaps) < took  # the loop ran all along, not after
 
 
 def screen_text(app, widget) -> list[str]:

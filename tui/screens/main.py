@@ -16,7 +16,7 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Header
 
-from tui import keymap
+from tui import engine_messages, keymap
 from tui.frame_timer import OnTimeFrames
 from tui.widgets.clone_panel import ClonePanel
 from tui.widgets.key_bar import KeyBar
@@ -118,12 +118,15 @@ class MainScreen(OnTimeFrames, Screen):
         return self._by_inbox.get(inbox_key)
 
     async def add_panes(self) -> None:
-        """Mount panes for inboxes a reloaded config added (existing panes stay)."""
+        """Mount panes for inboxes a reloaded config added (existing panes stay); the engine
+        runs (it reloaded the config), so they may load their history at once."""
         app = self.claw
         grid = self.query_one("#grid")
         for inbox in app.gateway.inboxes:
             if inbox.key not in self._by_inbox:
-                await grid.mount(self._new_pane(inbox))
+                pane = self._new_pane(inbox)
+                await grid.mount(pane)
+                pane.post_message(engine_messages.EngineReady())
         self._layout_grid()
         self.refresh_sidebar()
 
@@ -303,3 +306,9 @@ class MainScreen(OnTimeFrames, Screen):
 
     def clone_panel(self) -> ClonePanel:
         return self._clones
+
+    def on_clone_created(self, message: engine_messages.CloneCreated) -> None:
+        self._clones.update_snapshot(message.event.snapshot)
+
+    def on_clone_state_changed(self, message: engine_messages.CloneStateChanged) -> None:
+        self._clones.update_snapshot(message.event.snapshot)

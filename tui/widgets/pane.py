@@ -1,17 +1,16 @@
 """One pane = one inbox (a channel account such as ``whatsapp · personal``).
 
-The pane only renders gateway events and calls gateway methods: the gateway routes, queues,
-streams and stores. Everything the pane shows about one turn goes through a single ordered
-pipeline (``_ops``) drained by the pane's own streaming task, so the user message, the
-streamed Markdown and the final message always land in that order, and one pane's slow
-Markdown rendering never holds up another pane.
+The pane renders engine events and calls the engine (``engine.api.EngineAPI``): the engine
+routes, queues, streams and stores. The events of its inbox arrive as messages from the app's
+event pump and are handled in order, one at a time (``on_turn_started``, ``on_reply_delta``…),
+so the user message, the streamed reply and the final message always land in that order. The
+reply text is kept once, in its turn (``PaneTurn.parts``); the views show it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import traceback
-from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -24,8 +23,7 @@ from textual.widgets import Static
 
 from engine.errors import ClawError
 from engine.gateway.inbox import Inbox, PeerSpec
-from engine.lazy import lazy_module
-from tui import textual_compat
+from tui import engine_messages, textual_compat
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
 from tui.widgets.draw_slot import DrawSlot
@@ -39,13 +37,11 @@ if TYPE_CHECKING:
     from textual.widgets import Markdown
     from textual.widgets.markdown import MarkdownStream
 
-    from engine.gateway import events as gateway_events
+    from engine.api import EngineAPI
     from engine.gateway.events import TurnEvent
-    from engine.gateway.gateway import Gateway
     from engine.routing.route import Route
+    from engine.store.models import StoredMessage
     from tui.widgets.composer import Composer
-else:  # loaded with the first event, once the gateway runs (see engine/lazy.py)
-    gateway_events = lazy_module("engine.gateway.events")
 
 PAGE = 200
 LIVE_BLOCK_CHARS = 16_000
@@ -70,7 +66,7 @@ class PaneTurn:
     text: str = ""  # what the user sent (for the queued line)
     state: str = "accepted"  # accepted | queued | running | streaming
     position: int = 0
-    parts: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # the reply so far, as received
     route: Any = None
 
 
@@ -88,7 +84,7 @@ class ChannelPane(Vertical):
             self.pane = pane
             self.message = message
 
-    def __init__(self, gateway: "Gateway", inbox: Inbox, number: int, *, recent: RecentPeers,
+    def __init__(self, gateway: EngineAPI, inbox: Inbox, number: int, *, recent: RecentPeers,
                  format_time: Callable[[float], str] | None = None,
                  draw_slot: DrawSlot | None = None) -> None:
         super().__init__(id=f"pane-{number}", classes="pane")
@@ -101,13 +97,11 @@ class ChannelPane(Vertical):
         self.route: Route | None = None
         self.route_error: str | None = None
         self.turns: dict[str, PaneTurn] = {}
-        self._live_turn: str | None = None
-        self._ops: deque[tuple[str, Any]] = deque()
-        self._pending_live: list[str] = []
+        self._live_turn: str | None = None  # the turn whose reply is shown live
         self._markdown_live = False
-        self._stream: MarkdownStream | None = None  # owned by the streaming task
-        self._streaming = False
-        self._ops_ready = asyncio.Event()
+        self._stream: MarkdownStream | None = None  # the live reply through Markdown
+        self._ready = False  # the engine runs (``EngineReady``)
+        self._held_lines: list[str] = []  # sent before it did, in order
         self.unseen = 0  # new messages since the pane was last focused
         self.alerts = 0  # errors and interrupts since the pane was last focused
         self.notice: str | None = None
@@ -118,8 +112,7 @@ class ChannelPane(Vertical):
         self._composer: Composer | None = None  # made on first use (``composer``)
         self._composer_mounted = False
         self._live_label = ""
-        self._live_parts: list[str] = []  # the streaming reply so far, for a change of view
-        self._live_chars = 0  # its length
+        self._live_chars = 0  # the live reply's length
         self._live_block = 0  # the length of its last block (since the last blank line)
         self._draw_slot = draw_slot or DrawSlot()  # shared by the screen's panes
 
@@ -161,8 +154,18 @@ class ChannelPane(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = content(f"{self.number} {self.inbox.label}")
-        self.run_worker(self._stream_loop(), name=f"stream-{self.inbox.key}", group="stream")
         self.refresh_route()
+
+    async def on_engine_ready(self, _message: engine_messages.EngineReady) -> None:
+        """The engine runs: load the history shown and send what was typed before."""
+        if self._ready:
+            return
+        self._ready = True
+        if self._history_key is not None:
+            self.load_history(*self._history_key)
+        held, self._held_lines = self._held_lines, []
+        for line in held:
+            await self.submit(line)
 
     # ------------------------------------------------------------- routing
 
@@ -179,8 +182,13 @@ class ChannelPane(Vertical):
         if key != self._history_key:
             self._history_key = key
             self.history.clear()
-            if key is not None:
+            if key is not None and self._ready:
                 self.load_history(*key)
+
+    def reload_history(self) -> None:
+        """Route again and load the history afresh (after a new session, or a resync)."""
+        self._history_key = None
+        self.refresh_route()
 
     def route_line(self, peer: PeerSpec | None = None) -> str:
         peer = peer or self.peer
@@ -249,7 +257,6 @@ class ChannelPane(Vertical):
 
     @work(group="history", exclusive=True)
     async def load_history(self, agent_id: str, session_key: str) -> None:
-        await self.app.gateway_ready.wait()  # at start, the first frame comes before the stores
         try:
             messages = await self.gateway.history(agent_id, session_key, limit=PAGE)
         except ClawError as exc:
@@ -278,6 +285,35 @@ class ChannelPane(Vertical):
         if self._history_key == (agent_id, session_key):
             self.history.prepend(messages, has_older=len(messages) >= PAGE)
 
+    @work(group="history", exclusive=True)
+    async def select_message(self, message: StoredMessage) -> None:
+        """Select ``message`` of the session shown (a search hit), loading the history up to
+        it first: the newest page if none is loaded yet, then older pages until it is in."""
+        key = self._history_key
+        view = self.history
+        if key is None:
+            return
+        try:
+            if not view.message_count:
+                page = await self.gateway.history(*key, limit=PAGE)
+                if self._history_key != key:
+                    return
+                view.set_messages(page, has_older=len(page) >= PAGE)
+            while (view.has_older and view.oldest_seq is not None
+                   and message.id not in {m.id for m in view.messages}):
+                page = await self.gateway.history(*key, before_seq=view.oldest_seq, limit=PAGE)
+                if self._history_key != key:
+                    return
+                view.prepend(page, has_older=len(page) >= PAGE)
+        except ClawError as exc:
+            self._set_notice(f"✖ history: {exc}")
+            return
+        for index, shown in enumerate(view.messages):
+            if shown.id == message.id:
+                current = view.selected if view.selected is not None else view.message_count
+                view.move_selection(index - current)
+                return
+
     @on(HistoryView.ExplainRequested)
     def _explain(self, event: HistoryView.ExplainRequested) -> None:
         event.stop()
@@ -290,10 +326,7 @@ class ChannelPane(Vertical):
     # first frame.
     async def on_composer_submitted(self, event: Composer.Submitted) -> None:
         event.stop()
-        if self.app.gateway_ready.is_set():
-            await self.submit(event.text)
-        else:  # sent as the app starts: waits for the gateway without holding up the pane
-            self.run_worker(self.submit(event.text), group="submit-early")
+        await self.submit(event.text)
 
     def on_composer_page_history(self, event: Composer.PageHistory) -> None:
         event.stop()
@@ -303,15 +336,16 @@ class ChannelPane(Vertical):
         """Run a composer line: ``/new``, ``/export [jsonl]``, or a message (``/ask`` included:
         the gateway treats it as agent-to-agent from the routed agent). Whatever fails — a
         refused message, a full disk, an error nobody foresaw — is a line in the pane; the
-        app goes on."""
+        app goes on. Typed before the engine runs, it is sent once it does."""
+        if not self._ready:
+            self._held_lines.append(text)
+            return
         stripped = text.strip()
         command = stripped.split(maxsplit=1)[0].lower() if stripped.startswith("/") else ""
-        await self.app.gateway_ready.wait()  # typed ahead of the start: sent once it runs
         try:
             if command == "/new":
                 session_id = await self.gateway.new_session(self.inbox.key, self.peer)
-                self._history_key = None
-                self.refresh_route()
+                self.reload_history()
                 self._set_notice(f"new session {session_id}")
                 return
             if command == "/export":
@@ -341,8 +375,6 @@ class ChannelPane(Vertical):
         self.turns.setdefault(ticket.turn_id, PaneTurn(ticket.turn_id, ticket.session_key,
                                                        ticket.agent_id, text=text,
                                                        route=ticket.route))
-        if ticket.done and ticket.final is not None:
-            self.handle_event(ticket.final)
         error = self.recent.remember(self.inbox.key, self.peer)
         if error:
             self._set_notice(f"✖ {error}")
@@ -403,105 +435,142 @@ class ChannelPane(Vertical):
 
     # ------------------------------------------------------------- events
 
-    def handle_event(self, event: TurnEvent) -> None:
-        """Apply one gateway event for this inbox (called by the app's event pump)."""
+    # The engine's events for this inbox arrive as messages (see ``tui/engine_messages.py``),
+    # handled one at a time in order: the user message, the streamed reply and the final
+    # message land in that order, and a slow Markdown write here holds up no other pane.
+
+    def _turn_for(self, event: TurnEvent, agent_id: str = "") -> PaneTurn | None:
+        """The pane's record of the event's turn: one it sent, or one another client started
+        in the session it shows; None for a turn of another session."""
         turn = self.turns.get(event.turn_id)
-        mine = turn is not None or (self.route is not None
-                                    and getattr(event, "session_key", None) == self.route.session_key)
-        if not mine:
-            return
-        if turn is None:
-            turn = self.turns[event.turn_id] = PaneTurn(
-                event.turn_id, getattr(event, "session_key", ""), getattr(event, "agent_id", ""))
-        if isinstance(event, gateway_events.RouteResolved):
-            turn.route = event.route
-        elif isinstance(event, gateway_events.TurnQueued):
+        if turn is None and self.route is not None and event.session_key == self.route.session_key:
+            turn = self.turns[event.turn_id] = PaneTurn(event.turn_id, event.session_key, agent_id)
+        return turn
+
+    def on_route_resolved(self, message: engine_messages.RouteResolved) -> None:
+        turn = self._turn_for(message.event)
+        if turn is not None:
+            turn.route = message.event.route
+            self._update_labels()
+
+    def on_turn_queued(self, message: engine_messages.TurnQueued) -> None:
+        event = message.event
+        turn = self._turn_for(event, event.agent_id)
+        if turn is not None:
             turn.state, turn.position = "queued", event.position
-        elif isinstance(event, gateway_events.TurnStarted):
-            turn.state = "running"
-            self._put("history", event.user_message)
-            if self._live_turn is None:
-                self._begin_live(turn)
-        elif isinstance(event, gateway_events.ReplyDelta):
-            turn.state = "streaming"
-            turn.parts.append(event.text)
-            if self._live_turn is None:
-                self._begin_live(turn)
-            elif self._live_turn == turn.turn_id:
-                self._pending_live.append(event.text)
-        elif isinstance(event, (gateway_events.TurnFinished, gateway_events.TurnInterrupted,
-                                gateway_events.TurnFailed)):
-            self._finish(turn, event)
+            self._update_labels()
+
+    async def on_turn_started(self, message: engine_messages.TurnStarted) -> None:
+        event = message.event
+        turn = self._turn_for(event, event.agent_id)
+        if turn is None:
+            return
+        turn.state = "running"
         self._update_labels()
+        await self._add_to_history(event.user_message)
+        if self._live_turn is None:
+            await self._begin_live(turn)
 
-    def _begin_live(self, turn: PaneTurn) -> None:
-        self._live_turn = turn.turn_id
-        self._pending_live.clear()
-        self._put("start", turn)
-        if turn.parts:
-            self._put("delta", clean("".join(turn.parts)))
+    async def on_reply_delta(self, message: engine_messages.ReplyDelta) -> None:
+        event = message.event
+        turn = self._turn_for(event, event.agent_id)
+        if turn is None:
+            return
+        turn.parts.append(event.text)
+        if turn.state != "streaming":
+            turn.state = "streaming"
+            self._update_labels()
+        if self._live_turn is None:
+            await self._begin_live(turn)
+        elif self._live_turn == turn.turn_id:
+            await self._write_live(clean(event.text))
 
-    def flush_live(self) -> None:
-        """Hand the text streamed since the last tick to the streaming task as one write.
-        The app calls this for every pane on one timer, so all panes repaint in the same
-        frame a few times a second instead of each on its own per token."""
-        if self._pending_live:
-            text = "".join(self._pending_live)
-            self._pending_live.clear()
-            self._put("delta", clean(text))
-
-    def set_markdown_live(self, markdown: bool) -> None:
-        """The focused pane streams through Markdown; the others show a plain tail."""
-        if markdown != self._markdown_live:
-            self._markdown_live = markdown
-            self._put("mode", markdown)
-
-    def _finish(self, turn: PaneTurn, event: TurnEvent) -> None:
-        self.turns.pop(turn.turn_id, None)
-        message = getattr(event, "message", None)
-        if isinstance(event, gateway_events.TurnInterrupted):
-            self.notice = f"⏹ interrupted ({one_line(event.reason, 40)})"
-            if message is None:
-                self.notice += f": {one_line(turn.text, 30)} was not sent" if turn.text else ""
-            self._alert()
-        elif isinstance(event, gateway_events.TurnFailed):
-            self.notice = f"✖ {one_line(event.error, 120)}"
-            self._alert()
-        else:
+    async def on_turn_finished(self, message: engine_messages.TurnFinished) -> None:
+        turn = self._turn_for(message.event, message.event.agent_id)
+        if turn is not None:
             self.notice = None
             self._new_activity()
-        if self._live_turn == turn.turn_id:
-            self._live_turn = None
-            self.flush_live()
-            self._put("end", message)
-            nxt = next((t for t in self.turns.values() if t.state in ("running", "streaming")), None)
-            if nxt is not None:
-                self._begin_live(nxt)
-        elif message is not None:
-            self._put("history", message)
+            await self._end(turn, message.event.message)
 
-    def _put(self, op: str, arg: Any) -> None:
-        self._ops.append((op, arg))
-        self._ops_ready.set()
+    async def on_turn_interrupted(self, message: engine_messages.TurnInterrupted) -> None:
+        event = message.event
+        turn = self._turn_for(event, event.agent_id)
+        if turn is not None:
+            self.notice = f"⏹ interrupted ({one_line(event.reason, 40)})"
+            if event.message is None and turn.text:
+                self.notice += f": {one_line(turn.text, 30)} was not sent"
+            self._alert()
+            await self._end(turn, event.message)
 
-    async def _next_op(self) -> tuple[str, Any]:
-        while not self._ops:
-            self._ops_ready.clear()
-            await self._ops_ready.wait()
-        return self._ops.popleft()
+    async def on_turn_failed(self, message: engine_messages.TurnFailed) -> None:
+        event = message.event
+        turn = self._turn_for(event, event.agent_id)
+        if turn is not None:
+            self.notice = f"✖ {one_line(event.error, 120)}"
+            self._alert()
+            await self._end(turn, event.message)
 
-    async def _stream_loop(self) -> None:
-        """The pane's streaming task: applies ``_ops`` in order — history appends, and the
-        live reply's start / text / end — so a reply never lands before its question and the
-        live area never shows text from a finished turn."""
-        try:
-            while True:
-                op, arg = await self._next_op()
-                await self._apply_op(op, arg)
-        finally:
-            stream = self._stream
-            if stream is not None:  # the app is closing mid-reply: end the Markdown writer too
-                textual_compat.cancel_markdown_writer(stream)
+    async def _end(self, turn: PaneTurn, message: StoredMessage | None) -> None:
+        """A turn ended: its reply goes into the history (in place of the live reply when it
+        was the one shown live), and the next running turn, if any, goes live."""
+        self.turns.pop(turn.turn_id, None)
+        self._update_labels()
+        if self._live_turn != turn.turn_id:
+            await self._add_to_history(message)
+            return
+        shown = message if message is not None and self._shows(message) else None
+        if shown is not None:
+            await self._draw_ahead(shown)
+        await self._stop_stream()
+        self._live_turn = None
+        await self._close_live_area()
+        self.history.end_live()  # in the same step as the append: one frame shows both
+        if shown is not None:
+            self.history.append(shown)
+        nxt = next((t for t in self.turns.values() if t.state in ("running", "streaming")), None)
+        if nxt is not None:
+            await self._begin_live(nxt)
+
+    async def _add_to_history(self, message: StoredMessage | None) -> None:
+        if message is not None and self._shows(message):
+            await self._draw_ahead(message)
+            self.history.append(message)
+
+    async def _begin_live(self, turn: PaneTurn) -> None:
+        """Show ``turn``'s reply live, with what it has streamed so far."""
+        await self._stop_stream()
+        self._live_turn = turn.turn_id
+        self._live_label = f"{turn.agent_id} is replying…"
+        self._live_chars = self._live_block = 0
+        self._count_live(self.live_text)
+        await self._show_live(self._markdown_live)
+
+    async def _write_live(self, text: str) -> None:
+        """Add cleaned reply text to the live view."""
+        self._count_live(text)
+        if self._stream is not None and not self._markdown_fits():
+            await self._stop_stream()  # outgrew the Markdown stream: plain from here on
+            await self._show_live(False)
+        elif self._stream is not None:
+            await self._stream.write(text)
+        else:
+            self.history.append_live(text)
+
+    def set_markdown_live(self, markdown: bool) -> None:
+        """The focused pane streams through Markdown; the others show a plain tail. The
+        switch runs in turn with the pane's event messages."""
+        if markdown != self._markdown_live:
+            self._markdown_live = markdown
+            self.call_later(self._switch_live_view)
+
+    async def _switch_live_view(self) -> None:
+        await self._stop_stream()
+        if self._live_turn is not None:
+            await self._show_live(self._markdown_live)
+
+    def on_unmount(self) -> None:
+        if self._stream is not None:  # the app is closing mid-reply: end the Markdown writer too
+            textual_compat.cancel_markdown_writer(self._stream)
 
     async def _stop_stream(self) -> None:
         if self._stream is not None:
@@ -511,49 +580,10 @@ class ChannelPane(Vertical):
             except asyncio.CancelledError:
                 # MarkdownStream.stop re-raises the cancellation of its own writer task when
                 # that task had not started yet (Esc before the first token); only a
-                # cancellation of this streaming task itself may end the loop.
+                # cancellation of the pane's own task may end what it is doing.
                 task = asyncio.current_task()
                 if task is not None and task.cancelling():
                     raise
-
-    async def _apply_op(self, op: str, arg: Any) -> None:
-        if op == "history":
-            if arg is not None and self._shows(arg):
-                await self._draw_ahead(arg)
-                self.history.append(arg)
-        elif op == "start":
-            await self._stop_stream()
-            turn: PaneTurn = arg
-            self._live_label = f"{turn.agent_id} is replying…"
-            self._live_parts = []
-            self._live_chars = self._live_block = 0
-            self._streaming = True
-            await self._show_live(self._markdown_live)
-        elif op == "delta":
-            self._live_parts.append(arg)
-            self._count_live(arg)
-            if self._stream is not None and not self._markdown_fits():
-                await self._stop_stream()  # outgrew the Markdown stream: plain from here on
-                await self._show_live(False)
-            elif self._stream is not None:
-                await self._stream.write(arg)
-            elif self._streaming:
-                self.history.append_live(arg)
-        elif op == "mode":
-            await self._stop_stream()
-            if self._streaming:
-                await self._show_live(arg)
-        elif op == "end":
-            shown = arg is not None and self._shows(arg)
-            if shown:
-                await self._draw_ahead(arg)
-            await self._stop_stream()
-            self._streaming = False
-            self._live_parts = []
-            await self._close_live_area()
-            self.history.end_live()  # in the same step as the append: one frame shows both
-            if shown:
-                self.history.append(arg)
 
     def _count_live(self, text: str) -> None:
         self._live_chars += len(text)
@@ -592,7 +622,7 @@ class ChannelPane(Vertical):
     async def _show_live(self, markdown: bool) -> None:
         """Show the streaming reply (what has arrived so far, then each delta) either through
         the Markdown stream in the live area or in the last rows of the history."""
-        text = "".join(self._live_parts)
+        text = clean(self.live_text)
         if not (markdown and self._markdown_fits()):
             await self._close_live_area()
             self.history.start_live(self._live_label, text)
@@ -615,7 +645,7 @@ class ChannelPane(Vertical):
 
     @property
     def live_text(self) -> str:
-        """The reply streaming right now (tests and screenshots read it)."""
+        """The reply streaming right now, as received (the turn keeps it; views show it)."""
         turn = self.turns.get(self._live_turn or "")
         return "".join(turn.parts) if turn else ""
 

@@ -1,0 +1,20 @@
+"""Type-checked, not run: the embedded gateway and its event stream are the engine interface
+(``mypy tests/tui/engine_api_conformance.py`` fails when a signature drifts)."""
+
+from __future__ import annotations
+
+from engine.api import Accepted, EngineAPI, EventStream
+from engine.gateway.gateway import Gateway
+from engine.gateway.inbox import PeerSpec
+
+
+def engine(gateway: Gateway) -> EngineAPI:
+    return gateway
+
+
+def stream(gateway: Gateway) -> EventStream:
+    return gateway.subscribe()
+
+
+async def accepted(gateway: Gateway) -> Accepted:
+    return await gateway.send("local:default", PeerSpec(), "hello")
