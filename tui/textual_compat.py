@@ -23,10 +23,15 @@ import textual
 from textual.geometry import Region, Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
+from textual.timer import EventTargetGone, Timer
 from textual.widget import Widget
 
 if TYPE_CHECKING:
     from textual.app import App
+
+    _Screen = Screen[Any]
+else:
+    _Screen = object
 
 WRITTEN_AGAINST = "8.2.8"
 ENV_VAR = "CLAW_TUI_TEXTUAL_FAST_PATHS"
@@ -67,7 +72,7 @@ def _check_screen_text() -> str | None:
     from textual._compositor import Compositor  # noqa: PLC0415  (the check itself)
     from textual.app import App as _App  # noqa: PLC0415
 
-    return (_attribute(Screen(), "_compositor", Compositor)
+    return (_attribute(_probe_screen(), "_compositor", Compositor)
             or _method(Compositor, "render_update", "full", "screen_stack")
             or (None if isinstance(getattr(_App, "_background_screens", None), property)
                 else "App._background_screens"))
@@ -94,26 +99,31 @@ def _check_size_cache() -> str | None:
 
 
 def _check_frame_timer() -> str | None:
+    """A screen takes its repaint timer from the ``_update_timer`` property and paints a frame
+    in ``_on_timer_update``; a ``Timer`` runs its schedule in ``_run``, waits on ``_active``,
+    restarts on ``_reset`` and fires through ``_tick``."""
     from textual.timer import Timer  # noqa: PLC0415
 
     timer = Timer(Widget(), 1.0, pause=True)
     return (_method(Timer, "_run", coroutine=True) or _method(Timer, "_start")
             or _method(Timer, "_tick", "next_timer", "count", coroutine=True)
-            or _attribute(timer, "_interval", (int, float)) or _attribute(timer, "_reset", bool)
-            or _attribute(timer, "_active", asyncio.Event)
+            or _attribute(timer, "_reset", bool) or _attribute(timer, "_active", asyncio.Event)
             or (None if isinstance(getattr(Screen, "_update_timer", None), property)
-                else "Screen._update_timer") or _attribute(Screen(), "_timers"))
+                else "Screen._update_timer")
+            or _method(Screen, "_on_timer_update") or _attribute(_probe_screen(), "_timers"))
 
 
 def _check_key_echo() -> str | None:
+    """A screen hears of each widget to repaint in ``_on_update`` and keeps them in
+    ``_dirty_widgets``; its compositor repaints chosen widgets (``update_widgets``, then
+    ``_compositor_refresh``) and knows which are on screen; the app counts open batches."""
     from textual._compositor import Compositor  # noqa: PLC0415
     from textual.app import App as _App  # noqa: PLC0415
 
-    screen = Screen()
+    screen = _probe_screen()
     compositor = getattr(screen, "_compositor", None)
-    return (_check_frame_timer()
-            or _method(Screen, "_on_update", "message", coroutine=True)
-            or _method(Screen, "_on_timer_update") or _method(Screen, "_compositor_refresh")
+    return (_method(Screen, "_on_update", "message", coroutine=True)
+            or _method(Screen, "_compositor_refresh")
             or _attribute(screen, "_dirty_widgets", set)
             or _attribute(screen, "_compositor", Compositor)
             or _method(Compositor, "update_widgets", "widgets")
@@ -123,6 +133,16 @@ def _check_key_echo() -> str | None:
                      if not isinstance(getattr(screen, n, None), bool)), None)
             or (None if "_batch_count" in _App.__init__.__code__.co_names
                 else "App._batch_count"))
+
+
+_probe: list[Screen[Any]] = []
+
+
+def _probe_screen() -> Screen[Any]:
+    """A screen that is never shown, made once, to look at what an instance holds."""
+    if not _probe:
+        _probe.append(Screen())
+    return _probe[0]
 
 
 @dataclass
@@ -168,6 +188,9 @@ def configure(setting: str | None = None) -> None:
         except Exception as error:  # a changed Textual may fail the probe itself
             problem = f"check failed: {type(error).__name__}: {error}"
         feature.on, feature.missing = problem is None, problem or ""
+    echo, timer = FEATURES["key_echo"], FEATURES["frame_timer"]
+    if echo.on and not timer.on:
+        echo.on, echo.missing = False, "needs frame_timer"
     globals().update({name.upper(): f.on for name, f in FEATURES.items()})
 
 
@@ -286,6 +309,97 @@ def cancel_markdown_writer(stream: Any) -> None:
     task = getattr(stream, "_task", None)
     if isinstance(task, asyncio.Task):
         task.cancel()
+
+
+# ---------------------------------------------------------------- frame timer and key echo
+
+class FrameTimer(Timer):
+    """A screen's repaint timer that keeps to ``schedule`` (``tui.frame_timer.SlotSchedule``:
+    when the next frame is due, and ticks between slots when hurried) instead of Textual's
+    own schedule."""
+
+    def __init__(self, event_target: Any, schedule: Any, callback: Callable[[], Any],
+                 name: str) -> None:
+        super().__init__(event_target, schedule.interval, name=name, callback=callback,
+                         pause=True)
+        self.schedule = schedule
+
+    async def _run(self) -> None:
+        schedule = self.schedule
+        await self._active.wait()
+        schedule.restart()
+        while True:
+            await schedule.wait()
+            await self._active.wait()
+            if self._reset:
+                self._reset = False
+                schedule.restart()
+                continue
+            due, slot = schedule.begin_tick()
+            try:
+                await self._tick(next_timer=due, count=slot)
+            except EventTargetGone:
+                break
+            finally:
+                schedule.end_tick()
+
+
+class FrameHooks(_Screen):
+    """Screen mix-in: with ``FRAME_TIMER`` the screen repaints from a ``FrameTimer`` on
+    ``frame_schedule()``, each slot calling ``frame_slot()``; with ``KEY_ECHO`` each widget it
+    is asked to repaint is also passed to ``repaint_requested()``. Otherwise plain Textual."""
+
+    _compat_frame_timer: FrameTimer | None = None
+
+    def frame_schedule(self) -> Any:
+        raise NotImplementedError
+
+    def frame_slot(self) -> None:
+        paint_frame(self)
+
+    def repaint_requested(self, widget: Widget) -> None:
+        """A widget asked to be repainted (it is now among the dirty widgets)."""
+
+    @property
+    def _update_timer(self) -> Timer:  # type: ignore[override]
+        if not FRAME_TIMER:
+            return super()._update_timer  # type: ignore[misc]
+        if self._compat_frame_timer is None:
+            timer = FrameTimer(self, self.frame_schedule(), self.frame_slot, "screen_update")
+            timer._start()
+            self._timers.add(timer)  # stopped with the screen
+            self._compat_frame_timer = timer
+        return self._compat_frame_timer
+
+    async def _on_update(self, message: Any) -> None:
+        await super()._on_update(message)  # type: ignore[misc]
+        if KEY_ECHO:
+            self.repaint_requested(message.widget)
+
+
+def paint_frame(screen: Screen[Any]) -> None:
+    """Textual's own frame: layout if needed, then every widget waiting to be repainted."""
+    screen._on_timer_update()
+
+
+def paint_alone(screen: Screen[Any], widget: Widget) -> bool:
+    """Repaint ``widget`` alone, now, leaving whatever else changed for the next frame. False
+    (and nothing done) when it cannot: key echo off, the widget not waiting to be repainted or
+    not laid out yet, a batch update open, the screen not shown."""
+    if not KEY_ECHO:
+        return False
+    dirty = screen._dirty_widgets
+    if (widget not in dirty or widget not in screen._compositor.visible_widgets
+            or getattr(screen.app, "_batch_count", 1) or not screen.is_current):
+        return False
+    rest = dirty - {widget}
+    screen._compositor.update_widgets({widget})
+    screen._compositor_refresh()  # (which forgets every dirty widget: the rest is put back)
+    dirty.update(rest)
+    if not (rest or screen._layout_required or screen._scroll_required
+            or screen._repaint_required or screen._recompose_required):
+        screen._update_timer.pause()  # nothing left for the next slot (as Textual's frame does)
+    return True
 
 
 configure()

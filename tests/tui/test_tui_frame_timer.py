@@ -1,14 +1,17 @@
-"""Screens repaint in the next frame slot after a slow frame, not one slot later."""
+"""Screens repaint in the next frame slot after a slow frame, not one slot later; a key is
+painted at once, alone, while the rest waits for its slot. Time here is a virtual clock, or the
+order in which frames go out: nothing depends on how fast the machine is."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from textual.app import App
 
-from tests.support.tui_app import running_app
-from tui import frame_timer
-from tui.frame_timer import FrameTimer, next_slot
+from tests.support.tui_app import running_app, wait_for
+from tui import textual_compat
+from tui.frame_timer import SlotSchedule, next_slot
 
 
 @pytest.mark.parametrize(("now", "after", "expected"), [
@@ -26,7 +29,7 @@ class VirtualClock:
     def __init__(self) -> None:
         self.now = 0.0
 
-    def get_time(self) -> float:
+    def time(self) -> float:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
@@ -34,70 +37,80 @@ class VirtualClock:
         await asyncio.sleep(0)
 
 
-async def test_after_a_slow_frame_the_next_comes_in_the_next_slot(monkeypatch):
+async def run_timer(schedule: SlotSchedule, on_tick, ticks: int) -> None:  # type: ignore[no-untyped-def]
+    """Run the screens' frame timer on ``schedule`` in a bare Textual app until ``ticks``
+    ticks have called ``on_tick``."""
+    done = asyncio.Event()
+    count = 0
+
+    def tick() -> None:
+        nonlocal count
+        if count < ticks:
+            count += 1
+            on_tick()
+        if count == ticks:
+            done.set()
+
+    async with App().run_test() as pilot:
+        timer = textual_compat.FrameTimer(pilot.app.screen, schedule, tick, "probe")
+        timer.resume()
+        task = asyncio.create_task(timer._run())
+        await asyncio.wait_for(done.wait(), 10)
+        task.cancel()
+
+
+async def test_after_a_slow_frame_the_next_comes_in_the_next_slot():
     clock = VirtualClock()
-    monkeypatch.setattr(frame_timer, "get_time", clock.get_time)
+    schedule = SlotSchedule(0.010, clock=clock.time, sleep=clock.sleep)
     painted: list[float] = []
 
-    class Probe(FrameTimer):
-        async def _sleep(self, seconds: float) -> None:
-            await clock.sleep(max(0.0, seconds))
+    def tick() -> None:
+        painted.append(round(clock.now, 6))
+        if len(painted) == 1:
+            clock.now += 0.025  # the first frame takes two and a half periods
 
-        async def _tick(self, *, next_timer: float, count: int) -> None:
-            painted.append(round(clock.now, 6))
-            if len(painted) == 1:
-                clock.now += 0.025  # the first frame takes two and a half periods
-            if len(painted) == 4:
-                raise frame_timer.EventTargetGone()
-
-    target = VirtualClock()  # any object a timer can point at
-    await Probe(target, 0.010)._run()
+    await run_timer(schedule, tick, 4)
     # Textual's own timer would paint the second frame at 50 ms: a whole period idle
     assert painted == [0.010, 0.040, 0.050, 0.060]
 
 
-async def test_screens_paint_through_the_frame_timer(tmp_path):
-    async with running_app(tmp_path) as (app, pilot):
-        await pilot.pause()
-        main = app.screen
-        assert isinstance(main._frame_timer, FrameTimer) and main._frame_timer.ticks > 0
-        await pilot.press("f1")  # help: a modal screen
-        await pilot.pause()
-        assert app.screen is not main
-        assert app.screen._frame_timer is not None and app.screen._frame_timer.ticks > 0
-
-
-async def test_hurried_the_timer_ticks_between_slots_then_keeps_to_them(monkeypatch):
+async def test_hurried_the_timer_ticks_between_slots_then_keeps_to_them():
     clock = VirtualClock()
-    monkeypatch.setattr(frame_timer, "get_time", clock.get_time)
     ticks: list[tuple[float, bool]] = []
 
-    class Probe(FrameTimer):
-        async def _sleep(self, seconds: float) -> None:
-            if len(ticks) == 1:  # during the wait for slot 2, something hurries the timer
-                clock.now += 0.003
-                self.hurry()
-            if not self._hurry:
-                await clock.sleep(max(0.0, seconds))
+    async def sleep(seconds: float) -> None:
+        if len(ticks) == 1:  # during the wait for slot 2, something hurries the timer
+            clock.now += 0.003
+            schedule.hurry()
+        if not schedule.pending_hurry:
+            await clock.sleep(seconds)
 
-        async def _tick(self, *, next_timer: float, count: int) -> None:
-            ticks.append((round(clock.now, 6), self.hurried))
-            if len(ticks) == 4:
-                raise frame_timer.EventTargetGone()
-
-    await Probe(VirtualClock(), 0.010)._run()
+    schedule = SlotSchedule(0.010, clock=clock.time, sleep=sleep)
+    await run_timer(schedule, lambda: ticks.append((round(clock.now, 6), schedule.hurried)), 4)
     # slot 1; hurried at 13 ms, between slots 1 and 2; then slots 2 and 3 as before
     assert ticks == [(0.010, False), (0.013, True), (0.020, False), (0.030, False)]
 
 
-async def test_a_key_is_painted_at_once_alone_while_the_rest_waits_for_its_slot(tmp_path, monkeypatch):
-    monkeypatch.setattr(frame_timer, "UPDATE_PERIOD", 0.6)  # slots 0.6 s apart
+async def test_screens_paint_through_the_frame_timer(tmp_path):
     async with running_app(tmp_path) as (app, pilot):
+        main = app.screen
+        await wait_for(pilot, lambda: main.slots.ticks > 0, what="a frame from the main screen's slots")
+        await pilot.press("f1")  # help: a modal screen
         await pilot.pause()
+        assert app.screen is not main
+        await wait_for(pilot, lambda: app.screen.slots.ticks > 0, what="a frame from the help screen's slots")
+
+
+def touches(spans: list[tuple[int, int, int]], box) -> bool:  # type: ignore[no-untyped-def]
+    return any(box.y <= y < box.bottom and x1 < box.right and x2 > box.x for y, x1, x2 in spans)
+
+
+async def test_a_key_is_painted_at_once_alone_while_the_rest_waits_for_its_slot(tmp_path):
+    async with running_app(tmp_path) as (app, pilot):
         main = app.screen
         composer = main.focused_pane.composer
-        assert main.focused is composer
-        await asyncio.sleep(0.7)  # the first frames are out
+        await wait_for(pilot, lambda: main.focused is composer and main.slots.ticks > 0,
+                       what="the first frames")
         sent: list[list[tuple[int, int, int]]] = []
         display = app._display
 
@@ -107,27 +120,18 @@ async def test_a_key_is_painted_at_once_alone_while_the_rest_waits_for_its_slot(
 
         app._display = record
         sidebar = main.query_one("Sidebar")
-        loop = asyncio.get_running_loop()
-
-        def touches(spans: list[tuple[int, int, int]], box) -> bool:  # type: ignore[no-untyped-def]
-            return any(box.y <= y < box.bottom and x1 < box.right and x2 > box.x
-                       for y, x1, x2 in spans)
-
-        async def painted(widget, after: int, within: float) -> bool:  # type: ignore[no-untyped-def]
-            started = loop.time()
-            while loop.time() - started < within:
-                if any(touches(spans, widget.region) for spans in sent[after:]):
-                    return True
-                await asyncio.sleep(0.005)
-            return False
-
+        main.slots.interval = 3600.0  # from now on slots are an hour apart
         sidebar.refresh()
-        assert await painted(sidebar, 0, 0.3)  # an idle screen paints at once...
-        after = len(sent)  # ...and its next slot is 0.6 s later
+        await wait_for(pilot, lambda: any(touches(s, sidebar.region) for s in sent),
+                       what="an idle screen painting at once")  # its next slot is an hour away
+        sent.clear()
         sidebar.refresh()  # something else changed too
         await pilot.press("x")
-        assert await painted(composer, after, 0.3), "the key waited for the next slot"
+        await wait_for(pilot, lambda: composer.text == "x" and any(touches(s, composer.region)
+                                                                   for s in sent),
+                       what="the key on screen before the next slot")
         assert composer.text == "x" and main.echo_frames >= 1
-        assert not any(touches(spans, sidebar.region) for spans in sent[after:])
-        await asyncio.sleep(0.7)  # the slot: the sidebar's repaint goes out then, not lost
-        assert await painted(sidebar, after, 0.1)
+        assert not any(touches(s, sidebar.region) for s in sent)  # it waits for its slot
+        main.slots.hurry()  # the slot comes: the sidebar's repaint goes out then, not lost
+        await wait_for(pilot, lambda: any(touches(s, sidebar.region) for s in sent),
+                       what="the sidebar in the next frame")

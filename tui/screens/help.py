@@ -1,4 +1,5 @@
-"""F1: every key, what it does, and its binding id (the name to use in ``tui.keymap``)."""
+"""F1: every key, what it does, and its binding id (the name to use in ``tui.keymap``); at the
+foot, the Textual version and whether claw-tui's fast paths into it are on."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from tui import keymap
+from tui import keymap, textual_compat
 from tui.frame_timer import OnTimeFrames
 from tui.safe_text import literal
 
@@ -36,14 +37,14 @@ class HelpScreen(OnTimeFrames, ModalScreen[None]):
             yield Static("claw-tui keys", id="help-title")
             yield Static(INTRO, id="help-intro", markup=False)
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+            yield Static(textual_compat.summary(), id="help-textual", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Where", "Keys", "Binding id", "Action")
-        app_keymap = getattr(self.app, "_keymap", {})
+        overrides = getattr(self.app, "user_keymap", {})
         for key in keymap.KEYS:
-            keys = app_keymap.get(key.id, key.keys)
-            shown = keys.replace(",", ", ")
+            shown = ", ".join(keymap.effective_keys(key.id, overrides))
             table.add_row(literal(SCOPE_TITLES.get(key.scope, key.scope)), literal(shown),
                           literal(key.id), literal(key.help or key.description))
         table.focus()

@@ -79,8 +79,8 @@ class MainScreen(OnTimeFrames, Screen):
                 yield self._clones
         yield KeyBar()
 
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        """Runs before ``Screen``'s own handler. On a resume Textual restyles the whole screen
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Runs before ``Screen``'s own handler (a subclass's handlers come first). On a resume Textual restyles the whole screen
         in case the CSS changed while it was covered; on the first one nothing was covered and
         every widget was styled as it mounted — restyling them all again was a sixth of the
         time to the first frame. Later resumes (after a dialog or the editor) restyle as

@@ -51,10 +51,11 @@ class Composer(CleanEdits, SkipUnchangedSizes, TextArea):
         self._history_pos: int | None = None  # index into history while browsing
         self._draft = ""
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Send and newline run here, in the order keys arrive, not as app-level bindings: a
-        # binding runs out of step with the keys typed around it, so a fast "text⏎" (a script,
-        # an unbracketed paste) sent half a message or put the newline in the wrong place.
+    def on_key(self, event: events.Key) -> None:
+        """Send and newline run here, in the order keys arrive, not as app-level bindings: a
+        binding runs out of step with the keys typed around it, so a fast "text⏎" (a script,
+        an unbracketed paste) sent half a message or put the newline in the wrong place. This
+        handler runs before TextArea's own key handler, which ``prevent_default`` skips."""
         overrides = getattr(self.app, "user_keymap", {})
         for binding_id, action in (("composer.send", self.action_send),
                                    ("composer.newline", self.action_newline)):
@@ -63,13 +64,12 @@ class Composer(CleanEdits, SkipUnchangedSizes, TextArea):
                 event.prevent_default()
                 action()
                 return
-        await super()._on_key(event)
 
     def action_send(self) -> None:
         row, column = self.cursor_location
         if column and self.document.get_line(row)[column - 1] == "\\":
             # "\⏎" is a newline in every terminal (most send Shift+Enter as a plain Enter)
-            self._replace_via_keyboard("\n", (row, column - 1), (row, column))
+            self.replace("\n", (row, column - 1), (row, column), maintain_selection_offset=False)
             return
         text = self.text
         if not text.strip():
@@ -83,7 +83,7 @@ class Composer(CleanEdits, SkipUnchangedSizes, TextArea):
 
     def action_newline(self) -> None:
         start, end = self.selection
-        self._replace_via_keyboard("\n", start, end)
+        self.replace("\n", start, end, maintain_selection_offset=False)
 
     def action_input_history(self, direction: int) -> None:
         at_edge = self.cursor_at_first_line if direction < 0 else self.cursor_at_last_line

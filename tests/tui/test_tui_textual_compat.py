@@ -1,0 +1,154 @@
+"""The seam to Textual's internals: each fast path's check passes on the installed Textual, a
+changed Textual turns just that path off, and with every path off (as on a Textual that
+changed, or with ``CLAW_TUI_TEXTUAL_FAST_PATHS=0``) the real app still runs: it starts, sends
+and shows a reply, Esc interrupts, keys work."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from textual.app import App
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.timer import Timer
+from textual.widget import Widget
+
+from tests.support.tui_app import running_app, type_text, wait_for
+from tui import textual_compat
+from tui.screens.help import HelpScreen
+
+
+@pytest.fixture
+def reconfigure():
+    """Re-run the checks after the test, with the process's own setting."""
+    yield textual_compat.configure
+    textual_compat.configure()
+
+
+@pytest.mark.parametrize("name", sorted(textual_compat.FEATURES))
+def test_each_check_passes_on_the_installed_textual(name):
+    assert textual_compat.FEATURES[name].check() is None
+
+
+def test_every_fast_path_is_on_by_default(reconfigure):
+    reconfigure("")
+    assert all(f.on for f in textual_compat.FEATURES.values())
+    assert textual_compat.KEY_ECHO and textual_compat.FRAME_TIMER and textual_compat.SIZE_CACHE
+    assert textual_compat.summary().endswith(": fast paths on")
+
+
+def test_the_setting_turns_off_all_or_the_ones_named(reconfigure):
+    reconfigure("0")
+    assert not any(f.on for f in textual_compat.FEATURES.values())
+    assert not (textual_compat.SCREEN_TEXT or textual_compat.QUIET_SUBTITLE
+                or textual_compat.SCROLLBAR_UPDATE or textual_compat.SIZE_CACHE
+                or textual_compat.FRAME_TIMER or textual_compat.KEY_ECHO)
+    assert "fast paths off" in textual_compat.summary()
+    reconfigure("-size_cache, -frame_timer")
+    off = {f.name: f.missing for f in textual_compat.FEATURES.values() if not f.on}
+    assert off == {"size_cache": "CLAW_TUI_TEXTUAL_FAST_PATHS=-size_cache, -frame_timer",
+                   "frame_timer": "CLAW_TUI_TEXTUAL_FAST_PATHS=-size_cache, -frame_timer",
+                   "key_echo": "needs frame_timer"}  # the echo is a hurried frame-timer tick
+
+
+async def _tick_renamed(self, *, due: float, count: int) -> None:
+    """A ``Timer._tick`` whose parameters changed."""
+
+
+@pytest.mark.parametrize(("name", "owner", "attribute", "value", "missing"), [
+    ("screen_text", App, "_background_screens", [], "App._background_screens"),
+    ("scrollbar_update", Widget, "_scroll_update", lambda self: None,
+     "Widget._scroll_update(virtual_size)"),
+    ("size_cache", ScrollView, "_size_updated", None, "ScrollView._size_updated"),
+    ("frame_timer", Timer, "_tick", _tick_renamed, "Timer._tick(next_timer, count)"),
+    ("frame_timer", Screen, "_update_timer", None, "Screen._update_timer"),
+    ("key_echo", Screen, "_on_update", lambda self, message: None, "Screen._on_update (async)"),
+    ("key_echo", Screen, "_compositor_refresh", None, "Screen._compositor_refresh"),
+])
+def test_a_changed_textual_turns_that_path_off(reconfigure, monkeypatch, name, owner, attribute,
+                                               value, missing):
+    monkeypatch.setattr(owner, attribute, value)  # gone, or no longer what it was
+    reconfigure("")
+    feature = textual_compat.FEATURES[name]
+    assert not feature.on and feature.missing.startswith(missing)
+    assert getattr(textual_compat, name.upper()) is False
+    assert missing in textual_compat.summary()
+
+
+def test_a_subtitle_kept_elsewhere_turns_the_quiet_subtitle_off(reconfigure, monkeypatch):
+    monkeypatch.setattr(Widget, "border_subtitle", property(lambda self: "kept elsewhere"))
+    reconfigure("")
+    assert not textual_compat.QUIET_SUBTITLE
+    assert textual_compat.FEATURES["quiet_subtitle"].missing.startswith("Widget.border_subtitle")
+
+
+def test_the_environment_variable_is_read_at_start_up():
+    env = {**os.environ, textual_compat.ENV_VAR: "0"}
+    out = subprocess.run([sys.executable, "-c", "from tui import textual_compat as c; "
+                          "print(c.FRAME_TIMER, c.KEY_ECHO, c.summary())"],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    assert out.startswith("False False Textual ") and "fast paths off" in out
+
+
+async def test_screen_text_without_the_compositor_matches(tmp_path, monkeypatch):
+    async with running_app(tmp_path) as (app, pilot):
+        await pilot.pause(0.1)
+        fast = app.screen_text()
+        monkeypatch.setattr(textual_compat, "SCREEN_TEXT", False)
+        assert [line.rstrip() for line in app.screen_text().splitlines()] == \
+            [line.rstrip() for line in fast.splitlines()]
+        await pilot.press("f1")  # a modal screen over the main one
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        await pilot.pause(0.1)
+        text = app.screen_text()
+        assert "claw-tui keys" in text and "composer.send" in text
+        assert "whatsapp · personal" in text  # the main screen showing around the dialog
+
+
+LONG = " ".join(f"word{i}" for i in range(40))
+
+
+def replies(pane):  # type: ignore[no-untyped-def]
+    return [m for m in pane.history.messages if m.role == "assistant"]
+
+
+async def test_with_every_fast_path_off_the_app_sends_shows_interrupts_and_takes_keys(
+        tmp_path, reconfigure, monkeypatch):
+    monkeypatch.setenv(textual_compat.ENV_VAR, "0")
+    reconfigure()  # as at start-up with the variable set
+    async with running_app(tmp_path, delay_ms=20) as (app, pilot):
+        main = app.main
+        pane = main.panes[0]
+        await wait_for(pilot, lambda: app.focused is pane.composer, what="the composer focused")
+        await type_text(pilot, "hi")
+        await pilot.press("ctrl+j")  # a newline, not a send
+        await type_text(pilot, "yo")
+        assert pane.composer.text == "hi\nyo"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: replies(pane), what="the reply")
+        assert "“hi\nyo”" in replies(pane)[0].content
+        await wait_for(pilot, lambda: "[default · agent:home:main]" in app.screen_text(),
+                       what="the reply on screen")
+        await wait_for(pilot, lambda: not pane.turns, what="the turn over")
+        await pilot.press("up")  # the composer's input history
+        assert pane.composer.text == "hi\nyo"
+
+        pane.composer.load_text(LONG)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(pane.live_text) > 20, what="the reply streaming")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(replies(pane)) == 2, what="the interrupted reply")
+        assert replies(pane)[1].status == "interrupted"
+        await wait_for(pilot, lambda: "⏹ interrupted" in app.screen_text(), what="it on screen")
+
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        assert "fast paths off" in str(app.screen.query_one("#help-textual").render())
+        await pilot.press("escape")
+        assert app.screen is main
+        await pilot.press("tab")  # focus moves to the next pane's text box
+        await wait_for(pilot, lambda: app.focused is main.panes[1].composer, what="next pane")
+        assert main.echo_frames == 0 and main.slots.ticks == 0  # plain Textual frames only
