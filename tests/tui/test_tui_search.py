@@ -20,7 +20,8 @@ async def test_search_finds_old_message_and_jumps_to_it(tmp_path):
         search = app.screen
         assert "Search in agent home" in app.screen_text()
         search.query_one("#search-input").value = 'NEAR( "unbalanced * -x:'  # not FTS syntax
-        await wait_for(pilot, lambda: search.searches >= 1, what="search ran")
+        await wait_for(pilot, lambda: "agent home: 0 results" in app.screen_text(),
+                       what="search ran")
         assert search.hits == []
         search.query_one("#search-input").value = ""
         await type_text(pilot, "zebra")

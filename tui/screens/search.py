@@ -47,7 +47,6 @@ class SearchScreen(OnTimeFrames, ModalScreen[Any]):
         self.all_agents = agent_id is None
         self.hits: list[Any] = []
         self._timer: Timer | None = None
-        self.searches = 0  # completed searches (tests wait on this)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
@@ -101,14 +100,12 @@ class SearchScreen(OnTimeFrames, ModalScreen[Any]):
             self.hits = []
             results.clear_options()
             self._show_scope()
-            self.searches += 1
             return
         agent = None if self.all_agents else self.agent_id
         try:
             hits = await self.app.gateway.search(query, agent_id=agent, limit=100)  # type: ignore[attr-defined]
         except ClawError as exc:
             status.update(content(f"✖ {exc}", "bold"))
-            self.searches += 1
             return
         self.hits = list(hits)
         results.clear_options()
@@ -116,7 +113,6 @@ class SearchScreen(OnTimeFrames, ModalScreen[Any]):
         scope = "all agents" if self.all_agents else f"agent {self.agent_id}"
         status.update(content(f"Search in {scope}: {len(self.hits)} result"
                               f"{'s' if len(self.hits) != 1 else ''}", "bold"))
-        self.searches += 1
 
     @on(OptionList.OptionSelected, "#search-results")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
