@@ -12,7 +12,7 @@ from engine.lazy import lazy_exports
 _EXPORTS = {
     "StoreError": "errors", "store_path": "files", "SearchHit": "models", "SessionInfo": "models",
     "SessionRow": "models", "StoredMessage": "models", "StoreRegistry": "registry",
-    "CHECKPOINT_INTERVAL": "reply", "ReplyWriter": "reply", "LATEST_VERSION": "schema",
+    "ReplyWriter": "reply", "LATEST_VERSION": "schema",
     "SNIPPET_END": "search", "SNIPPET_START": "search", "build_match_query": "search",
     "split_snippet": "search", "AgentStore": "store",
 }

@@ -1,15 +1,15 @@
 """A reply being streamed into the store: created ``streaming``, checkpointed, then finished.
 
-Checkpoints are throttled to one per CHECKPOINT_INTERVAL: a model emitting 100 tokens a second
-costs four small writes a second, not a hundred. When tokens stop arriving, a timer writes the
-latest text anyway, so a crash loses at most one interval of text. A checkpoint never overwrites
-a finished reply (the SQL only touches rows still ``streaming``), and ``finish`` always writes
+Each ``update`` that changes the text is one checkpoint, written before it returns. The caller
+paces them: the gateway's turn lifecycle checkpoints a growing reply once per its
+``CHECKPOINT_INTERVAL`` (a model emitting 100 tokens a second costs four small writes a second,
+not a hundred), so a crash loses at most one interval of text. A checkpoint never overwrites a
+finished reply (the SQL only touches rows still ``streaming``), and ``finish`` always writes
 the final text.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from .errors import StoreError
@@ -19,8 +19,6 @@ from .ops import CheckpointOp, FinishOp, finished
 if TYPE_CHECKING:
     from .store import AgentStore
 
-CHECKPOINT_INTERVAL = 0.25  # seconds
-
 
 class ReplyWriter:
     """Handle on one streaming assistant message. Not shared between tasks."""
@@ -28,13 +26,8 @@ class ReplyWriter:
     def __init__(self, store: AgentStore, message: StoredMessage) -> None:
         self._store = store
         self._message = message
-        self._loop = asyncio.get_running_loop()
         self._text = ""
         self._written = ""
-        self._last_write = self._loop.time()
-        self._timer: asyncio.TimerHandle | None = None
-        self._background: asyncio.Task | None = None
-        self._error: BaseException | None = None
         self._result: StoredMessage | None = None
         self._finishing = False  # set once finish() starts: a second finish (or close) must not race it
 
@@ -58,23 +51,17 @@ class ReplyWriter:
 
     @property
     def text(self) -> str:
-        """Latest text handed to ``update`` (possibly not yet checkpointed)."""
+        """Latest text handed to ``update`` (written once that call returned)."""
         return self._text
 
     async def update(self, text: str) -> None:
-        """Record the full text so far; writes it now if the last checkpoint is old enough."""
+        """Checkpoint the full text so far (nothing is written when it did not change)."""
         if self._finishing:
             raise StoreError(self._store.path, f"reply {self.message_id} is already finished")
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
         self._text = text
-        due = self._last_write + CHECKPOINT_INTERVAL
-        now = self._loop.time()
-        if now >= due:
-            await self._checkpoint()
-        elif self._timer is None:
-            self._timer = self._loop.call_later(due - now, self._on_timer)
+        if text != self._written:
+            await self._store.checkpoint_reply(CheckpointOp(self.message_id, clean_text(text)))
+            self._written = text
 
     async def finish(self, status: str, text: str, *, meta: dict | None = None) -> StoredMessage:
         """Write the final text and status (complete | interrupted | error); merges ``meta``."""
@@ -85,35 +72,7 @@ class ReplyWriter:
         merged = {**self._message.meta, **(meta or {})}
         op = FinishOp(finished(self._message, status, clean_text(text), merged), dump_meta(merged))
         self._finishing = True
-        self._cancel_timer()
         result = await self._store.finish_reply(self, op)
         self._result = result
         self._text = result.content
         return result
-
-    def _on_timer(self) -> None:
-        self._timer = None
-        if not self._finishing and self._background is None:
-            self._background = self._loop.create_task(self._timed_checkpoint())
-
-    async def _timed_checkpoint(self) -> None:
-        try:
-            await self._checkpoint()
-        except Exception as exc:  # noqa: BLE001 - reported by the next update()
-            self._error = exc
-        finally:
-            self._background = None
-
-    async def _checkpoint(self) -> None:
-        self._cancel_timer()
-        text = self._text
-        if text == self._written:
-            return
-        self._last_write = self._loop.time()
-        await self._store.checkpoint_reply(CheckpointOp(self.message_id, clean_text(text)))
-        self._written = text
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
