@@ -48,7 +48,7 @@ async def test_turn_events_reach_their_pane_in_order_with_reply_text_merged(tmp_
 async def test_a_reply_shows_in_its_pane_while_it_streams_and_once_when_done(tmp_path):
     """What the merged text is for: the pane shows the reply as it grows, then exactly the
     stored message in its history (no live row left, no text twice)."""
-    async with running_app(tmp_path, delay_ms=20) as (app, pilot):
+    async with running_app(tmp_path, delay_ms=40) as (app, pilot):
         pane = app.main.panes[1]  # not focused: the reply streams into the history's rows
         await pane.submit(" ".join(f"ferry{n}" for n in range(40)))
         await wait_for(pilot, lambda: "ferry3" in (pane.history.live_tail or ""),
