@@ -67,7 +67,7 @@ class ClawApp(App[int]):
         super().__init__()
         self.own_gateway = own_gateway
         self.first_frame = asyncio.Event()  # set once the first frame is on the screen
-        # Set once the gateway runs; what needs it running (sending, loading history) waits.
+        # Set once the gateway runs: the event pump then tells the panes (``EngineReady``).
         self.gateway_ready = asyncio.Event()
         self.gateway = gateway
         self.state_dir = Path(state_dir)
@@ -439,8 +439,8 @@ async def run_over_gateway(app: ClawApp, gateway: EngineAPI, **run_options: Any)
     """Run ``app`` over a gateway that is not open yet. The window comes first: the gateway
     opens (its task group and config watcher; stores and model clients load on first use)
     once the app's first frame is out, and closes after the app exits, so running turns can
-    store their partial replies. Until then panes wait (``gateway_ready``) to load history or
-    send. ``run_options`` go to ``App.run_async``."""
+    store their partial replies. Until then panes hold their history and what is sent, until
+    ``EngineReady`` reaches them. ``run_options`` go to ``App.run_async``."""
     app_run = asyncio.ensure_future(app.run_async(**run_options))
     shown = asyncio.ensure_future(app.first_frame.wait())
     await asyncio.wait((app_run, shown), return_when=asyncio.FIRST_COMPLETED)
