@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from engine.gateway.events import Event, ReplyDelta
     from engine.gateway.inbox import Inbox, PeerSpec
     from engine.gateway.snapshot import CloneSnapshot
-    from engine.routing.route import Route
+    from engine.routing.route import Explanation, Route
     from engine.store.models import SearchHit, StoredMessage
 
 __all__ = ["Accepted", "EngineAPI", "EventStream", "StreamLagged", "TUI_IMPORTS"]
@@ -127,6 +127,11 @@ class EngineAPI(Protocol):
 
     def route(self, inbox_key: str, peer: PeerSpec) -> Route:
         """Where a message from ``peer`` in this inbox would go, and why (no side effects)."""
+        ...
+
+    def explain(self, inbox_key: str, peer: PeerSpec) -> Explanation:
+        """How that message would be routed, tier by tier (a ``Route`` from ``route`` is data
+        alone: its own ``explanation`` works only in the process that routed it)."""
         ...
 
     def queue_mode(self, inbox_key: str) -> str: ...

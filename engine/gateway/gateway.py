@@ -45,7 +45,7 @@ from engine.gateway.subscription import Subscription
 from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
 from engine.lazy import lazy_module
 from engine.routing.inbound import Inbound
-from engine.routing.route import Route
+from engine.routing.route import Explanation, Route
 from engine.routing.router import Router
 
 if TYPE_CHECKING:
@@ -166,6 +166,10 @@ class Gateway:
     def route(self, inbox_key: str, peer: PeerSpec) -> Route:
         """Where a message from ``peer`` in this inbox would go (no side effects)."""
         return self.router.resolve(self.inbound(self.inbox(inbox_key), peer))
+
+    def explain(self, inbox_key: str, peer: PeerSpec) -> Explanation:
+        """How a message from ``peer`` in this inbox would be routed, tier by tier."""
+        return self.route(inbox_key, peer).explanation
 
     def queue_mode(self, inbox_key: str) -> str:
         return self._queue_modes.get(inbox_key, self.config.session.queue)

@@ -51,7 +51,7 @@ def explanation_lines(pane: "ChannelPane", message: Any) -> list[str]:
     lines.append(f"→ agent {route.agent_id} · {route.matched_by} · session {route.session_key}"
                  + (f" · binding {route.binding_index}" if route.binding_index is not None else ""))
     try:
-        explanation = route.explanation
+        explanation = pane.gateway.explain(pane.inbox.key, pane.peer)
     except (ClawError, ValueError) as exc:
         lines.append(f"(no explanation: {exc})")
         return lines
