@@ -6,25 +6,40 @@ Each fast path is a feature with a flag, checked once at start-up for the shape 
 (attribute present, callable, its parameters). A feature whose check fails is off, the Textual
 log says why, and the app runs on plain Textual behaviour: slower, never broken.
 
+- ``frame_timer``: a screen repaints in the next 60 Hz slot still ahead after a slow frame
+  (Textual's timer idles one slot too many); the timer ``key_echo`` hurries.
+- ``key_echo``: the focused widget is painted alone, at once, between slots.
+- ``size_cache``: a layout skips the scrollbar update of scroll views whose sizes are unchanged.
+- ``scrollbar_update``: a history's height change (a reply growing in a pane not focused)
+  updates its scrollbar in place instead of laying out the whole screen.
+
+With 16 panes streaming (bench/tui.py, 600 keys, two runs each), key-to-render p99 was 31-36
+ms with every path on, 62-64 ms without the frame timer, 43-55 ms without the echo, 42-53 ms
+(and 14 points more CPU) without the size cache, 89-94 ms with none (target < 50 ms). Without
+the in-place scrollbar update it was 25-36 ms, no measurable change, but every background reply that grows lays out the screen, and the
+history view counts on it not doing so. Also here, not a fast path: ending a Markdown stream's
+writer from a task being cancelled (``cancel_markdown_writer``).
+
 ``CLAW_TUI_TEXTUAL_FAST_PATHS=0`` turns every fast path off (for a Textual bug, or to compare);
-``CLAW_TUI_TEXTUAL_FAST_PATHS=-size_cache,-quiet_subtitle`` turns off the ones named.
+``CLAW_TUI_TEXTUAL_FAST_PATHS=-size_cache,-key_echo`` turns off the ones named.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-import io
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 import textual
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.timer import EventTargetGone, Timer
 from textual.widget import Widget
+
+from tui.screen_text import screen_text as _screen_text
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -65,30 +80,9 @@ def _attribute(obj: Any, name: str, kind: type | tuple[type, ...] | None = None)
 
 # ---------------------------------------------------------------- checks, one per feature
 
-def _check_screen_text() -> str | None:
-    """``App.screen_text`` renders the screen stack the way Textual's own screenshot does:
-    the screen's compositor, over the screens below it. No public call returns the screen as
-    text (``export_screenshot`` gives SVG)."""
-    from textual._compositor import Compositor  # noqa: PLC0415  (the check itself)
-    from textual.app import App as _App  # noqa: PLC0415
-
-    return (_attribute(_probe_screen(), "_compositor", Compositor)
-            or _method(Compositor, "render_update", "full", "screen_stack")
-            or (None if isinstance(getattr(_App, "_background_screens", None), property)
-                else "App._background_screens"))
-
-
-def _check_quiet_subtitle() -> str | None:
-    """A widget's ``border_subtitle`` is kept in ``_border_subtitle`` as Content, and the
-    public property reads it back from there."""
-    widget = Widget()
-    if (problem := _attribute(widget, "_border_subtitle")) is not None:
-        return problem
-    widget._border_subtitle = widget.render_str("probe")
-    return None if widget.border_subtitle == "probe" else "Widget.border_subtitle reads _border_subtitle"
-
-
 def _check_scrollbar_update() -> str | None:
+    """A widget updates its scrollbars and scroll limits for a new virtual size in
+    ``_scroll_update``."""
     return _method(Widget, "_scroll_update", "virtual_size", coroutine=False)
 
 
@@ -155,10 +149,6 @@ class Feature:
 
 
 FEATURES: dict[str, Feature] = {f.name: f for f in (
-    Feature("screen_text", "the screen as plain text for tests and smoke checks",
-            _check_screen_text),
-    Feature("quiet_subtitle", "a pane's state repaints its border row, not the pane",
-            _check_quiet_subtitle),
     Feature("scrollbar_update", "a history growing updates its scrollbar without a layout",
             _check_scrollbar_update),
     Feature("size_cache", "layouts skip scroll views whose sizes did not change",
@@ -169,7 +159,7 @@ FEATURES: dict[str, Feature] = {f.name: f for f in (
             _check_key_echo),
 )}
 
-SCREEN_TEXT = QUIET_SUBTITLE = SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = KEY_ECHO = True
+SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = KEY_ECHO = True
 
 
 def configure(setting: str | None = None) -> None:
@@ -188,9 +178,12 @@ def configure(setting: str | None = None) -> None:
         except Exception as error:  # a changed Textual may fail the probe itself
             problem = f"check failed: {type(error).__name__}: {error}"
         feature.on, feature.missing = problem is None, problem or ""
-    echo, timer = FEATURES["key_echo"], FEATURES["frame_timer"]
-    if echo.on and not timer.on:
-        echo.on, echo.missing = False, "needs frame_timer"
+    # The echo is a hurried frame-timer tick; skipping unchanged sizes counts on a history's
+    # height change updating its scrollbar in place (a layout would not, sizes unchanged).
+    for name, needs in (("key_echo", "frame_timer"), ("size_cache", "scrollbar_update")):
+        feature = FEATURES[name]
+        if feature.on and not FEATURES[needs].on:
+            feature.on, feature.missing = False, f"needs {needs}"
     globals().update({name.upper(): f.on for name, f in FEATURES.items()})
 
 
@@ -213,69 +206,26 @@ def log_fallbacks(app: App[Any]) -> None:
                             f"plain Textual behaviour (written against Textual {WRITTEN_AGAINST})")
 
 
-# ---------------------------------------------------------------- screen as text
+# ---------------------------------------------------------------- public now, kept for callers
 
-def screen_text(app: App[Any]) -> str:
-    """The current screen (and the screens showing beneath it) as plain text."""
-    from rich.console import Console  # noqa: PLC0415
+screen_text = _screen_text
+"""``tui.screen_text.screen_text`` (it read the compositor here before)."""
 
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system=None, record=True, legacy_windows=False, safe_box=False)
-    if SCREEN_TEXT:
-        console.print(app.screen._compositor.render_update(
-            full=True, screen_stack=app._background_screens))
-        return console.export_text(styles=False)
-    return "\n".join(_text_from_widgets(app, width, height)) + "\n"
-
-
-def _text_from_widgets(app: App[Any], width: int, height: int) -> list[str]:
-    """Plain Textual: each shown widget draws its lines (``render_lines``) where the screen put
-    it (``find_widget``), parents first, screens bottom to top."""
-    from textual.errors import NoWidget  # noqa: PLC0415
-
-    rows = [[" "] * width for _ in range(height)]
-    screens = list(app.screen_stack)
-    start = max((i for i, s in enumerate(screens) if not s.styles.background.a < 1), default=0)
-    for screen in screens[start:] if app.screen.is_modal else [app.screen]:
-        for widget in screen.walk_children(with_self=False):
-            if not (widget.display and widget.visible):
-                continue
-            try:
-                geometry = screen.find_widget(widget)
-            except NoWidget:
-                continue
-            region = geometry.region
-            shown = region.intersection(geometry.clip).intersection(Region(0, 0, width, height))
-            if not shown.area:
-                continue
-            lines = widget.render_lines(Region(0, 0, region.width, region.height))
-            for y in range(shown.y, shown.bottom):
-                line = lines[y - region.y] if 0 <= y - region.y < len(lines) else None
-                if line is None:
-                    continue
-                text = line.crop(shown.x - region.x, shown.right - region.x).text
-                rows[y][shown.x:shown.x + len(text)] = list(text)[:shown.width]
-    return ["".join(row).rstrip() for row in rows]
-
-
-# ---------------------------------------------------------------- border subtitle
 
 def set_border_subtitle_quietly(widget: Widget, text: str) -> bool:
-    """Set ``border_subtitle`` without the whole-widget repaint the public setter asks for;
-    the caller repaints the border row. False when done the plain way (which repaints)."""
-    if not QUIET_SUBTITLE:
-        widget.border_subtitle = text
-        return False
-    widget._border_subtitle = widget.render_str(text).expand_tabs(4).split()[0]
-    return True
+    """Set ``border_subtitle`` through the public setter, which repaints the whole widget; False
+    says so. (Setting ``_border_subtitle`` and repainting only the border row made no
+    measurable difference with 16 panes streaming, so it went.)"""
+    widget.border_subtitle = text
+    return False
 
 
 # ---------------------------------------------------------------- scroll views
 
 def set_virtual_size(view: ScrollView, size: Size) -> None:
     """Set a scroll view's scrollable size and update its scrollbar in place, without the
-    layout of the whole screen that assigning ``virtual_size`` asks for."""
+    layout of the whole screen that assigning ``virtual_size`` asks for (the view's own size
+    never depends on it)."""
     if not SCROLLBAR_UPDATE:
         view.virtual_size = size
         return

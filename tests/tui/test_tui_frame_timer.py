@@ -91,6 +91,7 @@ async def test_hurried_the_timer_ticks_between_slots_then_keeps_to_them():
     assert ticks == [(0.010, False), (0.013, True), (0.020, False), (0.030, False)]
 
 
+@pytest.mark.skipif(not textual_compat.FRAME_TIMER, reason="frame timer off (CLAW_TUI_TEXTUAL_FAST_PATHS)")
 async def test_screens_paint_through_the_frame_timer(tmp_path):
     async with running_app(tmp_path) as (app, pilot):
         main = app.screen
@@ -105,6 +106,7 @@ def touches(spans: list[tuple[int, int, int]], box) -> bool:  # type: ignore[no-
     return any(box.y <= y < box.bottom and x1 < box.right and x2 > box.x for y, x1, x2 in spans)
 
 
+@pytest.mark.skipif(not textual_compat.KEY_ECHO, reason="key echo off (CLAW_TUI_TEXTUAL_FAST_PATHS)")
 async def test_a_key_is_painted_at_once_alone_while_the_rest_waits_for_its_slot(tmp_path):
     async with running_app(tmp_path) as (app, pilot):
         main = app.screen

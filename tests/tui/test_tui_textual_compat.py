@@ -5,11 +5,13 @@ and shows a reply, Esc interrupts, keys work."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 
 import pytest
+from rich.console import Console
 from textual.app import App
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
@@ -43,8 +45,7 @@ def test_every_fast_path_is_on_by_default(reconfigure):
 def test_the_setting_turns_off_all_or_the_ones_named(reconfigure):
     reconfigure("0")
     assert not any(f.on for f in textual_compat.FEATURES.values())
-    assert not (textual_compat.SCREEN_TEXT or textual_compat.QUIET_SUBTITLE
-                or textual_compat.SCROLLBAR_UPDATE or textual_compat.SIZE_CACHE
+    assert not (textual_compat.SCROLLBAR_UPDATE or textual_compat.SIZE_CACHE
                 or textual_compat.FRAME_TIMER or textual_compat.KEY_ECHO)
     assert "fast paths off" in textual_compat.summary()
     reconfigure("-size_cache, -frame_timer")
@@ -52,6 +53,11 @@ def test_the_setting_turns_off_all_or_the_ones_named(reconfigure):
     assert off == {"size_cache": "CLAW_TUI_TEXTUAL_FAST_PATHS=-size_cache, -frame_timer",
                    "frame_timer": "CLAW_TUI_TEXTUAL_FAST_PATHS=-size_cache, -frame_timer",
                    "key_echo": "needs frame_timer"}  # the echo is a hurried frame-timer tick
+    reconfigure("-scrollbar_update")
+    off = {f.name: f.missing for f in textual_compat.FEATURES.values() if not f.on}
+    # skipping unchanged sizes counts on height changes updating the scrollbar in place
+    assert off == {"scrollbar_update": "CLAW_TUI_TEXTUAL_FAST_PATHS=-scrollbar_update",
+                   "size_cache": "needs scrollbar_update"}
 
 
 async def _tick_renamed(self, *, due: float, count: int) -> None:
@@ -59,14 +65,16 @@ async def _tick_renamed(self, *, due: float, count: int) -> None:
 
 
 @pytest.mark.parametrize(("name", "owner", "attribute", "value", "missing"), [
-    ("screen_text", App, "_background_screens", [], "App._background_screens"),
     ("scrollbar_update", Widget, "_scroll_update", lambda self: None,
      "Widget._scroll_update(virtual_size)"),
     ("size_cache", ScrollView, "_size_updated", None, "ScrollView._size_updated"),
+    ("size_cache", Widget, "_size_updated", lambda self, size: True,
+     "Widget._size_updated(size, virtual_size, container_size, layout)"),
     ("frame_timer", Timer, "_tick", _tick_renamed, "Timer._tick(next_timer, count)"),
     ("frame_timer", Screen, "_update_timer", None, "Screen._update_timer"),
     ("key_echo", Screen, "_on_update", lambda self, message: None, "Screen._on_update (async)"),
     ("key_echo", Screen, "_compositor_refresh", None, "Screen._compositor_refresh"),
+    ("key_echo", App, "__init__", lambda self: None, "App._batch_count"),
 ])
 def test_a_changed_textual_turns_that_path_off(reconfigure, monkeypatch, name, owner, attribute,
                                                value, missing):
@@ -78,13 +86,6 @@ def test_a_changed_textual_turns_that_path_off(reconfigure, monkeypatch, name, o
     assert missing in textual_compat.summary()
 
 
-def test_a_subtitle_kept_elsewhere_turns_the_quiet_subtitle_off(reconfigure, monkeypatch):
-    monkeypatch.setattr(Widget, "border_subtitle", property(lambda self: "kept elsewhere"))
-    reconfigure("")
-    assert not textual_compat.QUIET_SUBTITLE
-    assert textual_compat.FEATURES["quiet_subtitle"].missing.startswith("Widget.border_subtitle")
-
-
 def test_the_environment_variable_is_read_at_start_up():
     env = {**os.environ, textual_compat.ENV_VAR: "0"}
     out = subprocess.run([sys.executable, "-c", "from tui import textual_compat as c; "
@@ -93,19 +94,27 @@ def test_the_environment_variable_is_read_at_start_up():
     assert out.startswith("False False Textual ") and "fast paths off" in out
 
 
-async def test_screen_text_without_the_compositor_matches(tmp_path, monkeypatch):
+async def test_screen_text_is_what_textual_draws(tmp_path):
+    """The screen as text comes from public calls; it matches what Textual's compositor
+    sends, on the main screen and with a dialog over it."""
     async with running_app(tmp_path) as (app, pilot):
         await pilot.pause(0.1)
-        fast = app.screen_text()
-        monkeypatch.setattr(textual_compat, "SCREEN_TEXT", False)
-        assert [line.rstrip() for line in app.screen_text().splitlines()] == \
-            [line.rstrip() for line in fast.splitlines()]
+
+        def drawn() -> list[str]:
+            width, height = app.size
+            console = Console(width=width, height=height, file=io.StringIO(), record=True,
+                              force_terminal=True, color_system=None, legacy_windows=False,
+                              safe_box=False)
+            console.print(app.screen._compositor.render_update(
+                full=True, screen_stack=app._background_screens))
+            return [line.rstrip() for line in console.export_text(styles=False).splitlines()]
+
+        assert app.screen_text().splitlines() == drawn()
         await pilot.press("f1")  # a modal screen over the main one
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         await pilot.pause(0.1)
-        text = app.screen_text()
-        assert "claw-tui keys" in text and "composer.send" in text
-        assert "whatsapp · personal" in text  # the main screen showing around the dialog
+        assert app.screen_text().splitlines() == drawn()
+        assert "claw-tui keys" in app.screen_text() and "whatsapp · personal" in app.screen_text()
 
 
 LONG = " ".join(f"word{i}" for i in range(40))
