@@ -4,15 +4,18 @@ Edits change only the spans they touch (see ``textedit``), so the user's comment
 and key order elsewhere stay byte-for-byte, and a legacy (Clawdbot) file stays legacy:
 bindings go to ``routing.bindings`` with ``match.provider``, the default agent to
 ``routing.defaultAgentId``, agent-to-agent to ``routing.agentToAgent``. Every edit re-validates
-with the real loader; problems are exposed, nothing is written until ``save()``, and ``save()``
-never writes a config the app would refuse, nor one that changed on disk since it was read.
+with the real loader; problems are exposed, and nothing is written until a save.
+
+Saving is ``write_config``: atomic, the previous file kept as ``.bak``, never over a file that
+changed since it was read. The app saves through its engine (``EngineAPI.save_config``, which
+validates, calls it and applies the result); ``save()`` / ``save_as()`` call it on a local file
+directly.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
@@ -24,6 +27,7 @@ from engine.config.example import EXAMPLE_FILE, EXAMPLE_TEXT
 from engine.config.json5doc import JsonPath, format_path
 from engine.config.loader import decode_config_bytes, detect_shape, load_config_text, read_config_bytes
 from engine.config.model import Binding, Config
+from engine.config.source import ConfigSource, data_hash, text_hash
 from engine.config.textedit import EditError, TextEditor
 from engine.errors import ClawError, ConfigError, Problem
 from engine.inputs import CONFIG_MAX_BYTES, InputError, read_file_bytes
@@ -46,6 +50,14 @@ class ConfigEditError(ClawError):
     """An edit that cannot be made (unknown agent, bad index, target is not an object...)."""
 
 
+class ConfigFileExists(ConfigEditError):
+    """A save to a new path found something there; only an explicit overwrite replaces it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} already exists; choose another path or overwrite it explicitly")
+
+
 class ConfigSaveError(ClawError):
     """Writing the config failed; the file on disk is unchanged."""
 
@@ -65,13 +77,6 @@ class BindingEntry:
     def modern(self) -> dict[str, Any]:
         """``raw`` with the modern key names (``match.channel``), for forms."""
         return _rename_channel_key(self.raw, to_provider=False)
-
-
-@dataclass
-class _DiskState:
-    sha256: str
-    mtime_ns: int
-    mode: int
 
 
 def _edit_op(method: Callable[..., T]) -> Callable[..., T]:
@@ -100,12 +105,13 @@ def _rename_channel_key(raw: dict[str, Any], *, to_provider: bool) -> dict[str, 
 
 @dataclass
 class ConfigDocument:
-    """A config file's text being edited. Create with ``open``, ``from_text`` or ``example``."""
+    """A config file's text being edited. Create with ``from_source`` (what a gateway hands
+    out), ``open``, ``from_text`` or ``example``."""
 
     text: str = field(repr=False)  # may hold API keys: never in a repr
     file: str
     path: Path | None = None
-    _disk: _DiskState | None = field(default=None, repr=False)
+    base_hash: str = ""  # digest of the text last read or saved: what a save expects to replace
     _saved_text: str = field(default="", repr=False)
     config: Config | None = field(default=None, init=False)
     problems: list[Problem] = field(default_factory=list, init=False)  # errors
@@ -113,16 +119,27 @@ class ConfigDocument:
 
     def __post_init__(self) -> None:
         self._saved_text = self._saved_text or self.text
+        self.base_hash = self.base_hash or text_hash(self._saved_text)
         self._editor: TextEditor | None = None
         self._validate()
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
+    def from_source(cls, source: ConfigSource) -> "ConfigDocument":
+        """The config a gateway runs, as ``EngineAPI.config_source`` gives it: the text as it is
+        (line breaks, BOM and comments included), its file and the digest a save must name."""
+        if source.is_example:
+            return cls(text=source.raw, file=EXAMPLE_FILE, base_hash=source.base_hash)
+        if source.path is None:
+            return cls(text=source.raw, file="clawdbot.json", base_hash=source.base_hash)
+        return cls(text=source.raw, file=source.path, path=Path(source.path),
+                   base_hash=source.base_hash)
+
+    @classmethod
     def open(cls, path: str | os.PathLike[str]) -> "ConfigDocument":
         target = Path(os.path.abspath(os.path.expanduser(os.fspath(path))))
-        data = read_config_bytes(target, file=str(path))
-        text = decode_config_bytes(data, file=str(path))
-        return cls(text=text, file=str(path), path=target, _disk=_disk_state(target, data))
+        text = decode_config_bytes(read_config_bytes(target, file=str(path)), file=str(path))
+        return cls(text=text, file=str(path), path=target)
 
     @classmethod
     def from_text(cls, text: str, file: str = "clawdbot.json") -> "ConfigDocument":
@@ -411,13 +428,7 @@ class ConfigDocument:
     # -- disk -------------------------------------------------------------------------------------
     def changed_on_disk(self) -> bool:
         """True when the file no longer holds what this document was loaded from / saved as."""
-        if self.path is None or self._disk is None:
-            return False
-        try:
-            current = read_config_bytes(self.path, file=self.file)
-        except ConfigError:  # gone, unreadable, or no longer a regular file
-            return True
-        return hashlib.sha256(current).hexdigest() != self._disk.sha256
+        return self.path is not None and _changed(self.path, self.base_hash)
 
     def reload(self) -> None:
         """Re-read the file, dropping unsaved edits."""
@@ -425,9 +436,20 @@ class ConfigDocument:
             raise ConfigEditError("this config has no file to reload from")
         data = read_config_bytes(self.path, file=self.file)
         self.text = self._saved_text = decode_config_bytes(data, file=self.file)
-        self._disk = _disk_state(self.path, data)
+        self.base_hash = text_hash(self.text)
         self._editor = None
         self._validate()
+
+    def mark_saved(self, path: str | os.PathLike[str], base_hash: str, text: str) -> None:
+        """``text`` is in the file at ``path`` now, with digest ``base_hash`` (what
+        ``ConfigSaved`` says after a save through the engine): edit that file from now on, and
+        count only edits made since then as unsaved."""
+        target = Path(path)
+        moved = target != self.path
+        self.path, self.base_hash, self._saved_text = target, base_hash, text
+        if moved:
+            self.file = str(target)
+            self._validate()
 
     def save(self, path: str | os.PathLike[str] | None = None, *, force: bool = False) -> Path:
         """Write the edited text back atomically (temp file + fsync + rename; the previous file
@@ -441,11 +463,8 @@ class ConfigDocument:
         if self.path is None:
             raise ConfigEditError("this config has no file yet; use save_as(path)")
         self._refuse_invalid(force)
-        if self.changed_on_disk():
-            raise ConfigChangedOnDisk(self.path)
-        _atomic_write(self.path, self.text)
-        self._saved_text = self.text
-        self._disk = _disk_state(self.path, self.text.encode("utf-8"))
+        self.mark_saved(self.path, write_config(self.text, self.path, base_hash=self.base_hash),
+                        self.text)
         return self.path
 
     def save_as(self, path: str | os.PathLike[str], *, overwrite: bool = False, force: bool = False) -> Path:
@@ -454,20 +473,9 @@ class ConfigDocument:
         ``.bak`` then). Missing folders are made 0700 and a new file is 0600; a path that
         cannot be written is a ConfigSaveError and leaves the document as it was."""
         target = save_target(path)
-        if os.path.lexists(target) and not overwrite:
-            raise ConfigEditError(f"{target} already exists; choose another path or overwrite it "
-                                  "explicitly")
         self._refuse_invalid(force)
-        try:
-            make_private_dir(target.parent)
-        except (OSError, ValueError) as exc:
-            raise ConfigSaveError(f"cannot create {target.parent}: {_reason(exc)}") from None
-        _atomic_write(target, self.text)
-        self.path = target
-        self.file = str(target)
-        self._saved_text = self.text
-        self._disk = _disk_state(target, self.text.encode("utf-8"))
-        self._validate()
+        self.mark_saved(target, write_config(self.text, target, base_hash=None,
+                                             overwrite=overwrite), self.text)
         return target
 
     def _refuse_invalid(self, force: bool) -> None:
@@ -486,10 +494,34 @@ def save_target(path: str | os.PathLike[str]) -> Path:
     return Path(os.path.abspath(expanded))
 
 
-def _disk_state(path: Path, data: bytes) -> _DiskState:
-    st = path.stat()
-    return _DiskState(sha256=hashlib.sha256(data).hexdigest(), mtime_ns=st.st_mtime_ns,
-                      mode=stat.S_IMODE(st.st_mode))
+def write_config(text: str, target: Path, *, base_hash: str | None, overwrite: bool = False) -> str:
+    """Write ``text`` to ``target`` (from ``save_target``) and return its ``text_hash``.
+
+    With ``base_hash`` the file is the one that text was read from: it must still hold that
+    digest, else ConfigChangedOnDisk and nothing is written. Without it the file is new:
+    ConfigFileExists when something is there (unless ``overwrite``), and missing folders are
+    made 0700. Validating ``text`` is the caller's job (it knows the config's name)."""
+    if base_hash is not None:
+        if _changed(target, base_hash):
+            raise ConfigChangedOnDisk(target)
+    else:
+        if os.path.lexists(target) and not overwrite:
+            raise ConfigFileExists(target)
+        try:
+            make_private_dir(target.parent)
+        except (OSError, ValueError) as exc:
+            raise ConfigSaveError(f"cannot create {target.parent}: {_reason(exc)}") from None
+    _atomic_write(target, text)
+    return text_hash(text)
+
+
+def _changed(path: Path, base_hash: str) -> bool:
+    """Whether ``path`` no longer holds the text whose digest is ``base_hash``."""
+    try:
+        current = read_config_bytes(path)
+    except ConfigError:  # gone, unreadable, or no longer a regular file
+        return True
+    return data_hash(current) != base_hash
 
 
 def _atomic_write(path: Path, text: str) -> None:
