@@ -3,8 +3,14 @@
 ``EngineAPI`` is what the TUI talks to. The embedded ``engine.gateway.gateway.Gateway``
 implements it; a client for a remote gateway can implement it too, so nothing that crosses it
 is tied to this process: arguments and results are frozen dataclasses (``Inbox``,
-``PeerSpec``, ``Route``, ``StoredMessage``, ``SearchHit``, ``CloneSnapshot``, ``Config``, the
-events of ``engine.gateway.events``) or paths, never a store, a connection or a task.
+``PeerSpec``, ``Route``, ``StoredMessage``, ``SearchHit``, ``CloneSnapshot``, ``Config``,
+``ConfigSource``, ``ConfigSaved``, the events of ``engine.gateway.events``) or paths, never a
+store, a connection or a task.
+
+The config is edited as text, the way a remote OpenClaw gateway offers it (``config.get`` →
+raw text and its hash; ``config.patch`` with the hash it started from): ``config_source`` then
+``save_config``. The editor's own work on that text (span-preserving edits, lint, "try it")
+runs locally.
 
 What ``tui/`` may import from ``engine/`` (``TUI_IMPORTS``; a test scans every ``tui/`` module):
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, AsyncIterator, Callable, Protocol, Sequence, runtime_checkable
 
+from engine.config.source import ConfigSaved, ConfigSource
 from engine.gateway.subscription import SubscriptionLagged as StreamLagged
 
 if TYPE_CHECKING:
@@ -40,7 +47,8 @@ if TYPE_CHECKING:
     from engine.routing.route import Explanation, Route
     from engine.store.models import SearchHit, StoredMessage
 
-__all__ = ["Accepted", "EngineAPI", "EventStream", "StreamLagged", "TUI_IMPORTS"]
+__all__ = ["Accepted", "ConfigSaved", "ConfigSource", "EngineAPI", "EventStream", "StreamLagged",
+           "TUI_IMPORTS"]
 
 TUI_IMPORTS: dict[str, tuple[str, ...]] = {
     "*": ("engine.api", "engine.errors", "engine.config.model", "engine.gateway.inbox",
@@ -98,8 +106,8 @@ class EventStream(Protocol):
 @runtime_checkable
 class EngineAPI(Protocol):
     """Routing, sending, interrupting, history, search, sessions, export, clone snapshots,
-    events, queue modes and config reload, for the panes and screens of a client; open
-    while in ``async with``."""
+    events, queue modes, config reload and config editing, for the panes and screens of a
+    client; open while in ``async with``."""
 
     async def __aenter__(self) -> EngineAPI:
         """Open the engine (start the embedded one, or connect to a remote one)."""
@@ -160,4 +168,19 @@ class EngineAPI(Protocol):
 
     async def reload(self, config: Config | None = None) -> bool:
         """Swap in ``config`` (or re-read the config file) if it validates."""
+        ...
+
+    async def config_source(self) -> ConfigSource:
+        """The config in force as text, with the digest a save names (``base_hash``); without
+        a file, the built-in example's text (``is_example``)."""
+        ...
+
+    async def save_config(self, raw: str, *, base_hash: str, path: str | None = None,
+                          overwrite: bool = False) -> ConfigSaved:
+        """Validate ``raw``, write it (atomically, the old file kept as ``.bak``) and run with
+        it from the next message. To the config's own file while that still holds
+        ``base_hash`` (else ``ConfigChangedOnDisk``, nothing written); "save as" names
+        ``path`` (``ConfigFileExists`` when a file is there, unless ``overwrite``). Text that
+        does not validate is the located ``ConfigError``; a path that cannot be written,
+        ``ConfigSaveError``."""
         ...

@@ -16,7 +16,8 @@ One ``Gateway`` owns a task group (``async with Gateway(...)``). A pane's messag
       TurnRunner.close -> CloneStateChanged; ticket.wait() returns the terminal event
 
 ``ask`` (agent to agent, no pane) runs the same ``TurnRunner.run`` through
-``AgentToAgent.exchange``; config reload is ``ConfigReloader`` (reload.py); every event goes
+``AgentToAgent.exchange``; config reload, and the config as text for an editor and its save, is ``ConfigReloader``
+(reload.py); every event goes
 out through one ``Publisher`` (publisher.py). Runs on anyio's asyncio backend (the agents'
 interrupt scopes wake asyncio loops).
 """
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from anyio.abc import TaskGroup
 
     from engine.agent.agent import Agent
+    from engine.config.source import ConfigSaved, ConfigSource
     from engine.gateway import a2a, events, turns
     from engine.store import models
 else:  # what only a running gateway needs loads when it first does (the app draws first)
@@ -324,6 +326,19 @@ class Gateway:
         """Swap in ``config`` (or re-read ``config.path``) if it validates; the next message
         routes with it. On failure the running config stays and ConfigRejected says why."""
         return await self._reloader.reload(config)
+
+    async def config_source(self) -> ConfigSource:
+        """The config file's text and its digest (the built-in example's text when there is
+        no file), for an editor; hand the digest back to ``save_config``."""
+        return await self._reloader.source()
+
+    async def save_config(self, raw: str, *, base_hash: str, path: str | None = None,
+                          overwrite: bool = False) -> ConfigSaved:
+        """Validate ``raw``, write it atomically (the old file kept as a private ``.bak``) and
+        apply it: the next message routes with it. Written to the config file (refused with
+        ConfigChangedOnDisk while it no longer holds ``base_hash``), or saved as ``path``
+        (refused with ConfigFileExists when a file is there, unless ``overwrite``)."""
+        return await self._reloader.save(raw, base_hash=base_hash, path=path, overwrite=overwrite)
 
     def _swap_config(self, config: Config, router: Router) -> None:
         """Install a validated config: the next message routes with it; clones of agents it

@@ -5,11 +5,17 @@ its own memory (the digest of the text last loaded, so a touch or a rewrite with
 is not a reload). A config that fails to load or to compile into a router is rejected with
 ``ConfigRejected`` and the running one stays; one that passes is handed to the gateway's
 ``swap`` in one step and announced with ``ConfigReloaded``.
+
+It also hands out the config as text (``source``) and takes edited text back (``save``):
+validated, written with ``engine.config.edit.write_config`` (refused when the file changed
+since that text was read), then applied the same way, one save at a time.
 """
 
 from __future__ import annotations
 
 import os
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import anyio
@@ -17,6 +23,7 @@ import anyio
 from engine.errors import ClawError, ConfigError, Problem
 from engine.gateway.errors import GatewayError
 from engine.lazy import lazy_module
+from engine.config.source import ConfigSaved, ConfigSource, text_hash
 from engine.routing.router import Router
 
 if TYPE_CHECKING:
@@ -45,6 +52,7 @@ class ConfigReloader:
         self._interval = interval
         self._scope: anyio.CancelScope | None = None
         self._digest: bytes | None = None
+        self._saving = anyio.Lock()
 
     def start(self, tg: TaskGroup) -> None:
         """Begin watching the config file (when there is one and watching is on)."""
@@ -89,6 +97,50 @@ class ConfigReloader:
             self._reject(list(exc.problems))
             return False
         return self.apply(config)
+
+    async def source(self) -> ConfigSource:
+        """The current config's file as text, with its digest; with no file (the built-in
+        example, or a config given as text) the example's text, which a save gives a path."""
+        from engine.config.example import EXAMPLE_TEXT
+        from engine.config.loader import read_config_text
+
+        path = self._current().path
+        if not path:
+            return ConfigSource(raw=EXAMPLE_TEXT, base_hash=text_hash(EXAMPLE_TEXT), path=None,
+                                is_example=True)
+        text = await anyio.to_thread.run_sync(read_config_text, path)
+        return ConfigSource(raw=text, base_hash=text_hash(text), path=path)
+
+    async def save(self, raw: str, *, base_hash: str, path: str | None = None,
+                   overwrite: bool = False) -> ConfigSaved:
+        """Validate ``raw``, write it and apply it. To the current config's file (``path``
+        None or that file) only while the file still holds ``base_hash``; to another path only
+        where there is no file yet, unless ``overwrite``. Raises the located ConfigError,
+        ConfigChangedOnDisk, ConfigFileExists or ConfigSaveError, with nothing written."""
+        from engine.config.edit import ConfigEditError, save_target, write_config
+        from engine.config.loader import load_config_text
+
+        async with self._saving:  # each save checks the digest the one before it wrote
+            current = self._current().path or None
+            if path is None:
+                if current is None:
+                    raise ConfigEditError("the config has no file yet (running the built-in "
+                                          "example); save it under a path")
+                path = current
+            target = save_target(path)
+            own = current is not None and target == Path(os.path.abspath(current))
+            config = load_config_text(raw, file=str(target), path=str(target))
+            write = partial(write_config, raw, target, base_hash=base_hash if own else None,
+                            overwrite=overwrite)
+            with anyio.CancelScope(shield=True):  # written means applied too
+                previous, self._digest = self._digest, _text_digest(raw)  # no second reload
+                try:
+                    new_hash = await anyio.to_thread.run_sync(write)
+                except BaseException:
+                    self._digest = previous
+                    raise
+                applied = self.apply(config)
+        return ConfigSaved(path=str(target), base_hash=new_hash, applied=applied)
 
     def _reject(self, problems: list[Problem]) -> None:
         self._events.emit(events.ConfigRejected, errors=problems)

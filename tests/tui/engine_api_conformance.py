@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from engine.api import Accepted, EngineAPI, EventStream
+from engine.api import Accepted, ConfigSaved, ConfigSource, EngineAPI, EventStream
 from engine.gateway.gateway import Gateway
 from engine.gateway.inbox import PeerSpec
 
@@ -18,3 +18,12 @@ def stream(gateway: Gateway) -> EventStream:
 
 async def accepted(gateway: Gateway) -> Accepted:
     return await gateway.send("local:default", PeerSpec(), "hello")
+
+
+async def config_source(gateway: Gateway) -> ConfigSource:
+    return await gateway.config_source()
+
+
+async def saved(gateway: Gateway, source: ConfigSource) -> ConfigSaved:
+    return await gateway.save_config(source.raw, base_hash=source.base_hash, path="/tmp/c.json",
+                                     overwrite=True)
