@@ -304,16 +304,17 @@ class ClawApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_routing_editor(self) -> None:
+    async def action_routing_editor(self) -> None:
         from tui.screens.routing_editor import RoutingEditor
 
         if not isinstance(self.screen, RoutingEditor):
             try:
-                editor = RoutingEditor.open_for(self)
+                editor = await RoutingEditor.open_for(self)
             except ClawError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
-            self.push_screen(editor)
+            if not isinstance(self.screen, RoutingEditor):
+                self.push_screen(editor)
 
     def action_search(self) -> None:
         from tui.screens.search import SearchScreen

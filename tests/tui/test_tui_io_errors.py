@@ -165,7 +165,7 @@ async def test_save_as_to_paths_that_cannot_be_written_are_messages(tmp_path):
             app.clear_notifications()
         assert sorted(p.name for p in tmp_path.iterdir()) == ["configs", "state"]
         assert list(folder.iterdir()) == []
-        assert editor.saves == 0
+        assert gateway.config.is_example  # never saved: the engine still runs the example
 
 
 async def test_save_as_makes_private_folders_and_a_private_file(tmp_path):
@@ -176,7 +176,10 @@ async def test_save_as_makes_private_folders_and_a_private_file(tmp_path):
         async with gateway, app.run_test(size=(160, 48)) as pilot:
             await pilot.pause()
             editor = await save_example_as(app, pilot, str(target))
-            await wait_for(pilot, lambda: editor.saves == 1, what="saved")
+            await wait_for(pilot, lambda: [n for n in app._notifications
+                                           if n.message.startswith(f"Saved {target};")],
+                           what="saved notice")
+            assert gateway.config.path == str(target) and not editor.doc.dirty
     finally:
         os.umask(old)
     assert mode(tmp_path / "new") == 0o700 and mode(target.parent) == 0o700

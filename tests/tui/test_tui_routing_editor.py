@@ -1,4 +1,5 @@
-"""The routing editor: keyboard edits saved through ConfigDocument, re-routing the panes."""
+"""The routing editor: keyboard edits of the engine's config text, saved through the engine,
+re-routing the panes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from tui.screens.routing_editor import RoutingEditor
 
 def replies(pane):
     return [m for m in pane.history.messages if m.role == "assistant"]
+
+
+def notices(app, start: str) -> list[str]:
+    """The notifications the app has shown that start with ``start``."""
+    return [n.message for n in app._notifications if n.message.startswith(start)]
 
 
 async def open_editor(app, pilot) -> RoutingEditor:
@@ -42,8 +48,10 @@ async def test_edit_binding_save_keeps_comments_and_reroutes(tmp_path):
         await wait_for(pilot, lambda: app.screen is editor, what="form closed")
         assert editor.doc.dirty
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: editor.saves == 1, what="saved and reloaded")
+        await wait_for(pilot, lambda: notices(app, "Saved "), what="saved notice")
         path = tmp_path / "clawdbot.json"
+        assert notices(app, "Saved ") == [f"Saved {path}; panes route with it from the next message."]
+        assert not editor.doc.dirty
         text = path.read_text()
         assert "// Test config: the comments must survive a save from the routing editor." in text
         assert "// Slack is work." in text and "// the household agent" in text
@@ -80,7 +88,8 @@ async def test_try_line_lint_and_external_edit_detection(tmp_path):
         assert "changed on disk" in app.screen_text()
         assert path.read_text() == external  # nothing overwritten
         await pilot.press("r")  # reload from disk
-        await wait_for(pilot, lambda: app.screen is editor, what="editor again")
+        await wait_for(pilot, lambda: notices(app, "Reloaded from disk"), what="reloaded")
+        assert app.screen is editor
         assert editor.doc.render() == external
         assert editor.table.row_count == 1 and not editor.doc.dirty
 
@@ -99,7 +108,7 @@ async def test_editing_the_builtin_example_offers_save_as(tmp_path):
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="save as")
             await pilot.press("enter")  # the suggested path: <state>/clawdbot.json
-            await wait_for(pilot, lambda: editor.saves == 1, what="saved")
+            await wait_for(pilot, lambda: notices(app, "Saved "), what="saved notice")
             text = target.read_text()
             assert text.startswith("// claw-tui built-in example")
             assert "agentToAgent: { enabled: false" in text
@@ -128,7 +137,7 @@ async def test_moving_a_binding_in_a_file_with_cr_line_breaks(tmp_path):
         await wait_for(pilot, lambda: editor.doc.dirty, what="binding moved")
         assert editor.selected == 2
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: editor.saves == 1, what="saved")
+        await wait_for(pilot, lambda: notices(app, "Saved "), what="saved notice")
         assert app.is_running and app.screen is editor
         text = path.read_bytes().decode("utf-8")
         assert "\n" not in text and text.count("\r") == CR_CONFIG.count("\r")

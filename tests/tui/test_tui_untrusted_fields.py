@@ -73,7 +73,7 @@ async def save(app, pilot, editor: RoutingEditor) -> None:
     await pilot.press("ctrl+s")  # the form's OK
     await wait_for(pilot, lambda: app.screen is editor, what="form closed")
     await pilot.press("ctrl+s")  # the editor saves the file
-    await wait_for(pilot, lambda: editor.saves == 1, what="saved")
+    await wait_for(pilot, lambda: notices(app, "Saved "), what="saved notice")
 
 
 async def test_binding_form_shows_stand_ins_and_saving_untouched_keeps_the_bytes(tmp_path):

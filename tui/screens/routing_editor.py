@@ -1,19 +1,20 @@
 """Ctrl+R: the routing editor — bindings, default agent, agent-to-agent — keyboard only.
 
-All editing goes through ``engine.config.edit.ConfigDocument`` (span-preserving: comments,
-formatting, key order and the file's shape survive), all findings through
-``engine.routing.lint``, and the "try it" line through ``engine.routing.Router`` built from
-the document being edited. Saving is the document's (atomic, ``.bak``, refuses when the file
-changed on disk); after a save the gateway reloads, so panes route with the new bindings
-from their next message. The built-in example has no file: saving it asks where to put it.
+The config comes from the engine as text (``EngineAPI.config_source``) and goes back to it
+(``save_config``): the engine validates, writes (atomic, ``.bak``, refused when the file
+changed since it was read) and runs with it, so panes route with the new bindings from their
+next message. In between, everything is local: editing through
+``engine.config.edit.ConfigDocument`` (span-preserving: comments, formatting, key order and
+the file's shape survive), findings through ``engine.routing.lint``, and the "try it" line
+through ``engine.routing.Router`` built from the document being edited. The built-in example
+has no file: saving it asks where to put it.
 """
 
 from __future__ import annotations
 
-import os
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,7 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Static
 
-from engine.config.edit import ConfigChangedOnDisk, ConfigDocument, save_target
+from engine.config.edit import ConfigChangedOnDisk, ConfigDocument, ConfigFileExists
 from engine.errors import ClawError, ConfigError
 from engine.routing.inbound import Inbound
 from engine.routing.lint import Finding, findings_for_binding, lint_text
@@ -116,14 +117,12 @@ class RoutingEditor(OnTimeFrames, Screen):
         super().__init__(id="routing-editor")
         self.doc = doc
         self.findings: list[Finding] = []
-        self.saves = 0  # completed saves (tests wait on it)
+        self._saving = False
 
     @classmethod
-    def open_for(cls, app: "ClawApp") -> "RoutingEditor":
-        config = app.gateway.config
-        if config.is_example or not config.path:
-            return cls(ConfigDocument.example())
-        return cls(ConfigDocument.open(config.path))
+    async def open_for(cls, app: "ClawApp") -> "RoutingEditor":
+        """An editor on the config the engine runs (its file, or the built-in example)."""
+        return cls(ConfigDocument.from_source(await app.gateway.config_source()))
 
     @property
     def claw(self) -> "ClawApp":
@@ -400,49 +399,60 @@ class RoutingEditor(OnTimeFrames, Screen):
         if self.doc.is_example or self.doc.path is None:
             self._save_as(str(self.claw.save_as_path))
             return
-        self._save()
+        self.save()
 
-    def _save(self) -> None:
-        if self._wrote(self.doc.save):
-            self._saved(reread=True)
+    def save(self, path: str | None = None, *, overwrite: bool = False) -> None:
+        """Hand the edited text to the engine (to the config's own file, or "save as"
+        ``path``); one save at a time, so a second Ctrl+S does not race the first."""
+        if self._saving:
+            self.notify("Still saving…", markup=False, timeout=2)
+            return
+        self._saving = True
+        self.run_worker(self._save(path, overwrite), group="editor-save")
 
-    def _wrote(self, write: Callable[[], object]) -> bool:
-        """Run one save; a refusal becomes a notice (or the changed-on-disk choice)."""
+    async def _save(self, path: str | None, overwrite: bool) -> None:
+        """The engine writes the text and runs with it; a refusal becomes a notice (or the
+        changed-on-disk or overwrite choice)."""
+        raw = self.doc.render()
         try:
-            write()
+            saved = await self.claw.gateway.save_config(raw, base_hash=self.doc.base_hash,
+                                                        path=path, overwrite=overwrite)
         except ConfigChangedOnDisk as exc:
             self._changed_on_disk(str(exc))
-            return False
+            return
+        except ConfigFileExists as exc:
+            self._confirm_overwrite(exc.path)
+            return
         except ConfigError as exc:
             self.notify("Not saved: the config has errors:\n" + exc.format(), severity="error",
                         markup=False, timeout=10)
-            return False
+            return
         except ClawError as exc:
             self.notify(f"Not saved: {exc}", severity="error", markup=False)
-            return False
+            return
         except Exception as exc:  # noqa: BLE001 - a failed save must never end the app
             self.log.error("".join(traceback.format_exception(exc)))  # for ``textual console``
             self.notify(one_line(f"Not saved: {type(exc).__name__}: {exc}", 300),
                         severity="error", markup=False)
-            return False
-        return True
+            return
+        finally:
+            self._saving = False
+        self.doc.mark_saved(saved.path, saved.base_hash, raw)
+        self.refresh_view()
+        if saved.applied:
+            self.notify(f"Saved {saved.path}; panes route with it from the next message.",
+                        markup=False)
+        else:
+            self.notify(f"Saved {saved.path}, but the gateway kept the previous config "
+                        "(see the error).", severity="warning", markup=False)
 
-    def _save_as(self, suggested: str, overwrite: bool = False) -> None:
+    def _save_as(self, suggested: str) -> None:
         def validate(text: str) -> str | None:
             return None if text.strip() else "a path is required"
 
         def done(text: str | None) -> None:
-            if text is None:
-                return
-            try:
-                path = save_target(text.strip())
-            except ClawError as exc:
-                self.notify(f"Not saved: {exc}", severity="error", markup=False)
-                return
-            if os.path.lexists(path) and not overwrite:
-                self._confirm_overwrite(path)
-                return
-            self._write_as(path, overwrite)
+            if text is not None:
+                self.save(text.strip())
 
         self.app.push_screen(PromptScreen(
             "Save as", "The built-in example has no file yet. Save it here (discovery reads this "
@@ -452,35 +462,13 @@ class RoutingEditor(OnTimeFrames, Screen):
     def _confirm_overwrite(self, path: Path) -> None:
         def done(key: str | None) -> None:
             if key == "o":
-                self._write_as(path, True)
+                self.save(str(path), overwrite=True)
             elif key == "a":
                 self._save_as(str(path))
 
         self.app.push_screen(ChoiceScreen("File exists", f"{path} already exists.",
                                           [("o", "Overwrite it (the old one is kept as .bak)"),
                                            ("a", "Choose another path"), ("c", "Cancel")]), done)
-
-    def _write_as(self, path: Path, overwrite: bool) -> None:
-        if self._wrote(lambda: self.doc.save_as(path, overwrite=overwrite)):
-            self._saved(reread=False)
-
-    def _saved(self, *, reread: bool) -> None:
-        self.refresh_view()
-        self.reload_gateway(reread)
-
-    @work(group="editor-reload", exclusive=True)
-    async def reload_gateway(self, reread: bool) -> None:
-        """Hand the saved config to the gateway: the next message in every pane routes with
-        it (reread=True re-reads the file it already watches; save-as passes the new one)."""
-        gateway = self.claw.gateway
-        ok = await gateway.reload(None if reread and gateway.config.path else self.doc.config)
-        self.saves += 1
-        if ok:
-            self.notify(f"Saved {self.doc.path}; panes route with it from the next message.",
-                        markup=False)
-        else:
-            self.notify(f"Saved {self.doc.path}, but the gateway kept the previous config "
-                        "(see the error).", severity="warning", markup=False)
 
     def _changed_on_disk(self, message: str) -> None:
         def done(key: str | None) -> None:
@@ -495,14 +483,16 @@ class RoutingEditor(OnTimeFrames, Screen):
              ("c", "Cancel (keep editing)")]), done)
 
     def action_reload(self) -> None:
-        if self.doc.path is None:
-            self.doc = ConfigDocument.example()
-        else:
-            try:
-                self.doc.reload()
-            except ClawError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
+        self.run_worker(self._reload(), group="editor-reload", exclusive=True)
+
+    async def _reload(self) -> None:
+        """Start again from the config the engine runs, as its file is now (unsaved edits go)."""
+        try:
+            source = await self.claw.gateway.config_source()
+        except ClawError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.doc = ConfigDocument.from_source(source)
         self.refresh_view()
         self.notify("Reloaded from disk.")
 
