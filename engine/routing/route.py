@@ -131,3 +131,35 @@ class Route:
             "lastRoutePolicy": self.last_route_policy,
             "bindingIndex": self.binding_index,
         }
+
+
+class _RouteDraft:
+    """Route's exact slot layout, but assignable (see ``new_route``)."""
+
+    __slots__ = Route.__slots__  # type: ignore[attr-defined]
+
+
+def new_route(agent_id: str, channel: str, account_id: str, session_key: str,
+              main_session_key: str, matched_by: str, last_route_policy: str,
+              binding_index: int | None, source: tuple[Router, Inbound] | None) -> Route:
+    """Positional fast constructor used by ``Router.resolve``; same result as ``Route(...)``.
+
+    Why: a frozen dataclass sets each field through ``object.__setattr__``, about 1.1 µs for
+    Route's nine fields — half a resolve's budget. Filling a draft with the same slots and then
+    switching its class (CPython allows this between identical slot layouts) builds an equal,
+    equally immutable Route in about a quarter of that time."""
+    route = _new(_RouteDraft)
+    route.agent_id = agent_id
+    route.channel = channel
+    route.account_id = account_id
+    route.session_key = session_key
+    route.main_session_key = main_session_key
+    route.matched_by = matched_by
+    route.last_route_policy = last_route_policy
+    route.binding_index = binding_index
+    route.source = source
+    route.__class__ = Route  # type: ignore[assignment]
+    return route  # type: ignore[return-value]
+
+
+_new = object.__new__

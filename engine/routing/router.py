@@ -24,7 +24,7 @@ from engine.ids import (
     normalize_peer_kind,
 )
 from engine.routing.inbound import Inbound
-from engine.routing.route import MATCHED_BY, Explanation, Route, TierStep
+from engine.routing.route import MATCHED_BY, Explanation, Route, TierStep, new_route
 from engine.routing.session_key import SessionKeys
 
 ANY_ACCOUNT = "*"
@@ -326,8 +326,8 @@ class Router:
             key = main
         else:
             key = self.keys.build(e.agent_id, main, ch, acc, kind, pid, e.dm_scope, e.group_scope)
-        return Route(e.agent_id, ch, acc, key, main, matched_by,
-                     "main" if key == main else "session", e.index, (self, inbound))
+        return new_route(e.agent_id, ch, acc, key, main, matched_by,
+                         "main" if key == main else "session", e.index, (self, inbound))
 
     # ------------------------------------------------------------------ explain
     def explain(self, inbound: Inbound) -> Explanation:
