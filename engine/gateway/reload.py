@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Callable
 
 import anyio
 
+from engine.config.source import ConfigSaved, ConfigSource, text_hash
 from engine.errors import ClawError, ConfigError, Problem
 from engine.gateway.errors import GatewayError
 from engine.lazy import lazy_module
-from engine.config.source import ConfigSaved, ConfigSource, text_hash
 from engine.routing.router import Router
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class ConfigReloader:
         self._watch_enabled = watch
         self._interval = interval
         self._scope: anyio.CancelScope | None = None
-        self._digest: bytes | None = None
+        self._digest: str | None = None
         self._saving = anyio.Lock()
 
     def start(self, tg: TaskGroup) -> None:
@@ -87,7 +87,7 @@ class ConfigReloader:
         except ConfigError as exc:
             self._reject(list(exc.problems))
             return False
-        digest = _text_digest(text)
+        digest = text_hash(text)
         if only_if_changed and digest == self._digest:
             return None
         self._digest = digest
@@ -133,7 +133,7 @@ class ConfigReloader:
             write = partial(write_config, raw, target, base_hash=base_hash if own else None,
                             overwrite=overwrite)
             with anyio.CancelScope(shield=True):  # written means applied too
-                previous, self._digest = self._digest, _text_digest(raw)  # no second reload
+                previous, self._digest = self._digest, text_hash(raw)  # no second reload
                 try:
                     new_hash = await anyio.to_thread.run_sync(write)
                 except BaseException:
@@ -199,19 +199,13 @@ def _signature(path: str | None) -> Signature | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-def _digest(path: str | None) -> bytes | None:
+def _digest(path: str | None) -> str | None:
     """Hash of the config text as the loader reads it (None when unreadable)."""
     from engine.config.loader import read_config_text
 
     if not path:
         return None
     try:
-        return _text_digest(read_config_text(path))
+        return text_hash(read_config_text(path))
     except ConfigError:
         return None
-
-
-def _text_digest(text: str) -> bytes:
-    import hashlib  # here, not at the top: OpenSSL's start is not on the way to the first frame
-
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
