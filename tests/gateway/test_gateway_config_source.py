@@ -174,3 +174,18 @@ async def test_two_saves_from_the_same_text_one_wins(tmp_path, env):
             tg.start_soon(save, second)
         assert outcome.count("refused") == 1
         assert path.read_text() == next(o for o in outcome if o != "refused")
+
+
+async def test_a_config_file_swapped_for_a_fifo_is_an_error_naming_it_never_a_hang(tmp_path, env):
+    path = tmp_path / "clawdbot.json"
+    config = write_config(tmp_path, two_agents())
+    async with gateway(config, tmp_path, env) as gw:
+        source = await gw.config_source()
+        path.unlink()
+        os.mkfifo(path)
+        with anyio.fail_after(10), pytest.raises(ConfigError) as info:
+            await gw.config_source()
+        assert str(info.value) == f"{path}: is a FIFO, not a regular file"
+        with anyio.fail_after(10), pytest.raises(ConfigChangedOnDisk):
+            await gw.save_config(source.raw, base_hash=source.base_hash)
+        assert stat.S_ISFIFO(os.lstat(path).st_mode) and gw.config is config
