@@ -31,6 +31,7 @@ from tui.heap import FullCollections, resume_collections, settle_heap
 from tui.live_pace import TYPING_GRACE, LivePace, groups_of
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, one_line
+from tui.screen_text import screen_text
 from tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ class ClawApp(App[int]):
 
     def screen_text(self) -> str:
         """The current screen as plain text (tests and the tmux-free smoke checks read it)."""
-        return textual_compat.screen_text(self)
+        return screen_text(self)
 
     @property
     def main(self) -> MainScreen:

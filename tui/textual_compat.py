@@ -39,7 +39,6 @@ from textual.scroll_view import ScrollView
 from textual.timer import EventTargetGone, Timer
 from textual.widget import Widget
 
-from tui.screen_text import screen_text as _screen_text
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -208,16 +207,6 @@ def log_fallbacks(app: App[Any]) -> None:
 
 # ---------------------------------------------------------------- public now, kept for callers
 
-screen_text = _screen_text
-"""``tui.screen_text.screen_text`` (it read the compositor here before)."""
-
-
-def set_border_subtitle_quietly(widget: Widget, text: str) -> bool:
-    """Set ``border_subtitle`` through the public setter, which repaints the whole widget; False
-    says so. (Setting ``_border_subtitle`` and repainting only the border row made no
-    measurable difference with 16 panes streaming, so it went.)"""
-    widget.border_subtitle = text
-    return False
 
 
 # ---------------------------------------------------------------- scroll views

@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.geometry import Region
 from textual.widgets import Static
 
 from engine.errors import ClawError
@@ -231,18 +230,8 @@ class ChannelPane(Vertical):
                 self.status.display = bool(line)
 
     def _set_state_subtitle(self, state: str) -> None:
-        """The state sits in the pane's bottom border. Assigning ``border_subtitle`` repaints
-        the whole pane, every child included, and states change as replies start and end in
-        every pane; only the border row needs it (``textual_compat``: plain assignment when
-        that fast path is off)."""
-        height, width = self.outer_size.height, self.outer_size.width
-        if not (height and width):
-            self.border_subtitle = state
-            return
-        if not textual_compat.set_border_subtitle_quietly(self, state):
-            return
-        offset = self.content_offset  # ``refresh`` regions are relative to the content
-        self.refresh(Region(-offset.x, height - 1 - offset.y, width, 1))
+        """The state sits in the pane's bottom border."""
+        self.border_subtitle = state
 
     def state_label(self) -> str:
         if any(t.state == "streaming" for t in self.turns.values()):
