@@ -3,9 +3,9 @@
 ``EngineAPI`` is what the TUI talks to. The embedded ``engine.gateway.gateway.Gateway``
 implements it; a client for a remote gateway can implement it too, so nothing that crosses it
 is tied to this process: arguments and results are frozen dataclasses (``Inbox``,
-``PeerSpec``, ``Route``, ``StoredMessage``, ``SearchHit``, ``CloneSnapshot``, ``Config``,
-``ConfigSource``, ``ConfigSaved``, the events of ``engine.gateway.events``) or paths, never a
-store, a connection or a task.
+``PeerSpec``, ``Route``, ``StoredMessage``, ``SearchHit``, ``SessionRow``, ``CloneSnapshot``,
+``Config``, ``ConfigSource``, ``ConfigSaved``, the events of ``engine.gateway.events``) or
+paths, never a store, a connection or a task.
 
 The config is edited as text, the way a remote OpenClaw gateway offers it (``config.get`` →
 raw text and its hash; ``config.patch`` with the hash it started from): ``config_source`` then
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from engine.gateway.inbox import Inbox, PeerSpec
     from engine.gateway.snapshot import CloneSnapshot
     from engine.routing.route import Explanation, Route
-    from engine.store.models import SearchHit, StoredMessage
+    from engine.store.models import SearchHit, SessionRow, StoredMessage
 
 __all__ = ["Accepted", "ConfigSaved", "ConfigSource", "EngineAPI", "EventStream", "StreamLagged",
            "TUI_IMPORTS"]
@@ -159,6 +159,11 @@ class EngineAPI(Protocol):
 
     async def search(self, query: str, *, agent_id: str | None = None,
                      limit: int = 50) -> list[SearchHit]: ...
+
+    async def sessions(self, *, agent_id: str | None = None,
+                       include_reset: bool = False) -> list[SessionRow]:
+        """Sessions (one agent's or all), most recently active first; retired ones on request."""
+        ...
 
     async def new_session(self, inbox_key: str, peer: PeerSpec) -> str: ...
 

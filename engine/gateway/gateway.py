@@ -290,6 +290,18 @@ class Gateway:
         hits.sort(key=lambda h: h.message.created_at, reverse=True)
         return hits[:limit]
 
+    async def sessions(self, *, agent_id: str | None = None,
+                       include_reset: bool = False) -> list[models.SessionRow]:
+        """Sessions of one agent, or of every configured agent, most recently active first;
+        sessions retired by ``/new`` only with ``include_reset`` (they stay searchable)."""
+        ids = [normalize_agent_id(agent_id)] if agent_id is not None else self._agent_ids()
+        rows: list[models.SessionRow] = []
+        for aid in ids:
+            store = await self._stores.get(aid)
+            rows.extend(await store.list_sessions(include_reset=include_reset))
+        rows.sort(key=lambda r: r.updated_at, reverse=True)
+        return rows
+
     def _agent_ids(self) -> list[str]:
         ids = list(self.config.agent_ids)
         if not self.config.agents_declared:

@@ -68,6 +68,25 @@ async def test_history_pages_search_new_session_and_export(tmp_path, env):
         assert len(await gw.search("zebras", agent_id="home")) >= 6  # old history stays searchable
 
 
+async def test_sessions_of_one_agent_or_all_newest_first(tmp_path, env):
+    config = write_config(tmp_path, two_agents())
+    async with gateway(config, tmp_path, env) as gw:
+        home = (await talk(gw, "whatsapp:personal", ME, "hello home"))[0]
+        work = (await talk(gw, "whatsapp:biz", ME, "hello work"))[0]
+        everywhere = await gw.sessions()
+        assert [(r.agent_id, r.session_key) for r in everywhere] == [
+            ("work", work.session_key), ("home", home.session_key)]  # newest first
+        assert [r.agent_id for r in await gw.sessions(agent_id="home")] == ["home"]
+        assert everywhere[0].peer_id == "me" and everywhere[0].message_count == 2
+
+        old_id = everywhere[1].session_id
+        await gw.new_session("whatsapp:personal", ME)
+        active = await gw.sessions(agent_id="home")
+        assert len(active) == 1 and active[0].session_id != old_id
+        retired = await gw.sessions(agent_id="home", include_reset=True)
+        assert old_id in {r.session_id for r in retired} and len(retired) == 2
+
+
 async def test_new_session_for_a_peer_that_never_spoke(tmp_path, env):
     """/new before the first message starts an empty session instead of failing."""
     config = write_config(tmp_path, two_agents())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from engine.api import Accepted, ConfigSaved, ConfigSource, EngineAPI, EventStream
 from engine.gateway.gateway import Gateway
 from engine.gateway.inbox import PeerSpec
+from engine.store.models import SessionRow
 
 
 def engine(gateway: Gateway) -> EngineAPI:
@@ -27,3 +28,7 @@ async def config_source(gateway: Gateway) -> ConfigSource:
 async def saved(gateway: Gateway, source: ConfigSource) -> ConfigSaved:
     return await gateway.save_config(source.raw, base_hash=source.base_hash, path="/tmp/c.json",
                                      overwrite=True)
+
+
+async def sessions(gateway: Gateway) -> list[SessionRow]:
+    return await gateway.sessions(agent_id="home", include_reset=True)
