@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+from abc import abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -290,8 +291,9 @@ class FrameHooks(_Screen):
 
     _compat_frame_timer: FrameTimer | None = None
 
+    @abstractmethod
     def frame_schedule(self) -> Any:
-        raise NotImplementedError
+        """The slot schedule this screen's frame timer keeps to (the subclass owns it)."""
 
     def frame_slot(self) -> None:
         paint_frame(self)
