@@ -52,7 +52,9 @@ class ConfigReloader:
         self._interval = interval
         self._scope: anyio.CancelScope | None = None
         self._digest: str | None = None
-        self._saving = anyio.Lock()
+        # Made on first save: an anyio primitive made here, as the app starts, would load
+        # anyio's event-loop backend (tens of ms) before the first frame.
+        self._saving: anyio.Lock | None = None
 
     def start(self, tg: TaskGroup) -> None:
         """Begin watching the config file (when there is one and watching is on)."""
@@ -120,6 +122,8 @@ class ConfigReloader:
         from engine.config.edit import ConfigEditError, save_target, write_config
         from engine.config.loader import load_config_text
 
+        if self._saving is None:
+            self._saving = anyio.Lock()
         async with self._saving:  # each save checks the digest the one before it wrote
             current = self._current().path or None
             if path is None:

@@ -112,7 +112,9 @@ heavy = ["sqlite3", "aiosqlite", "engine.store.store", "engine.providers.base",
          "textual.widgets._markdown",
          # what only a running gateway needs: its event types, turns, stored-message types
          "engine.gateway.events", "engine.gateway.turns", "engine.gateway.history",
-         "engine.gateway.a2a", "engine.store.models", "hashlib"]
+         "engine.gateway.a2a", "engine.store.models", "hashlib",
+         # anyio's event-loop backend (loaded by the first anyio primitive made on the loop)
+         "anyio._backends._asyncio"]
 
 
 def first_frame(app):
