@@ -6,34 +6,15 @@ anything runs; a script piped on stdin still runs."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from engine.inputs import MiB
 from tests.support.binary import claw_tui
-from tests.support.odd_files import ODD_KINDS, hermetic_env, odd_path
+from tests.support.odd_files import ODD_KINDS, odd_path
 
-CONFIG = """\
-{
-  agents: { list: [ { id: "home", default: true }, { id: "work" } ] },
-  bindings: [ { agentId: "work", match: { channel: "whatsapp", accountId: "biz" } } ],
-}
-"""
 SCRIPT_LINE = json.dumps({"channel": "whatsapp", "accountId": "biz", "peer": "direct:+1",
                           "text": "hi", "expect": {"agentId": "work"}})
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> dict[str, str]:
-    return hermetic_env(tmp_path)
-
-
-@pytest.fixture()
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "clawdbot.json"
-    path.write_text(CONFIG, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("kind", ODD_KINDS)

@@ -5,34 +5,15 @@ past the cap are errors for those lines alone, the others are routed."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from engine.inputs import MiB
 from tests.support.binary import claw_tui
-from tests.support.odd_files import ODD_KINDS, hermetic_env, odd_path
+from tests.support.odd_files import ODD_KINDS, odd_path
 
-CONFIG = """\
-{
-  agents: { list: [ { id: "home", default: true }, { id: "work" } ] },
-  bindings: [ { agentId: "work", match: { channel: "whatsapp", accountId: "biz" } } ],
-}
-"""
 WORK = b'{"channel": "whatsapp", "accountId": "biz", "peer": {"kind": "direct", "id": "+1"}}'
 HOME = b'{"channel": "slack"}'
-
-
-@pytest.fixture()
-def env(tmp_path: Path) -> dict[str, str]:
-    return hermetic_env(tmp_path)
-
-
-@pytest.fixture()
-def config(tmp_path: Path) -> Path:
-    path = tmp_path / "clawdbot.json"
-    path.write_text(CONFIG, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("kind", ODD_KINDS)

@@ -5,26 +5,15 @@ ConfigSaveError naming it, never a raw OS error."""
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
 import pytest
 
 from engine.config.edit import ConfigDocument, ConfigEditError, ConfigSaveError
 from engine.config.example import EXAMPLE_TEXT
+from tests.support.perms import loose_umask, mode  # noqa: F401 (loose_umask is a fixture)
 
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(os.stat(path).st_mode)
-
-
-@pytest.fixture(autouse=True)
-def loose_umask():
-    old = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(old)
+pytestmark = pytest.mark.usefixtures("loose_umask")
 
 
 def edited_example() -> ConfigDocument:

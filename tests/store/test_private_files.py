@@ -4,7 +4,6 @@ that must not be, and a write that fails half-way leaves nothing behind."""
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 import sys
 import textwrap
@@ -13,21 +12,9 @@ from pathlib import Path
 import pytest
 
 from engine.private_files import make_private_dir, replace_file, write_new_file
+from tests.support.perms import loose_umask, mode  # noqa: F401 (loose_umask is a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(os.stat(path).st_mode)
-
-
-@pytest.fixture
-def loose_umask():
-    old = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 def test_make_private_dir_creates_every_missing_folder_0700(tmp_path: Path, loose_umask) -> None:
