@@ -40,7 +40,6 @@ _TOKEN = re.compile(
     r"|(?P<end>\Z)"
     r"|(?P<bad>[\s\S]))"
 )
-_TRIVIA = re.compile(r"(?:[" + _WS + r"]+|//[^\n\r\u2028\u2029]*|/\*[\s\S]*?\*/)*")
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "0": "\0"}
 _ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(\r\n|[\n\r\u2028\u2029])|([\s\S]))")
@@ -559,9 +558,3 @@ def to_python(node: Node) -> Any:
     if isinstance(node, ArrayNode):
         return [to_python(item) for item in node.items]
     raise TypeError(node)
-
-
-def skip_trivia(text: str, pos: int) -> int:
-    """Offset of the first character at or after ``pos`` that is not whitespace or a comment."""
-    m = _TRIVIA.match(text, pos)
-    return m.end() if m else pos
