@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, Literal, Mapping
 
@@ -136,20 +136,43 @@ def load_config_text(text: str, *, file: str = "clawdbot.json", path: str | None
                      invalid_bindings: InvalidBindings = "error", is_example: bool = False) -> Config:
     """Validate JSON5 ``text``. ``file`` names it in messages; ``path`` is stored on the Config.
 
-    ``invalid_bindings="warn"`` keeps bindings routing must ignore (no channel, bad peer) as
-    warnings with ``Binding.invalid_reason`` set — what ``lint`` and the editor need to show
-    them; by default they are errors, as the issue asks."""
+    ``invalid_bindings="warn"`` keeps bindings routing must ignore (no channel, bad peer,
+    unknown agent) as warnings with ``Binding.invalid_reason`` set — what ``lint`` and the
+    editor need to show them; by default they are errors, as the issue asks."""
+    checked = check_config_text(text, file=file, path=path, invalid_bindings=invalid_bindings,
+                                is_example=is_example)
+    if checked.errors or checked.config is None:
+        raise ConfigError(checked.errors, checked.warnings)
+    return checked.config
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedConfig:
+    """Every problem of a config text, and the model built from what was valid in it (None
+    when nothing could be: not JSON5, a NUL byte). Lint reads it to report its own findings on
+    the rest of a config that does not load, in the same run as the problems that stop it."""
+
+    config: Config | None
+    errors: list[Problem]
+    warnings: list[Problem]
+
+
+def check_config_text(text: str, *, file: str = "clawdbot.json", path: str | None = None,
+                      invalid_bindings: InvalidBindings = "error",
+                      is_example: bool = False) -> CheckedConfig:
+    """``load_config_text`` without raising: the config has its warnings only when error-free."""
     nul = text.find("\0")
     if nul != -1:
         line, col = json5doc.line_col(text, nul)
-        raise ConfigError([Problem("NUL byte (U+0000) in the config; is this a binary file?",
-                                   file=file, line=line, column=col, code="syntax")])
+        return CheckedConfig(None, [Problem("NUL byte (U+0000) in the config; is this a binary "
+                                            "file?", file=file, line=line, column=col,
+                                            code="syntax")], [])
     try:
         data = pyjson5.decode(text, maxdepth=MAX_DEPTH)
     except pyjson5.Json5Exception as exc:
-        raise ConfigError([_syntax_problem(text, file, exc)]) from None
+        return CheckedConfig(None, [_syntax_problem(text, file, exc)], [])
     except (RecursionError, MemoryError, ValueError, TypeError) as exc:  # defensive: never a traceback
-        raise ConfigError([_syntax_problem(text, file, exc)]) from None
+        return CheckedConfig(None, [_syntax_problem(text, file, exc)], [])
     checker = _Checker(file, invalid_bindings)
     doc: json5doc.Document | None = None
     if len(text) <= DUPLICATE_CHECK_MAX_CHARS:
@@ -157,14 +180,12 @@ def load_config_text(text: str, *, file: str = "clawdbot.json", path: str | None
         if doc is not None:
             checker.note_duplicates(doc)
     config = checker.build(data, path=path, is_example=is_example)
-    if checker.findings:
-        if doc is None:
-            doc = _try_parse(text)
-        errors, warnings = checker.problems(doc)
-        if errors:
-            raise ConfigError(errors, warnings)
-        return _with_warnings(config, warnings)
-    return config
+    if not checker.findings:
+        return CheckedConfig(config, [], [])
+    if doc is None:
+        doc = _try_parse(text)
+    errors, warnings = checker.problems(doc)
+    return CheckedConfig(config if errors else _with_warnings(config, warnings), errors, warnings)
 
 
 def load_config_data(data: object, *, file: str = "<data>", path: str | None = None,
@@ -645,6 +666,7 @@ class _Checker:
         known = {a.id for a in agents}
         known_list = ", ".join(a.id for a in agents)
         out: list[Binding] = []
+        index = 0  # its place in the file: a binding dropped for its errors keeps its number
         for prefix, value in ((("bindings",), modern), (("routing", "bindings"), legacy)):
             if value is None:
                 continue
@@ -652,7 +674,8 @@ class _Checker:
                 self.error(prefix, f"expected an array of bindings, got {json_type_name(value)}", "type")
                 continue
             for i, raw in enumerate(value):
-                binding = self.binding(raw, prefix + (i,), len(out), declared, known, known_list)
+                binding = self.binding(raw, prefix + (i,), index, declared, known, known_list)
+                index += 1
                 if binding is not None:
                     out.append(binding)
         return out
@@ -667,6 +690,7 @@ class _Checker:
             self.unknown_keys(raw, path, _BINDING_KEYS)
         ok = True
         agent_id = ""
+        unknown_agent: str | None = None  # routing ignores a binding to an agent not declared
         raw_agent = raw.get("agentId")
         if raw_agent is None:
             self.error(path + ("agentId",), 'missing "agentId" (the agent this binding routes to)',
@@ -683,9 +707,9 @@ class _Checker:
                 raw_agent = text
                 agent_id = self.agent_ids(text)
                 if declared and agent_id not in known and agent_id != DEFAULT_AGENT_ID:
-                    self.error(path + ("agentId",), f"unknown agent {_q(text)} (known: {known_list})",
-                               "unknown-agent")
-                    ok = False
+                    unknown_agent = f"agent {_q(agent_id)} is not configured"
+                    self.invalid(path + ("agentId",), f"unknown agent {_q(text)} (known: "
+                                 f"{known_list})", "unknown-agent")
 
         invalid: str | None = None
         channel = ""
@@ -804,7 +828,7 @@ class _Checker:
         return Binding(index=index, agent_id=agent_id, channel=channel, account=account,
                        path=f"{self.binding_prefix(path[:-1])}[{path[-1]}]", peer=peer,
                        guild_id=guild_id, team_id=team_id,
-                       roles=roles, session=session, invalid_reason=invalid,
+                       roles=roles, session=session, invalid_reason=invalid or unknown_agent,
                        raw_agent_id=str(raw_agent))
 
     def scope(self, value: object, path: JsonPath, allowed: tuple[str, ...]) -> str | None:

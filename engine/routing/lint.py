@@ -23,8 +23,10 @@ from engine.routing.router import (
 from engine.routing.route import MATCHED_BY
 
 # Loader warning codes for bindings routing ignores (with ``invalid_bindings="warn"``); lint
-# reports them as errors, since the user's intent is silently lost.
-INVALID_BINDING_CODES = frozenset({"binding-no-channel", "invalid-peer-kind", "invalid-peer-id"})
+# reports them as errors, as loading the config for a run does, since the user's intent is
+# silently lost: one severity for a finding, whichever way it is reached.
+INVALID_BINDING_CODES = frozenset({"binding-no-channel", "invalid-peer-kind", "invalid-peer-id",
+                                   "unknown-agent"})
 
 Locator = Callable[[str], "tuple[int, int] | None"]
 """Maps a JSON path (``bindings[3].match.peer.id``) to a 1-based (line, column), if known."""
@@ -69,23 +71,35 @@ def findings_from_problems(problems: Iterable[Problem]) -> list[Finding]:
 
 def lint_error(error: ConfigError) -> list[Finding]:
     """A config that failed to load: every problem and warning it carries, as findings."""
-    return findings_from_problems([*error.problems, *error.warnings])
+    return _loader_findings([*error.problems, *error.warnings])
+
+
+def _loader_findings(problems: Iterable[Problem]) -> list[Finding]:
+    """The loader's problems as findings, a binding routing ignores always an error."""
+    return [_replace_severity(f, "error") if _ignored_binding(f) else f
+            for f in findings_from_problems(problems)]
+
+
+def _ignored_binding(f: Finding) -> bool:
+    return f.code in INVALID_BINDING_CODES and f.binding_index is not None
 
 
 def lint_config(config: Config, *, locate: Locator | None = None, file: str | None = None,
-                include_warnings: bool = True) -> list[Finding]:
-    """Every routing finding for a loaded config: the loader's warnings first (unknown keys,
+                include_warnings: bool = True,
+                problems: Iterable[Problem] | None = None) -> list[Finding]:
+    """Every routing finding for a loaded config: the loader's problems first (unknown keys,
     unknown agents in allowlists...), then per-binding findings in binding order.
 
     Load the config with ``invalid_bindings="warn"`` so bindings routing ignores are kept (and
     reported here as errors with the loader's exact location); ``locate`` adds line:column to
-    the findings lint computes itself (see ``text_locator``)."""
+    the findings lint computes itself (see ``text_locator``). ``problems`` replaces the
+    config's warnings: all the loader found in a config that does not load, whose valid rest
+    is linted in the same run."""
     display = file if file is not None else _display_name(config)
-    loaded = findings_from_problems(config.warnings) if include_warnings else []
-    reported_invalid = {f.binding_index for f in loaded if f.code in INVALID_BINDING_CODES}
-    loaded = [
-        _replace_severity(f, "error") if f.code in INVALID_BINDING_CODES else f for f in loaded
-    ]
+    if problems is None:
+        problems = config.warnings if include_warnings else []
+    loaded = _loader_findings(problems)
+    reported_invalid = {f.binding_index for f in loaded if _ignored_binding(f)}
     raw: Raw = []
     ignored = _ignored(config, raw, reported_invalid)
     valid = [b for b in config.bindings if b.index not in ignored]
@@ -119,15 +133,17 @@ def lint_file(path: str | Path) -> list[Finding]:
 
 def lint_text(text: str, *, file: str, path: str | None = None,
               is_example: bool = False) -> list[Finding]:
-    """Load JSON5 ``text`` keeping ignored bindings (``invalid_bindings="warn"``) and lint it."""
-    from engine.config.loader import load_config_text
+    """Load JSON5 ``text`` keeping ignored bindings (``invalid_bindings="warn"``) and lint it:
+    the loader's problems and lint's own findings in one run, also when the config does not
+    load (lint then checks the part of it that is valid)."""
+    from engine.config.loader import check_config_text
 
-    try:
-        config = load_config_text(text, file=file, path=path, invalid_bindings="warn",
-                                  is_example=is_example)
-    except ConfigError as exc:
-        return lint_error(exc)
-    return lint_config(config, locate=text_locator(text), file=file)
+    checked = check_config_text(text, file=file, path=path, invalid_bindings="warn",
+                                is_example=is_example)
+    if checked.config is None:
+        return _loader_findings([*checked.errors, *checked.warnings])
+    return lint_config(checked.config, locate=text_locator(text), file=file,
+                       problems=[*checked.errors, *checked.warnings])
 
 
 def text_locator(text: str) -> Locator:

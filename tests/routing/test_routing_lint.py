@@ -9,6 +9,8 @@ import pytest
 
 from tests.support.config_builder import binding, make_config
 from engine.config.example import EXAMPLE_FILE, EXAMPLE_TEXT
+from engine.config.loader import load_config
+from engine.errors import ConfigError
 from engine.routing.lint import (
     findings_for_binding,
     has_errors,
@@ -100,12 +102,63 @@ def test_config_that_does_not_load_gives_its_problems_as_findings(tmp_path: Path
     findings = lint_file(path)
     assert [(f.code, f.severity, f.binding_index, f.line, f.column) for f in findings] == [
         ("unknown-agent", "error", 0, 4, 7)]
-    assert findings[0].format() == \
-        f'{path}:4:7: bindings[0].agentId: unknown agent "wrok" (known: home)'
+    assert findings[0].format() == (f'{path}:4:7: bindings[0].agentId: unknown agent "wrok" '
+                                    "(known: home) (this binding is ignored)")
     missing = lint_file(tmp_path / "nope.json")
     assert [f.code for f in missing] == ["unreadable"] and has_errors(missing)
     syntax = lint_text("{ agents: [ }", file="x.json5")
     assert syntax[0].code == "syntax" and syntax[0].line == 1
+
+
+ONE_ROUND = """\
+{
+  agents: { list: [ { id: "home", default: true }, { id: "work" } ] },
+  session: { dmScope: "per-nothing" },
+  bindings: [
+    { agentId: "wrok", match: { channel: "slack" } },
+    { agentId: "work", match: { channel: "slack", accountId: "acme" } },
+    { agentId: "home", match: { channel: "slack", accountId: "acme" } },
+    { agentId: "home", match: { accountId: "acme" } },
+    { agentId: 7, match: { channel: "discord" } },
+    { agentId: "home", match: { channel: "discord" } },
+    { agentId: "work", match: { channel: "discord" } },
+  ],
+}
+"""
+
+
+def test_every_finding_in_one_run_even_when_the_config_does_not_load() -> None:
+    """A config that cannot load (a bad dmScope, a binding whose agentId is a number) still
+    has its shadowed bindings reported in the same run as the problems that stop it, an
+    unknown agent included; bindings keep their numbers from the file."""
+    findings = lint_text(ONE_ROUND, file="c.json5")
+    got = [(f.severity, f.code, f.binding_index, f.related_index, f.line) for f in findings]
+    assert got == [
+        ("error", "bad-value", None, None, 3),
+        ("error", "unknown-agent", 0, None, 5),
+        ("error", "shadowed-binding", 2, 1, 7),
+        ("error", "binding-no-channel", 3, None, 8),
+        ("error", "type", 4, None, 9),
+        ("error", "shadowed-binding", 6, 5, 11),
+    ]
+
+
+def test_a_binding_routing_ignores_has_one_severity_everywhere(tmp_path: Path) -> None:
+    """No channel: an error from lint whether or not the rest of the config loads, and an
+    error when the config is loaded to run."""
+    no_channel = '{ agentId: "home", match: { accountId: "acme" } }'
+    loads = ('{ agents: { list: [ { id: "home" } ] }, bindings: [ %s ] }' % no_channel)
+    does_not = ('{ agents: { list: [ { id: "home" } ] }, bindings: [ %s, '
+                '{ agentId: "ghost", match: { channel: "slack" } } ], session: { dmScope: 1 } }'
+                % no_channel)
+    for text in (loads, does_not):
+        (finding,) = [f for f in lint_text(text, file="c.json5") if f.binding_index == 0]
+        assert (finding.code, finding.severity) == ("binding-no-channel", "error")
+    path = tmp_path / "c.json5"
+    path.write_text(loads)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert [(p.code, p.severity) for p in caught.value.problems] == [("binding-no-channel", "error")]
 
 
 def test_built_in_example_lints_clean() -> None:
