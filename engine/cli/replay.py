@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("script", metavar="SCRIPT.jsonl", help="the script (- for stdin)")
     p.add_argument("--json", action="store_true", help="one JSON object per script line")
     p.add_argument("--model", metavar="PROVIDER/MODEL",
-                   help=f"answer with this model instead of the offline {OFFLINE_REF}")
+                   help=f"answer with this model instead of the offline persona model ({OFFLINE_REF})")
     p.add_argument("--delay-ms", metavar="MS", type=float, default=0.0,
                    help="offline model delay per word (default 0; raise it to interrupt "
                    "replies mid-stream)")

@@ -69,7 +69,13 @@ def persona_reply(request: ChatRequest) -> str:
     if ctx and ctx.clone_id:
         who += f" (clone {ctx.clone_id})"
     session = ctx.session_key if ctx and ctx.session_key else "(no session)"
-    return f"{name} here{voice}. {asked} Answered by {who} in session {session}."
+    return f"{_sentence(f'{name} here{voice}')} {asked} Answered by {who} in session {session}."
+
+
+def _sentence(text: str) -> str:
+    """``text`` ended by a full stop, unless it already ends a sentence (a SOUL.md line
+    "You are warm." must not come out as "warm..")."""
+    return text if text.rstrip().endswith((".", "!", "?", "…")) else text + "."
 
 
 def split_words(text: str) -> list[str]:

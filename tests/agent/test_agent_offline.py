@@ -108,6 +108,15 @@ def test_persona_reply_without_context_or_question() -> None:
     assert "".join(split_words("a  b\nc ")) == "a  b\nc "
 
 
+@pytest.mark.parametrize("line, said", [("You are warm.", "Worky here — You are warm. You"),
+                                         ("Ahoy!", "Worky here — Ahoy! You"),
+                                         ("Calm", "Worky here — Calm. You")])
+def test_a_persona_line_that_ends_a_sentence_gets_no_second_full_stop(line: str, said: str) -> None:
+    ctx = TurnContext("work", "Worky", persona_line=line)
+    reply = persona_reply(ChatRequest("persona", (ChatMessage("user", "x"),), context=ctx))
+    assert reply.startswith(said) and ".." not in reply
+
+
 async def test_usage_accumulates_per_agent(monkeypatch) -> None:
     monkeypatch.setenv("CLAW_OFFLINE_DELAY_MS", "0")
     agent = Agent("home")

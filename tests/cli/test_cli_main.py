@@ -25,6 +25,13 @@ def test_help_lists_every_subcommand() -> None:
         assert f"    {name} " in text
 
 
+def test_replay_help_names_the_offline_model_once(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["replay", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "offline persona model (offline/persona)" in text and "offline offline" not in text
+
+
 def test_unknown_subcommand_is_a_usage_error_not_a_traceback() -> None:
     proc = subprocess.run([sys.executable, "-m", "engine.cli", "no-such-command"],
                           capture_output=True, text=True)
