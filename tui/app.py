@@ -29,6 +29,7 @@ from tui import engine_messages, keymap, textual_compat
 from tui.engine_messages import EngineReady, message_for
 from tui.heap import FullCollections, resume_collections, settle_heap
 from tui.live_pace import TYPING_GRACE, LivePace, groups_of
+from tui.prefs import Prefs
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, one_line
 from tui.screen_text import screen_text
@@ -73,6 +74,8 @@ class ClawApp(App[int]):
         self.gateway = gateway
         self.state_dir = Path(state_dir)
         self.recent_peers = RecentPeers.for_state_dir(self.state_dir)
+        self.prefs = Prefs.for_state_dir(self.state_dir)
+        self._saving_theme = False  # set once the start-up theme is in: later changes are picks
         self.format_time = format_time
         self.clone_refresh = clone_refresh
         self._requested_theme = theme
@@ -94,7 +97,8 @@ class ClawApp(App[int]):
         # else the caller opens it and sets ``gateway_ready`` (``run_app``: after the first frame)
         textual_compat.log_fallbacks(self)
         self._apply_keymap()
-        self._apply_theme(self._requested_theme or config.tui.theme)
+        self._apply_theme(self._requested_theme or self.prefs.theme_for(config.tui.theme))
+        self._saving_theme = True
         self._update_header()
         self.run_worker(self._pump(), name="gateway-events", group="events")
         self.set_interval(2.0, lambda: self._collections.tick(self.last_key_at), name="gc")
@@ -107,6 +111,8 @@ class ClawApp(App[int]):
                         markup=False, timeout=8)
         if self.recent_peers.load_error:
             self.notify(self.recent_peers.load_error, severity="warning", markup=False)
+        for problem in self.prefs.problems:
+            self.notify(problem, severity="warning", markup=False)
 
     def on_ready(self) -> None:
         """The first frame is out: the collector may run again (paused by the entry point),
@@ -144,6 +150,15 @@ class ClawApp(App[int]):
             known = ", ".join(sorted(self.available_themes))
             self.notify(f'Unknown theme "{one_line(name, 40)}" (known: {known}).',
                         severity="warning", markup=False)
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme picked in the palette (or set by the app after start-up) is saved."""
+        if self._saving_theme:
+            self.report_pref_error(self.prefs.pick_theme(theme, self.gateway.config.tui.theme))
+
+    def report_pref_error(self, error: str | None) -> None:
+        if error:
+            self.notify(error, severity="warning", markup=False)
 
     def _update_header(self) -> None:
         config = self.gateway.config

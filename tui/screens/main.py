@@ -8,7 +8,7 @@ from the focus chain, so they work from the composer, the history or the peer ba
 from __future__ import annotations
 
 from math import ceil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -74,7 +74,7 @@ class MainScreen(OnTimeFrames, Screen):
             yield self._sidebar
             with Vertical(id="main-col"):
                 with PaneGrid(id="grid"):
-                    for inbox in app.gateway.inboxes:
+                    for inbox in self._in_saved_order(app.gateway.inboxes):
                         yield self._new_pane(inbox)
                 yield self._clones
         yield KeyBar()
@@ -90,6 +90,13 @@ class MainScreen(OnTimeFrames, Screen):
             event.refresh_styles = False
 
     def on_mount(self) -> None:
+        prefs = self.claw.prefs
+        if prefs.sidebar is not None:
+            self._sidebar.display = prefs.sidebar
+        if prefs.clones is not None:
+            self._clones.display = prefs.clones
+        if prefs.pane_order:  # accounts new since then keep the numbers they got now
+            self.claw.report_pref_error(prefs.set_pane_order([p.inbox.key for p in self._panes]))
         panes = self.panes
         if panes:  # its text box is made and focused after the first frame
             self._set_focused(panes[0])
@@ -114,6 +121,12 @@ class MainScreen(OnTimeFrames, Screen):
         self._by_inbox[inbox.key] = pane
         return pane
 
+    def _in_saved_order(self, inboxes: Sequence["Inbox"]) -> list["Inbox"]:
+        """The inboxes with the saved pane order first: panes added while the app ran keep
+        their numbers after a restart, though the config lists their accounts earlier."""
+        by_key = {inbox.key: inbox for inbox in inboxes}
+        return [by_key[key] for key in self.claw.prefs.ordered(list(by_key))]
+
     def pane_for(self, inbox_key: str) -> ChannelPane | None:
         return self._by_inbox.get(inbox_key)
 
@@ -127,6 +140,7 @@ class MainScreen(OnTimeFrames, Screen):
                 pane = self._new_pane(inbox)
                 await grid.mount(pane)
                 pane.post_message(engine_messages.EngineReady())
+        app.report_pref_error(app.prefs.set_pane_order([pane.inbox.key for pane in self._panes]))
         self._layout_grid()
         self.refresh_sidebar()
 
@@ -288,9 +302,11 @@ class MainScreen(OnTimeFrames, Screen):
 
     def action_toggle_clones(self) -> None:
         self._clones.display = not self._clones.display
+        self.claw.report_pref_error(self.claw.prefs.set_layout(clones=self._clones.display))
 
     def action_toggle_sidebar(self) -> None:
         self._sidebar.display = not self._sidebar.display
+        self.claw.report_pref_error(self.claw.prefs.set_layout(sidebar=self._sidebar.display))
 
     @on(ChannelPane.ExplainRequested)
     def _explain_requested(self, event: ChannelPane.ExplainRequested) -> None:
