@@ -58,3 +58,29 @@ async def test_peer_dialog_fields_route_preview_and_recent_peers(tmp_path):
     async with running_app(tmp_path, text=WITH_DISCORD) as (app, pilot):
         discord = app.main.pane_for("discord:default")
         assert discord.peer.id == "alice" and discord.route.agent_id == "work"
+
+
+async def test_peer_bar_is_one_line_refitted_to_the_width(tmp_path):
+    """The peer bar never wraps or cuts a word: at a wide pane it names the peer, the agent,
+    how the route matched and the session key; narrower, it drops the session key first; it
+    refits when the terminal is resized, and the whole line is its tooltip."""
+    async with running_app(tmp_path, size=(200, 40)) as (app, pilot):
+        pane = app.main.pane_for("whatsapp:personal")
+        main = app.main
+        main.action_toggle_sidebar()  # the pane gets the whole width
+        await pilot.pause()
+
+        def bar() -> str:
+            return "".join(strip.text for strip in pane.peer_bar.render_lines(
+                pane.peer_bar.region.reset_offset)).strip()
+
+        full = "as direct:you  → home (default · agent:home:main)"
+        assert pane.peer_bar.full_text == full and str(pane.peer_bar.tooltip.plain) == full
+        await wait_for(pilot, lambda: bar() == full, what="the full line at 200 columns")
+        await pilot.resize_terminal(40, 30)
+        await wait_for(pilot, lambda: bar() == "as direct:you  → home (default)",
+                       what="the session key left out at 40 columns")
+        await pilot.resize_terminal(30, 30)
+        await wait_for(pilot, lambda: bar() == "direct:you → home", what="the short form")
+        await pilot.resize_terminal(200, 40)
+        await wait_for(pilot, lambda: bar() == full, what="the full line again")

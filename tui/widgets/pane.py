@@ -214,7 +214,7 @@ class ChannelPane(Vertical):
         peer_line = (self.peer, self.route_line(), self.gateway.queue_mode(self.inbox.key))
         if peer_line != self._shown_peer_line:
             self._shown_peer_line = peer_line
-            self.peer_bar.show(*peer_line)
+            self.peer_bar.show(self.peer, self.route, self.route_error, peer_line[2])
         queued = [t for t in self.turns.values() if t.state == "queued"]
         line = self.notice or ""
         if queued:

@@ -17,11 +17,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from engine.config.model import Peer
 from engine.gateway.inbox import PeerSpec
+from engine.routing.route import Route
 from tui import keymap
 from tui.frame_timer import OnTimeFrames
 from tui.safe_text import SafeInput, content, control_notes, one_line
@@ -67,22 +70,77 @@ def parse_parent(text: str) -> tuple[Peer | None, str | None]:
     return Peer(kind.strip(), pid.strip()), None
 
 
-class PeerBar(Static):
-    """The pane's one-line "speaking as" bar; clicking it (or F4) opens the dialog."""
+class PeerBar(Widget):
+    """The pane's one-line "speaking as" bar; clicking it (or F4) opens the dialog.
+
+    It is always one line, refitted to its width each time it is drawn (so also after a
+    resize): the peer and the routed agent come first, then how the route matched, then
+    the session key; what does not fit is left out whole rather than cut mid-word, and the
+    whole line is the bar's tooltip."""
 
     class Clicked(Message):
         pass
 
-    def show(self, peer: PeerSpec, route_line: str, queue_mode: str = "followup") -> None:
-        line = content(f"as {describe_peer(peer)}")
-        if queue_mode == "interrupt":  # not the usual behaviour, so it is always in sight
-            line = line.append(content("  ⚡interrupts", "bold $warning"))
-        if route_line:
-            line = line.append(content(f"  → {route_line}", "dim"))
-        self.update(line, layout=False)  # one fixed line: no layout pass needed
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._variants: list[Content] = [Content("")]
+
+    def show(self, peer: PeerSpec, route: Route | None, error: str | None = None,
+             queue_mode: str = "followup") -> None:
+        self._variants = peer_line_variants(peer, route, error, queue_mode)
+        self.tooltip = self._variants[0]
+        self.refresh()
+
+    @property
+    def full_text(self) -> str:
+        """The whole line, as the widest variant shows it."""
+        return self._variants[0].plain
+
+    def render(self) -> Content:
+        return fit_line(self._variants, self.content_size.width)
 
     def on_click(self) -> None:
         self.post_message(self.Clicked())
+
+
+def peer_line_variants(peer: PeerSpec, route: Route | None, error: str | None,
+                       queue_mode: str) -> list[Content]:
+    """The peer bar's line from the most to the least detailed: the full peer and route
+    ``(matchedBy · session key)``, then without the session key, then with the short peer
+    (``kind:id``) and the route's ``matchedBy``, then ``kind:id → agent``, then ``id → agent``."""
+    interrupts = queue_mode == "interrupt"  # not the usual behaviour, so it is always in sight
+    short_peer = f"{peer.kind}:{peer.id}"
+
+    def line(who: str, target: str, flag: str) -> Content:
+        out = content(who)
+        if flag:
+            out = out.append(content(flag, "bold $warning"))
+        if target:
+            out = out.append(content(target, "dim"))
+        return out
+
+    if error:
+        targets = [f"  → ✖ {one_line(error, 200)}"]
+    elif route is not None:
+        targets = [f"  → {route.agent_id} ({route.matched_by} · {route.session_key})",
+                   f"  → {route.agent_id} ({route.matched_by})", f" → {route.agent_id}"]
+    else:
+        targets = [""]
+    flag, short_flag = ("  ⚡interrupts", " ⚡") if interrupts else ("", "")
+    variants = [line(f"as {describe_peer(peer)}", target, flag) for target in targets[:2]]
+    variants += [line(f"as {short_peer}", target, flag) for target in targets[1:2]]
+    variants += [line(short_peer, target, short_flag) for target in targets[-1:]]
+    last = targets[-1].strip()
+    variants.append(line(peer.id, f" {last}" if last else "", short_flag))
+    return variants
+
+
+def fit_line(variants: list[Content], width: int) -> Content:
+    """The first variant that fits ``width`` cells; else the last one, cut with an ellipsis."""
+    for variant in variants:
+        if variant.cell_length <= width:
+            return variant
+    return variants[-1].truncate(max(0, width), ellipsis=True)
 
 
 class PeerDialog(OnTimeFrames, ModalScreen[PeerSpec | None]):
