@@ -148,3 +148,30 @@ async def test_moving_a_binding_in_a_file_with_cr_line_breaks(tmp_path):
             assert comment in text
         assert text.index("// NOTE: keep") < text.index('channel: "local"')
         assert [b.channel for b in app.gateway.config.bindings] == ["slack", "local", "whatsapp"]
+
+
+async def test_columns_fit_the_width_and_refit_on_resize(tmp_path):
+    """Peer and guild/team/roles are shown whole when the screen has room for them (180
+    columns), cut with an ellipsis when it has not (80), whole again after growing back;
+    the selected binding's detail always has them whole."""
+    from engine.config.example import EXAMPLE_TEXT
+
+    peer, scope = "group:120363040000000001@g.us", "guild 111111111111111111 roles ops"
+    async with running_app(tmp_path, text=EXAMPLE_TEXT, size=(180, 40)) as (app, pilot):
+        editor = await open_editor(app, pilot)
+        await pilot.pause()
+
+        def table() -> list[str]:
+            return app.screen_text().splitlines()[1:8]  # the header row and the six bindings
+
+        assert peer in table()[1] and scope in table()[4]
+        await pilot.resize_terminal(80, 30)
+        await wait_for(pilot, lambda: "Findings" in table()[0], what="refit to 80")
+        table_lines = table()
+        assert "Findings" in table_lines[0]  # the headers stay whole
+        assert all(len(line) <= 80 for line in table_lines)
+        assert "group:" in table_lines[1] and "…" in table_lines[1]
+        assert peer in str(editor.query_one("#editor-detail").render())  # binding #0 in full
+        await pilot.resize_terminal(180, 40)
+        await wait_for(pilot, lambda: scope in table()[4], what="refit to 180")
+        assert peer in table()[1]

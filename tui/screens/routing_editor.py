@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -37,6 +38,8 @@ from tui.widgets.key_bar import KeyBar
 if TYPE_CHECKING:
     from tui.app import ClawApp
 
+MAX_CELL = 200  # a cell's text beyond this is cut whatever the width
+MIN_CELL = 8  # a column cut to fit is never narrower than this (or its full text)
 COLUMNS = ("#", "Agent", "Channel", "Account", "Peer", "Guild/team/roles", "Session", "Findings")
 TRY_HELP = ("e.g.  whatsapp:personal peer=group:120363@g.us   ·   discord guild=111 roles=ops "
             "peer=channel:42 parent=channel:7   ·   slack team=T0EXAMPLE")
@@ -70,6 +73,26 @@ def parse_try_line(text: str) -> Inbound:
             raise ClawError(f'unknown part "{one_line(key, 20)}=" (use peer=, parent=, guild=, '
                             "team=, roles=, account=)")
     return Inbound.from_json(obj)
+
+
+def column_widths(headers: Sequence[str], rows: list[list[int]], width: int,
+                  padding: int) -> list[int]:
+    """How many cells each column may show so the table fits ``width``: each column as wide
+    as its widest cell (or header); when that is too wide, the widest columns give up cells
+    first, one at a time, down to ``MIN_CELL``, so the narrow ones (agent, channel) stay whole
+    and the long ones (peer, guild/team/roles, session) share what is left."""
+    natural = [max([len(h), *(r[i] for r in rows)]) for i, h in enumerate(headers)]
+    limits = list(natural)
+    spare = width - sum(limits) - padding * len(limits)
+    floors = [min(n, max(MIN_CELL, len(h))) for n, h in zip(natural, headers)]
+    while spare < 0:
+        shrinkable = [i for i in range(len(limits)) if limits[i] > floors[i]]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: limits[i])
+        limits[widest] -= 1
+        spare += 1
+    return limits
 
 
 def _peer_cell(match: dict) -> str:
@@ -118,6 +141,8 @@ class RoutingEditor(OnTimeFrames, Screen):
         self.doc = doc
         self.findings: list[Finding] = []
         self._saving = False
+        self._rows: list[list[Any]] = []  # the table's cells in full (see ``_fill_table``)
+        self._fitted_width = 0
 
     @classmethod
     async def open_for(cls, app: "ClawApp") -> "RoutingEditor":
@@ -148,11 +173,8 @@ class RoutingEditor(OnTimeFrames, Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label in COLUMNS:
-            table.add_column(label, key=label)
         self.refresh_view()
-        table.focus()
+        self.table.focus()
 
     # ------------------------------------------------------------------ view
 
@@ -172,28 +194,53 @@ class RoutingEditor(OnTimeFrames, Screen):
                                   path=str(doc.path) if doc.path else None,
                                   is_example=doc.is_example)
         entries = doc.bindings()
+        self._rows = [self._cells(entry) for entry in entries]
         table = self.table
         keep = table.cursor_row if select is None else select
-        table.clear()
-        for entry in entries:
-            raw = entry.modern
-            match = raw.get("match") if isinstance(raw.get("match"), dict) else {}
-            mine = findings_for_binding(self.findings, entry.index)
-            table.add_row(
-                literal(str(entry.index)), literal(one_line(raw.get("agentId", ""), 16)),
-                literal(one_line(match.get("channel", ""), 12)),
-                literal(one_line(match.get("accountId", "") or "", 14)),
-                literal(one_line(_peer_cell(match), 26)),
-                literal(one_line(_scope_cell(match), 30)),
-                literal(one_line(_session_cell(raw), 24)),
-                _finding_cell(mine),
-                key=str(entry.index))
+        self._fill_table()
         if entries:
             table.move_cursor(row=max(0, min(keep, len(entries) - 1)))
         self._show_title()
         self._show_settings()
         self._show_detail()
         self.update_try()
+
+    def _cells(self, entry: Any) -> list[Any]:
+        """A binding's row: its text in full (one line each); ``_fill_table`` fits it."""
+        raw = entry.modern
+        match = raw.get("match") if isinstance(raw.get("match"), dict) else {}
+        return [str(entry.index), one_line(raw.get("agentId", ""), MAX_CELL),
+                one_line(match.get("channel", ""), MAX_CELL),
+                one_line(match.get("accountId", "") or "", MAX_CELL),
+                one_line(_peer_cell(match), MAX_CELL), one_line(_scope_cell(match), MAX_CELL),
+                one_line(_session_cell(raw), MAX_CELL),
+                _finding_cell(findings_for_binding(self.findings, entry.index))]
+
+    def _fill_table(self) -> None:
+        """Fill the table with the rows cut to fit its width (``column_widths``)."""
+        table = self.table
+        rows = self._rows
+        row = table.cursor_row
+        width = (table.scrollable_content_region.width or self.app.size.width) - 1  # scrollbar
+        limits = column_widths(COLUMNS, [[cell_len(c) if isinstance(c, str) else c.cell_len
+                                          for c in cells] for cells in rows],
+                               width, 2 * table.cell_padding)
+        table.clear(columns=True)  # columns keep the width of their widest cell ever otherwise
+        for label in COLUMNS:
+            table.add_column(label, key=label)
+        for cells in rows:
+            table.add_row(*[literal(one_line(cell, limit)) if isinstance(cell, str) else cell
+                            for cell, limit in zip(cells, limits)], key=cells[0])
+        if rows:
+            table.move_cursor(row=max(0, min(row, len(rows) - 1)), animate=False)
+        self._fitted_width = width
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit)  # once the table has its new size
+
+    def _refit(self) -> None:
+        if self._rows and self.table.scrollable_content_region.width - 1 != self._fitted_width:
+            self._fill_table()
 
     def _show_title(self) -> None:
         doc = self.doc
@@ -224,6 +271,10 @@ class RoutingEditor(OnTimeFrames, Screen):
         if index is not None:
             mine = findings_for_binding(self.findings, index)
             lines.append(f"Binding #{index}: " + ("no findings" if not mine else ""))
+            if index < len(self._rows):  # in full: the table may have cut it to fit
+                cells = self._rows[index]
+                lines.append("  " + "  ·  ".join(f"{name.lower()} {cell}" for name, cell
+                                                  in zip(COLUMNS[1:7], cells[1:7]) if cell))
             lines.extend(f"  {'✖' if f.severity == 'error' else '⚠'} {f.format()}" for f in mine)
         else:
             lines.append("No bindings yet: press a to add one.")
