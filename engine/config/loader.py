@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Any, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping, TypeVar
 
 import pyjson5
 
@@ -49,6 +49,7 @@ from engine.ids import (
 )
 
 InvalidBindings = Literal["error", "warn"]
+T = TypeVar("T")
 
 MAX_DEPTH = json5doc.MAX_DEPTH
 MAX_BYTES = CONFIG_MAX_BYTES
@@ -199,6 +200,38 @@ def load_config_data(data: object, *, file: str = "<data>", path: str | None = N
             raise ConfigError(errors, warnings)
         return _with_warnings(config, warnings)
     return config
+
+
+def check_json_text(text: str, build: Callable[[Any, object], T], *, file: str,
+                    secret: bool = False) -> tuple[T, list[Problem]]:
+    """Validate a JSON file other than the config (an agent's ``auth-profiles.json`` or
+    ``models.json``) the way the config is validated: ``build(checker, data)`` walks the
+    parsed data with the config checker (``obj``, ``string``, ``error``, ``warn``...), and
+    every problem comes back located (file, JSON path, line:column). Returns what ``build``
+    returned and the warnings; raises ConfigError when there are errors.
+
+    ``secret``: the file holds keys, so a syntax error says where, never what text is there."""
+    nul = text.find("\0")
+    if nul != -1:
+        line, col = json5doc.line_col(text, nul)
+        raise ConfigError([Problem("NUL byte (U+0000) in the file; is this a binary file?",
+                                   file=file, line=line, column=col, code="syntax")])
+    try:
+        data = pyjson5.decode(text, maxdepth=MAX_DEPTH)
+    except (pyjson5.Json5Exception, RecursionError, MemoryError, ValueError, TypeError) as exc:
+        problem = _syntax_problem(text, file, exc)
+        if secret:
+            problem = replace(problem, message="not valid JSON here (the text is not shown: this "
+                              "file holds keys); check quotes, commas and brackets")
+        raise ConfigError([problem]) from None
+    checker = _Checker(file, "error")
+    value = build(checker, data)
+    if not checker.findings:
+        return value, []
+    errors, warnings = checker.problems(_try_parse(text))
+    if errors:
+        raise ConfigError(errors, warnings)
+    return value, warnings
 
 
 def legacy_channel_keys(data: dict[str, Any]) -> list[str]:
@@ -429,7 +462,7 @@ class _Checker:
                     (not declared or b.agent_id == DEFAULT_AGENT_ID):
                 implicit.append(b.agent_id)
 
-        default_id = self.default_agent(routing_obj, agents, declared, explicit_default)
+        default_id, default_key = self.default_agent(routing_obj, agents, declared, explicit_default)
         if default_id is not None and default_id not in agent_ids and default_id not in implicit:
             implicit.append(default_id)
         all_agents = [replace(a, default=a.id == default_id) for a in agents] + [AgentConfig(id=i, raw_id=i, path="", default=i == default_id, implicit=True,
@@ -440,12 +473,13 @@ class _Checker:
         channels = self.channels(data, legacy_channels, shape)
         providers, default_model, agent_defaults = self.models(data.get("models"), agents_obj)
         tui = self.tui(data.get("tui"))
+        auth_order = self.auth_order(data.get("auth"))
         return Config(
             agents=tuple(all_agents), bindings=tuple(bindings), default_agent_id=default_id,
             session=session, agent_to_agent=a2a, channels=channels, providers=providers,
             default_model=default_model, tui=tui, shape=shape, path=path, is_example=is_example,
             agents_declared=declared, agent_defaults=agent_defaults,  # type: ignore[arg-type]
-            limits=self.default_limits,
+            limits=self.default_limits, auth_order=auth_order, default_agent_key=default_key,
         )
 
     def mixed(self, modern: JsonPath, legacy: JsonPath, shape: str, what: str) -> None:
@@ -456,7 +490,7 @@ class _Checker:
 
     # -- agents --------------------------------------------------------------------------------
     def agents(self, agents_obj: dict[str, Any], routing_obj: dict[str, Any],
-               shape: str) -> tuple[list[AgentConfig], bool, str | None]:
+               shape: str) -> tuple[list[AgentConfig], bool, tuple[str, str] | None]:
         sources: list[tuple[JsonPath, object]] = []
         for key in ("list", "entries"):
             if key in agents_obj:
@@ -515,7 +549,7 @@ class _Checker:
         by_raw: dict[str, JsonPath] = {}
         by_id: dict[str, tuple[JsonPath, str]] = {}
         by_dir: dict[str, JsonPath] = {}
-        explicit_default: str | None = None
+        explicit_default: tuple[str, str] | None = None  # (agent id, the ``default`` key's path)
         explicit_default_path: JsonPath | None = None
         for ipath, raw_id, entry in entries:
             agent_id = normalize_agent_id(raw_id)
@@ -546,7 +580,8 @@ class _Checker:
                     by_dir[key] = ipath
             if entry.get("default") is True:
                 if explicit_default is None:
-                    explicit_default, explicit_default_path = agent_id, ipath
+                    explicit_default_path = ipath
+                    explicit_default = (agent_id, format_path(ipath + ("default",)))
                 else:
                     self.warn(ipath + ("default",), f"several agents are marked default; the first "
                               f"({format_path(explicit_default_path or ())}) wins",
@@ -633,8 +668,11 @@ class _Checker:
         return None
 
     def default_agent(self, routing_obj: dict[str, Any], agents: list[AgentConfig], declared: bool,
-                      explicit_default: str | None) -> str | None:
+                      explicit: tuple[str, str] | None) -> tuple[str | None, str | None]:
+        """The default agent and the key that made it so (None when implied: the only agent,
+        or ``main`` with no agents declared)."""
         ids = [a.id for a in agents]
+        explicit_default = explicit[0] if explicit is not None else None
         if "defaultAgentId" in routing_obj and routing_obj["defaultAgentId"] is not None:
             path = ("routing", "defaultAgentId")
             raw = self.string(routing_obj["defaultAgentId"], path)
@@ -643,18 +681,18 @@ class _Checker:
                 if declared and chosen not in ids and chosen != DEFAULT_AGENT_ID:
                     self.error(path, f"unknown agent {_q(raw)} (known: {', '.join(ids)})",
                                "unknown-agent")
-                    return None
+                    return None, None
                 if explicit_default is not None and explicit_default != chosen:
                     self.warn(path, f"routing.defaultAgentId {_q(chosen)} overrides the agent marked "
                               f"default ({_q(explicit_default)})", "several-defaults")
-                return chosen
-        if explicit_default is not None:
-            return explicit_default
+                return chosen, "routing.defaultAgentId"
+        if explicit is not None:
+            return explicit
         if len(agents) == 1:
-            return agents[0].id
+            return agents[0].id, None
         if not declared:
-            return DEFAULT_AGENT_ID
-        return None
+            return DEFAULT_AGENT_ID, None
+        return None, None
 
     # -- bindings ------------------------------------------------------------------------------
     def bindings(self, data: dict[str, Any], routing_obj: dict[str, Any], shape: str,
@@ -1004,35 +1042,60 @@ class _Checker:
     # -- models, tui ---------------------------------------------------------------------------
     def models(self, value: object, agents_obj: dict[str, Any]
                ) -> tuple[Mapping[str, ProviderConfig], str | None, Mapping[str, Any]]:
-        providers: dict[str, ProviderConfig] = {}
+        providers: Mapping[str, ProviderConfig] = _frozen({})
         if value is not None:
             models = self.obj(value, ("models",))
             if models is not None and models.get("providers") is not None:
-                ppath: JsonPath = ("models", "providers")
-                provs = self.obj(models["providers"], ppath, " mapping provider names to settings")
-                for name, item in (provs or {}).items():
-                    ipath = ppath + (name,)
-                    prov = self.obj(item, ipath)
-                    if prov is None:
-                        continue
-
-                    def opt(key: str) -> str | None:
-                        if prov.get(key) is None:
-                            return None
-                        return self.string(prov[key], ipath + (key,))
-
-                    base_url, api_key, api = opt("baseUrl"), opt("apiKey"), opt("api")
-                    providers[name] = ProviderConfig(
-                        name=name, base_url=base_url, api_key=api_key,
-                        api=api or "openai-completions",
-                        settings=_frozen({k: v for k, v in prov.items() if k not in _PROVIDER_MODELLED}))
+                providers = self.providers(models["providers"], ("models", "providers"))
         default_model: str | None = None
         defaults: dict[str, Any] = {}
         if agents_obj.get("defaults") is not None:
             dpath: JsonPath = ("agents", "defaults")
             defaults = self.obj(agents_obj["defaults"], dpath) or {}
             default_model = self.model_ref(defaults.get("model"), dpath + ("model",))
-        return _frozen(providers), default_model, _frozen(dict(defaults))
+        return providers, default_model, _frozen(dict(defaults))
+
+    def providers(self, value: object, ppath: JsonPath) -> Mapping[str, ProviderConfig]:
+        """A map of provider names to ``{baseUrl, apiKey, api, ...}``: ``models.providers`` of
+        the config, or ``providers`` of an agent's own ``models.json``."""
+        providers: dict[str, ProviderConfig] = {}
+        provs = self.obj(value, ppath, " mapping provider names to settings")
+        for name, item in (provs or {}).items():
+            ipath = ppath + (name,)
+            prov = self.obj(item, ipath)
+            if prov is None:
+                continue
+
+            def opt(key: str) -> str | None:
+                if prov.get(key) is None:
+                    return None
+                return self.string(prov[key], ipath + (key,))
+
+            base_url, api_key, api = opt("baseUrl"), opt("apiKey"), opt("api")
+            providers[name] = ProviderConfig(
+                name=name, base_url=base_url, api_key=api_key, api=api or "openai-completions",
+                settings=_frozen({k: v for k, v in prov.items() if k not in _PROVIDER_MODELLED}))
+        return _frozen(providers)
+
+    def auth_order(self, value: object) -> Mapping[str, tuple[str, ...]]:
+        """``auth.order.<provider>``: which of an agent's auth profiles to use first (OpenClaw's
+        key; its other ``auth`` keys are accepted and not used)."""
+        order: dict[str, tuple[str, ...]] = {}
+        auth = self.obj(value, ("auth",)) if value is not None else None
+        if auth is None or auth.get("order") is None:
+            return _frozen(order)
+        opath: JsonPath = ("auth", "order")
+        raw = self.obj(auth["order"], opath, " mapping provider names to lists of profile ids")
+        for provider, ids in (raw or {}).items():
+            ipath = opath + (provider,)
+            if not isinstance(ids, list):
+                self.error(ipath, f"expected an array of profile ids like \"{provider}:default\", "
+                           f"got {json_type_name(ids)}", "type")
+                continue
+            found = [text.strip() for j, item in enumerate(ids)
+                     if (text := self.string(item, ipath + (j,))) is not None and text.strip()]
+            order[provider.strip().lower()] = tuple(found)
+        return _frozen(order)
 
     def tui(self, value: object) -> TuiConfig:
         if value is None:

@@ -200,6 +200,11 @@ class Config:
     agents_declared: bool = True
     agent_defaults: Mapping[str, Any] = field(default_factory=_empty)  # ``agents.defaults`` as written
     limits: TurnLimits = field(default_factory=TurnLimits)  # agents.defaults' (timeoutSeconds, limits)
+    # ``auth.order.<provider>`` (provider lower-cased): the auth profile ids an agent tries first
+    auth_order: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)
+    # The key that chose ``default_agent_id`` (``routing.defaultAgentId`` or
+    # ``agents.list[1].default``); None when implied (the only agent, or no agents declared).
+    default_agent_key: str | None = None
 
     @property
     def agent_ids(self) -> tuple[str, ...]:

@@ -184,7 +184,8 @@ class ConfigReloader:
 
 def changed_agents(old: Config, new: Config) -> set[str]:
     """Agents whose clones must retire: removed or changed, or all when model settings moved."""
-    if old.default_model != new.default_model or dict(old.providers) != dict(new.providers):
+    if old.default_model != new.default_model or dict(old.providers) != dict(new.providers) \
+            or dict(old.auth_order) != dict(new.auth_order):
         return set(old.agent_ids) | {"main"} | {b.agent_id for b in old.bindings}
     out = set()
     for agent in old.agents:

@@ -549,13 +549,15 @@ def _describe(e: _Entry) -> str:
 
 
 def _default_reason(r: Router) -> str:
+    """The default agent and the key that made it the default, as the explanation names it."""
     agent_id = r.default_agent_id
     cfg = r.config
+    if cfg.default_agent_key == "routing.defaultAgentId":
+        return f'default agent "{agent_id}" (routing.defaultAgentId)'
+    if cfg.default_agent_key is not None:
+        return f'default agent "{agent_id}" ({cfg.default_agent_key}: true)'
     if not cfg.agents_declared:
         return f'default agent "{agent_id}" (no agents declared)'
-    agent = cfg.agent(agent_id) if agent_id else None
     if len(cfg.agents) == 1:
         return f'default agent "{agent_id}" (the only agent)'
-    if agent is not None and agent.default:
-        return f'default agent "{agent_id}" ({agent.path} has default: true)'
     return f'default agent "{agent_id}"'

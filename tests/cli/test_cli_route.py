@@ -63,7 +63,7 @@ def test_human_output_explains_earlier_tiers(config: Path, capsys) -> None:
     assert out.splitlines()[0] == 'discord/default -> agent "home"  (default)'
     assert "no binding for direct:U1 on discord/default" in out
     assert "binding #2 needs one of roles [admin] but message has member, guest" in out
-    assert 'default agent "home" (agents.list[0] has default: true)' in out
+    assert 'default agent "home" (agents.list[0].default: true)' in out
     assert "agent:home:discord:direct:u1" in out
 
 

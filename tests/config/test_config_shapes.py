@@ -13,7 +13,8 @@ from tests.support.vectors import to_legacy
 
 
 def comparable(config: Config) -> Config:
-    """Blank what legitimately differs between twins: shape, JSON paths, the a2a key."""
+    """Blank what legitimately differs between twins: shape, JSON paths, the a2a key and the
+    key that chose the default agent."""
     return dataclasses.replace(
         config,
         shape="modern",
@@ -21,6 +22,7 @@ def comparable(config: Config) -> Config:
         bindings=tuple(dataclasses.replace(b, path="") for b in config.bindings),
         channels={k: dataclasses.replace(v, path="") for k, v in config.channels.items()},
         agent_to_agent=dataclasses.replace(config.agent_to_agent, key=""),
+        default_agent_key="",
     )
 
 
@@ -60,6 +62,8 @@ def test_full_featured_legacy_twin_equals_modern() -> None:
     assert comparable(legacy) == comparable(modern)
     assert legacy.agent_to_agent.key == "routing.agentToAgent"
     assert modern.agent_to_agent.key == "tools.agentToAgent"
+    assert legacy.default_agent_key == "routing.defaultAgentId"
+    assert modern.default_agent_key == "agents.list[1].default"
     assert [a.path for a in legacy.agents] == ["routing.agents.home", "routing.agents.Work"]
     assert [b.path for b in legacy.bindings][:1] == ["routing.bindings[0]"]
     # and the model holds what the agent and gateway layers need

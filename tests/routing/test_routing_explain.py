@@ -31,7 +31,7 @@ def test_default_route_explains_every_tier() -> None:
         6: ("skipped", "message has no team"),
         7: ("no-match", "no binding for account personal on whatsapp"),
         8: ("no-match", 'no binding for any account ("*") on whatsapp'),
-        9: ("matched", 'default agent "home" (agents.list[0] has default: true)'),
+        9: ("matched", 'default agent "home" (agents.list[0].default: true)'),
     }
 
 
@@ -73,3 +73,25 @@ def test_lines_and_ignored_binding_notes() -> None:
     assert lines[6] == ("7 binding.account        MATCHED   binding #0 (bindings[0]) -> agent "
                         "work: channel=whatsapp account=biz")
     assert lines[-1] == "note: binding #4 (bindings[4]) is ignored: its channel is empty"
+
+
+def test_default_step_names_the_key_that_chose_the_default() -> None:
+    from engine.config.loader import load_config_text
+
+    def default_step(text: str) -> str:
+        router = Router(load_config_text(text))
+        return router.explain(Inbound("slack", None, Peer("direct", "u1"))).steps[-1].reason
+
+    legacy = '{ routing: { defaultAgentId: "work", agents: { home: {}, work: {} } } }'
+    assert default_step(legacy) == 'default agent "work" (routing.defaultAgentId)'
+    marked = '{ agents: { list: [ { id: "home" }, { id: "work", default: true } ] } }'
+    assert default_step(marked) == 'default agent "work" (agents.list[1].default: true)'
+    keyed = '{ agents: { entries: { home: {}, work: { default: true } } } }'
+    assert default_step(keyed) == 'default agent "work" (agents.entries.work.default: true)'
+    # routing.defaultAgentId wins over a default: true elsewhere, and the explanation says so
+    both = ('{ agents: { list: [ { id: "home", default: true }, { id: "work" } ] }, '
+            'routing: { defaultAgentId: "work" } }')
+    assert default_step(both) == 'default agent "work" (routing.defaultAgentId)'
+    assert default_step('{ agents: { list: [ { id: "solo" } ] } }') == \
+        'default agent "solo" (the only agent)'
+    assert default_step('{}') == 'default agent "main" (no agents declared)'

@@ -35,5 +35,7 @@ def make_config(agents: list[str] | tuple[str, ...], bindings: list[Binding] | t
         default_id = agent_objs[0].id if agent_objs else None
     else:
         default_id = normalize_agent_id(default) if default else None
+    marked = next((a.path for a in agent_objs if a.default), None)
     return Config(agents=agent_objs, bindings=tuple(bindings), default_agent_id=default_id,
-                  session=session or SessionConfig(), agents_declared=declared)
+                  session=session or SessionConfig(), agents_declared=declared,
+                  default_agent_key=f"{marked}.default" if marked else None)
