@@ -48,7 +48,6 @@ from engine.providers.base import (
 from engine.providers.limits import TurnWatch
 from engine.providers.registry import (
     FALLBACK_KINDS,
-    create_provider,
     effective_model_ref,
     model_fallbacks,
 )
@@ -67,6 +66,7 @@ _ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "parallel_tool_calls": ("parallel_tool_calls", "parallelToolCalls"),
     "base_url": ("base_url", "baseUrl"),
     "api_key": ("api_key", "apiKey"),
+    "cli_backend": ("cli_backend", "cliBackend"),
 })
 MAX_TOOL_ROUNDS = 4
 _CLONE_SEQ = itertools.count(1)
@@ -76,9 +76,9 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _CONFIG_SLOTS = (
     "id", "name", "identity", "role", "goal", "backstory", "instructions", "model", "model_source",
     "fallbacks", "base_url", "_api_key", "auth", "tools", "handoffs", "features", "tool_timeout",
-    "parallel_tool_calls", "extra", "workspace", "is_default", "limits",
+    "parallel_tool_calls", "extra", "workspace", "is_default", "limits", "agent_dir", "cli_backend",
 )
-_SHARED_SLOTS = ("_providers", "_env", "_persona")  # read-only, shared by every copy
+_SHARED_SLOTS = ("_providers", "_auth_order", "_env", "_persona")  # read-only, shared by every copy
 _CLONE_SLOTS = ("clone_id", "parent_id", "parent_clone_id", "channel", "account_id", "created_at")
 _RUNTIME_SLOTS = ("interrupts", "_prompt_lock", "_usage_lock", "_usage", "_turns",
                   "_prompt_cache", "_provider", "_provider_model", "_fallback_providers")
@@ -180,6 +180,9 @@ class Agent:
         model_source: str | None = None,
         fallbacks: Iterable[str] | None = None,
         limits: TurnLimits | None = None,
+        agent_dir: str | Path | None = None,
+        cli_backend: Any = None,
+        auth_order: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.id = normalize_agent_id(id)
         self.identity = dict(identity or {})
@@ -201,7 +204,11 @@ class Agent:
         self.extra: dict[str, Any] = dict(extra or {})
         self.workspace = Path(workspace) if workspace is not None else None
         self.is_default = is_default
+        # Its own state folder (auth profiles, model registry); None: only shared settings.
+        self.agent_dir = Path(agent_dir) if agent_dir is not None else None
+        self.cli_backend = cli_backend  # forwarded as written, like the other settings
         self._providers = providers if providers is not None else _EMPTY
+        self._auth_order = auth_order if auth_order is not None else _EMPTY
         self._env = env
         self._persona: Persona | None = None
         self.clone_id = self.parent_id = self.parent_clone_id = None
@@ -223,8 +230,11 @@ class Agent:
     # -- construction --------------------------------------------------------------------
     @classmethod
     def from_config(cls, agent: AgentConfig, config: Config, *, env: Mapping[str, str] | None = None,
-                    model: str | None = None) -> Agent:
-        """Build from a loaded config; ``model`` overrides the configured model reference."""
+                    model: str | None = None, state_dir: Path | str | None = None) -> Agent:
+        """Build from a loaded config; ``model`` overrides the configured model reference.
+        ``state_dir`` places the agent's default folder (``<state>/agents/<id>/agent``)."""
+        from engine.agent.agent_dir import resolve_agent_dir
+
         settings = agent.settings or _EMPTY
         is_default = agent_is_default(agent, config)
         base_dir = Path(config.path).parent if config.path else None
@@ -271,6 +281,10 @@ class Agent:
             is_default=is_default,
             providers=config.providers,
             env=env,
+            agent_dir=resolve_agent_dir(agent.agent_dir, agent.id, state_dir=state_dir, env=env,
+                                        base_dir=base_dir),
+            cli_backend=thaw(_pick(settings, "cli_backend")),
+            auth_order=config.auth_order,
         )
 
     # -- cloning -------------------------------------------------------------------------
@@ -291,7 +305,9 @@ class Agent:
         clone.tool_timeout, clone.parallel_tool_calls = self.tool_timeout, self.parallel_tool_calls
         clone.extra = dict(self.extra)
         clone.workspace, clone.is_default = self.workspace, self.is_default
+        clone.agent_dir, clone.cli_backend = self.agent_dir, self.cli_backend
         clone._providers, clone._env, clone._persona = self._providers, self._env, self._persona
+        clone._auth_order = self._auth_order
         # fresh runtime state
         clone.interrupts = InterruptController()
         clone._prompt_lock = _new_rlock()
@@ -424,9 +440,8 @@ class Agent:
         """This agent's provider (created on first use) and the model name to request."""
         if self._provider is None:
             key_where = f"agents[{self.id}].apiKey" if self._api_key is not None else None
-            provider, model = create_provider(self.model, self._providers, self._env,
-                                              base_url=self.base_url, api_key=self._api_key,
-                                              key_where=key_where)
+            provider, model = self._create_provider(self.model, base_url=self.base_url,
+                                                    api_key=self._api_key, key_where=key_where)
             if self._provider is None:
                 self._provider, self._provider_model = provider, model
         assert self._provider_model is not None
@@ -438,8 +453,16 @@ class Agent:
             return self.provider()
         got = self._fallback_providers.get(ref)
         if got is None:
-            got = self._fallback_providers[ref] = create_provider(ref, self._providers, self._env)
+            got = self._fallback_providers[ref] = self._create_provider(ref)
         return got
+
+    def _create_provider(self, ref: str, **own: Any) -> tuple[Provider, str]:
+        """A provider with this agent's key: its own settings and folder first, then the
+        shared ones (``engine.agent.credentials``)."""
+        from engine.agent.credentials import agent_provider
+
+        return agent_provider(ref, agent_dir=self.agent_dir, providers=self._providers,
+                              auth_order=self._auth_order, env=self._env, **own)
 
     async def aclose(self) -> None:
         """Release the providers' connections (the agent stays usable)."""
@@ -624,12 +647,14 @@ def agent_is_default(agent: AgentConfig, config: Config) -> bool:
 
 
 def agents_from_config(config: Config, *, env: Mapping[str, str] | None = None,
-                       model: str | None = None) -> dict[str, Agent]:
+                       model: str | None = None,
+                       state_dir: Path | str | None = None) -> dict[str, Agent]:
     """Every configured agent by id (the implicit ``main`` when none are declared)."""
     from engine.config.model import AgentConfig
 
     configs = config.agents or (AgentConfig(id="main", raw_id="main", path="agents"),)
-    return {a.id: Agent.from_config(a, config, env=env, model=model) for a in configs}
+    return {a.id: Agent.from_config(a, config, env=env, model=model, state_dir=state_dir)
+            for a in configs}
 
 
 __all__ = ["Agent", "FEATURE_KEYS", "agent_is_default", "agents_from_config", "thaw"]

@@ -370,6 +370,7 @@ class Gateway:
 
             agent_config = config.agent(agent_id) or AgentConfig(
                 id=agent_id, raw_id=agent_id, path=f'agents["{agent_id}"]')
-            return Agent.from_config(agent_config, config, env=self._env, model=self.model_override)
+            return Agent.from_config(agent_config, config, env=self._env, model=self.model_override,
+                                     state_dir=self.state_dir)
 
         return make

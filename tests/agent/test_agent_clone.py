@@ -35,8 +35,9 @@ CONFIG = f"""{{
         baseUrl: "http://127.0.0.1:9/v1", apiKey: "${{HOME_KEY}}", auth: "profile-home",
         tools: ["web_search", "calendar"], handoffs: ["work"],
         {FEATURES_JSON5}
-        tool_timeout: 12, parallel_tool_calls: true }},
-      {{ id: "work" }},
+        tool_timeout: 12, parallel_tool_calls: true,
+        cli_backend: {{ command: "claude", args: ["-p", "--output-format", "json"] }} }},
+      {{ id: "work", cliBackend: "codex" }},
     ],
   }},
 }}"""
@@ -75,6 +76,8 @@ def test_from_config_keeps_every_setting(agent: Agent, tmp_path) -> None:
     assert agent.features["memory"] == {"enabled": True, "provider": "sqlite"}
     assert agent.features["autonomy"] == "low"
     assert agent.tool_timeout == 12 and agent.parallel_tool_calls is True
+    assert agent.cli_backend == {"command": "claude", "args": ["-p", "--output-format", "json"]}
+    assert "cli_backend" not in agent.extra
     assert agent.workspace == tmp_path / "persona-home"  # ~ expanded
     assert agent.is_default
     assert isinstance(agent._prompt_lock, type(threading.RLock()))
@@ -90,8 +93,10 @@ def test_clone_copies_config_and_starts_fresh(agent: Agent) -> None:
 
     # identity and model settings copied
     for attr in ("id", "name", "role", "goal", "backstory", "instructions", "model", "base_url",
-                 "auth", "tool_timeout", "parallel_tool_calls", "workspace", "is_default"):
+                 "auth", "tool_timeout", "parallel_tool_calls", "workspace", "is_default",
+                 "cli_backend", "agent_dir"):
         assert getattr(clone, attr) == getattr(agent, attr), attr
+    assert clone.cli_backend is agent.cli_backend  # forwarded: the very same config object
     assert clone.identity == agent.identity and clone.identity is not agent.identity
     assert clone._api_key == agent._api_key
     # tools: a new list holding the same objects
@@ -188,6 +193,7 @@ def test_deepcopy_gets_fresh_locks_and_controller(agent: Agent) -> None:
     assert dup.usage == agent.usage and dup.turns == agent.turns
     assert dup.features == agent.features and dup.features["memory"] is not agent.features["memory"]
     assert dup.tools == agent.tools and dup.tools is not agent.tools
+    assert dup.cli_backend == agent.cli_backend and dup.cli_backend is not agent.cli_backend
     shallow = copy.copy(agent)
     assert shallow._usage_lock is not agent._usage_lock and shallow.interrupts is not agent.interrupts
 
@@ -306,3 +312,9 @@ def test_repr_and_str_never_show_the_api_key(config, tmp_path) -> None:
     for obj in (agent, clone, literal, copy.deepcopy(literal)):
         assert secret not in repr(obj) and secret not in str(obj)
         assert "${HOME_KEY}" not in repr(obj)
+
+
+def test_cli_backend_is_read_in_either_spelling(config, tmp_path) -> None:
+    work = Agent.from_config(config.agents[1], config, env={"HOME": str(tmp_path)})
+    assert work.cli_backend == "codex" and work.clone_for_channel("slack", "t").cli_backend == "codex"
+    assert "cliBackend" not in work.extra

@@ -262,7 +262,7 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             except json.JSONDecodeError:
                 body = {"_raw": raw.decode(errors="replace")}
             auth = self.headers.get("Authorization", "")
-            server.requests.append({"path": self.path, "body": body,
+            server.requests.append({"path": self.path, "body": body, "authorization": auth,
                                     "authorized": auth == f"Bearer {server.api_key}"})
             if not self.path.endswith("/chat/completions"):
                 self._json(404, {"error": {"message": f"no route {self.path}"}})
