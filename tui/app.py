@@ -50,6 +50,9 @@ WIDGET_CSS = [
 ]
 
 
+HOLD_KEYS_AT_MOST = 1.0  # seconds keys wait for focus to land before they go on regardless
+
+
 def default_time_format(ts: float) -> str:
     return time.strftime("%H:%M", time.localtime(ts))
 
@@ -81,7 +84,10 @@ class ClawApp(App[int]):
         self._requested_theme = theme
         self.user_keymap: dict[str, str] = {}  # tui.keymap overrides, applied in on_mount
         self.last_key_at = float("-inf")  # monotonic time of the last key, from any screen
-        self._typed_ahead: list[events.Key] | None = []  # None once focus first lands
+        # Keys that wait for focus to land (``hold_keys``); held from the start until the
+        # first text box has focus, so type-ahead reaches it.
+        self._held_keys: list[events.Key] | None = []
+        self._holds = 0  # counts holds, so a stale fallback timer releases nothing
         self._collections = FullCollections()
         # Where "save as" writes when the built-in example is edited.
         self.save_as_path = save_as_path or default_config_path(self.state_dir)
@@ -125,8 +131,7 @@ class ClawApp(App[int]):
 
     def _first_frame_shown(self) -> None:
         self.first_frame.set()
-        # Type-ahead waits for the first focus; should that never come, it is not held longer.
-        self.set_timer(1.0, self.replay_typed_ahead, name="type-ahead")
+        self._release_keys_later(self._holds)  # should the first focus never come
         try:
             self.main.first_frame_shown()
         except LookupError:
@@ -285,21 +290,50 @@ class ClawApp(App[int]):
         return time.monotonic() - self.last_key_at < TYPING_GRACE
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):  # every key passes here first, whatever has focus
+        # Every key from the terminal comes here first, whatever has focus (a key a widget
+        # did not handle comes back later, forwarded).
+        if isinstance(event, events.Key) and not event.is_forwarded:
             self.last_key_at = time.monotonic()
-            if self._typed_ahead is not None:
-                self._typed_ahead.append(event)
+            if self._held_keys is not None:
+                self._held_keys.append(event)
                 return
         await super().on_event(event)
 
-    def replay_typed_ahead(self) -> None:
-        """Keys typed while the app started, before the first composer's focus landed, would
-        reach no widget and be lost. They are kept until the main screen first has focus,
-        then sent again in order, ahead of any key typed after (the main screen calls this
-        on every focus change; only the first does anything)."""
-        keys, self._typed_ahead = self._typed_ahead, None
-        for key in keys or ():  # the events themselves: a new one made here would carry the
-            self.post_message(key)  # caller as its sender and stop bubbling below it
+    def hold_keys(self) -> None:
+        """Focus is about to move to another pane (``MainScreen.focus_pane``): the keys after
+        the one that moved it wait until it lands (``focus_landed``), so each reaches the
+        widget that had focus where it was typed. Tab runs as the app takes it from its queue
+        (a priority binding), but Textual moves focus on a later turn of that queue, so keys
+        typed right after Tab would reach the old text box; at start, before the first text
+        box exists, keys would reach none and be lost."""
+        if self._held_keys is None:
+            self._held_keys = []
+            self._holds += 1
+            self._release_keys_later(self._holds)
+
+    def focus_landed(self) -> None:
+        """The main screen calls this on every focus change: held keys go on, in order."""
+        if self._held_keys is not None:
+            # behind the keys queued so far (they are held) and the focus move itself
+            self.call_later(self._release_keys, self._holds)
+
+    def _release_keys_later(self, hold: int) -> None:
+        """Should focus never land, held keys go on after ``HOLD_KEYS_AT_MOST`` seconds."""
+        self.set_timer(HOLD_KEYS_AT_MOST, lambda: self.call_later(self._release_keys, hold),
+                       name="held-keys")
+
+    async def _release_keys(self, hold: int) -> None:
+        """Handle the held keys in order, in the app's own queue, as if they came now; a key
+        among them that moves focus again holds the rest behind it. Only for the hold that
+        asked (a later one waits for its own focus)."""
+        if hold != self._holds:
+            return
+        held, self._held_keys = self._held_keys, None
+        for index, key in enumerate(held or ()):
+            await super().on_event(key)  # the priority bindings, then the focused widget
+            if self._held_keys is not None:
+                self._held_keys[:0] = held[index + 1:]  # type: ignore[index]
+                return
 
     def _refresh_clones(self) -> None:
         try:

@@ -157,6 +157,8 @@ class MainScreen(OnTimeFrames, Screen):
         if self._zoomed is not None and self._zoomed is not pane:
             self.minimize()
             self._zoomed = None
+        if self.focused is not pane.composer:  # keys typed after this wait for the new focus
+            self.claw.hold_keys()
         pane.focus_composer()
         self._set_focused(pane)
         pane.mark_seen()
@@ -167,7 +169,7 @@ class MainScreen(OnTimeFrames, Screen):
             self.focus_pane(self._focused_pane)
 
     def on_descendant_focus(self) -> None:
-        self.claw.replay_typed_ahead()
+        self.claw.focus_landed()
         pane = self.focused_pane
         if pane is not None and pane is not self._focused_pane:
             pane.ensure_composer()  # focus came by Tab or a click: the pane gets its text box

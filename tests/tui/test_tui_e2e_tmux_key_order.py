@@ -1,0 +1,64 @@
+"""End to end: keys apply in the order typed, also across a focus move.
+
+The installed binary runs under tmux; one ``send-keys`` writes ``hello world``, Tab and
+``second`` to the terminal at once, as a fast typist or a script does. Tab moves to the next
+pane, so ``hello world`` must stay in the first pane's text box and ``second`` land in the
+second's — whether the burst comes while the app is still starting (the keys wait for the
+first text box) or while it runs with a reply streaming.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+
+from engine.config.example import EXAMPLE_TEXT
+from tests.support.tmux import TMUX, Tmux, claw_binary
+
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
+
+BURST = "hello world\tsecond"
+# the first row of panes: pane 1's text box, then pane 2's, side by side at 160 columns
+SPLIT_RIGHT = re.compile(r"│ hello world\s*│ │ second\s*│")
+
+
+def start(tmp_path, delay_ms: int) -> Tmux:
+    config = tmp_path / "clawdbot.json"
+    config.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    # (without COLUMNS/LINES, which a test runner may set: the app then takes the window's size)
+    command = (f"env -u COLUMNS -u LINES CLAW_OFFLINE_DELAY_MS={delay_ms} TERM=xterm-256color "
+               f"{shlex.quote(str(claw_binary()))} --config {shlex.quote(str(config))} "
+               f"--state-dir {shlex.quote(str(tmp_path / 'state'))}")
+    tmux = Tmux()
+    tmux.run("new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "48", command)
+    return tmux
+
+
+def assert_split_at_the_tab(tmux: Tmux) -> None:
+    screen = tmux.wait_for(lambda s: "Panes" in s and "second" in s, "the keys typed after Tab")
+    assert SPLIT_RIGHT.search(screen), f"keys landed out of order:\n{screen}"
+    assert screen.count("hello world") == 1 and screen.count("second") == 1
+
+
+def test_a_burst_typed_while_the_app_starts_splits_at_the_tab(tmp_path):
+    tmux = start(tmp_path, delay_ms=20)
+    try:
+        tmux.run("send-keys", "-t", tmux.session, "-l", BURST)  # before the first frame
+        assert_split_at_the_tab(tmux)
+    finally:
+        tmux.run("kill-server", check=False)
+
+
+def test_a_burst_typed_while_a_reply_streams_splits_at_the_tab(tmp_path):
+    tmux = start(tmp_path, delay_ms=5)
+    try:
+        tmux.wait_for(lambda s: "Panes" in s and "Send" in s, "the app to start")
+        tmux.run("send-keys", "-t", tmux.session, "-l", "tell me about the house")
+        tmux.run("send-keys", "-t", tmux.session, "Enter")
+        tmux.wait_for(lambda s: "Hearth here" in s, "the reply to start streaming")
+        tmux.run("send-keys", "-t", tmux.session, "-l", BURST)
+        assert_split_at_the_tab(tmux)
+    finally:
+        tmux.run("kill-server", check=False)
