@@ -6,14 +6,15 @@ finishing together take turns drawing, one at a time on a worker thread."""
 from __future__ import annotations
 
 import asyncio
-import time
+import threading
 
 from engine.store.models import StoredMessage
 from tests.support.tui_app import running_app, wait_for
 from tui.widgets.draw_slot import DrawSlot
+from tui.widgets.history_view import HistoryView
 
 
-async def test_replies_ending_together_are_drawn_in_turn_off_the_loop(tmp_path):
+async def test_replies_ending_together_are_drawn_in_turn_off_the_loop(tmp_path, monkeypatch):
     """Three panes finish long Markdown replies at once: each is drawn into its history on a
     worker thread, one after another, while the event loop (keys, frames) keeps running; each
     reply is then shown with the exact height it was drawn at."""
@@ -25,27 +26,44 @@ async def test_replies_ending_together_are_drawn_in_turn_off_the_loop(tmp_path):
                                  session_id="s", seq=1, role="assistant", author="home",
                                  content=body, status="complete", created_at=0.0)
                    for i, pane in enumerate(panes)]
+        loop = asyncio.get_running_loop()
+        # per draw of a reply: (on a worker thread, draws running with it, the loop ran a
+        # callback while it was running — which a draw on the loop's own thread never sees)
+        draws: list[tuple[bool, int, bool]] = []
+        running = 0
+        count = threading.Lock()
+        drawing = HistoryView._drawing
+
+        def watched(view, message, *args, **kwargs):
+            draw = drawing(view, message, *args, **kwargs)
+            if message not in replies:
+                return draw
+
+            def run():
+                nonlocal running
+                with count:
+                    running += 1
+                    at_once = running
+                loop_ran = threading.Event()
+                loop.call_soon_threadsafe(loop_ran.set)
+                try:
+                    return draw()
+                finally:
+                    ran = loop_ran.wait(10)
+                    with count:
+                        running -= 1
+                    draws.append((threading.current_thread() is not threading.main_thread(),
+                                  at_once, ran))
+            return run
+
+        monkeypatch.setattr(HistoryView, "_drawing", watched)
         slot = DrawSlot()
-        beats: list[float] = []
-        drawing = True
-
-        async def heartbeat() -> None:  # what keys and frames need: turns of the loop
-            while drawing:
-                beats.append(time.perf_counter())
-                await asyncio.sleep(0.001)
-
-        beat = asyncio.create_task(heartbeat())
-        started = time.perf_counter()
         await asyncio.gather(*(slot.run(lambda p=pane, m=reply: p.history.prepare(m))
                                for pane, reply in zip(panes, replies)))
-        took = time.perf_counter() - started
-        drawing = False
-        await beat
+        assert draws == [(True, 1, True)] * 3
         for pane, reply in zip(panes, replies):
             pane.history.append(reply)
             assert pane.history._rows[-1].exact_width == pane.history._width  # drawn ahead
-        gaps = [b - a for a, b in zip(beats, beats[1:])]
-        assert len(beats) > 3 and max(gaps) < took  # the loop ran all along, not after
 
 
 def screen_text(app, widget) -> list[str]:

@@ -113,7 +113,9 @@ WHOLE = -1
 
 
 @dataclass(slots=True)
-class _Row:
+class MessageRow:
+    """One message of the view and the rows it takes (drawn, or estimated until drawn)."""
+
     message: MessageLike
     height: int
     exact_width: int  # width the height was measured at; 0 = estimate
@@ -153,7 +155,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
     def __init__(self, *, format_time: Callable[[float], str] | None = None,
                  cache_size: int = 512, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._rows: list[_Row] = []
+        self._rows: list[MessageRow] = []
         self._ids: set[int] = set()
         self._offsets: list[int] = [0]
         self._offsets_dirty = False
@@ -362,16 +364,16 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             lines += max(1, -(-cell_len(line) // body))
         return 1 + lines + 1  # header + body + spacer
 
-    def _row(self, message: MessageLike) -> _Row:
+    def _row(self, message: MessageLike) -> MessageRow:
         if is_long(message.content):
             return self._long_row(message)
         if self._width:
             drawn = self._cache.get(self._cache_key(message, self._width, False))
             if drawn is not None:  # drawn ahead by ``prepare``: the height is known exactly
-                return _Row(message, len(drawn), self._width)
-        return _Row(message, self._estimate(message, self._width or 80), 0)
+                return MessageRow(message, len(drawn), self._width)
+        return MessageRow(message, self._estimate(message, self._width or 80), 0)
 
-    def _long_row(self, message: MessageLike) -> _Row:
+    def _long_row(self, message: MessageLike) -> MessageRow:
         """A long message's row: its parts' estimated heights, exact for the last ones when
         they were drawn ahead."""
         long, self._prepared_long = self._prepared_long, None
@@ -385,7 +387,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
                     break
                 long.measured(part, len(drawn))
             height = long.offsets[-1]
-        return _Row(message, height, 0, long)
+        return MessageRow(message, height, 0, long)
 
     async def prepare(self, message: MessageLike) -> None:
         """Draw a message about to be appended, at the width it will be shown, so the frame

@@ -57,6 +57,11 @@ def _live_parser() -> "MarkdownIt":
     return MarkdownIt("gfm-like", {"html": False})
 
 
+# a pane's ``turn_state()`` as its bottom border shows it (the sidebar has its own badges)
+STATE_LABEL = {"streaming": "● streaming", "thinking": "● thinking", "queued": "⏳ queued",
+               "idle": ""}
+
+
 @dataclass
 class PaneTurn:
     turn_id: str
@@ -207,7 +212,7 @@ class ChannelPane(Vertical):
     def _update_labels(self) -> None:
         """Refresh the subtitle, peer bar and status line — only what changed, since every
         ``Static.update`` costs a layout pass and this runs on every streamed delta."""
-        state = self.state_label()
+        state = STATE_LABEL[self.turn_state()]
         if self.border_subtitle != state:
             self._set_state_subtitle(state)
             self.post_message(self.ActivityChanged(self))
@@ -233,14 +238,13 @@ class ChannelPane(Vertical):
         """The state sits in the pane's bottom border."""
         self.border_subtitle = state
 
-    def state_label(self) -> str:
+    def turn_state(self) -> str:
+        """What the pane's turns are doing, as one of ``STATE_LABEL``'s keys."""
         if any(t.state == "streaming" for t in self.turns.values()):
-            return "● streaming"
+            return "streaming"
         if any(t.state == "running" for t in self.turns.values()):
-            return "● thinking"
-        if self.turns:
-            return "⏳ queued"
-        return ""
+            return "thinking"
+        return "queued" if self.turns else "idle"
 
     # ------------------------------------------------------------- history
 

@@ -24,14 +24,14 @@ from textual.widget import Widget
 from tui.safe_text import literal, one_line
 from tui.widgets.line_style import StylePerRepaint
 
-STATE_BADGE = {"● streaming": "✎", "● thinking": "…", "⏳ queued": "⏳"}
+STATE_BADGE = {"streaming": "✎", "thinking": "…", "queued": "⏳", "idle": ""}  # by turn_state()
 LABEL_WIDTH = 20  # cells for "label + badges" so a pane stays on one line of the sidebar
 
 if TYPE_CHECKING:
     from tui.widgets.pane import ChannelPane
 
 # one row: (focused mark, number, label, alerts, unseen, state badge); the title row is None
-_Row = tuple[str, int, str, int, int, str] | None
+SidebarRow = tuple[str, int, str, int, int, str] | None
 
 
 class Sidebar(StylePerRepaint, Widget):
@@ -44,14 +44,15 @@ class Sidebar(StylePerRepaint, Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._rows: list[_Row] = [None]
-        self._strips: dict[int, tuple[tuple[_Row, int, Style], Strip]] = {}  # y -> (what, strip)
+        self._rows: list[SidebarRow] = [None]
+        # y -> (what it shows, its width, its style), and the strip drawn for it
+        self._strips: dict[int, tuple[tuple[SidebarRow, int, Style], Strip]] = {}
 
     def show(self, panes: Iterable["ChannelPane"], focused: "ChannelPane | None") -> None:
-        rows: list[_Row] = [None]
+        rows: list[SidebarRow] = [None]
         for pane in panes:
             rows.append(("▸" if pane is focused else " ", pane.number, pane.inbox.label,
-                         pane.alerts, pane.unseen, STATE_BADGE.get(pane.state_label(), "")))
+                         pane.alerts, pane.unseen, STATE_BADGE[pane.turn_state()]))
         if rows == self._rows:
             return
         old, self._rows = self._rows, rows
@@ -71,7 +72,7 @@ class Sidebar(StylePerRepaint, Widget):
         super().notify_style_update()
         self._strips.clear()
 
-    def _text(self, row: _Row) -> Text:
+    def _text(self, row: SidebarRow) -> Text:
         if row is None:
             return Text("Panes", style="bold", end="")
         mark, number, label, alerts, unseen, state = row
