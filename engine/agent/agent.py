@@ -16,6 +16,7 @@ import functools
 import itertools
 import threading
 import time
+import weakref
 from contextlib import aclosing
 from pathlib import Path
 from types import MappingProxyType
@@ -25,9 +26,11 @@ import anyio
 import anyio.to_thread
 
 from engine.agent.interrupts import InterruptController, TurnScope
-from engine.agent.tools import ToolSpec, run_tool_calls
+from engine.agent.callable_tool import as_tool
+from engine.agent.tool_policy import OPEN_POLICY, ToolPolicy
+from engine.agent.tools import ToolRules, ToolSpec, run_tool_calls
 from engine.agent.workspace import Persona, load_persona, resolve_workspace
-from engine.config.model import TurnLimits
+from engine.config.model import SandboxConfig, TurnLimits
 from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
 from engine.providers.base import (
     ChatMessage,
@@ -38,6 +41,7 @@ from engine.providers.base import (
     TextDelta,
     ToolCall,
     ToolCallsRequested,
+    ToolOutcome,
     TurnContext,
     TurnResult,
     Usage,
@@ -77,6 +81,7 @@ _CONFIG_SLOTS = (
     "id", "name", "identity", "role", "goal", "backstory", "instructions", "model", "model_source",
     "fallbacks", "base_url", "_api_key", "auth", "tools", "handoffs", "features", "tool_timeout",
     "parallel_tool_calls", "extra", "workspace", "is_default", "limits", "agent_dir", "cli_backend",
+    "tool_policy", "sandbox", "main_key",
 )
 _SHARED_SLOTS = ("_providers", "_auth_order", "_env", "_persona")  # read-only, shared by every copy
 _CLONE_SLOTS = ("clone_id", "parent_id", "parent_clone_id", "channel", "account_id", "created_at")
@@ -183,6 +188,9 @@ class Agent:
         agent_dir: str | Path | None = None,
         cli_backend: Any = None,
         auth_order: Mapping[str, tuple[str, ...]] | None = None,
+        tool_policy: ToolPolicy | None = None,
+        sandbox: SandboxConfig | None = None,
+        main_key: str = "main",
     ) -> None:
         self.id = normalize_agent_id(id)
         self.identity = dict(identity or {})
@@ -193,6 +201,9 @@ class Agent:
         self.model_source = model_source or source
         self.fallbacks: tuple[str, ...] = tuple(fallbacks or ())  # tried in order (see run_turn)
         self.limits = limits or TurnLimits()  # on each model stream (see run_turn)
+        self.tool_policy = tool_policy or OPEN_POLICY  # which tools are offered and may run
+        self.sandbox = sandbox or SandboxConfig()  # confines file arguments to the workspace
+        self.main_key = main_key  # session.mainKey: "non-main" sandboxing spares that session
         self.base_url = base_url
         self._api_key = api_key  # as written (``${ENV}`` unresolved); never shown
         self.auth = auth
@@ -267,6 +278,9 @@ class Agent:
             model_source="override" if model else source,
             fallbacks=fallbacks,
             limits=agent.limits or config.limits,
+            tool_policy=ToolPolicy((config.tool_policy, agent.tools)),
+            sandbox=agent.sandbox,
+            main_key=config.session.main_key,
             base_url=_pick(settings, "base_url"),
             api_key=_pick(settings, "api_key"),
             auth=thaw(settings.get("auth")),
@@ -297,6 +311,7 @@ class Agent:
         clone.backstory, clone.instructions = self.backstory, self.instructions
         clone.model, clone.model_source, clone.base_url = self.model, self.model_source, self.base_url
         clone.fallbacks, clone.limits = self.fallbacks, self.limits
+        clone.tool_policy, clone.sandbox, clone.main_key = self.tool_policy, self.sandbox, self.main_key
         clone._api_key, clone.auth = self._api_key, self.auth
         clone.identity = dict(self.identity)
         clone.tools = list(self.tools)  # a new list holding the same tool objects
@@ -473,9 +488,16 @@ class Agent:
             await provider.aclose()
 
     def _tool_specs(self, tools: Iterable[Any] | None) -> dict[str, ToolSpec]:
-        specs = [t for t in self.tools if isinstance(t, ToolSpec)]
-        specs += [t for t in (tools or ()) if isinstance(t, ToolSpec)]
-        return {s.name: s for s in specs}
+        """The tools the model is offered: the agent's own (ToolSpecs and Python functions)
+        and the turn's built-ins, less what its tool policy refuses."""
+        specs = [s for s in map(_spec_of, (*self.tools, *(tools or ()))) if s is not None]
+        return {s.name: s for s in specs if self.tool_policy.allows(s.name)}
+
+    def tool_rules(self, session_key: str | None) -> ToolRules:
+        """Policy, sandbox and timeout every tool call of a turn in ``session_key`` obeys."""
+        sandboxed = self.sandbox.applies(session_key, f"agent:{self.id}:{self.main_key}")
+        return ToolRules(self.tool_policy, sandboxed, self.workspace, self.sandbox.key,
+                         self.tool_timeout)
 
     def _context(self, session_key: str | None) -> TurnContext:
         return TurnContext(self.id, self.display_name, self.clone_id, self.channel, self.account_id,
@@ -483,7 +505,8 @@ class Agent:
 
     async def run_turn(self, messages: list[ChatMessage], *, scope: TurnScope,
                        on_delta: Callable[[str], None] | None = None, tools: list[Any] | None = None,
-                       session_key: str | None = None) -> TurnResult:
+                       session_key: str | None = None,
+                       on_tool: Callable[[ToolOutcome], None] | None = None) -> TurnResult:
         """Answer ``messages`` (history + the new user message) through the provider.
 
         Never raises for provider faults or interrupts: returns ``status="error"`` or
@@ -505,7 +528,8 @@ class Agent:
         session_key = session_key if session_key is not None else scope.key
         failures: list[str] = []
         for ref in (self.model, *self.fallbacks):
-            result = await self._attempt(ref, messages, scope, on_delta, tools, session_key, watch)
+            result = await self._attempt(ref, messages, scope, on_delta, tools, session_key, watch,
+                                         on_tool)
             error = result.error
             if error is None:
                 break
@@ -519,7 +543,8 @@ class Agent:
 
     async def _attempt(self, ref: str, messages: list[ChatMessage], scope: TurnScope,
                        on_delta: Callable[[str], None] | None, tools: list[Any] | None,
-                       session_key: str, watch: TurnWatch) -> TurnResult:
+                       session_key: str, watch: TurnWatch,
+                       on_tool: Callable[[ToolOutcome], None] | None = None) -> TurnResult:
         """One model's try at the turn (``run_turn`` records the one it keeps)."""
         try:
             provider, model = self._provider_for(ref)
@@ -528,6 +553,7 @@ class Agent:
         convo = [ChatMessage("system", self.system_prompt()), *messages]
         specs = self._tool_specs(tools) if provider.supports_tools else {}
         context = self._context(session_key)
+        rules = self.tool_rules(session_key)
         turn = _TurnState(watch)
         error: ProviderError | None = None
         loop = asyncio.get_running_loop()
@@ -547,9 +573,14 @@ class Agent:
                             break
                         turn.calls.extend(calls)
                         convo.append(ChatMessage("assistant", turn.round_text(), tool_calls=calls))
-                        results = await run_tool_calls(calls, offer, timeout=self.tool_timeout,
-                                                       parallel=bool(self.parallel_tool_calls))
-                        convo.extend(ChatMessage("tool", r, tool_call_id=c.id) for c, r in zip(calls, results))
+                        outcomes = await run_tool_calls(calls, offer, rules,
+                                                        parallel=bool(self.parallel_tool_calls))
+                        for outcome in outcomes:
+                            turn.outcomes.append(outcome)
+                            if on_tool is not None:
+                                on_tool(outcome)
+                        convo.extend(ChatMessage("tool", o.result, tool_call_id=o.call.id)
+                                     for o in outcomes)
                         turn.round_parts = []
                 if overtime.cancelled_caught:
                     error = watch.overtime()
@@ -560,12 +591,14 @@ class Agent:
                     remove()
         if cancel.cancelled_caught or error is not None:
             turn.close_round(provider, model, convo)
-        calls_made = tuple(turn.calls)
+        calls_made, outcomes = tuple(turn.calls), tuple(turn.outcomes)
         if cancel.cancelled_caught:
             return TurnResult(turn.text(), "interrupted", turn.usage, ref,
-                              interrupt_reason=scope.reason or "user", tool_calls=calls_made)
+                              interrupt_reason=scope.reason or "user", tool_calls=calls_made,
+                              tool_outcomes=outcomes)
         status = "error" if error is not None else "complete"
-        return TurnResult(turn.text(), status, turn.usage, ref, error=error, tool_calls=calls_made)
+        return TurnResult(turn.text(), status, turn.usage, ref, error=error, tool_calls=calls_made,
+                          tool_outcomes=outcomes)
 
     def _finish(self, result: TurnResult) -> TurnResult:
         """Record a finished turn's usage (the conversation itself lives in the session store)."""
@@ -576,7 +609,8 @@ class Agent:
 class _TurnState:
     """Text and usage of one turn across tool rounds; survives a cancelled round."""
 
-    __slots__ = ("parts", "round_parts", "reported", "usage", "calls", "watch", "_round_open")
+    __slots__ = ("parts", "round_parts", "reported", "usage", "calls", "outcomes", "watch",
+                 "_round_open")
 
     def __init__(self, watch: TurnWatch) -> None:
         self.watch = watch
@@ -585,6 +619,7 @@ class _TurnState:
         self.reported: UsageReport | None = None
         self.usage = Usage()
         self.calls: list[ToolCall] = []
+        self.outcomes: list[ToolOutcome] = []
         self._round_open = False
 
     def text(self) -> str:
@@ -638,6 +673,26 @@ class _TurnState:
         else:
             return
         self.usage = self.usage + Usage(p, c, provider.price(model).cost(p, c), est)
+
+
+_SPECS: weakref.WeakKeyDictionary[Any, ToolSpec | None] = weakref.WeakKeyDictionary()
+
+
+def _spec_of(tool: Any) -> ToolSpec | None:
+    """A tool object as a ToolSpec, a function's schema read once (functions are shared by
+    every clone of the agent)."""
+    if isinstance(tool, ToolSpec):
+        return tool
+    try:
+        return _SPECS[tool]
+    except (KeyError, TypeError):
+        pass
+    spec = as_tool(tool)
+    try:
+        _SPECS[tool] = spec
+    except TypeError:  # not weak-referenceable: read again next time
+        pass
+    return spec
 
 
 def agent_is_default(agent: AgentConfig, config: Config) -> bool:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Literal, Mapping, TypeVar
 
 import pyjson5
 
-from engine.config import json5doc
+from engine.config import json5doc, tools_section
 from engine.config.json5doc import JsonPath, format_path
 from engine.config.model import (
     DM_SCOPES,
@@ -32,6 +32,7 @@ from engine.config.model import (
     Peer,
     ProviderConfig,
     SessionConfig,
+    SandboxConfig,
     SessionOverride,
     TuiConfig,
     TurnLimits,
@@ -345,6 +346,7 @@ class _Checker:
         self.account_patterns = _Memo(lambda t: "*" if t.strip() == "*" else normalize_account_id(t))
         self.binding_prefix = _Memo(format_path)
         self.default_limits = TurnLimits()  # agents.defaults' once read (see ``build``)
+        self.default_sandbox = SandboxConfig()
 
     # -- recording -----------------------------------------------------------------------------
     def error(self, path: JsonPath, message: str, code: str, *, key: bool = True) -> None:
@@ -443,6 +445,9 @@ class _Checker:
         defaults_obj = agents_obj.get("defaults")
         if isinstance(defaults_obj, dict):  # before the agents: theirs are laid over these
             self.default_limits = self.turn_limits(defaults_obj, ("agents", "defaults"), TurnLimits())
+            self.default_sandbox = tools_section.sandbox(
+                self, defaults_obj.get("sandbox"), ("agents", "defaults", "sandbox"), SandboxConfig())
+        tool_policy = tools_section.tool_policy(self, tools_obj, ("tools",), per_agent=False)
 
         for key in data:
             if key not in _MODERN_TOP and key != "routing" and key not in _IGNORED_TOP \
@@ -466,7 +471,8 @@ class _Checker:
         if default_id is not None and default_id not in agent_ids and default_id not in implicit:
             implicit.append(default_id)
         all_agents = [replace(a, default=a.id == default_id) for a in agents] + [AgentConfig(id=i, raw_id=i, path="", default=i == default_id, implicit=True,
-                         limits=self.default_limits) for i in implicit]
+                         limits=self.default_limits, sandbox=self.default_sandbox)
+                                                                         for i in implicit]
 
         a2a = self.agent_to_agent(tools_obj, routing_obj, shape, [a.id for a in all_agents], declared)
         session = self.session(data.get("session"))
@@ -480,6 +486,7 @@ class _Checker:
             default_model=default_model, tui=tui, shape=shape, path=path, is_example=is_example,
             agents_declared=declared, agent_defaults=agent_defaults,  # type: ignore[arg-type]
             limits=self.default_limits, auth_order=auth_order, default_agent_key=default_key,
+            tool_policy=tool_policy,
         )
 
     def mixed(self, modern: JsonPath, legacy: JsonPath, shape: str, what: str) -> None:
@@ -612,7 +619,10 @@ class _Checker:
         return AgentConfig(id=agent_id, raw_id=raw_id, path=format_path(path), name=name,
                            workspace=workspace, agent_dir=agent_dir, model=model,
                            identity=identity, settings=_frozen(settings),
-                           limits=self.turn_limits(entry, path, self.default_limits))
+                           limits=self.turn_limits(entry, path, self.default_limits),
+                           tools=tools_section.agent_tools(self, entry.get("tools"), path + ("tools",)),
+                           sandbox=tools_section.sandbox(self, entry.get("sandbox"),
+                                                         path + ("sandbox",), self.default_sandbox))
 
     def turn_limits(self, owner: dict[str, Any], path: JsonPath, base: TurnLimits) -> TurnLimits:
         """``timeoutSeconds`` (OpenClaw's key for a whole turn) and ``limits {idleSeconds,

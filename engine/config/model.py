@@ -70,6 +70,43 @@ class TurnLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolPolicyConfig:
+    """One layer of OpenClaw's tool policy (``tools`` or ``agents.list[i].tools``): tool names,
+    ``group:<name>`` or globs; deny wins; an empty allow allows every tool. ``key`` is where
+    it was written, for the refusal that names it."""
+
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    key: str = "tools"
+
+
+SANDBOX_MODES: tuple[str, ...] = ("off", "non-main", "all")
+SANDBOX_ACCESS: tuple[str, ...] = ("none", "ro", "rw")
+SANDBOX_SCOPES: tuple[str, ...] = ("session", "agent", "shared")
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxConfig:
+    """``agents.defaults.sandbox`` with an agent's ``sandbox`` laid over it key by key, as
+    OpenClaw reads them. ``key`` names where ``mode`` came from."""
+
+    mode: str = "off"  # off | non-main | all
+    workspace_access: str = "none"  # none | ro | rw
+    scope: str = "session"  # session | agent | shared
+    key: str = "agents.defaults.sandbox"
+
+    def applies(self, session_key: str | None, main_session_key: str) -> bool:
+        """Whether a tool call in this session is sandboxed: always (``all``), never
+        (``off``), or outside the agent's main session (``non-main``)."""
+        if self.mode == "all":
+            return True
+        return self.mode == "non-main" and session_key != main_session_key
+
+    def to_json(self) -> dict[str, str]:
+        return {"mode": self.mode, "workspaceAccess": self.workspace_access, "scope": self.scope}
+
+
+@dataclass(frozen=True, slots=True)
 class AgentConfig:
     """One configured agent. ``settings`` keeps every other key exactly as the user wrote it
     (role, goal, backstory, instructions, tools, feature configs...) for the agent layer."""
@@ -88,6 +125,8 @@ class AgentConfig:
     # no agents at all, an id a binding names.
     implicit: bool = False
     limits: TurnLimits | None = None  # its own over agents.defaults'; None: ``Config.limits``
+    tools: ToolPolicyConfig | None = None  # its ``tools: {allow, deny}``, laid under the global one
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
 
     @property
     def display_name(self) -> str:
@@ -205,6 +244,7 @@ class Config:
     # The key that chose ``default_agent_id`` (``routing.defaultAgentId`` or
     # ``agents.list[1].default``); None when implied (the only agent, or no agents declared).
     default_agent_key: str | None = None
+    tool_policy: ToolPolicyConfig = field(default_factory=ToolPolicyConfig)  # tools.allow/deny
 
     @property
     def agent_ids(self) -> tuple[str, ...]:

@@ -37,6 +37,8 @@ class CloneRecord:
         self.session_key: str | None = None
         self.turns = 0
         self.retired = False
+        self.tool_calls = 0  # tool calls its turns made
+        self.last_tool: str | None = None  # the last one and how it went (``name ✓``)
 
     @property
     def key(self) -> CloneKey:
@@ -68,7 +70,8 @@ class CloneRecord:
             interrupt_requested=bool(pending), interrupt_reason=reason, turns=self.turns,
             prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
             cost=float(usage.cost), created_at=self.created_at,
-            last_active=self.last_active, retired=self.retired)
+            last_active=self.last_active, retired=self.retired, tool_calls=self.tool_calls,
+            last_tool=self.last_tool)
 
 
 class CloneRegistry:

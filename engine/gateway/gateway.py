@@ -54,10 +54,11 @@ if TYPE_CHECKING:
 
     from engine.agent.agent import Agent
     from engine.config.source import ConfigSaved, ConfigSource
-    from engine.gateway import a2a, events, turns
+    from engine.gateway import a2a, events, session_tools, turns
     from engine.store import models
 else:  # what only a running gateway needs loads when it first does (the app draws first)
     a2a = lazy_module("engine.gateway.a2a")
+    session_tools = lazy_module("engine.gateway.session_tools")
     events = lazy_module("engine.gateway.events")
     models = lazy_module("engine.store.models")
     turns = lazy_module("engine.gateway.turns")
@@ -91,7 +92,7 @@ class Gateway:
         self._runner = TurnRunner(self._stores, self._events, self._clones,
                                   max_concurrent_turns=max_concurrent_turns,
                                   history_limit=history_limit,
-                                  tools_for=lambda rec: self._a2a.tools_for(rec))
+                                  tools_for=lambda rec: self._session_tools.tools_for(rec))
         self._lanes = SessionLanes(self._events, self._runner, self._stores)
         self._tg: TaskGroup | None = None
         self._reloader = ConfigReloader(self._events, lambda: self.config, self._swap_config,
@@ -262,6 +263,12 @@ class Gateway:
         """Made on first use: the policy module is not on the way to the app's first frame."""
         return a2a.AgentToAgent(lambda: self.config, self._events, self._runner, self._clone,
                                 self._require_running)
+
+    @cached_property
+    def _session_tools(self) -> session_tools.SessionTools:
+        """The built-in session tools (``sessions_list``, ``sessions_history``,
+        ``sessions_send``), made when a turn first needs them."""
+        return session_tools.SessionTools(lambda: self.config, self._stores, lambda: self._a2a)
 
     # -- state, history, sessions --------------------------------------------------------------
     def clone_snapshots(self) -> list[CloneSnapshot]:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from engine.gateway.clones import CloneRecord, CloneRegistry
     from engine.gateway.events import Event
     from engine.gateway.publisher import Publisher
-    from engine.providers.base import ChatMessage, TurnResult, Usage
+    from engine.providers.base import ChatMessage, ToolOutcome, TurnResult, Usage
     from engine.store import models
     from engine.store.registry import StoreRegistry
     from engine.store.reply import ReplyWriter
@@ -61,11 +61,12 @@ class Answer:
     usage: Usage | None = None
     error: BaseException | None = None
     reason: str | None = None  # why it was interrupted, as the answerer saw it
+    tools: tuple[ToolOutcome, ...] = ()  # the tool calls it made, with their results
 
     @classmethod
     def of(cls, result: TurnResult) -> Answer:
         return cls(result.status, result.text, result.model, result.usage, result.error,
-                   result.interrupt_reason)
+                   result.interrupt_reason, result.tool_outcomes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,13 +246,23 @@ class TurnRunner:
                 try:
                     result = await rec.agent.run_turn(messages, scope=scope, on_delta=collect,
                                                       session_key=job.info.session_key,
-                                                      tools=self._tools_for(rec))
+                                                      tools=self._tools_for(rec),
+                                                      on_tool=self._tool_sink(rec))
                 finally:
                     stop.set()
         except BaseException as exc:
             await settle_reply(writer, "".join(chunks), scope, exc)
             raise
         return Answer.of(result)
+
+    def _tool_sink(self, rec: CloneRecord) -> Callable[[ToolOutcome], None]:
+        """Each tool call as it ends: the clone panel shows how many and the last one."""
+        def on_tool(outcome: ToolOutcome) -> None:
+            rec.tool_calls += 1
+            rec.last_tool = tool_label(outcome)
+            self._events.clone_changed(rec)
+
+        return on_tool
 
     def _delta_sink(self, turn: turns.Turn) -> DeltaSink:
         """A pane's reply text as it arrives: the clone shows streaming, subscribers get
@@ -350,12 +361,35 @@ def result_meta(rec: CloneRecord, answer: Answer, meta: Mapping[str, object]) ->
     if answer.usage is not None:
         out["usage"] = answer.usage.to_json()
     out.update(meta)
+    if answer.tools:
+        out["tools"] = [stored_outcome(o) for o in answer.tools]
     if answer.error is not None:
         out["error"] = str(answer.error)
         out["error_kind"] = getattr(answer.error, "kind", None)
     if answer.status == "interrupted":
         out["interrupt_reason"] = answer.reason or "user"
     return out
+
+
+STORED_RESULT_CHARS = 4000  # of each tool result kept with the reply
+
+
+def stored_outcome(outcome: ToolOutcome) -> dict[str, object]:
+    """A tool call as the reply row keeps it (the result cut to STORED_RESULT_CHARS)."""
+    from engine.agent.tools import cap_result
+
+    out = outcome.to_json()
+    out["result"] = cap_result(outcome.result, STORED_RESULT_CHARS)
+    return out
+
+
+def tool_label(outcome: ToolOutcome) -> str:
+    """``name ✓`` / ``name ✗ refused`` / ``name ✗ error``: a call's one-word outcome."""
+    if outcome.refused:
+        return f"{outcome.call.name} ✗ refused"
+    if outcome.result.startswith("error:"):
+        return f"{outcome.call.name} ✗ error"
+    return f"{outcome.call.name} ✓"
 
 
 async def settle_reply(writer: ReplyWriter, text: str, scope: TurnScope,

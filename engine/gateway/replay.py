@@ -7,8 +7,10 @@ Line forms (blank lines and lines starting with ``#`` or ``//`` are skipped):
 
 * message — ``{"channel", "accountId"?, "peer"?: {kind, id} | "kind:id", "parentPeer"?,
   "guildId"?, "teamId"?, "memberRoleIds"?, "text", "displayName"?, "wait"?: true,
-  "expect"?: {agentId, sessionKey, matchedBy, bindingIndex, replyContains, status}}``.
-  ``"wait": false`` sends without waiting for the reply, so the next lines run while it streams.
+  "expect"?: {agentId, sessionKey, matchedBy, bindingIndex, replyContains, status, tool,
+  toolDenied}}``. ``"wait": false`` sends without waiting for the reply, so the next lines run
+  while it streams. ``tool`` / ``toolDenied``: a tool name (or a list of them) the reply called
+  and that ran / that the tool policy or sandbox refused.
 * interrupt — ``{"interrupt": {"channel", "accountId"?, "peer"?, ...} | {"sessionKey"},
   "reason"?, "dropQueued"?, "when"?: "now" | "streaming", "expect"?: {"hit": bool}}``: stops the
   running turn of that session — at once, or (``"when": "streaming"``) as soon as its reply has
@@ -39,7 +41,8 @@ if TYPE_CHECKING:
     from engine.gateway.gateway import Gateway
     from engine.gateway.turns import TurnTicket
 
-MESSAGE_EXPECT = ("agentId", "sessionKey", "matchedBy", "bindingIndex", "replyContains", "status")
+MESSAGE_EXPECT = ("agentId", "sessionKey", "matchedBy", "bindingIndex", "replyContains", "status",
+                  "tool", "toolDenied")
 ASK_EXPECT = ("allowed", "replyContains")
 INTERRUPT_EXPECT = ("hit",)
 _ROUTING_KEYS = ("channel", "accountId", "peer", "parentPeer", "guildId", "teamId", "memberRoleIds")
@@ -97,6 +100,7 @@ class Row:
     reply: str = ""
     error: str | None = None
     failures: list[str] = field(default_factory=list)
+    tools: list[dict[str, Any]] = field(default_factory=list)  # {name, refused} per tool call
 
     @property
     def ok(self) -> bool:
@@ -107,7 +111,7 @@ class Row:
                 "matchedBy": self.matched_by, "agentId": self.agent_id,
                 "sessionKey": self.session_key, "bindingIndex": self.binding_index,
                 "status": self.status, "reply": self.reply, "error": self.error,
-                "ok": self.ok, "failures": self.failures}
+                "tools": self.tools, "ok": self.ok, "failures": self.failures}
 
 
 # -- parsing ---------------------------------------------------------------------------------
@@ -254,12 +258,16 @@ def _parse_expect(obj: dict, allowed: tuple[str, ...]) -> dict[str, Any]:
             ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
         elif key == "status":
             ok = value in _STATUSES
+        elif key in ("tool", "toolDenied"):
+            ok = isinstance(value, str) or (isinstance(value, list) and bool(value) and all(
+                isinstance(v, str) for v in value))
         else:
             ok = isinstance(value, str)
         if not ok:
             want = {"allowed": "true or false", "hit": "true or false",
                     "bindingIndex": "an integer or null",
-                    "status": " or ".join(_STATUSES)}.get(key, "a string")
+                    "status": " or ".join(_STATUSES), "tool": "a tool name or a list of them",
+                    "toolDenied": "a tool name or a list of them"}.get(key, "a string")
             raise _LineError(f'"expect.{key}" must be {want}')
     return dict(expect)
 
@@ -345,9 +353,26 @@ def _finish(row: Row, line: ScriptLine, final: Event) -> Row:
             row.failures.append(f"expected {key} {json.dumps(exp[key])}, got {json.dumps(actual)}")
     if "replyContains" in exp and exp["replyContains"] not in row.reply:
         row.failures.append(f"reply does not contain {json.dumps(exp['replyContains'])}")
+    calls = message.meta.get("tools") if message is not None else None
+    row.tools = [{"name": str(c.get("name")), "refused": c.get("refused")}
+                 for c in (calls if isinstance(calls, list) else []) if isinstance(c, dict)]
+    _check_tools(row, exp)
     if row.status == "error" and "status" not in exp:
         row.failures.append(f"turn failed: {row.error}")
     return row
+
+
+def _check_tools(row: Row, exp: dict[str, Any]) -> None:
+    """``tool``: each named tool was called and ran; ``toolDenied``: each was refused."""
+    ran = {t["name"] for t in row.tools if not t["refused"]}
+    refused = {t["name"] for t in row.tools if t["refused"]}
+    for key, seen, what in (("tool", ran, "called (and run)"), ("toolDenied", refused, "refused")):
+        wanted = exp.get(key)
+        for name in [wanted] if isinstance(wanted, str) else (wanted or []):
+            if name not in seen:
+                got = ", ".join(f"{t['name']}{' (refused)' if t['refused'] else ''}"
+                                for t in row.tools) or "no tool calls"
+                row.failures.append(f"expected tool {json.dumps(name)} {what}, got {got}")
 
 
 STREAMING_WAIT = 60.0  # seconds an interrupt with "when": "streaming" waits for the reply

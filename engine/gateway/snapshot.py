@@ -26,6 +26,8 @@ class CloneSnapshot:
     created_at: float
     last_active: float
     retired: bool = False  # its agent left the config; it finishes its turns and goes away
+    tool_calls: int = 0  # tool calls its turns made
+    last_tool: str | None = None  # the last one and how it went: ``name ✓``, ``name ✗ refused``
 
     def to_json(self) -> dict:
         return {
@@ -36,5 +38,5 @@ class CloneSnapshot:
             "interruptReason": self.interrupt_reason, "turns": self.turns,
             "promptTokens": self.prompt_tokens, "completionTokens": self.completion_tokens,
             "cost": self.cost, "createdAt": self.created_at, "lastActive": self.last_active,
-            "retired": self.retired,
+            "retired": self.retired, "toolCalls": self.tool_calls, "lastTool": self.last_tool,
         }

@@ -31,6 +31,23 @@ class ToolCall:
     arguments: str
 
 
+@dataclass(frozen=True, slots=True)
+class ToolOutcome:
+    """A tool call and what came of it: the result the model was given, and, when policy or
+    the sandbox refused it, the rule that did (``refused``)."""
+
+    call: ToolCall
+    result: str
+    refused: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.call.id, "name": self.call.name,
+                               "arguments": self.call.arguments, "result": self.result}
+        if self.refused:
+            out["refused"] = self.refused
+        return out
+
+
 @dataclass(slots=True)
 class ChatMessage:
     role: str  # system | user | assistant | tool
@@ -102,6 +119,7 @@ class TurnResult:
     error: ProviderError | None = None
     interrupt_reason: str | None = None
     tool_calls: tuple[ToolCall, ...] = ()  # every tool call made during the turn
+    tool_outcomes: tuple[ToolOutcome, ...] = ()  # those that ran or were refused, with results
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ FEATURES_JSON5 = """
   context: {window: 8000}, autonomy: "low", output: {format: "markdown"},
   execution: {maxSteps: 4}, templates: {greeting: "hi"}, caching: {prompt: true},
   hooks: [{on: "turn", run: "log"}], skills: ["weather"], approval: {mode: "ask"},
-  learn: {enabled: false}, sandbox: {mode: "docker"},
+  learn: {enabled: false}, sandbox: {mode: "all"},
 """
 
 CONFIG = f"""{{

@@ -87,16 +87,23 @@ async def test_unknown_offline_model_is_a_model_error(monkeypatch) -> None:
     assert "offline/persona" in str(result.error)
 
 
-async def test_offline_model_ignores_tools(monkeypatch) -> None:
+async def test_offline_model_calls_a_tool_only_when_asked_by_name(monkeypatch) -> None:
     monkeypatch.setenv("CLAW_OFFLINE_DELAY_MS", "0")
     called: list[dict] = []
 
     async def handler(args: dict) -> str:
         called.append(args)
-        return "never"
+        return "work says hi"
 
     result, _ = await ask(Agent("home"), "hi", tools=[sessions_send_tool(handler)])
     assert result.status == "complete" and not called and result.tool_calls == ()
+
+    result, _ = await ask(Agent("home"), 'please use sessions_send {"agentId": "work", '
+                          '"message": "free?"} now', tools=[sessions_send_tool(handler)])
+    assert called == [{"agentId": "work", "message": "free?"}]
+    assert [c.name for c in result.tool_calls] == ["sessions_send"]
+    assert result.tool_outcomes[0].result == "work says hi"
+    assert result.text.endswith("Tool sessions_send said: work says hi")
 
 
 def test_persona_reply_without_context_or_question() -> None:

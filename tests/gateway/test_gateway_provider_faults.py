@@ -114,7 +114,7 @@ async def test_sessions_send_is_offered_only_when_a2a_is_enabled(tmp_path, env, 
         await (await gw.send("whatsapp:personal", ME, "hi")).wait()
     tools = openai_server.requests[-1]["body"].get("tools") or []
     names = [t["function"]["name"] for t in tools]
-    assert names == (["sessions_send"] if a2a else [])
+    assert names == ["sessions_list", "sessions_history"] + (["sessions_send"] if a2a else [])
 
 
 async def test_a_model_calls_sessions_send_and_gets_the_other_agents_reply(tmp_path, env, openai_server):
