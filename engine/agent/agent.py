@@ -573,14 +573,14 @@ class Agent:
                             break
                         turn.calls.extend(calls)
                         convo.append(ChatMessage("assistant", turn.round_text(), tool_calls=calls))
-                        outcomes = await run_tool_calls(calls, offer, rules,
-                                                        parallel=bool(self.parallel_tool_calls))
-                        for outcome in outcomes:
+                        done = await run_tool_calls(calls, offer, rules,
+                                                    parallel=bool(self.parallel_tool_calls))
+                        for outcome in done:
                             turn.outcomes.append(outcome)
                             if on_tool is not None:
                                 on_tool(outcome)
                         convo.extend(ChatMessage("tool", o.result, tool_call_id=o.call.id)
-                                     for o in outcomes)
+                                     for o in done)
                         turn.round_parts = []
                 if overtime.cancelled_caught:
                     error = watch.overtime()

@@ -31,9 +31,9 @@ def _json_type(hint: Any) -> tuple[dict[str, Any], bool]:
     """The JSON schema of a type hint, and whether it is a path."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        if len(args) == 1:
-            return _json_type(args[0])
+        members = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(members) == 1:
+            return _json_type(members[0])
         return {}, False
     if origin is typing.Literal:
         values = list(typing.get_args(hint))

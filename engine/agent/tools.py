@@ -132,7 +132,7 @@ async def run_tool_call(call: ToolCall, tools: Mapping[str, ToolSpec],
     except TimeoutError:
         return ToolOutcome(call, f"error: tool {call.name} timed out after {timeout:g} s")
     except ClawError as exc:
-        return ToolOutcome(call, f"error: {one_line(str(exc))}")
+        return ToolOutcome(call, f"error: {one_line(str(exc), 400)}")
     except Exception as exc:  # noqa: BLE001 - a broken tool must not kill the turn
         return ToolOutcome(call, f"error: tool {call.name} failed ({type(exc).__name__}: "
                            f"{one_line(str(exc), 120)})")

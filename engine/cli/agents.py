@@ -60,6 +60,9 @@ def agent_rows(config: Config) -> list[dict[str, Any]]:
             "modelSource": agent.model_source,
             "fallbacks": list(agent.fallbacks),
             "limits": agent.limits.to_json(),
+            "sandbox": agent.sandbox.to_json(),
+            "toolPolicy": [{"key": layer.key, "allow": list(layer.allow), "deny": list(layer.deny)}
+                           for layer in agent.tool_policy.layers if layer.allow or layer.deny],
         })
     return rows
 
@@ -72,13 +75,16 @@ def run_list(args: argparse.Namespace) -> int:
     if getattr(args, "json", False):
         print(json_safe_dumps(rows, indent=2))
         return 0
-    table = [("ID", "NAME", "DEFAULT", "WORKSPACE", "MODEL")]
+    table = [("ID", "NAME", "DEFAULT", "WORKSPACE", "SANDBOX", "MODEL")]
     for r in rows:
         ws = r["workspace"] + ("" if r["workspaceExists"] else " (missing)")
         model = r["model"] + ("" if r["modelSource"] == "agent" else f" ({r['modelSource']})")
         if r["fallbacks"]:
             model += " → " + " → ".join(r["fallbacks"])
-        table.append((r["id"], r["name"], "yes" if r["default"] else "", ws, model))
+        sandbox = r["sandbox"]["mode"]
+        if sandbox != "off":
+            sandbox += f" (workspace {r['sandbox']['workspaceAccess']})"
+        table.append((r["id"], r["name"], "yes" if r["default"] else "", ws, sandbox, model))
     table = [tuple(clean(c) for c in row) for row in table]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
     for row in table:

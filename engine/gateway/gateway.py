@@ -28,7 +28,7 @@ import time
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import anyio
 
@@ -73,7 +73,10 @@ class Gateway:
     def __init__(self, config: Config, state_dir: Path | str, *, model_override: str | None = None,
                  max_concurrent_turns: int = 16, history_limit: int = DEFAULT_HISTORY_LIMIT,
                  watch_config: bool = True, watch_interval: float = 1.0,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None,
+                 tools: Mapping[str, Sequence[Callable[..., Any]]] | None = None) -> None:
+        """``tools``: Python functions (or ToolSpecs) per agent id, offered to that agent's
+        models beside the built-in session tools, under its tool policy."""
         from engine.store import StoreRegistry
 
         if max_concurrent_turns < 1:
@@ -85,6 +88,7 @@ class Gateway:
         self.model_override = model_override
         self.max_concurrent_turns = max_concurrent_turns
         self._env = env
+        self._tools = {normalize_agent_id(k): tuple(v) for k, v in (tools or {}).items()}
         self._stores = StoreRegistry(self.state_dir)
         self._clones = CloneRegistry(self._template_factory(config))
         self._events = Publisher()
@@ -377,7 +381,9 @@ class Gateway:
 
             agent_config = config.agent(agent_id) or AgentConfig(
                 id=agent_id, raw_id=agent_id, path=f'agents["{agent_id}"]')
-            return Agent.from_config(agent_config, config, env=self._env, model=self.model_override,
-                                     state_dir=self.state_dir)
+            agent = Agent.from_config(agent_config, config, env=self._env, model=self.model_override,
+                                      state_dir=self.state_dir)
+            agent.tools.extend(self._tools.get(agent_id, ()))
+            return agent
 
         return make

@@ -96,12 +96,15 @@ class SessionTools:
                 raise GatewayError('"sessionKey" must be a non-empty string')
             agent_id = self._readable(own, session_agent(key.strip()))
             store = await self._stores.get(agent_id)
-            messages = await store.last_messages(key.strip(), _limit(args))
+            limit = _limit(args)
+            # replies still streaming (this very turn's among them) are not history yet
+            messages = [m for m in await store.last_messages(key.strip(), limit + 4)
+                        if m.status != "streaming"][-limit:]
             return json.dumps([{
                 "seq": m.seq, "role": m.role, "author": m.author, "status": m.status,
                 "content": m.content if len(m.content) <= MESSAGE_CHARS
                 else m.content[:MESSAGE_CHARS] + "…",
-            } for m in messages if m.status != "streaming"], ensure_ascii=False)
+            } for m in messages], ensure_ascii=False)
 
         tools = [
             ToolSpec(SESSIONS_LIST, "List your recent sessions (key, channel, peer, message "

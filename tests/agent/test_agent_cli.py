@@ -13,7 +13,8 @@ CONFIG = """{
   // two agents: home is the default, work has its own model
   agents: { list: [
     { id: "home", default: true, workspace: "./ws-home", identity: { name: "Clawd" } },
-    { id: "work", name: "Worky\\u001b[31m", model: "ollama/llama3.2" },
+    { id: "work", name: "Worky\\u001b[31m", model: "ollama/llama3.2",
+      sandbox: { mode: "all", workspaceAccess: "rw" }, tools: { deny: ["sessions_send"] } },
   ] },
 }"""
 
@@ -37,16 +38,18 @@ def test_agents_is_a_registered_subcommand() -> None:
     assert "agents" in cli.SUBCOMMANDS
 
 
-def test_list_shows_id_name_default_workspace_model(config_file: Path, capsys, tmp_path: Path) -> None:
+def test_list_shows_id_name_default_workspace_sandbox_model(config_file: Path, capsys,
+                                                           tmp_path: Path) -> None:
     assert run("agents", "list", "--config", str(config_file)) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "NAME", "DEFAULT", "WORKSPACE", "MODEL"]
+    assert lines[0].split() == ["ID", "NAME", "DEFAULT", "WORKSPACE", "SANDBOX", "MODEL"]
     home = next(line for line in lines if line.startswith("home"))
     assert "Clawd" in home and "yes" in home and str(tmp_path / "ws-home") in home
     assert "offline/persona (fallback)" in home and "(missing)" in home
     work = next(line for line in lines if line.startswith("work"))
     assert str(tmp_path / "home" / "clawd-work") in work and work.rstrip().endswith("ollama/llama3.2")
+    assert "all (workspace rw)" in work and " off " in home
     assert "\x1b" not in out  # names from the config cannot drive the terminal
 
 
@@ -56,6 +59,10 @@ def test_list_json(config_file: Path, capsys) -> None:
     assert [r["id"] for r in rows] == ["home", "work"]
     assert rows[0]["default"] is True and rows[1]["model"] == "ollama/llama3.2"
     assert rows[1]["modelSource"] == "agent" and rows[0]["modelSource"] == "fallback"
+    assert rows[1]["sandbox"] == {"mode": "all", "workspaceAccess": "rw", "scope": "session"}
+    assert rows[1]["toolPolicy"] == [{"key": "agents.list[1].tools", "allow": [],
+                                      "deny": ["sessions_send"]}]
+    assert rows[0]["sandbox"]["mode"] == "off" and rows[0]["toolPolicy"] == []
 
 
 def test_bare_agents_lists(config_file: Path, capsys) -> None:

@@ -217,3 +217,29 @@ async def test_a_sandboxed_agent_is_confined_to_its_workspace(tmp_path: Path, mo
             assert outcome.result == "outside" and outcome.refused is None
     if confined:
         assert all(p.resolve().parent == ws.resolve() for p in seen)
+
+
+async def test_esc_stops_a_turn_inside_a_tool_call() -> None:
+    import anyio
+
+    started = anyio.Event()
+    finished: list[bool] = []
+
+    async def slow_tool() -> str:
+        started.set()
+        await anyio.sleep(3600)
+        finished.append(True)
+        return "never"
+
+    agent = Agent("home", tools=[slow_tool])
+    with anyio.fail_after(30):  # a hang fails the test instead of blocking the suite
+        with agent.interrupts.turn("agent:home:main") as scope:
+            async with anyio.create_task_group() as tg:
+                async def esc() -> None:
+                    await started.wait()
+                    scope.request("user")
+
+                tg.start_soon(esc)
+                result = await agent.run_turn([ChatMessage("user", "use slow_tool")], scope=scope)
+    assert result.status == "interrupted" and result.interrupt_reason == "user"
+    assert not finished and [c.name for c in result.tool_calls] == ["slow_tool"]
