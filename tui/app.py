@@ -16,11 +16,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
 from textual.message_pump import MessagePump
 from textual.screen import Screen
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from engine.api import StreamLagged
 from engine.config.discovery import default_config_path, example_notice
@@ -380,17 +381,40 @@ class ClawApp(App[int]):
             return
         self.jump_to_hit(hit)
 
-    def jump_to_hit(self, hit: Any) -> None:
-        """Enter on a search result: focus the pane showing that session (or say where it is)
-        and select the message there, once the pages up to it are loaded."""
+    @work(group="jump", exclusive=True)
+    async def jump_to_hit(self, hit: Any) -> None:
+        """Enter on a search result: focus the pane showing that session — or the pane of its
+        channel account, switched to its peer — and select the message there, once the pages
+        up to it are loaded. A hit in a retired session opens the pane's session list on it."""
         main = self.main
-        for pane in main.panes:
-            if pane.route is not None and pane.route.session_key == hit.message.session_key:
-                main.focus_pane(pane)
-                pane.select_message(hit.message)
+        message = hit.message
+        try:
+            rows = await self.gateway.sessions(agent_id=hit.agent_id, include_reset=True)
+        except ClawError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        row = next((r for r in rows if r.session_id == message.session_id), None)
+        pane = next((p for p in main.panes if p.route is not None
+                     and (p.route.agent_id, p.route.session_key) == (hit.agent_id,
+                                                                     message.session_key)), None)
+        if pane is None and row is not None:
+            pane = main.pane_for(f"{row.channel}:{row.account_id}")
+        if pane is None:
+            self.notify(f"{hit.agent_id}: {one_line(message.session_key, 60)} belongs to no "
+                        "pane (its channel account is not in the config).", markup=False)
+            return
+        main.focus_pane(pane)
+        if row is not None and not row.active:
+            self.notify("That message is in an earlier session: Enter reopens it.", markup=False)
+            pane.show_sessions(select=row.session_id)
+            return
+        if pane.route is None or pane.route.session_key != message.session_key:
+            if row is None or not await pane.open_session(row):
                 return
-        self.notify(f"{hit.agent_id}: {one_line(hit.message.session_key, 60)} is not open in a "
-                    "pane (pick that peer with F4 to open it).", markup=False)
+        try:  # done when the hit is selected (or another jump or a session switch took over)
+            await pane.select_message(message).wait()
+        except (WorkerCancelled, WorkerFailed):
+            pass
 
     def _focused_pane(self) -> "ChannelPane | None":
         try:
@@ -437,6 +461,8 @@ class ClawApp(App[int]):
         yield SystemCommand("Next pane", "Focus the next pane (Tab)", main.action_next_pane)
         yield SystemCommand("Previous pane", "Focus the previous pane (Shift+Tab)",
                             main.action_prev_pane)
+        yield SystemCommand("Sessions", "Sessions of the focused pane, earlier ones too: open "
+                            "or reopen one (F9, /sessions)", main.action_sessions)
         yield SystemCommand("New session", "Start a new session in the focused pane (/new)",
                             lambda: self._composer_command("/new"))
         yield SystemCommand("Export session (Markdown)", "Write the focused pane's session to a file",

@@ -59,6 +59,8 @@ KEYS: tuple[Key, ...] = (
         help="Explain the route of the selected message"),
     Key("main.peer", "f4", "edit_peer", "Peer", "main",
         help="Choose who you speak as in the focused pane"),
+    Key("main.sessions", "f9", "sessions", "Sessions", "main", show=False,
+        help="Sessions of the focused pane (earlier ones too): open or reopen one"),
     Key("main.queue_mode", "f8", "toggle_queue_mode", "Queue mode", "main", show=False,
         help="Focused pane: a message sent during a reply waits for it, or interrupts it"),
     Key("main.toggle_clones", "f5", "toggle_clones", "Clones", "main", show=False,
@@ -119,6 +121,7 @@ KEYS: tuple[Key, ...] = (
     Key("search.scope", "ctrl+t", "toggle_scope", "Scope", "search",
         help="Search the focused agent or all agents"),
     Key("search.close", "escape", "close", "Close", "search", help="Close the search"),
+    Key("sessions.close", "escape", "close", "Close", "sessions", help="Close the session list"),
 )
 
 KEYS_BY_ID: Mapping[str, Key] = {k.id: k for k in KEYS}

@@ -328,6 +328,14 @@ class Gateway:
         row = await store.reset_session(route.session_key, turns.session_info(route, peer))
         return row.session_id
 
+    async def reopen_session(self, agent_id: str, session_id: str) -> models.SessionRow:
+        """Make a session of ``agent_id`` that a reset retired the live one of its key again:
+        the messages routed to that key go to it from now on (the one live until now is
+        retired and stays searchable). A session id is never made here, so this works the
+        same whatever retired it."""
+        store = await self._stores.get(normalize_agent_id(agent_id))
+        return await store.reopen_session(session_id)
+
     async def export(self, inbox_key: str, peer: PeerSpec, fmt: str = "markdown") -> Path:
         """Write this pane+peer's current session to a new private file in ``<state>/exports/``
         and return its path; ExportError (naming the path) when it cannot be written."""

@@ -64,7 +64,8 @@ class StoredMessage:
 
 @dataclass(frozen=True, slots=True)
 class SessionRow:
-    """A session as stored: identity, last route, counters. ``active`` is False once reset."""
+    """A session as stored: identity, last route, counters. ``active`` is False once reset.
+    ``last_message``: the head of its newest message with text (for a session list)."""
 
     session_key: str
     session_id: str
@@ -83,6 +84,7 @@ class SessionRow:
     completion_tokens: int
     last_interrupted: bool
     active: bool = True
+    last_message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,5 +209,34 @@ class ResetSessionOp(WriteOp):
         return [row]
 
 
+@dataclass
+class ReopenSessionOp(WriteOp):
+    """Make a retired session id the live one of its key again; the one live until now is
+    retired (it stays, and stays searchable). Already live: nothing changes."""
+
+    session_id: str
+    groupable = False
+
+    @classmethod
+    async def apply_group(cls, ctx: WriteContext, ops: Sequence[ReopenSessionOp]) -> list[SessionRow]:
+        (op,) = ops
+        row = await _session_row(ctx, "session_id = ?", (op.session_id,))
+        if row is None:
+            raise StoreError(ctx.path, f"no session {op.session_id!r}")
+        if not row.active:
+            await ctx.conn.execute(
+                "UPDATE sessions SET active = 0 WHERE session_key = ? AND active = 1",
+                (row.session_key,))
+            # Reopening counts as activity: a list shows it first, an idle reset starts now.
+            await ctx.conn.execute(
+                "UPDATE sessions SET active = 1, updated_at = max(updated_at, ?) "
+                "WHERE session_id = ?", (time.time(), op.session_id))
+            row = await _session_row(ctx, "session_id = ?", (op.session_id,))
+            assert row is not None
+            key = row.session_key  # its next message records the route it takes then
+            ctx.on_commit.append(lambda: ctx.known_sessions.pop(key, None))
+        return [row]
+
+
 def finished(message: StoredMessage, status: str, text: str, meta: dict) -> StoredMessage:
     return replace(message, status=status, content=text, meta=meta)

@@ -6,10 +6,16 @@ from typing import Sequence
 
 from .models import SessionRow, StoredMessage, load_meta
 
+LAST_MESSAGE_CHARS = 200
+"""How much of a session's newest message ``SessionRow.last_message`` holds."""
+
+# Read ``FROM sessions`` (not aliased): the last column looks up the newest message with text.
 SESSION_COLUMNS = (
     "session_key, session_id, agent_id, channel, account_id, peer_kind, peer_id, display_name, "
     "created_at, updated_at, matched_by, binding_index, message_count, prompt_tokens, "
-    "completion_tokens, last_interrupted, active"
+    "completion_tokens, last_interrupted, active, "
+    f"(SELECT substr(content, 1, {LAST_MESSAGE_CHARS}) FROM messages "
+    "WHERE session_ref = sessions.id AND content <> '' ORDER BY seq DESC LIMIT 1)"
 )
 
 MESSAGE_COLUMNS = (
@@ -46,7 +52,7 @@ def row_to_session(row: Sequence) -> SessionRow:
         account_id=row[4], peer_kind=row[5], peer_id=row[6], display_name=row[7],
         created_at=row[8], updated_at=row[9], matched_by=row[10], binding_index=row[11],
         message_count=row[12], prompt_tokens=row[13], completion_tokens=row[14],
-        last_interrupted=bool(row[15]), active=bool(row[16]),
+        last_interrupted=bool(row[15]), active=bool(row[16]), last_message=row[17],
     )
 
 

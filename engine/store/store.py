@@ -31,7 +31,8 @@ from .files import prepare_store_file, tighten_side_files
 from .models import (
     ROLES, STATUSES, SearchHit, SessionInfo, SessionRow, StoredMessage, clean_text, dump_meta,
 )
-from .ops import AppendOp, CheckpointOp, EnsureSessionOp, FinishOp, ResetSessionOp, TurnOp
+from .ops import (AppendOp, CheckpointOp, EnsureSessionOp, FinishOp, ReopenSessionOp, ResetSessionOp,
+                  TurnOp)
 from .owners import OwnerLock, owner_alive, sweep_dead_owners
 from .reply import ReplyWriter
 from .schema import APPLICATION_ID, LATEST_VERSION, migrate
@@ -230,6 +231,12 @@ class AgentStore:
         if clean is not None and clean.session_key != clean_text(session_key):
             raise ValueError(f"info is for session {info.session_key!r}, not {session_key!r}")  # type: ignore[union-attr]
         return await self._submit(ResetSessionOp(clean_text(session_key), clean))
+
+    async def reopen_session(self, session_id: str) -> SessionRow:
+        """Make ``session_id`` (retired by a reset) the live session of its key again, so the
+        key's next messages are written to it; the session live until now is retired and
+        kept. StoreError when this store has no such session."""
+        return await self._submit(ReopenSessionOp(session_id))
 
     # ------------------------------------------------------------------ reads
 

@@ -9,6 +9,7 @@ import pytest
 from gateway_helpers import gateway, two_agents, write_config
 
 from engine.config.loader import load_config_text
+from engine.errors import ClawError
 from engine.gateway import (
     CloneCreated,
     CloneStateChanged,
@@ -150,3 +151,37 @@ def test_inboxes_from_channels_bindings_and_local():
     assert inboxes[0].label == "whatsapp · Personal"  # the account's name when it has one
     assert inboxes[1].label == "whatsapp · biz"
     assert inboxes[-1].label == "local · default"
+
+
+async def test_a_session_retired_by_new_can_be_reopened_and_takes_the_next_messages(tmp_path, env):
+    """Each session row says how its last message began; reopening the old one brings its
+    history back under the key and the next message goes to it; the newer one is retired,
+    not lost, and can be reopened in turn."""
+    config = write_config(tmp_path, two_agents())
+    async with gateway(config, tmp_path, env) as gw:
+        first = (await talk(gw, "whatsapp:personal", ME, "ferry times please"))[0]
+        key = first.session_key
+        (old,) = await gw.sessions(agent_id="home")
+        assert old.last_message and old.last_message.startswith("home here.")
+        await gw.new_session("whatsapp:personal", ME)
+        await talk(gw, "whatsapp:personal", ME, "a fresh topic")
+        rows = await gw.sessions(agent_id="home", include_reset=True)
+        assert [(r.session_id == old.session_id, r.active) for r in rows] == [(False, True),
+                                                                           (True, False)]
+        newer = rows[0]
+
+        reopened = await gw.reopen_session("home", old.session_id)
+        assert (reopened.session_id, reopened.active, reopened.session_key) == (
+            old.session_id, True, key)
+        assert [m.content for m in await gw.history("home", key)][0] == "ferry times please"
+        await talk(gw, "whatsapp:personal", ME, "and the way back?")
+        shown = await gw.history("home", key)
+        assert {m.session_id for m in shown} == {old.session_id} and len(shown) == 4
+        live = await gw.sessions(agent_id="home")
+        assert [r.session_id for r in live] == [old.session_id]
+        assert (await gw.reopen_session("home", newer.session_id)).active
+        assert [m.content for m in await gw.history("home", key)][0] == "a fresh topic"
+        again = await gw.reopen_session("home", newer.session_id)  # already live: unchanged
+        assert again.session_id == newer.session_id
+        with pytest.raises(ClawError, match="no session"):
+            await gw.reopen_session("home", "0" * 32)

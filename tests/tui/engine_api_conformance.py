@@ -32,3 +32,7 @@ async def saved(gateway: Gateway, source: ConfigSource) -> ConfigSaved:
 
 async def sessions(gateway: Gateway) -> list[SessionRow]:
     return await gateway.sessions(agent_id="home", include_reset=True)
+
+
+async def reopened(gateway: Gateway, row: SessionRow) -> SessionRow:
+    return await gateway.reopen_session(row.agent_id, row.session_id)

@@ -48,9 +48,7 @@ async def test_a_hit_pages_back_is_selected_when_the_jump_returns_and_f3_explain
         pane = app.main.pane_for("whatsapp:personal")
         await wait_for(pilot, lambda: pane.history.message_count >= 200, what="last page")
         (hit,) = await app.gateway.search("okapi", agent_id="home")
-        app.jump_to_hit(hit)
-        (jump,) = [w for w in app.workers if w.node is pane and w.name == "select_message"]
-        await jump.wait()
+        await app.jump_to_hit(hit).wait()
         selected = pane.history.selected_message()
         assert selected is not None and selected.id == hit.message.id
         assert pane.history.message_count == 600  # two older pages came in for it

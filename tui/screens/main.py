@@ -302,6 +302,11 @@ class MainScreen(OnTimeFrames, Screen):
             self.notify(f"Pane {pane.number}: a message sent during a reply now {what} "
                         f"(queue mode {mode}; F8 switches).", markup=False)
 
+    def action_sessions(self) -> None:
+        pane = self.focused_pane
+        if pane is not None:
+            pane.show_sessions()
+
     def action_toggle_clones(self) -> None:
         self._clones.display = not self._clones.display
         self.claw.report_pref_error(self.claw.prefs.set_layout(clones=self._clones.display))

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from engine.api import EngineAPI
     from engine.gateway.events import TurnEvent
     from engine.routing.route import Route
-    from engine.store.models import StoredMessage
+    from engine.store.models import SessionRow, StoredMessage
     from tui.widgets.composer import Composer
 
 PAGE = 200
@@ -351,9 +351,12 @@ class ChannelPane(Vertical):
                 self._set_notice(f"exported to {path}")
                 self.app.notify(clean(f"Exported to {path}"), markup=False)
                 return
+            if command == "/sessions":
+                self.show_sessions()
+                return
             if command and command not in ("/ask",):
                 self._set_notice(f"✖ unknown command {one_line(command, 20)} "
-                                 "(try /ask <agent> <text>, /new, /export)")
+                                 "(try /ask <agent> <text>, /new, /sessions, /export)")
                 return
             ticket = await self.gateway.send(self.inbox.key, self.peer, text)
         except ClawError as exc:
@@ -397,6 +400,58 @@ class ChannelPane(Vertical):
         error = self.recent.remember(self.inbox.key, peer)
         self.notice = f"✖ {error}" if error else None
         self.refresh_route()
+
+    # ------------------------------------------------------------- sessions
+
+    def show_sessions(self, *, select: str | None = None) -> None:
+        """The session list of this pane (F9, ``/sessions``); the chosen one is opened."""
+        from tui.screens.sessions import SessionsScreen
+
+        shown = (self.route.agent_id, self.route.session_key) if self.route else None
+
+        async def chosen(row: SessionRow | None) -> None:
+            if row is not None:
+                await self.open_session(row)
+
+        self.app.push_screen(SessionsScreen(self.inbox, shown, select=select), chosen)
+
+    def _peer_of(self, row: SessionRow) -> PeerSpec:
+        """Who to speak as for ``row``'s session: the pane's peer or a recent one when it is
+        the same peer (they keep guild, team and roles), else the stored one."""
+        for peer in (self.peer, *self.recent.get(self.inbox.key)):
+            routed = peer.peer
+            if routed is not None and (routed.kind, routed.id) == (row.peer_kind, row.peer_id):
+                return peer
+        return PeerSpec(kind=row.peer_kind or "direct", id=row.peer_id or "",
+                        display_name=row.display_name)
+
+    async def open_session(self, row: SessionRow) -> bool:
+        """Show ``row``'s session here, speaking as its peer; a retired one is reopened so the
+        next messages go to it. Refused (a notice says why) while a reply runs here, or when
+        that peer's messages are now routed to another session (the config changed)."""
+        if self.turns:
+            self._set_notice("✖ a reply is running in this pane: wait for it (or Esc) before "
+                             "switching sessions")
+            return False
+        peer = self._peer_of(row)
+        try:
+            route = self.gateway.route(self.inbox.key, peer)
+            if (route.agent_id, route.session_key) != (row.agent_id, row.session_key):
+                self._set_notice(f"✖ messages from {one_line(peer.label(), 30)} now go to "
+                                 f"{route.agent_id} ({one_line(route.session_key, 50)}), not to "
+                                 "that session; search still finds its messages")
+                return False
+            if not row.active:
+                await self.gateway.reopen_session(row.agent_id, row.session_id)
+        except ClawError as exc:
+            self._set_notice(f"✖ {exc}")
+            return False
+        self.peer = peer
+        error = self.recent.remember(self.inbox.key, peer)
+        self.reload_history()
+        self._set_notice(f"✖ {error}" if error else
+                         None if row.active else f"reopened session {row.session_id[:8]}")
+        return True
 
     def toggle_queue_mode(self) -> str:
         """Switch this inbox between ``followup`` (a message sent during a reply waits) and
