@@ -37,6 +37,7 @@ from engine.config.model import (
     TuiConfig,
     TurnLimits,
 )
+from engine.config.resets import read_resets
 from engine.errors import ConfigError, Problem, json_type_name
 from engine.inputs import CONFIG_MAX_BYTES, InputError, read_file_bytes
 from engine.ids import (
@@ -85,9 +86,10 @@ _BINDING_KEYS = frozenset({"agentId", "match", "session"})
 _MATCH_KEYS = frozenset({"channel", "provider", "accountId", "peer", "guildId", "teamId", "roles"})
 _PEER_KEYS = frozenset({"kind", "id"})
 _BINDING_SESSION_KEYS = frozenset({"dmScope", "groupScope"})
-_SESSION_KEYS = frozenset({"dmScope", "groupScope", "mainKey", "identityLinks", "queue"})
+_SESSION_KEYS = frozenset({"dmScope", "groupScope", "mainKey", "identityLinks", "queue", "reset",
+                           "resetByType", "resetByChannel", "idleMinutes"})
 _SESSION_IGNORED = frozenset({
-    "scope", "store", "reset", "resetByType", "resetByChannel", "resetTriggers", "idleMinutes",
+    "scope", "store", "resetTriggers",
     "typingIntervalSeconds", "typingMode", "sendPolicy", "agentToAgent", "maintenance",
     "threadBindings", "parentForkMaxTokens", "heartbeatIdleMinutes",
 })
@@ -939,7 +941,8 @@ class _Checker:
                     self.warn(qpath, f"unsupported queue mode {_q(text)} (claw-tui knows "
                               f"{', '.join(QUEUE_MODES)}); using followup", "bad-value")
         return SessionConfig(dm_scope=dm, group_scope=group, main_key=main_key,
-                             identity_links=_frozen(links), queue=queue)
+                             identity_links=_frozen(links), queue=queue,
+                             **read_resets(self, sess, path))
 
     def agent_to_agent(self, tools_obj: dict[str, Any], routing_obj: dict[str, Any], shape: str,
                        agent_ids: list[str], declared: bool) -> AgentToAgentConfig:

@@ -20,6 +20,8 @@ QueueMode = Literal["followup", "interrupt"]
 DM_SCOPES: tuple[str, ...] = ("main", "per-peer", "per-channel-peer", "per-account-channel-peer")
 GROUP_SCOPES: tuple[str, ...] = ("main", "per-group")
 QUEUE_MODES: tuple[str, ...] = ("followup", "interrupt")
+RESET_MODES: tuple[str, ...] = ("none", "daily", "idle")
+RESET_TYPES: tuple[str, ...] = ("direct", "group", "thread")
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -166,6 +168,18 @@ class Binding:
 
 
 @dataclass(frozen=True, slots=True)
+class ResetConfig:
+    """One reset block as written (``session.reset``, a ``resetByType`` or ``resetByChannel``
+    entry). Each key may be unset (None): a per-type block takes the others from
+    ``session.reset`` (see ``engine.session_reset.resolve_policy``)."""
+
+    mode: str | None = None  # none | daily | idle
+    at_hour: int | None = None  # 0-23, local time
+    idle_minutes: int | None = None  # > 0
+    path: str = "session.reset"  # where it was written, for messages
+
+
+@dataclass(frozen=True, slots=True)
 class SessionConfig:
     dm_scope: str = "main"
     group_scope: str = "per-group"
@@ -173,6 +187,9 @@ class SessionConfig:
     # canonical name (lower-cased) -> ids it stands for (as written)
     identity_links: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)
     queue: str = "followup"
+    reset: ResetConfig | None = None
+    reset_by_type: Mapping[str, ResetConfig] = field(default_factory=_empty)  # direct|group|thread
+    reset_by_channel: Mapping[str, ResetConfig] = field(default_factory=_empty)  # normalised channel
 
 
 @dataclass(frozen=True, slots=True)
