@@ -34,8 +34,9 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "replay", help="run a JSONL script of messages through the gateway and check routes/replies",
         description="Run each line of SCRIPT (JSON lines: inbound messages with optional "
-        "expect {agentId, sessionKey, matchedBy, bindingIndex, replyContains, status}; "
-        '{"interrupt": ...}; {"ask": {from, to, text}}; {"sleepMs": N}) through the real gateway '
+        "expect {agentId, sessionKey, sessionId, matchedBy, bindingIndex, replyContains, "
+        'status}; {"interrupt": ...}; {"ask": {from, to, text}}; {"sleepMs": N}; any line may '
+        'set the clock with "at": "2026-12-01T04:05:00") through the real gateway '
         "into a state dir of its own. Exit 1 if an expectation fails, 2 if the script is bad.")
     add_common_options(p)
     p.add_argument("script", metavar="SCRIPT.jsonl", help="the script (- for stdin)")

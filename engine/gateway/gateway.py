@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import anyio
 
+from engine.clock import Clock
 from engine.config.model import QUEUE_MODES, AgentConfig, Config
 from engine.errors import ClawError
 from engine.gateway.clones import CloneRecord, CloneRegistry
@@ -48,6 +49,7 @@ from engine.lazy import lazy_module
 from engine.routing.inbound import Inbound
 from engine.routing.route import Explanation, Route
 from engine.routing.router import Router
+from engine.session_reset import ResetPolicy, reset_type, resolve_policy
 
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
@@ -74,9 +76,11 @@ class Gateway:
                  max_concurrent_turns: int = 16, history_limit: int = DEFAULT_HISTORY_LIMIT,
                  watch_config: bool = True, watch_interval: float = 1.0,
                  env: dict[str, str] | None = None,
-                 tools: Mapping[str, Sequence[Callable[..., Any]]] | None = None) -> None:
+                 tools: Mapping[str, Sequence[Callable[..., Any]]] | None = None,
+                 clock: Clock | None = None) -> None:
         """``tools``: Python functions (or ToolSpecs) per agent id, offered to that agent's
-        models beside the built-in session tools, under its tool policy."""
+        models beside the built-in session tools, under its tool policy. ``clock``: "now" for
+        stored messages and session resets (real time unless set, as replay does)."""
         from engine.store import StoreRegistry
 
         if max_concurrent_turns < 1:
@@ -89,6 +93,7 @@ class Gateway:
         self.max_concurrent_turns = max_concurrent_turns
         self._env = env
         self._tools = {normalize_agent_id(k): tuple(v) for k, v in (tools or {}).items()}
+        self.clock = clock if clock is not None else Clock()  # "now" for messages and resets
         self._stores = StoreRegistry(self.state_dir)
         self._clones = CloneRegistry(self._template_factory(config))
         self._events = Publisher()
@@ -96,7 +101,8 @@ class Gateway:
         self._runner = TurnRunner(self._stores, self._events, self._clones,
                                   max_concurrent_turns=max_concurrent_turns,
                                   history_limit=history_limit,
-                                  tools_for=lambda rec: self._session_tools.tools_for(rec))
+                                  tools_for=lambda rec: self._session_tools.tools_for(rec),
+                                  clock=self.clock)
         self._lanes = SessionLanes(self._events, self._runner, self._stores)
         self._tg: TaskGroup | None = None
         self._reloader = ConfigReloader(self._events, lambda: self.config, self._swap_config,
@@ -210,7 +216,8 @@ class Gateway:
         turn_id = turns.new_turn_id()
         scope = self._runner.accept(rec, turn_id)
         turn = turns.Turn(turn_id=turn_id, inbox_key=inbox.key, peer=peer, text=text,
-                          route=route, clone=rec, scope=scope, ask_to=ask_to, relay=relay)
+                          route=route, clone=rec, scope=scope, ask_to=ask_to, relay=relay,
+                          received_at=self.clock.now(), reset=self.reset_policy(inbox_key, peer))
         rec.session_key = route.session_key
         rec.last_active = time.time()
         self._events.emit(events.RouteResolved, inbox_key=inbox.key, turn_id=turn_id,
@@ -219,6 +226,13 @@ class Gateway:
         self._lanes.enqueue(turn, self._tg, supersede=self.queue_mode(inbox.key) == "interrupt")
         self._events.clone_changed(rec)
         return turns.TurnTicket(turn)
+
+    def reset_policy(self, inbox_key: str, peer: PeerSpec) -> ResetPolicy:
+        """When the session a message from ``peer`` in this inbox lands in expires:
+        ``session.resetByChannel`` for the inbox's channel, else ``resetByType`` for the
+        peer's kind (a peer with a parent is a thread) over ``session.reset``."""
+        kind = reset_type(peer.peer.kind if peer.peer else None, peer.parent is not None)
+        return resolve_policy(self.config.session, self.inbox(inbox_key).channel, kind)
 
     def _clone(self, agent_id: str, channel: str, account_id: str) -> CloneRecord:
         rec, created = self._clones.get(agent_id, channel, account_id)
@@ -320,12 +334,13 @@ class Gateway:
         return ids
 
     async def new_session(self, inbox_key: str, peer: PeerSpec) -> str:
-        """Start a fresh session for this pane+peer (old history stays searchable); returns the
-        new session id."""
+        """Start a fresh session for this pane+peer (``/new``, ``/reset``; old history stays
+        searchable); returns the new session id."""
         route = self.route(inbox_key, peer)
         store = await self._stores.get(route.agent_id)
         # With the route's info the reset also works for a peer that has no messages yet.
-        row = await store.reset_session(route.session_key, turns.session_info(route, peer))
+        row = await store.reset_session(route.session_key, turns.session_info(route, peer),
+                                        at=self.clock.now())
         return row.session_id
 
     async def reopen_session(self, agent_id: str, session_id: str) -> models.SessionRow:

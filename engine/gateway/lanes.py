@@ -178,7 +178,8 @@ class SessionLanes:
                 store = await self._stores.get(turn.agent_id)
                 await store.append(turn.session_info(), "user", turn.author, turn.text,
                                    status="interrupted",
-                                   meta={**turn.route_meta(), "dropped": turn.dropped})
+                                   meta={**turn.route_meta(), "dropped": turn.dropped},
+                                   at=turn.received_at)
             except ClawError:
                 pass  # the store names its own failure on its next use; the drop happened
             finally:

@@ -4,6 +4,7 @@ agent-to-agent ``ask`` (the ``sessions_send`` tool, replay) alike.
     step     what happens                                                   where
     accept   the clone's interrupt scope opens (Esc works from here on)     accept
     slot     a pane's turn waits for one of max_concurrent_turns            run_queued
+    renew    a session past its reset policy gets a new session id          renew_expired
     begin    the message and its empty ``streaming`` reply row, one commit  run
     start    the clone shows running; a pane gets ``TurnStarted``           run
     answer   the clone (under its own locks) streams, checkpointing the     _stream
@@ -23,9 +24,11 @@ from typing import TYPE_CHECKING, Awaitable, Callable, Mapping
 
 import anyio
 
+from engine.clock import Clock
 from engine.errors import ClawError
 from engine.gateway.errors import GatewayError
 from engine.lazy import lazy_module
+from engine.session_reset import NO_RESET, ResetPolicy, expiry
 
 if TYPE_CHECKING:
     from engine.agent.interrupts import TurnScope
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from engine.store import models
     from engine.store.registry import StoreRegistry
     from engine.store.reply import ReplyWriter
+    from engine.store.store import AgentStore
 else:  # what only a running gateway needs loads when it first does (the app draws first)
     events = lazy_module("engine.gateway.events")
     chat = lazy_module("engine.gateway.history")
@@ -95,6 +99,8 @@ class TurnJob:
     meta: Mapping[str, object] = field(default_factory=dict)  # on both rows
     relay: Relay | None = None
     turn: turns.Turn | None = None  # a pane's turn: TurnStarted is published for it
+    at: float | None = None  # the message's time (default: the runner's clock when it begins)
+    reset: ResetPolicy = NO_RESET  # when the session it lands in has expired
 
 
 def outcome_detail(status: str, reason: str | None, error: BaseException | None) -> str | None:
@@ -111,7 +117,9 @@ class TurnRunner:
 
     def __init__(self, stores: StoreRegistry, publisher: Publisher, clones: CloneRegistry, *,
                  max_concurrent_turns: int, history_limit: int,
-                 tools_for: Callable[[CloneRecord], list[ToolSpec] | None]) -> None:
+                 tools_for: Callable[[CloneRecord], list[ToolSpec] | None],
+                 clock: Clock | None = None) -> None:
+        self.clock = clock if clock is not None else Clock()
         self._stores = stores
         self._events = publisher
         self._clones = clones
@@ -158,7 +166,8 @@ class TurnRunner:
                        text=turn.text, meta=turn.route_meta(),
                        reply_role="assistant" if turn.ask_to is None else "a2a",
                        reply_author=turn.ask_to or turn.clone.agent_id,
-                       on_delta=self._delta_sink(turn), relay=turn.relay, turn=turn)
+                       on_delta=self._delta_sink(turn), relay=turn.relay, turn=turn,
+                       at=turn.received_at, reset=turn.reset)
 
     # -- a turn outside the panes ------------------------------------------------------------
     async def run_direct(self, rec: CloneRecord,
@@ -186,10 +195,12 @@ class TurnRunner:
         answer it; the reply row is finished whatever happens."""
         rec = job.clone
         store = await self._stores.get(job.agent_id)
+        at = job.at if job.at is not None else self.clock.now()
+        await renew_expired(store, job.info, job.reset, at)
         user_msg, writer = await store.begin_turn(
             job.info, job.role, job.author, job.text, meta=dict(job.meta),
             reply_role=job.reply_role, reply_author=job.reply_author,
-            reply_meta={**reply_meta(rec), **job.meta})
+            reply_meta={**reply_meta(rec), **job.meta}, at=at)
         try:
             if job.turn is not None:
                 self._started(job.turn, user_msg)
@@ -211,6 +222,7 @@ class TurnRunner:
 
     def _started(self, turn: turns.Turn, user_msg: models.StoredMessage) -> None:
         rec = turn.clone
+        turn.user_message = user_msg
         self._events.emit(events.TurnStarted, inbox_key=turn.inbox_key, turn_id=turn.turn_id,
                           session_key=turn.session_key, agent_id=turn.agent_id,
                           clone_id=rec.clone_id, user_message=user_msg)
@@ -347,6 +359,22 @@ class TurnRunner:
             acquired = True
             tg.cancel_scope.cancel()
         return acquired
+
+
+async def renew_expired(store: AgentStore, info: models.SessionInfo, policy: ResetPolicy,
+                        now: float) -> str | None:
+    """Before a message is stored: if its session has expired under ``policy`` at ``now``,
+    retire that session id (its history stays, searchable) and start a new one — what ``/new``
+    does. Returns why (``daily`` | ``idle``), or None when the session goes on."""
+    if not policy.timed:
+        return None
+    times = await store.session_times(info.session_key)
+    if times is None:
+        return None
+    why = expiry(policy, times.started_at, times.last_user_at, now)
+    if why is not None:
+        await store.reset_session(info.session_key, info, at=now, only_if=times.session_id)
+    return why
 
 
 def reply_meta(rec: CloneRecord) -> dict[str, object]:

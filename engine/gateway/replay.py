@@ -17,19 +17,27 @@ Line forms (blank lines and lines starting with ``#`` or ``//`` are skipped):
   started streaming, so a mid-stream interrupt is deterministic.
 * ask — ``{"ask": {"from", "to", "text"}, "expect"?: {"allowed": bool, "replyContains"}}``.
 * pause — ``{"sleepMs": N}``: lets a streaming reply get going before an interrupt.
+
+Any line may carry ``"at": "2026-12-01T04:05:00"`` (ISO 8601; local time, or with ``Z`` or an
+offset): the gateway's clock stands at that moment from that line on, until a later ``at`` (which
+may not go back), so daily and idle session resets can be tested; before the first ``at`` the
+clock is the real one. A message's ``"expect": {"sessionId": "changed" | "unchanged"}`` checks
+whether it began a new session id (its key's first message, or the first after the old session
+expired) or joined the one its session key already had.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import anyio
 
 from engine.errors import ClawError
 from engine.gateway.a2a import AgentToAgentDenied
-from engine.gateway.events import Event, TurnFailed, TurnFinished, TurnInterrupted
+from engine.gateway.events import TurnFailed, TurnFinished, TurnInterrupted
 from engine.gateway.a2a import a2a_session_key
 from engine.gateway.inbox import LOCAL_INBOX_KEY, PeerSpec, inbox_key
 from engine.ids import normalize_agent_id
@@ -42,7 +50,8 @@ if TYPE_CHECKING:
     from engine.gateway.turns import TurnTicket
 
 MESSAGE_EXPECT = ("agentId", "sessionKey", "matchedBy", "bindingIndex", "replyContains", "status",
-                  "tool", "toolDenied")
+                  "tool", "toolDenied", "sessionId")
+SESSION_ID_EXPECT = ("changed", "unchanged")
 ASK_EXPECT = ("allowed", "replyContains")
 INTERRUPT_EXPECT = ("hit",)
 _ROUTING_KEYS = ("channel", "accountId", "peer", "parentPeer", "guildId", "teamId", "memberRoleIds")
@@ -69,6 +78,7 @@ class ScriptLine:
     ask: tuple[str, str, str] | None = None  # from, to, text
     sleep: float = 0.0
     expect: dict[str, Any] = field(default_factory=dict)
+    at: float | None = None  # the clock from this line on (epoch seconds)
 
     @property
     def inbox_key(self) -> str:
@@ -95,6 +105,7 @@ class Row:
     matched_by: str | None = None
     agent_id: str | None = None
     session_key: str | None = None
+    session_id: str | None = None
     binding_index: int | None = None
     status: str = ""  # complete | interrupted | error | route-error | denied | hit | missed | slept
     reply: str = ""
@@ -109,7 +120,8 @@ class Row:
     def to_json(self) -> dict[str, Any]:
         return {"line": self.line, "kind": self.kind, "target": self.target, "peer": self.peer,
                 "matchedBy": self.matched_by, "agentId": self.agent_id,
-                "sessionKey": self.session_key, "bindingIndex": self.binding_index,
+                "sessionKey": self.session_key, "sessionId": self.session_id,
+                "bindingIndex": self.binding_index,
                 "status": self.status, "reply": self.reply, "error": self.error,
                 "tools": self.tools, "ok": self.ok, "failures": self.failures}
 
@@ -128,6 +140,7 @@ def parse_script_lines(lines: Iterable[str | bytes | LineTooLong], file: str = "
     first."""
     out: list[ScriptLine] = []
     errors: list[str] = []
+    last_at: tuple[int, float] | None = None  # the line that last set the clock, and to what
     for lineno, raw in enumerate(lines, 1):
         if isinstance(raw, LineTooLong):
             errors.append(f"{file}:{lineno}: {raw}")
@@ -144,9 +157,17 @@ def parse_script_lines(lines: Iterable[str | bytes | LineTooLong], file: str = "
         if not stripped or stripped.startswith(("#", "//")):
             continue
         try:
-            out.append(_parse_line(stripped, lineno))
+            line = _parse_line(stripped, lineno)
         except (_LineError, InboundError) as exc:
             errors.append(f"{file}:{lineno}: {exc}")
+            continue
+        if line.at is not None:
+            if last_at is not None and line.at < last_at[1]:
+                errors.append(f"{file}:{lineno}: \"at\" goes back in time (line {last_at[0]} "
+                              "set a later moment)")
+                continue
+            last_at = (lineno, line.at)
+        out.append(line)
     if errors:
         raise ScriptError("\n".join(errors))
     return out
@@ -163,6 +184,30 @@ def _parse_line(raw: str, lineno: int) -> ScriptLine:
         raise _LineError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
     if not isinstance(obj, dict):
         raise _LineError("each line must be a JSON object")
+    if "at" in obj:
+        at = _parse_at(obj.pop("at"))
+        line = _parse_line_kind(obj, lineno)
+        line.at = at
+        return line
+    return _parse_line_kind(obj, lineno)
+
+
+def _parse_at(value: object) -> float:
+    """``"at"``: an ISO 8601 date and time; without an offset it is the machine's local time
+    (the time zone daily resets use)."""
+    when = None
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    if when is None:
+        raise _LineError('"at" must be a date and time like "2026-12-01T04:05:00" (local time) '
+                         'or with an offset ("2026-12-01T04:05:00Z", "...+01:00")')
+    return when.timestamp()
+
+
+def _parse_line_kind(obj: dict, lineno: int) -> ScriptLine:
     if "interrupt" in obj:
         return _parse_interrupt(obj, lineno)
     if "ask" in obj:
@@ -261,13 +306,16 @@ def _parse_expect(obj: dict, allowed: tuple[str, ...]) -> dict[str, Any]:
         elif key in ("tool", "toolDenied"):
             ok = isinstance(value, str) or (isinstance(value, list) and bool(value) and all(
                 isinstance(v, str) for v in value))
+        elif key == "sessionId":
+            ok = value in SESSION_ID_EXPECT
         else:
             ok = isinstance(value, str)
         if not ok:
             want = {"allowed": "true or false", "hit": "true or false",
                     "bindingIndex": "an integer or null",
                     "status": " or ".join(_STATUSES), "tool": "a tool name or a list of them",
-                    "toolDenied": "a tool name or a list of them"}.get(key, "a string")
+                    "toolDenied": "a tool name or a list of them",
+                    "sessionId": '"changed" or "unchanged"'}.get(key, "a string")
             raise _LineError(f'"expect.{key}" must be {want}')
     return dict(expect)
 
@@ -294,6 +342,8 @@ async def run_script(gateway: Gateway, lines: list[ScriptLine],
 
     async with anyio.create_task_group() as tg:
         for line in lines:
+            if line.at is not None:
+                gateway.clock.set(line.at)
             if line.kind == "sleep":
                 await anyio.sleep(line.sleep)
                 done(Row(line.lineno, "sleep", status="slept", target=f"{line.sleep * 1000:g} ms"))
@@ -308,10 +358,12 @@ async def run_script(gateway: Gateway, lines: list[ScriptLine],
                 if ticket is None:
                     done(row)
                 elif line.wait:
-                    done(_finish(row, line, await ticket.wait()))
+                    await ticket.wait()
+                    done(_finish(row, line, ticket))
                 else:
                     async def later(row: Row = row, line: ScriptLine = line, ticket: TurnTicket = ticket) -> None:
-                        done(_finish(row, line, await ticket.wait()))
+                        await ticket.wait()
+                        done(_finish(row, line, ticket))
 
                     tg.start_soon(later)
     return [rows[n] for n in order]
@@ -333,9 +385,12 @@ async def _send(gateway: Gateway, line: ScriptLine) -> tuple[Row, TurnTicket | N
     return row, ticket
 
 
-def _finish(row: Row, line: ScriptLine, final: Event) -> Row:
+def _finish(row: Row, line: ScriptLine, ticket: TurnTicket) -> Row:
+    final = ticket.final
     message = getattr(final, "message", None)
     row.reply = message.content if message is not None else ""
+    stored = ticket.user_message
+    row.session_id = stored.session_id if stored is not None else None
     if isinstance(final, TurnFinished):
         row.status = "complete"
     elif isinstance(final, TurnInterrupted):
@@ -357,6 +412,14 @@ def _finish(row: Row, line: ScriptLine, final: Event) -> Row:
     row.tools = [{"name": str(c.get("name")), "refused": c.get("refused")}
                  for c in (calls if isinstance(calls, list) else []) if isinstance(c, dict)]
     _check_tools(row, exp)
+    if "sessionId" in exp:
+        if stored is None:
+            row.failures.append(f"expected sessionId {exp['sessionId']}, but the message was "
+                                "not stored")
+        elif exp["sessionId"] != ("changed" if stored.seq == 1 else "unchanged"):
+            got = "joined" if stored.seq > 1 else "began"
+            row.failures.append(f"expected sessionId {exp['sessionId']}, but the message {got} "
+                                f"session {stored.session_id}")
     if row.status == "error" and "status" not in exp:
         row.failures.append(f"turn failed: {row.error}")
     return row

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import anyio
 
 from engine.gateway.events import Event
-from engine.store.models import SessionInfo
+from engine.session_reset import NO_RESET, ResetPolicy
+from engine.store.models import SessionInfo, StoredMessage
 
 if TYPE_CHECKING:
     from engine.agent.interrupts import TurnScope
@@ -41,6 +42,9 @@ class Turn:
     scope: TurnScope  # the clone's, open from acceptance until the turn ends
     ask_to: str | None = None  # ``/ask <agent>``: the agent that answers
     relay: Relay | None = None  # ``/ask``: how that agent's answer is fetched
+    received_at: float | None = None  # the gateway clock when accepted: the message's time
+    reset: ResetPolicy = NO_RESET  # when its session expires (``session.reset`` and overrides)
+    user_message: StoredMessage | None = None  # once stored
     state: str = "accepted"  # accepted | queued | running | done
     dropped: str | None = None  # set when removed from its queue (reason)
     final: Event | None = None
@@ -126,6 +130,11 @@ class TurnTicket:
     @property
     def done(self) -> bool:
         return self._turn.done.is_set()
+
+    @property
+    def user_message(self) -> StoredMessage | None:
+        """The message as stored (its session id; ``seq`` 1 when it began that session)."""
+        return self._turn.user_message
 
     @property
     def final(self) -> Event | None:

@@ -88,6 +88,15 @@ class SessionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionTimes:
+    """A live session's id, when it started and when its user last wrote (None: not yet)."""
+
+    session_id: str
+    started_at: float
+    last_user_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     """A search result. ``snippet`` marks matches with SNIPPET_START/SNIPPET_END."""
 

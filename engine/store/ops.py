@@ -179,6 +179,8 @@ class ResetSessionOp(WriteOp):
 
     session_key: str
     info: SessionInfo | None = None
+    at: float | None = None  # when the new session starts (default now)
+    only_if: str | None = None  # retire only this session id; another live one stays
     groupable = False
 
     @classmethod
@@ -187,7 +189,9 @@ class ResetSessionOp(WriteOp):
         old = await _session_row(ctx, "session_key = ? AND active = 1", (op.session_key,))
         if old is None and op.info is None:
             raise StoreError(ctx.path, f"no session {op.session_key!r} to reset")
-        now = time.time()
+        if old is not None and op.only_if is not None and old.session_id != op.only_if:
+            return [old]  # already renewed (by another process): keep the new one
+        now = time.time() if op.at is None else op.at
         await ctx.conn.execute(
             "UPDATE sessions SET active = 0 WHERE session_key = ? AND active = 1", (op.session_key,))
         if op.info is not None:

@@ -29,7 +29,8 @@ from .errors import StoreError, describe_sqlite_error, store_error
 from .export import render_jsonl, render_markdown
 from .files import prepare_store_file, tighten_side_files
 from .models import (
-    ROLES, STATUSES, SearchHit, SessionInfo, SessionRow, StoredMessage, clean_text, dump_meta,
+    ROLES, STATUSES, SearchHit, SessionInfo, SessionRow, SessionTimes, StoredMessage, clean_text,
+    dump_meta,
 )
 from .ops import (AppendOp, CheckpointOp, EnsureSessionOp, FinishOp, ReopenSessionOp, ResetSessionOp,
                   TurnOp)
@@ -169,7 +170,7 @@ class AgentStore:
         return await self._submit(EnsureSessionOp(self._clean_info(info)))
 
     def _append_op(self, info: SessionInfo, role: str, author: str, content: str, status: str,
-                   meta: dict | None) -> AppendOp:
+                   meta: dict | None, at: float | None = None) -> AppendOp:
         if role not in ROLES:
             raise ValueError(f"role must be one of {sorted(ROLES)}, not {role!r}")
         if status not in STATUSES:
@@ -178,12 +179,14 @@ class AgentStore:
             raise TypeError(f"content must be str, not {type(content).__name__}")
         meta = dict(meta or {})
         return AppendOp(self._clean_info(info), role, clean_text(str(author)), clean_text(content),
-                        status, meta, dump_meta(meta), time.time())
+                        status, meta, dump_meta(meta), time.time() if at is None else at)
 
     async def append(self, info: SessionInfo, role: str, author: str, content: str, *,
-                     status: str = "complete", meta: dict | None = None) -> StoredMessage:
-        """Store one message; returns it once committed (creating the session if needed)."""
-        return await self._submit(self._append_op(info, role, author, content, status, meta))
+                     status: str = "complete", meta: dict | None = None,
+                     at: float | None = None) -> StoredMessage:
+        """Store one message; returns it once committed (creating the session if needed).
+        ``at``: its time (epoch seconds), when the caller's clock is not the real one."""
+        return await self._submit(self._append_op(info, role, author, content, status, meta, at))
 
     async def begin_reply(self, info: SessionInfo, author: str, *,
                           meta: dict | None = None) -> ReplyWriter:
@@ -193,14 +196,15 @@ class AgentStore:
 
     async def begin_turn(self, info: SessionInfo, role: str, author: str, content: str, *,
                          meta: dict | None = None, reply_author: str, reply_role: str = "assistant",
-                         reply_meta: dict | None = None) -> tuple[StoredMessage, ReplyWriter]:
+                         reply_meta: dict | None = None,
+                         at: float | None = None) -> tuple[StoredMessage, ReplyWriter]:
         """Store a message and begin the (empty, ``streaming``) reply to it in one transaction.
 
         A crash at any moment then leaves both or neither: a stored question always has its
         reply row, which the next open turns into ``interrupted`` with whatever text it got.
         """
-        op = TurnOp(self._append_op(info, role, author, content, "complete", meta),
-                    self._append_op(info, reply_role, reply_author, "", "streaming", reply_meta))
+        op = TurnOp(self._append_op(info, role, author, content, "complete", meta, at),
+                    self._append_op(info, reply_role, reply_author, "", "streaming", reply_meta, at))
         message, reply = await self._submit(op)
         return message, self._writer_for(reply)
 
@@ -221,16 +225,20 @@ class AgentStore:
         finally:
             self._replies.discard(reply)
 
-    async def reset_session(self, session_key: str, info: SessionInfo | None = None) -> SessionRow:
+    async def reset_session(self, session_key: str, info: SessionInfo | None = None, *,
+                            at: float | None = None, only_if: str | None = None) -> SessionRow:
         """Start a new session id for ``session_key``; the old history stays and stays searchable.
 
         Without ``info`` the key must have a session (StoreError otherwise) and its route is
         kept; with ``info`` the new session takes that route and the key need not exist yet.
+        ``at``: when the new session starts (default now). ``only_if``: retire only that
+        session id — if the key has moved on to another one (another process renewed it), that
+        one is returned unchanged, so an expiry seen twice starts one new session, not two.
         """
         clean = None if info is None else self._clean_info(info)
         if clean is not None and clean.session_key != clean_text(session_key):
             raise ValueError(f"info is for session {info.session_key!r}, not {session_key!r}")  # type: ignore[union-attr]
-        return await self._submit(ResetSessionOp(clean_text(session_key), clean))
+        return await self._submit(ResetSessionOp(clean_text(session_key), clean, at, only_if))
 
     async def reopen_session(self, session_id: str) -> SessionRow:
         """Make ``session_id`` (retired by a reset) the live session of its key again, so the
@@ -290,6 +298,17 @@ class AgentStore:
             f"SELECT {SESSION_COLUMNS} FROM sessions WHERE session_key = ? AND active = 1",
             (session_key,))
         return row_to_session(rows[0]) if rows else None
+
+    async def session_times(self, session_key: str) -> SessionTimes | None:
+        """When the key's current session started and when its user last wrote in it (what
+        an expiry is decided on), or None if the key has no session."""
+        rows = await self._read(
+            """SELECT s.session_id, s.created_at,
+                      (SELECT m.created_at FROM messages m
+                        WHERE m.session_ref = s.id AND m.role = 'user'
+                        ORDER BY m.seq DESC LIMIT 1)
+                 FROM sessions s WHERE s.session_key = ? AND s.active = 1""", (session_key,))
+        return SessionTimes(*rows[0]) if rows else None
 
     async def list_sessions(self, *, include_reset: bool = False) -> list[SessionRow]:
         """Sessions, most recently active first; reset (retired) session ids only on request."""
