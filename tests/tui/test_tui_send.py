@@ -78,6 +78,15 @@ async def test_slash_commands(tmp_path):
         await pilot.press("enter")
         await wait_for(pilot, lambda: pane.history.message_count == 0 and pane.notice
                        and pane.notice.startswith("new session"), what="new session")
+        first = pane.notice
+        pane.composer.load_text("hello again")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: replies(pane), what="reply in the new session")
+        pane.composer.load_text("/reset")  # OpenClaw's other name for /new
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: pane.history.message_count == 0 and pane.notice
+                       and pane.notice.startswith("new session") and pane.notice != first,
+                       what="a second new session")
 
 
 async def test_keys_arriving_in_one_burst_keep_their_order(tmp_path):

@@ -326,8 +326,9 @@ class ChannelPane(Vertical):
         self.history.page(event.direction)
 
     async def submit(self, text: str) -> None:
-        """Run a composer line: ``/new``, ``/export [jsonl]``, or a message (``/ask`` included:
-        the gateway treats it as agent-to-agent from the routed agent). Whatever fails — a
+        """Run a composer line: ``/new`` (or ``/reset``), ``/export [jsonl]``, or a message
+        (``/ask`` included: the gateway treats it as agent-to-agent from the routed agent).
+        Whatever fails — a
         refused message, a full disk, an error nobody foresaw — is a line in the pane; the
         app goes on. Typed before the engine runs, it is sent once it does."""
         if not self._ready:
@@ -336,7 +337,7 @@ class ChannelPane(Vertical):
         stripped = text.strip()
         command = stripped.split(maxsplit=1)[0].lower() if stripped.startswith("/") else ""
         try:
-            if command == "/new":
+            if command in ("/new", "/reset"):  # OpenClaw's two names for one thing
                 session_id = await self.gateway.new_session(self.inbox.key, self.peer)
                 self.reload_history()
                 self._set_notice(f"new session {session_id}")
