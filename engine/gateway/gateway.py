@@ -349,7 +349,7 @@ class Gateway:
         retired and stays searchable). A session id is never made here, so this works the
         same whatever retired it."""
         store = await self._stores.get(normalize_agent_id(agent_id))
-        return await store.reopen_session(session_id)
+        return await store.reopen_session(session_id, at=self.clock.now())
 
     async def export(self, inbox_key: str, peer: PeerSpec, fmt: str = "markdown") -> Path:
         """Write this pane+peer's current session to a new private file in ``<state>/exports/``

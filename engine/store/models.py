@@ -89,7 +89,8 @@ class SessionRow:
 
 @dataclass(frozen=True, slots=True)
 class SessionTimes:
-    """A live session's id, when it started and when its user last wrote (None: not yet)."""
+    """A live session's id, when it started (or was reopened) and when its user last wrote
+    since then (None: not yet)."""
 
     session_id: str
     started_at: float

@@ -219,6 +219,7 @@ class ReopenSessionOp(WriteOp):
     retired (it stays, and stays searchable). Already live: nothing changes."""
 
     session_id: str
+    at: float | None = None  # when it becomes live again (default now)
     groupable = False
 
     @classmethod
@@ -231,10 +232,12 @@ class ReopenSessionOp(WriteOp):
             await ctx.conn.execute(
                 "UPDATE sessions SET active = 0 WHERE session_key = ? AND active = 1",
                 (row.session_key,))
-            # Reopening counts as activity: a list shows it first, an idle reset starts now.
+            # Reopening counts as activity: a list shows it first, and its reset windows
+            # (daily, idle) start now (``live_since``), not when it was first created.
+            now = time.time() if op.at is None else op.at
             await ctx.conn.execute(
-                "UPDATE sessions SET active = 1, updated_at = max(updated_at, ?) "
-                "WHERE session_id = ?", (time.time(), op.session_id))
+                "UPDATE sessions SET active = 1, updated_at = max(updated_at, ?), live_since = ? "
+                "WHERE session_id = ?", (now, now, op.session_id))
             row = await _session_row(ctx, "session_id = ?", (op.session_id,))
             assert row is not None
             key = row.session_key  # its next message records the route it takes then

@@ -10,6 +10,8 @@ are the same thing by construction. Steps are never edited once released: a chan
       interrupted", maintained by triggers from the metadata and status.
 - v4: the owner of a streaming reply (the token of the open store writing it, see owners.py), so
       opening a store recovers only the replies of stores that are gone.
+- v5: when a reopened session id became live again, so its daily and idle reset windows start
+      there rather than at its first creation.
 """
 
 from __future__ import annotations
@@ -138,6 +140,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "owner of a streaming reply", (
         # NULL for every older row: a reply an older claw-tui left streaming has no live owner.
         "ALTER TABLE messages ADD COLUMN owner TEXT",
+    )),
+    Migration(5, "when a reopened session became live again", (
+        # NULL: live since it was created (every session before this step, every new one).
+        "ALTER TABLE sessions ADD COLUMN live_since REAL",
     )),
 )
 

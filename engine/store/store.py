@@ -240,11 +240,12 @@ class AgentStore:
             raise ValueError(f"info is for session {info.session_key!r}, not {session_key!r}")  # type: ignore[union-attr]
         return await self._submit(ResetSessionOp(clean_text(session_key), clean, at, only_if))
 
-    async def reopen_session(self, session_id: str) -> SessionRow:
+    async def reopen_session(self, session_id: str, *, at: float | None = None) -> SessionRow:
         """Make ``session_id`` (retired by a reset) the live session of its key again, so the
         key's next messages are written to it; the session live until now is retired and
-        kept. StoreError when this store has no such session."""
-        return await self._submit(ReopenSessionOp(session_id))
+        kept. ``at``: when (default now; its reset windows start there). StoreError when this
+        store has no such session."""
+        return await self._submit(ReopenSessionOp(session_id, at))
 
     # ------------------------------------------------------------------ reads
 
@@ -300,15 +301,21 @@ class AgentStore:
         return row_to_session(rows[0]) if rows else None
 
     async def session_times(self, session_key: str) -> SessionTimes | None:
-        """When the key's current session started and when its user last wrote in it (what
-        an expiry is decided on), or None if the key has no session."""
+        """When the key's current session started (or was reopened) and when its user last
+        wrote in it since (what an expiry is decided on), or None if the key has no session."""
         rows = await self._read(
-            """SELECT s.session_id, s.created_at,
+            """SELECT s.session_id, coalesce(s.live_since, s.created_at),
                       (SELECT m.created_at FROM messages m
                         WHERE m.session_ref = s.id AND m.role = 'user'
-                        ORDER BY m.seq DESC LIMIT 1)
+                        ORDER BY m.seq DESC LIMIT 1),
+                      s.live_since
                  FROM sessions s WHERE s.session_key = ? AND s.active = 1""", (session_key,))
-        return SessionTimes(*rows[0]) if rows else None
+        if not rows:
+            return None
+        session_id, started, last_user, reopened = rows[0]
+        if reopened is not None and last_user is not None and last_user < reopened:
+            last_user = None  # what was said before the reopen does not count
+        return SessionTimes(session_id, started, last_user)
 
     async def list_sessions(self, *, include_reset: bool = False) -> list[SessionRow]:
         """Sessions, most recently active first; reset (retired) session ids only on request."""

@@ -106,6 +106,29 @@ async def test_without_a_policy_sessions_last_until_new(tmp_path, env):
         assert c.session_id == new_id != a.session_id
 
 
+async def test_a_reopened_session_lives_from_its_reopening(tmp_path, env):
+    """A retired session opened again (the session list) is not expired at once by its old
+    start: its daily and idle windows start when it was reopened."""
+    config = write_config(tmp_path, RESETS)
+    async with gateway(config, tmp_path, env, clock=Clock()) as gw:
+        old = await say(gw, "whatsapp:personal", ME, "old talk", "2026-11-20T10:00:00")
+        new = await say(gw, "whatsapp:personal", ME, "new talk", "2026-12-01T10:00:00")
+        assert new.session_id != old.session_id
+        gw.clock.set(local("2026-12-01T11:00:00"))
+        await gw.reopen_session("home", old.session_id)
+        back = await say(gw, "whatsapp:personal", ME, "back to it", "2026-12-02T03:59:00")
+        assert back.session_id == old.session_id and back.seq == 3
+        next_day = await say(gw, "whatsapp:personal", ME, "morning", "2026-12-02T04:00:00")
+        assert next_day.session_id not in (old.session_id, new.session_id)
+
+        groups = await say(gw, "whatsapp:personal", GROUP, "g", "2026-12-02T10:00:00")
+        await say(gw, "whatsapp:personal", GROUP, "g2", "2026-12-02T11:00:00")  # idle: renewed
+        gw.clock.set(local("2026-12-02T12:00:00"))
+        await gw.reopen_session("home", groups.session_id)
+        again = await say(gw, "whatsapp:personal", GROUP, "g3", "2026-12-02T12:29:00")
+        assert again.session_id == groups.session_id  # 29 idle minutes since the reopening
+
+
 async def test_a_renewal_seen_twice_starts_one_new_session(tmp_path):
     """Two processes that both find a session expired: the second reset names the id it saw,
     which is gone, so it keeps the session the first one started."""
