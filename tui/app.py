@@ -11,6 +11,7 @@ merged in the engine's stream, and taken for one group of panes at a time (``tui
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,19 +27,22 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from engine.api import StreamLagged
 from engine.config.discovery import default_config_path, example_notice
 from engine.errors import ClawError, ConfigError
-from tui import engine_messages, keymap, textual_compat
+from tui import engine_messages, hotlist, keymap, textual_compat
 from tui.engine_messages import EngineReady, message_for
 from tui.heap import FullCollections, resume_collections, settle_heap
+from tui.hotlist import Notice
 from tui.live_pace import TYPING_GRACE, LivePace, groups_of
 from tui.prefs import Prefs
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, one_line
 from tui.screen_text import screen_text
 from tui.screens.main import MainScreen
+from tui.terminal_alert import Alerter
 
 if TYPE_CHECKING:
     from engine.api import EngineAPI, EventStream
     from engine.gateway.events import Event
+    from engine.gateway.inbox import Inbox
     from tui.widgets.pane import ChannelPane
 
 WIDGET_CSS = [
@@ -80,6 +84,7 @@ class ClawApp(App[int]):
         self.recent_peers = RecentPeers.for_state_dir(self.state_dir)
         self.prefs = Prefs.for_state_dir(self.state_dir)
         self._saving_theme = False  # set once the start-up theme is in: later changes are picks
+        self.alerter = self._make_alerter()
         self.format_time = format_time
         self.clone_refresh = clone_refresh
         self._requested_theme = theme
@@ -156,6 +161,23 @@ class ClawApp(App[int]):
             known = ", ".join(sorted(self.available_themes))
             self.notify(f'Unknown theme "{one_line(name, 40)}" (known: {known}).',
                         severity="warning", markup=False)
+
+    def _make_alerter(self) -> Alerter:
+        """The bell and desktop notifications as ``tui.notify`` has them (made again on a
+        config reload)."""
+        return Alerter(self.gateway.config.tui.notify, os.environ, bell=lambda: self.bell(),
+                       write=lambda text: self.write_terminal(text))
+
+    def write_terminal(self, text: str) -> bool:
+        return textual_compat.write_to_terminal(self, text)
+
+    def alert(self, inbox: Inbox, kinds: frozenset[str], who: str, text: str, *,
+              looking: bool) -> bool:
+        """Ring and/or notify for activity of ``kinds`` in ``inbox``'s pane if ``tui.notify``
+        wants it; True when it did."""
+        if not hotlist.wanted(self.alerter.rules, inbox.key, kinds, looking=looking):
+            return False
+        return self.alerter.alert(inbox.key, Notice.of(hotlist.top(kinds), inbox.label, who, text))
 
     def watch_theme(self, theme: str) -> None:
         """A theme picked in the palette (or set by the app after start-up) is saved."""
@@ -266,6 +288,7 @@ class ClawApp(App[int]):
 
     def on_config_reloaded(self, _message: engine_messages.ConfigReloaded) -> None:
         self._update_header()
+        self.alerter = self._make_alerter()
         try:
             self.main.reroute_all()
         except LookupError:

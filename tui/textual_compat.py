@@ -12,6 +12,8 @@ log says why, and the app runs on plain Textual behaviour: slower, never broken.
 - ``size_cache``: a layout skips the scrollbar update of scroll views whose sizes are unchanged.
 - ``scrollbar_update``: a history's height change (a reply growing in a pane not focused)
   updates its scrollbar in place instead of laying out the whole screen.
+- ``terminal_write`` (not a fast path): desktop notifications are written to the terminal
+  through the app's driver; without it there are none (the bell, public, still rings).
 
 With 16 panes streaming (bench/tui.py, 600 keys, two runs each), key-to-render p99 was 31-36
 ms with every path on, 62-64 ms without the frame timer, 43-55 ms without the echo, 42-53 ms
@@ -129,6 +131,15 @@ def _check_key_echo() -> str | None:
                 else "App._batch_count"))
 
 
+def _check_terminal_write() -> str | None:
+    """The app keeps its driver in ``_driver`` and a driver writes text with ``write``."""
+    from textual.app import App as _App  # noqa: PLC0415
+    from textual.driver import Driver  # noqa: PLC0415
+
+    return (_method(Driver, "write", "data")
+            or (None if "_driver" in _App.__init__.__code__.co_names else "App._driver"))
+
+
 _probe: list[Screen[Any]] = []
 
 
@@ -157,9 +168,11 @@ FEATURES: dict[str, Feature] = {f.name: f for f in (
             _check_frame_timer),
     Feature("key_echo", "the focused widget is painted alone, at once, between frame slots",
             _check_key_echo),
+    Feature("terminal_write", "desktop notifications (OSC 9/777) are written to the terminal",
+            _check_terminal_write),
 )}
 
-SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = KEY_ECHO = True
+SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = KEY_ECHO = TERMINAL_WRITE = True
 
 
 def configure(setting: str | None = None) -> None:
@@ -208,6 +221,19 @@ def log_fallbacks(app: App[Any]) -> None:
 
 # ---------------------------------------------------------------- public now, kept for callers
 
+
+
+# ---------------------------------------------------------------- terminal output
+
+def write_to_terminal(app: App[Any], text: str) -> bool:
+    """Write ``text`` (an escape sequence such as an OSC 9 notification) to the terminal, as
+    ``App.bell`` writes its BEL; Textual has no public call for other bytes. False, and
+    nothing written, without the internal or a terminal (headless, not started)."""
+    driver = getattr(app, "_driver", None)
+    if not TERMINAL_WRITE or app.is_headless or driver is None:
+        return False
+    driver.write(text)
+    return True
 
 
 # ---------------------------------------------------------------- scroll views

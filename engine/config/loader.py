@@ -19,8 +19,10 @@ import pyjson5
 from engine.config import json5doc, tools_section
 from engine.config.json5doc import JsonPath, format_path
 from engine.config.model import (
+    DESKTOP_MODES,
     DM_SCOPES,
     GROUP_SCOPES,
+    NOTIFY_KINDS,
     QUEUE_MODES,
     AccountConfig,
     AgentConfig,
@@ -29,6 +31,7 @@ from engine.config.model import (
     ChannelConfig,
     Config,
     Limit,
+    NotifyConfig,
     Peer,
     ProviderConfig,
     SessionConfig,
@@ -94,7 +97,8 @@ _SESSION_IGNORED = frozenset({
     "threadBindings", "parentForkMaxTokens", "heartbeatIdleMinutes",
 })
 _A2A_KEYS = frozenset({"enabled", "allow"})
-_TUI_KEYS = frozenset({"keymap", "theme"})
+_TUI_KEYS = frozenset({"keymap", "theme", "notify"})
+_NOTIFY_KEYS = frozenset({"bell", "desktop", "on", "words", "panes"})
 _PROVIDER_MODELLED = frozenset({"baseUrl", "apiKey", "api"})
 _GLOB_CHARS = frozenset("*?[")
 
@@ -1133,7 +1137,50 @@ class _Checker:
         theme = None
         if tui.get("theme") is not None:
             theme = self.string(tui["theme"], path + ("theme",))
-        return TuiConfig(keymap=_frozen(keymap), theme=theme)
+        notify = self.notify(tui.get("notify"), path + ("notify",))
+        return TuiConfig(keymap=_frozen(keymap), theme=theme, notify=notify)
+
+    def notify(self, value: object, path: JsonPath) -> NotifyConfig:
+        """``tui.notify``: ``{bell, desktop, on, words, panes}``, each checked where it is."""
+        if value is None:
+            return NotifyConfig()
+        raw = self.obj(value, path)
+        if raw is None:
+            return NotifyConfig()
+        self.unknown_keys(raw, path, _NOTIFY_KEYS)
+        out = NotifyConfig()
+        bell = self.boolean(raw["bell"], path + ("bell",)) if raw.get("bell") is not None else None
+        desktop = out.desktop
+        if isinstance(raw.get("desktop"), bool):
+            desktop = "auto" if raw["desktop"] else "off"
+        elif raw.get("desktop") is not None:
+            desktop = self.scope(raw["desktop"], path + ("desktop",), DESKTOP_MODES) or out.desktop
+        on = out.on if raw.get("on") is None else self.notify_kinds(raw["on"], path + ("on",))
+        words: tuple[str, ...] = ()
+        if raw.get("words") is not None:
+            wpath = path + ("words",)
+            if not isinstance(raw["words"], list):
+                self.error(wpath, f"expected a list of words, got {json_type_name(raw['words'])}",
+                           "type")
+            else:
+                found = (self.string(w, wpath + (i,)) for i, w in enumerate(raw["words"]))
+                words = tuple(w.strip() for w in found if w is not None and w.strip())
+        panes: dict[str, tuple[str, ...]] = {}
+        if raw.get("panes") is not None:
+            ppath = path + ("panes",)
+            for key, kinds in (self.obj(raw["panes"], ppath, " mapping pane keys such as "
+                                        '"whatsapp:personal" to kinds') or {}).items():
+                panes[key.strip().lower()] = self.notify_kinds(kinds, ppath + (key,))
+        return NotifyConfig(bell=bool(bell), desktop=desktop, on=on, words=words,
+                            panes=_frozen(panes))
+
+    def notify_kinds(self, value: object, path: JsonPath) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            self.error(path, f"expected a list of kinds ({', '.join(NOTIFY_KINDS)}), got "
+                       f"{json_type_name(value)}", "type")
+            return ()
+        kinds = (self.scope(v, path + (i,), NOTIFY_KINDS) for i, v in enumerate(value))
+        return tuple(dict.fromkeys(k for k in kinds if k is not None))
 
 
 def _with_warnings(config: Config, warnings: list[Problem]) -> Config:

@@ -231,6 +231,25 @@ class ProviderConfig:
 class TuiConfig:
     keymap: Mapping[str, str] = field(default_factory=_empty)  # binding id -> key(s)
     theme: str | None = None
+    notify: NotifyConfig = field(default_factory=lambda: NotifyConfig())
+
+
+NOTIFY_KINDS = ("message", "mention", "error")
+"""What can call for attention, lowest priority first: a reply, a reply that names you (the
+peer you speak as, or one of ``words``), a failed turn."""
+DESKTOP_MODES = ("off", "auto", "osc9", "osc777")
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyConfig:
+    """``tui.notify``: the terminal bell and/or a desktop notification for activity in a pane
+    you are not looking at. Off unless ``bell`` or ``desktop`` is set."""
+
+    bell: bool = False
+    desktop: str = "off"  # off | auto (true) | osc9 | osc777
+    on: tuple[str, ...] = ("error", "mention")  # kinds that notify (NOTIFY_KINDS)
+    words: tuple[str, ...] = ()  # a reply naming one of these is a mention
+    panes: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)  # inbox key -> its ``on``
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import sys
 import pytest
 from rich.console import Console
 from textual.app import App
+from textual.driver import Driver
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.timer import Timer
@@ -75,6 +76,7 @@ async def _tick_renamed(self, *, due: float, count: int) -> None:
     ("key_echo", Screen, "_on_update", lambda self, message: None, "Screen._on_update (async)"),
     ("key_echo", Screen, "_compositor_refresh", None, "Screen._compositor_refresh"),
     ("key_echo", App, "__init__", lambda self: None, "App._batch_count"),
+    ("terminal_write", Driver, "write", None, "Driver.write"),
 ])
 def test_a_changed_textual_turns_that_path_off(reconfigure, monkeypatch, name, owner, attribute,
                                                value, missing):

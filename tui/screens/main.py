@@ -192,6 +192,13 @@ class MainScreen(OnTimeFrames, Screen):
     def _activity(self) -> None:
         self.refresh_sidebar()
 
+    @on(ChannelPane.Notable)
+    def _notable(self, event: ChannelPane.Notable) -> None:
+        """Activity in a pane: an alert when it is not the one you are looking at (another
+        pane has the focus, or the terminal does not)."""
+        looking = event.pane is self.focused_pane and self.app.app_focus
+        self.claw.alert(event.pane.inbox, event.kinds, event.who, event.text, looking=looking)
+
     @on(Sidebar.PaneClicked)
     def _sidebar_click(self, event: Sidebar.PaneClicked) -> None:
         self.action_goto_pane(event.number)
@@ -238,18 +245,15 @@ class MainScreen(OnTimeFrames, Screen):
             self.notify(f"There is no pane {number} ({len(panes)} panes).", severity="warning")
 
     def action_next_activity(self) -> None:
-        """Visit panes with errors/interrupts first, then panes with new messages, starting
-        after the focused pane."""
+        """Visit panes by hotlist priority — errors and interrupts, then mentions, then new
+        messages — starting after the focused pane."""
         panes = self.panes
         current = self.focused_pane
         start = panes.index(current) + 1 if current in panes else 0
         ordered = panes[start:] + panes[:start]
-        for pane in ordered:
-            if pane.alerts:
-                self.focus_pane(pane)
-                return
-        for pane in ordered:
-            if pane.unseen:
+        for count in (lambda p: p.alerts, lambda p: p.mentions, lambda p: p.unseen):
+            pane = next((p for p in ordered if count(p)), None)
+            if pane is not None:
                 self.focus_pane(pane)
                 return
         self.notify("No pane has new activity.")

@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from engine.errors import ClawError
 from engine.gateway.inbox import Inbox, PeerSpec
-from tui import engine_messages, textual_compat
+from tui import engine_messages, hotlist, textual_compat
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
 from tui.widgets.draw_slot import DrawSlot
@@ -82,6 +82,18 @@ class ChannelPane(Vertical):
             super().__init__()
             self.pane = pane
 
+    class Notable(Message):
+        """A turn here ended in a way that may call for attention (``tui.hotlist`` kinds:
+        message, mention, error); the main screen decides whether it alerts."""
+
+        def __init__(self, pane: "ChannelPane", kinds: frozenset[str], who: str,
+                     text: str) -> None:
+            super().__init__()
+            self.pane = pane
+            self.kinds = kinds
+            self.who = who
+            self.text = text
+
     class ExplainRequested(Message):
         def __init__(self, pane: "ChannelPane", message: Any) -> None:
             super().__init__()
@@ -108,6 +120,7 @@ class ChannelPane(Vertical):
         self._held_lines: list[str] = []  # sent before it did, in order
         self.unseen = 0  # new messages since the pane was last focused
         self.alerts = 0  # errors and interrupts since the pane was last focused
+        self.mentions = 0  # replies naming you (``tui.hotlist``) since then
         self.notice: str | None = None
         self._format_time = format_time
         self._history_key: tuple[str, str] | None = None
@@ -537,9 +550,12 @@ class ChannelPane(Vertical):
     async def on_turn_finished(self, message: engine_messages.TurnFinished) -> None:
         turn = self._turn_for(message.event, message.event.agent_id)
         if turn is not None:
+            event = message.event
             self.notice = None
-            self._new_activity()
-            await self._end(turn, message.event.message)
+            kinds = hotlist.reply_kinds(event.message.content, self._mention_names())
+            self._new_activity(mention="mention" in kinds)
+            self.post_message(self.Notable(self, kinds, event.agent_id, event.message.content))
+            await self._end(turn, event.message)
 
     async def on_turn_interrupted(self, message: engine_messages.TurnInterrupted) -> None:
         event = message.event
@@ -557,6 +573,7 @@ class ChannelPane(Vertical):
         if turn is not None:
             self.notice = f"✖ {one_line(event.error, 120)}"
             self._alert()
+            self.post_message(self.Notable(self, frozenset({"error"}), event.agent_id, event.error))
             await self._end(turn, event.message)
 
     async def _end(self, turn: PaneTurn, message: StoredMessage | None) -> None:
@@ -700,9 +717,13 @@ class ChannelPane(Vertical):
 
     # ------------------------------------------------------------- activity
 
-    def _new_activity(self) -> None:
+    def _mention_names(self) -> list[str]:
+        return hotlist.mention_names(self.peer, self.gateway.config.tui.notify.words)
+
+    def _new_activity(self, *, mention: bool = False) -> None:
         if not self.has_focus_within:
             self.unseen += 1
+            self.mentions += mention
             self.post_message(self.ActivityChanged(self))
 
     def _alert(self) -> None:
@@ -711,8 +732,8 @@ class ChannelPane(Vertical):
             self.post_message(self.ActivityChanged(self))
 
     def mark_seen(self) -> None:
-        if self.unseen or self.alerts:
-            self.unseen = self.alerts = 0
+        if self.unseen or self.alerts or self.mentions:
+            self.unseen = self.alerts = self.mentions = 0
             self.post_message(self.ActivityChanged(self))
 
     def on_descendant_focus(self) -> None:

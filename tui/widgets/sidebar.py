@@ -30,12 +30,14 @@ LABEL_WIDTH = 20  # cells for "label + badges" so a pane stays on one line of th
 if TYPE_CHECKING:
     from tui.widgets.pane import ChannelPane
 
-# one row: (focused mark, number, label, alerts, unseen, state badge); the title row is None
-SidebarRow = tuple[str, int, str, int, int, str] | None
+# one row: (focused mark, number, label, alerts, mentions, unseen, state badge); the title
+# row is None. Badges in hotlist order: errors, mentions, messages (``tui.hotlist``).
+SidebarRow = tuple[str, int, str, int, int, int, str] | None
 
 
 class Sidebar(StylePerRepaint, Widget):
-    COMPONENT_CLASSES = {"sidebar--alerts", "sidebar--unseen", "sidebar--state"}
+    COMPONENT_CLASSES = {"sidebar--alerts", "sidebar--mentions", "sidebar--unseen",
+                         "sidebar--state"}
 
     class PaneClicked(Message):
         def __init__(self, number: int) -> None:
@@ -52,7 +54,8 @@ class Sidebar(StylePerRepaint, Widget):
         rows: list[SidebarRow] = [None]
         for pane in panes:
             rows.append(("▸" if pane is focused else " ", pane.number, pane.inbox.label,
-                         pane.alerts, pane.unseen, STATE_BADGE[pane.turn_state()]))
+                         pane.alerts, pane.mentions, pane.unseen,
+                         STATE_BADGE[pane.turn_state()]))
         if rows == self._rows:
             return
         old, self._rows = self._rows, rows
@@ -75,10 +78,13 @@ class Sidebar(StylePerRepaint, Widget):
     def _text(self, row: SidebarRow) -> Text:
         if row is None:
             return Text("Panes", style="bold", end="")
-        mark, number, label, alerts, unseen, state = row
+        mark, number, label, alerts, mentions, unseen, state = row
         badges: list[Text] = []
         if alerts:
             badges.append(Text(f"✖{alerts}", style=self.get_component_rich_style("sidebar--alerts")))
+        if mentions:
+            badges.append(Text(f"@{mentions}",
+                               style=self.get_component_rich_style("sidebar--mentions")))
         if unseen:
             badges.append(Text(f"●{unseen}", style=self.get_component_rich_style("sidebar--unseen")))
         if state:
