@@ -1,11 +1,15 @@
-"""``claw-tui agents``: list the configured agents, or write starter persona files.
+"""``claw-tui agents``: list the configured agents, write starter persona files, or manage an
+agent's own provider keys.
 
 ``agents init ID`` never overwrites: files already in the workspace are kept and reported.
+``agents auth set`` reads the key without echo (or from stdin) and never prints it;
+``agents auth list`` shows profile names, never keys.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from engine.cli import add_common_options
@@ -23,7 +27,8 @@ def register(subparsers: Any) -> None:
                               "agent's workspace.")
     add_common_options(p)
     sub = p.add_subparsers(dest="agents_command", metavar="ACTION")
-    ls = sub.add_parser("list", help="show id, name, default, workspace and model of every agent")
+    ls = sub.add_parser("list", help="show id, name, default, workspace, agent folder and model of "
+                        "every agent")
     add_common_options(ls)
     ls.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ls.set_defaults(func=run_list)
@@ -34,6 +39,9 @@ def register(subparsers: Any) -> None:
                       help="workspace folder (default: the agent's configured workspace, else "
                       "~/clawd for the default agent and ~/clawd-<id> for the others)")
     init.set_defaults(func=run_init)
+    from engine.cli.agents_auth import register_auth
+
+    register_auth(sub)
     p.set_defaults(func=run_list)
 
 
@@ -45,17 +53,26 @@ def _config(args: argparse.Namespace) -> Config | None:
         return None
 
 
-def agent_rows(config: Config) -> list[dict[str, Any]]:
+def state_dir_of(args: argparse.Namespace) -> Path:
+    from engine.config.discovery import resolve_state_dir
+
+    return resolve_state_dir(getattr(args, "state_dir", None))
+
+
+def agent_rows(config: Config, state_dir: Path | None = None) -> list[dict[str, Any]]:
     from engine.agent.agent import agents_from_config
 
     rows = []
-    for agent in agents_from_config(config).values():
+    for agent in agents_from_config(config, state_dir=state_dir).values():
+        agent_dir = agent.agent_dir
         rows.append({
             "id": agent.id,
             "name": agent.name,
             "default": agent.is_default,
             "workspace": str(agent.workspace),
             "workspaceExists": bool(agent.workspace and agent.workspace.is_dir()),
+            "agentDir": str(agent_dir) if agent_dir is not None else None,
+            "agentDirExists": bool(agent_dir and agent_dir.is_dir()),
             "model": agent.model,
             "modelSource": agent.model_source,
             "fallbacks": list(agent.fallbacks),
@@ -71,20 +88,22 @@ def run_list(args: argparse.Namespace) -> int:
     config = _config(args)
     if config is None:
         return 2
-    rows = agent_rows(config)
+    rows = agent_rows(config, state_dir_of(args))
     if getattr(args, "json", False):
         print(json_safe_dumps(rows, indent=2))
         return 0
-    table = [("ID", "NAME", "DEFAULT", "WORKSPACE", "SANDBOX", "MODEL")]
+    table = [("ID", "NAME", "DEFAULT", "WORKSPACE", "AGENT DIR", "SANDBOX", "MODEL")]
     for r in rows:
         ws = r["workspace"] + ("" if r["workspaceExists"] else " (missing)")
+        agent_dir = r["agentDir"] + ("" if r["agentDirExists"] else " (not used yet)")
         model = r["model"] + ("" if r["modelSource"] == "agent" else f" ({r['modelSource']})")
         if r["fallbacks"]:
             model += " → " + " → ".join(r["fallbacks"])
         sandbox = r["sandbox"]["mode"]
         if sandbox != "off":
             sandbox += f" (workspace {r['sandbox']['workspaceAccess']})"
-        table.append((r["id"], r["name"], "yes" if r["default"] else "", ws, sandbox, model))
+        table.append((r["id"], r["name"], "yes" if r["default"] else "", ws, agent_dir, sandbox,
+                      model))
     table = [tuple(clean(c) for c in row) for row in table]
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
     for row in table:

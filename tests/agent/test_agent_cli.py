@@ -38,12 +38,13 @@ def test_agents_is_a_registered_subcommand() -> None:
     assert "agents" in cli.SUBCOMMANDS
 
 
-def test_list_shows_id_name_default_workspace_sandbox_model(config_file: Path, capsys,
-                                                           tmp_path: Path) -> None:
+def test_list_shows_id_name_default_workspace_agent_dir_sandbox_model(config_file: Path, capsys,
+                                                                     tmp_path: Path) -> None:
     assert run("agents", "list", "--config", str(config_file)) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].split() == ["ID", "NAME", "DEFAULT", "WORKSPACE", "SANDBOX", "MODEL"]
+    assert lines[0].split() == ["ID", "NAME", "DEFAULT", "WORKSPACE", "AGENT", "DIR", "SANDBOX",
+                                "MODEL"]
     home = next(line for line in lines if line.startswith("home"))
     assert "Clawd" in home and "yes" in home and str(tmp_path / "ws-home") in home
     assert "offline/persona (fallback)" in home and "(missing)" in home
