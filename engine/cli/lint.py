@@ -7,6 +7,7 @@ load (its problems are printed as findings).
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.cli import add_common_options
@@ -52,8 +53,31 @@ def lint_target(args: argparse.Namespace) -> tuple[str, list[Finding]]:
     state_dir = resolve_state_dir(getattr(args, "state_dir", None))
     path = discover_config_path(getattr(args, "config", None), state_dir)
     if path is None:
-        return EXAMPLE_FILE, lint_text(EXAMPLE_TEXT, file=EXAMPLE_FILE, is_example=True)
-    return str(path), lint_file(path)
+        findings = lint_text(EXAMPLE_TEXT, file=EXAMPLE_FILE, is_example=True)
+        return EXAMPLE_FILE, findings + agent_folder_findings(None, state_dir)
+    return str(path), lint_file(path) + agent_folder_findings(path, state_dir)
+
+
+def agent_folder_findings(path: Path | None, state_dir: Path) -> list[Finding]:
+    """Problems in each agent's own files (auth-profiles.json, models.json), located like the
+    config's, when the config loads (else its own errors come first)."""
+    from engine.cli.agents_auth import agent_folder
+    from engine.config.discovery import load_effective_config
+    from engine.errors import ConfigError
+    from engine.routing.lint import findings_from_problems
+
+    try:
+        config = load_effective_config(str(path) if path is not None else None, state_dir)
+    except ConfigError:
+        return []
+    from engine.agent.agent_models import check_agent_models
+    from engine.agent.auth_profiles import check_auth_profiles
+
+    problems = []
+    for agent in config.agents:
+        folder = agent_folder(config, agent, state_dir)
+        problems += check_auth_profiles(folder) + check_agent_models(folder)
+    return findings_from_problems(problems)
 
 
 def summary(file: str, errors: int, warnings: int) -> str:

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from engine.config.model import Binding, Config
-from engine.errors import ConfigError, Problem, Severity
+from engine.config.model import Binding, Config, Peer
+from engine.errors import ConfigError, Problem, RouteError, Severity
+from engine.routing.inbound import Inbound
 from engine.routing.router import (
     ANY_ACCOUNT,
+    Router,
     describe_binding,
     ignore_reason,
     kind_class,
@@ -105,6 +107,9 @@ def lint_config(config: Config, *, locate: Locator | None = None, file: str | No
     valid = [b for b in config.bindings if b.index not in ignored]
     _shadowed(valid, raw)
     _peer_case_and_kind(valid, raw)
+    _no_default_agent(config, raw)
+    if not any(f.path == "session.dmScope" for f in loaded):  # a bad value is reported already
+        _dm_session_shared_by_accounts(config, raw)
     out: list[Finding] = []
     for severity, code, message, index, path, related in raw:
         line = column = None
@@ -361,6 +366,54 @@ def _peer_case_and_kind(valid: list[Binding], raw: Raw) -> None:
                     f"{other_kind}:{b.peer.id}: group and channel peers match each other's "
                     "bindings", b.index, f"{b.path}.match.peer.kind", other.index))
             kinds.setdefault(b.peer.kind, b)
+
+
+def _no_default_agent(config: Config, raw: Raw) -> None:
+    """Several agents and no default: a message no binding matches gets no agent at all."""
+    declared = [a for a in config.agents if not a.implicit]
+    if config.default_agent_id is not None or len(declared) < 2:
+        return
+    raw.append((
+        "warning", "no-default-agent",
+        f"{len(declared)} agents and none is the default: a message no binding matches gets no "
+        f"agent (mark one with default: true, or set routing.defaultAgentId)",
+        None, declared[0].path, None))
+
+
+def _dm_session_shared_by_accounts(config: Config, raw: Raw) -> None:
+    """``dmScope: main`` puts every DM an agent gets into its one main session, so people writing
+    to two different accounts routed to that agent share one conversation (OpenClaw's security
+    audit flags the same). Found by routing a DM from two different people through each
+    account: accounts whose DMs end up in the same session are named."""
+    scopes = {config.session.dm_scope} | {b.session.dm_scope for b in config.bindings
+                                          if b.session is not None and b.session.dm_scope}
+    if "main" not in scopes:
+        return
+    router = Router(config)
+    accounts: dict[tuple[str, str], None] = {}
+    for channel in config.channels.values():
+        for account in channel.accounts:
+            accounts[(channel.name, account)] = None
+    for b in config.bindings:
+        if b.valid and b.channel and b.account != ANY_ACCOUNT:
+            accounts[(b.channel, b.account)] = None
+    sharing: dict[tuple[str, str], list[str]] = {}
+    for n, (channel, account) in enumerate(accounts):
+        try:  # a different person on each account: one session only when DMs are not split
+            route = router.resolve(Inbound(channel, account, Peer("direct", f"\0lint-peer-{n}")))
+        except RouteError:
+            continue
+        sharing.setdefault((route.agent_id, route.session_key), []).append(f"{channel}/{account}")
+    for (agent_id, session_key), where in sharing.items():
+        if len(where) < 2:
+            continue
+        shown = ", ".join(where[:3]) + (f" and {len(where) - 3} more" if len(where) > 3 else "")
+        raw.append((
+            "warning", "dm-session-shared",
+            f'agent "{agent_id}" keeps DMs from {shown} in one session ({session_key}) because '
+            'dmScope is "main": people writing to different accounts share one conversation; '
+            'set session.dmScope to "per-account-channel-peer"',
+            None, "session.dmScope", None))
 
 
 # --------------------------------------------------------------------------- helpers

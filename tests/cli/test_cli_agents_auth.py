@@ -154,3 +154,23 @@ def test_agents_list_shows_each_agents_folder(tmp_path, env, config) -> None:
                                      env=env).stdout)
     assert [(r["agentDir"], r["agentDirExists"]) for r in rows] == [
         (str(default_agent_dir(state, "home")), False), (str(default_agent_dir(state, "work")), True)]
+
+
+def test_lint_reports_problems_in_each_agents_files(tmp_path, env, config) -> None:
+    state = tmp_path / "state"
+    work = default_agent_dir(state, "work")
+    console_script("agents", "auth", "set", "work", "openai", "--config", str(config), env=env,
+                   stdin=f"{KEY}\n".encode())
+    path = work / "auth-profiles.json"
+    path.write_text(path.read_text().replace('"provider": "openai"', '"provider": ["openai"]'))
+    home = default_agent_dir(state, "home")
+    home.mkdir(parents=True)
+    (home / "models.json").write_text('{ "providers": {} }')
+    os.chmod(home / "models.json", 0o644)
+    done = console_script("lint", "--config", str(config), env=env)
+    out = done.stdout.decode()
+    assert done.returncode == 1 and KEY not in text(done)
+    assert (f'{path}:6:7: profiles["openai:default"].provider: expected a string, got an array'
+            in out.splitlines())
+    assert (f"{home / 'models.json'}: other users may open this model registry (mode 0644); not "
+            f"used, fix with: chmod 600 {home / 'models.json'}") in out.splitlines()

@@ -39,6 +39,7 @@ SAMPLE = """\
     { agentId: "work", match: { channel: "Slack", accountId: "OPS" } },
   ],
   tools: { agentToAgent: { enabled: true, allow: ["home", "ghost"] } },
+  session: { dmScope: "per-channel-peer" },
 }
 """
 
