@@ -145,7 +145,8 @@ def test_agents_list_shows_each_agents_folder(tmp_path, env, config) -> None:
                    stdin=b"k\n")
     done = console_script("agents", "list", "--config", str(config), env=env)
     lines = done.stdout.decode().splitlines()
-    assert lines[0].split() == ["ID", "NAME", "DEFAULT", "WORKSPACE", "AGENT", "DIR", "SANDBOX", "MODEL"]
+    assert lines[0].split() == ["ID", "NAME", "DEFAULT", "WORKSPACE", "AGENT", "DIR", "SANDBOX",
+                                "MODEL"]
     state = tmp_path / "state"
     assert f"{default_agent_dir(state, 'home')} (not used yet)" in lines[1]
     assert f"{default_agent_dir(state, 'work')}  " in lines[2]
