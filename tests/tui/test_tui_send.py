@@ -146,3 +146,30 @@ async def test_queue_mode_key_makes_a_new_message_interrupt_the_reply(tmp_path):
         assert gateway.queue_mode(pane.inbox.key) == "followup"
         await pilot.pause()
         assert "⚡interrupts" not in app.screen_text()
+
+
+async def test_a_session_that_expired_starts_the_pane_afresh(tmp_path):
+    """session.reset idle: the first message after the window starts a new session id, and
+    the pane shows it like /new — an empty view with a notice — the old history kept."""
+    from tests.support.tui_app import CONFIG_TEXT
+
+    text = CONFIG_TEXT.replace(
+        "  tools:", '  session: { reset: { mode: "idle", idleMinutes: 5 } },\n  tools:')
+    async with running_app(tmp_path, text=text) as (app, pilot):
+        pane = app.main.panes[0]
+        clock = app.gateway.clock
+        clock.set(1_800_000_000.0)
+        pane.composer.load_text("before the break")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: replies(pane), what="first reply")
+        old = pane.history.messages[0].session_id
+        clock.set(1_800_000_000.0 + 5 * 60 + 1)
+        pane.composer.load_text("after the break")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: replies(pane) and pane.history.message_count == 2
+                       and pane.history.messages[0].content == "after the break",
+                       what="the reply in a new session")
+        assert pane.history.messages[0].session_id != old
+        assert pane.notice and "(the last one expired)" in pane.notice
+        hits = await app.gateway.search("before", agent_id="home")
+        assert hits and {h.message.session_id for h in hits} == {old}

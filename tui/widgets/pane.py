@@ -118,6 +118,7 @@ class ChannelPane(Vertical):
         self._stream: MarkdownStream | None = None  # the live reply through Markdown
         self._ready = False  # the engine runs (``EngineReady``)
         self._held_lines: list[str] = []  # sent before it did, in order
+        self._renewal: str | None = None  # "new session …" while the reply that began it runs
         self.unseen = 0  # new messages since the pane was last focused
         self.alerts = 0  # errors and interrupts since the pane was last focused
         self.mentions = 0  # replies naming you (``tui.hotlist``) since then
@@ -529,6 +530,7 @@ class ChannelPane(Vertical):
             return
         turn.state = "running"
         self._update_labels()
+        await self._renewed(event.user_message)
         await self._add_to_history(event.user_message)
         if self._live_turn is None:
             await self._begin_live(turn)
@@ -551,7 +553,7 @@ class ChannelPane(Vertical):
         turn = self._turn_for(message.event, message.event.agent_id)
         if turn is not None:
             event = message.event
-            self.notice = None
+            self.notice, self._renewal = self._renewal, None  # a renewal stays said
             kinds = hotlist.reply_kinds(event.message.content, self._mention_names())
             self._new_activity(mention="mention" in kinds)
             self.post_message(self.Notable(self, kinds, event.agent_id, event.message.content))
@@ -596,6 +598,17 @@ class ChannelPane(Vertical):
         nxt = next((t for t in self.turns.values() if t.state in ("running", "streaming")), None)
         if nxt is not None:
             await self._begin_live(nxt)
+
+    async def _renewed(self, message: StoredMessage | None) -> None:
+        """A message that begins a new session id after the shown one (the shown one expired
+        under ``session.reset``) starts the view afresh, as ``/new`` does."""
+        if message is None or message.seq != 1 or not self._shows(message):
+            return
+        if self.history.message_count and \
+                self.history.messages[-1].session_id != message.session_id:
+            self.history.set_messages([], has_older=False)
+            self._renewal = f"new session {message.session_id} (the last one expired)"
+            self._set_notice(self._renewal)
 
     async def _add_to_history(self, message: StoredMessage | None) -> None:
         if message is not None and self._shows(message):
