@@ -52,6 +52,7 @@ WIDGET_CSS = [
     "widgets/history_view.tcss",
     "widgets/clone_panel.tcss",
     "widgets/sidebar.tcss",
+    "widgets/pane_tabs.tcss",
 ]
 
 

@@ -126,6 +126,27 @@ KEYS: tuple[Key, ...] = (
 
 KEYS_BY_ID: Mapping[str, Key] = {k.id: k for k in KEYS}
 
+FOOTER_PRIORITY: tuple[str, ...] = (
+    "app.help", "main.interrupt", "main.peer", "editor.save", "editor.close", "editor.add",
+    "editor.edit", "editor.delete", "form.submit", "form.cancel", "app.routing_editor",
+    "main.toggle_sidebar", "main.toggle_clones", "app.command_palette", "editor.try",
+    "editor.default_agent", "editor.a2a_toggle", "editor.a2a_allow", "editor.duplicate",
+    "editor.move_up", "editor.move_down", "app.search", "composer.send",
+)
+"""The footer keys that stay when the line is too short for all: help first (it lists every
+key), then what a small terminal cannot do without. Keys not listed come after, in order."""
+
+COLLAPSED_FOOTER: frozenset[str] = frozenset({"main.toggle_sidebar", "main.toggle_clones"})
+"""Keys the footer shows in the collapsed layout only: there the sidebar and the clone panel
+are overlays these keys open."""
+
+
+def footer_rank(hint: object) -> int:
+    """Where a footer key (anything with a binding ``id``) ranks in ``FOOTER_PRIORITY``."""
+    binding_id = getattr(hint, "id", None)
+    return FOOTER_PRIORITY.index(binding_id) if binding_id in FOOTER_PRIORITY \
+        else len(FOOTER_PRIORITY)
+
 
 def bindings(scope: str) -> list[Binding]:
     """The Textual bindings of one scope, ready for a ``BINDINGS`` class attribute."""

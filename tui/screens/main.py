@@ -14,6 +14,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Header
 
 from tui import engine_messages, keymap
@@ -21,6 +22,7 @@ from tui.frame_timer import OnTimeFrames
 from tui.widgets.clone_panel import ClonePanel
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.pane import ChannelPane
+from tui.widgets.pane_tabs import PaneTabs
 from tui.widgets.draw_slot import DrawSlot
 from tui.widgets.sidebar import Sidebar
 
@@ -30,6 +32,12 @@ if TYPE_CHECKING:
 
 MIN_PANE_WIDTH = 44
 MIN_PANE_HEIGHT = 10
+NARROW_BELOW = 100
+"""Columns below which the layout collapses: the sidebar's 26 columns would leave a pane
+under 74 (under 70 for the text of a message) and take a third of the screen."""
+SHORT_BELOW = 30
+"""Rows below which the layout collapses: the header and the clone panel's 8 rows would
+leave a pane under 20 rows (under 15 of history), and two stacked panes 5 each."""
 
 
 class PaneGrid(Container):
@@ -47,7 +55,15 @@ def columns_for(width: int, panes: int) -> int:
 
 
 class MainScreen(OnTimeFrames, Screen):
-    """Styles: ``main.tcss`` beside this file, loaded by the app (this is its default screen)."""
+    """Styles: ``main.tcss`` beside this file, loaded by the app (this is its default screen).
+
+    Below ``NARROW_BELOW`` columns or ``SHORT_BELOW`` rows the screen has the class
+    ``-narrow`` or ``-short`` (Textual's breakpoints, re-applied on every resize) and the
+    layout collapses (``collapsed``): one pane at a time under a pane switcher line, the
+    sidebar and the clone panel overlays on their keys (Ctrl+B, F5)."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_BELOW, "-tall")]
 
     BINDINGS = keymap.bindings("main")
     AUTO_FOCUS = "ChannelPane Composer"  # on a resume with nothing focused; at start: first_frame_shown
@@ -60,6 +76,7 @@ class MainScreen(OnTimeFrames, Screen):
         self._by_inbox: dict[str, ChannelPane] = {}
         self._sidebar = Sidebar(id="sidebar")
         self._clones = ClonePanel(id="clones")
+        self._tabs = PaneTabs(id="pane-tabs")
         self._resumed_once = False
         self._draw_slot = DrawSlot()
 
@@ -70,6 +87,7 @@ class MainScreen(OnTimeFrames, Screen):
     def compose(self) -> ComposeResult:
         app = self.claw
         yield Header(show_clock=False, icon="≡")
+        yield self._tabs
         with Horizontal(id="body"):
             yield self._sidebar
             with Vertical(id="main-col"):
@@ -91,10 +109,8 @@ class MainScreen(OnTimeFrames, Screen):
 
     def on_mount(self) -> None:
         prefs = self.claw.prefs
-        if prefs.sidebar is not None:
-            self._sidebar.display = prefs.sidebar
-        if prefs.clones is not None:
-            self._clones.display = prefs.clones
+        self._sidebar.set_class(prefs.sidebar is False, "-hidden")
+        self._clones.set_class(prefs.clones is False, "-hidden")
         if prefs.pane_order:  # accounts new since then keep the numbers they got now
             self.claw.report_pref_error(prefs.set_pane_order([p.inbox.key for p in self._panes]))
         panes = self.panes
@@ -159,8 +175,8 @@ class MainScreen(OnTimeFrames, Screen):
             self._zoomed = None
         if self.focused is not pane.composer:  # keys typed after this wait for the new focus
             self.claw.hold_keys()
+        self._set_focused(pane)  # first: in the collapsed layout this shows the pane
         pane.focus_composer()
-        self._set_focused(pane)
         pane.mark_seen()
 
     def first_frame_shown(self) -> None:
@@ -181,12 +197,15 @@ class MainScreen(OnTimeFrames, Screen):
         old, self._focused_pane = self._focused_pane, pane
         if old is not None and old is not pane:
             old.set_markdown_live(False)
+            old.remove_class("-current")
+        pane.add_class("-current")  # the pane the collapsed layout shows
         pane.set_markdown_live(True)
         self.refresh_sidebar()
 
     def refresh_sidebar(self) -> None:
         if self._sidebar.is_attached:  # not before compose or during teardown
             self._sidebar.show(self._panes, self._focused_pane)
+            self._tabs.show(self._panes, self._focused_pane)
 
     @on(ChannelPane.ActivityChanged)
     def _activity(self) -> None:
@@ -201,16 +220,23 @@ class MainScreen(OnTimeFrames, Screen):
 
     @on(Sidebar.PaneClicked)
     def _sidebar_click(self, event: Sidebar.PaneClicked) -> None:
+        self._sidebar.remove_class("-open")  # the overlay has done its job
         self.action_goto_pane(event.number)
 
     # ------------------------------------------------------------------ layout
 
+    @property
+    def collapsed(self) -> bool:
+        """Whether the terminal is too narrow or too short for the full layout."""
+        return self.has_class("-narrow") or self.has_class("-short")
+
     def on_resize(self) -> None:
-        self._layout_grid()
+        # After this handler, ``Screen``'s own sets the breakpoint classes for the new size.
+        self.call_after_refresh(self._layout_grid)
 
     def _layout_grid(self) -> None:
         grid = self.query_one("#grid")
-        count = len(self.panes)
+        count = 1 if self.collapsed else len(self.panes)
         width = grid.outer_size.width or self.app.size.width
         cols = columns_for(width, count)
         rows = max(1, ceil(count / cols))
@@ -312,12 +338,20 @@ class MainScreen(OnTimeFrames, Screen):
             pane.show_sessions()
 
     def action_toggle_clones(self) -> None:
-        self._clones.display = not self._clones.display
-        self.claw.report_pref_error(self.claw.prefs.set_layout(clones=self._clones.display))
+        self._toggle(self._clones, "clones")
 
     def action_toggle_sidebar(self) -> None:
-        self._sidebar.display = not self._sidebar.display
-        self.claw.report_pref_error(self.claw.prefs.set_layout(sidebar=self._sidebar.display))
+        self._toggle(self._sidebar, "sidebar")
+
+    def _toggle(self, widget: Widget, name: str) -> None:
+        """Show or hide a panel of the full layout (kept in the preferences), or open or
+        close its overlay in the collapsed layout (not kept: it is a look, not a setting)."""
+        if self.collapsed:
+            widget.toggle_class("-open")
+            return
+        shown = widget.has_class("-hidden")
+        widget.set_class(not shown, "-hidden")
+        self.claw.report_pref_error(self.claw.prefs.set_layout(**{name: shown}))
 
     @on(ChannelPane.ExplainRequested)
     def _explain_requested(self, event: ChannelPane.ExplainRequested) -> None:

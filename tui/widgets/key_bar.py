@@ -5,6 +5,10 @@ It shows what Textual's ``Footer`` shows — the focused widget's and the screen
 a key presses it. ``Footer`` mounts a widget per key and re-mounts them all whenever focus
 moves (every Tab or Alt+n); restyling those was a third of the app's start-up and a pause on
 every pane switch. Here a focus change redraws one line, and only if the keys changed.
+
+When the line is too short for all of them, the keys that matter most stay
+(``keymap.FOOTER_PRIORITY``: help, interrupt, peer, routing…), in their usual order; in the
+collapsed layout of a small terminal the keys of its overlays (sidebar, clones) join them.
 """
 
 from __future__ import annotations
@@ -18,12 +22,34 @@ from textual import events
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui import keymap
+
 
 class KeyHint(NamedTuple):
     key: str  # what a click presses
     display: str
     description: str
     enabled: bool
+    id: str | None = None  # the binding's id (``tui.keymap``)
+
+    @property
+    def size(self) -> int:
+        return cell_len(f" {self.display} ") + (cell_len(f"{self.description} ")
+                                                if self.description else 0)
+
+
+def pick(hints: list[KeyHint], palette: KeyHint | None, width: int) -> list[KeyHint]:
+    """The hints that fit ``width``, the most useful first (``keymap.FOOTER_PRIORITY``; the
+    rest in their order), the palette key among them; returned in display order."""
+    everything = [*hints, *([palette] if palette else [])]
+    ranked = sorted(everything, key=keymap.footer_rank)
+    chosen: set[KeyHint] = set()
+    used = 0
+    for hint in ranked:
+        if used + hint.size <= width:
+            chosen.add(hint)
+            used += hint.size
+    return [hint for hint in everything if hint in chosen]
 
 
 class KeyBar(Widget, can_focus=False):
@@ -50,6 +76,7 @@ class KeyBar(Widget, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.hints: list[KeyHint] = []
+        self.layout_hints: list[KeyHint] = []  # shown in the collapsed layout only
         self.palette: KeyHint | None = None
         self._spans: list[tuple[int, int, KeyHint]] = []
 
@@ -64,21 +91,37 @@ class KeyBar(Widget, can_focus=False):
         app = self.app
         active = self.screen.active_bindings
         hints: list[KeyHint] = []
+        layout_hints: list[KeyHint] = []
         seen: set[str] = set()
         for _, binding, enabled, _tooltip in active.values():
-            if binding.show and binding.action not in seen:
+            shown = binding.show or binding.id in keymap.COLLAPSED_FOOTER
+            if shown and binding.action not in seen:
                 seen.add(binding.action)
-                hints.append(KeyHint(binding.key, app.get_key_display(binding),
-                                     binding.description, enabled))
+                (hints if binding.show else layout_hints).append(
+                    KeyHint(binding.key, app.get_key_display(binding), binding.description,
+                            enabled, binding.id))
         palette = None
         if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
             _, binding, enabled, _tooltip = active[app.COMMAND_PALETTE_BINDING]
             palette = KeyHint(binding.key, app.get_key_display(binding), binding.description,
-                              enabled)
+                              enabled, binding.id)
             hints = [h for h in hints if h.key != palette.key]
-        if (hints, palette) != (self.hints, self.palette):
-            self.hints, self.palette = hints, palette
+        if (hints, layout_hints, palette) != (self.hints, self.layout_hints, self.palette):
+            self.hints, self.layout_hints, self.palette = hints, layout_hints, palette
             self.refresh()
+
+    def notify_style_update(self) -> None:
+        """Restyled, which includes the screen changing its layout class (``-narrow``…):
+        the keys shown depend on that."""
+        super().notify_style_update()
+        self.refresh()
+
+    def shown_hints(self) -> list[KeyHint]:
+        """The keys to show now: with those of the collapsed layout's overlays when the
+        screen has collapsed (``MainScreen.collapsed``)."""
+        if getattr(self.screen, "collapsed", False):
+            return self.hints + self.layout_hints
+        return self.hints
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -92,32 +135,26 @@ class KeyBar(Widget, can_focus=False):
         spans: list[tuple[int, int, KeyHint]] = []
         x = 0
 
-        def add(hint: KeyHint, limit: int) -> bool:
+        def add(hint: KeyHint) -> None:
             nonlocal x
             key = f" {hint.display} "
             text = f"{hint.description} " if hint.description else ""
-            size = cell_len(key) + cell_len(text)
-            if x + size > limit:
-                return False
             extra = Style() if hint.enabled else dim
             segments.append(Segment(key, key_style + extra))
             if text:
                 segments.append(Segment(text, text_style + extra))
-            spans.append((x, x + size, hint))
-            x += size
-            return True
+            spans.append((x, x + hint.size, hint))
+            x += hint.size
 
         palette = self.palette
-        palette_size = 0
-        if palette is not None:
-            palette_size = cell_len(f" {palette.display} {palette.description} ")
-        for hint in self.hints:
-            if not add(hint, width - palette_size - 1):
-                break
-        if palette is not None and x + palette_size <= width:
-            segments.append(Segment(" " * (width - palette_size - x), base))
-            x = width - palette_size
-            add(palette, width)
+        chosen = pick(self.shown_hints(), palette, width)
+        for hint in chosen:
+            if hint is not palette:
+                add(hint)
+        if palette is not None and palette in chosen:
+            segments.append(Segment(" " * (width - palette.size - x), base))
+            x = width - palette.size
+            add(palette)
         if x < width:
             segments.append(Segment(" " * (width - x), base))
         self._spans = spans

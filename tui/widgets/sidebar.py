@@ -32,7 +32,14 @@ if TYPE_CHECKING:
 
 # one row: (focused mark, number, label, alerts, mentions, unseen, state badge); the title
 # row is None. Badges in hotlist order: errors, mentions, messages (``tui.hotlist``).
-SidebarRow = tuple[str, int, str, int, int, int, str] | None
+PaneRow = tuple[str, int, str, int, int, int, str]
+SidebarRow = PaneRow | None
+
+
+def pane_rows(panes: Iterable["ChannelPane"], focused: "ChannelPane | None") -> list[PaneRow]:
+    """What the pane list shows of each pane (the sidebar and the pane switcher line alike)."""
+    return [("▸" if pane is focused else " ", pane.number, pane.inbox.label, pane.alerts,
+             pane.mentions, pane.unseen, STATE_BADGE[pane.turn_state()]) for pane in panes]
 
 
 class Sidebar(StylePerRepaint, Widget):
@@ -51,11 +58,7 @@ class Sidebar(StylePerRepaint, Widget):
         self._strips: dict[int, tuple[tuple[SidebarRow, int, Style], Strip]] = {}
 
     def show(self, panes: Iterable["ChannelPane"], focused: "ChannelPane | None") -> None:
-        rows: list[SidebarRow] = [None]
-        for pane in panes:
-            rows.append(("▸" if pane is focused else " ", pane.number, pane.inbox.label,
-                         pane.alerts, pane.mentions, pane.unseen,
-                         STATE_BADGE[pane.turn_state()]))
+        rows: list[SidebarRow] = [None, *pane_rows(panes, focused)]
         if rows == self._rows:
             return
         old, self._rows = self._rows, rows

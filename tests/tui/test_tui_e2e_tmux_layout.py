@@ -1,0 +1,75 @@
+"""The installed binary in a real terminal (tmux) at small and large sizes, resized while it
+runs: the collapsed layout of a small terminal and its keys, the full layout after growing."""
+
+from __future__ import annotations
+
+import shlex
+import time
+
+import pytest
+
+from engine.config.example import EXAMPLE_TEXT
+from tests.support.tmux import TMUX, Tmux, claw_binary
+
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
+
+
+def start(tmp_path, width: int, height: int, env: str = "") -> Tmux:
+    config = tmp_path / "clawdbot.json"
+    config.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    # Without COLUMNS and LINES (the test runner's own size): the app would take them for
+    # the terminal's size and not follow a resize.
+    command = (f"env -u COLUMNS -u LINES CLAW_OFFLINE_DELAY_MS=5 TERM=xterm-256color {env} "
+               f"{shlex.quote(str(claw_binary()))} --config {shlex.quote(str(config))} "
+               f"--state-dir {shlex.quote(str(tmp_path / 'state'))}")
+    tmux = Tmux()
+    tmux.run("new-session", "-d", "-s", tmux.session, "-x", str(width), "-y", str(height),
+             command)
+    return tmux
+
+
+def quit_app(tmux: Tmux) -> None:
+    tmux.run("send-keys", "-t", tmux.session, "C-q")
+    deadline = time.monotonic() + 15
+    while tmux.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not tmux.alive(), "the app did not quit on Ctrl+Q"
+
+
+def test_80x24_collapses_and_a_resize_brings_the_full_layout_back(tmp_path):
+    tmux = start(tmp_path, 80, 24)
+    try:
+        screen = tmux.wait_for(lambda s: "│ 2 " in s.splitlines()[0] and "Help" in s,
+                               "the collapsed layout")
+        lines = screen.splitlines()
+        assert lines[0].startswith(" 1 whatsapp · Personal phone │ 2 ")  # the pane line on top
+        assert lines[1].startswith("╭─ 1 whatsapp · Personal phone")  # one pane, full width
+        assert "Panes" not in screen  # no sidebar
+        for key in ("f1 Help", "f4 Peer", "^r Routing", "^b Sidebar", "f5 Clones"):
+            assert key in lines[-1]
+        tmux.run("send-keys", "-t", tmux.session, "Tab")
+        tmux.wait_for(lambda s: s.splitlines()[1].startswith("╭─ 2 whatsapp · Business line"),
+                      "the next pane in its place")
+        tmux.run("send-keys", "-t", tmux.session, "C-b")
+        tmux.wait_for(lambda s: s.splitlines()[1].startswith(" Panes"), "the sidebar overlay")
+        tmux.run("send-keys", "-t", tmux.session, "C-b")
+        tmux.wait_for(lambda s: " Panes" not in s, "the sidebar overlay closed")
+
+        tmux.run("resize-window", "-t", tmux.session, "-x", "160", "-y", "48")
+        screen = tmux.wait_for(lambda s: " Panes" in s and "Clones" in s and "3 discord" in s
+                               and "^b Sidebar" not in s.splitlines()[-1],
+                               "the full layout after growing, and its footer keys")
+        assert "claw-tui" in screen.splitlines()[0]  # the header is back
+        assert "f2 Zoom" in screen.splitlines()[-1]
+
+        tmux.run("resize-window", "-t", tmux.session, "-x", "80", "-y", "24")
+        screen = tmux.wait_for(lambda s: "│ 2 whatsapp · Business line" in s.splitlines()[0],
+                               "collapsed again after shrinking")
+        assert s_has_one_pane(screen)
+        quit_app(tmux)
+    finally:
+        tmux.run("kill-server", check=False)
+
+
+def s_has_one_pane(screen: str) -> bool:
+    return sum(line.startswith("╭─ ") for line in screen.splitlines()) == 1
