@@ -71,7 +71,8 @@ class CloneRecord:
             prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
             cost=float(usage.cost), created_at=self.created_at,
             last_active=self.last_active, retired=self.retired, tool_calls=self.tool_calls,
-            last_tool=self.last_tool)
+            last_tool=self.last_tool,
+            agent_dir=str(self.agent.agent_dir) if self.agent.agent_dir is not None else None)
 
 
 class CloneRegistry:

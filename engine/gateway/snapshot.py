@@ -28,6 +28,7 @@ class CloneSnapshot:
     retired: bool = False  # its agent left the config; it finishes its turns and goes away
     tool_calls: int = 0  # tool calls its turns made
     last_tool: str | None = None  # the last one and how it went: ``name ✓``, ``name ✗ refused``
+    agent_dir: str | None = None  # the agent's own folder (auth profiles, models.json)
 
     def to_json(self) -> dict:
         return {
@@ -39,4 +40,5 @@ class CloneSnapshot:
             "promptTokens": self.prompt_tokens, "completionTokens": self.completion_tokens,
             "cost": self.cost, "createdAt": self.created_at, "lastActive": self.last_active,
             "retired": self.retired, "toolCalls": self.tool_calls, "lastTool": self.last_tool,
+            "agentDir": self.agent_dir,
         }

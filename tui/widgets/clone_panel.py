@@ -2,7 +2,8 @@
 
 Rows come from ``Gateway.clone_snapshots()`` and are updated in place from
 ``CloneCreated``/``CloneStateChanged`` events; a slow timer re-reads the snapshot so the table
-is right even if an event was coalesced away.
+is right even if an event was coalesced away. Hovering a row shows its detail (the clone, its
+session and the agent's own folder) as a tooltip: paths do not fit a fixed-width column.
 
 A line-API scroll view, not a ``DataTable``: clones change state many times a second while
 panes stream, and a change here rebuilds one row and repaints that row only (a table widget
@@ -16,6 +17,7 @@ from typing import Iterable
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -71,6 +73,15 @@ def row_cells(s: CloneSnapshot) -> list[Text]:
     ]
 
 
+def row_detail(s: CloneSnapshot) -> Text:
+    """The detail of one clone (the row's tooltip), all literal text."""
+    lines = [f"{s.clone_id} · agent {s.agent_id} · {s.channel}/{s.account_id}",
+             f"agent folder: {s.agent_dir or 'none (no state directory)'}"]
+    if s.session_key:
+        lines.append(f"session: {s.session_key}")
+    return literal("\n".join(one_line(line, 300) for line in lines))
+
+
 def join_cells(cells: Iterable[Text], base: Style) -> Text:
     """One table row: each cell cut or padded to its column's width."""
     row = Text(" " * GAP, style=base, end="", no_wrap=True)
@@ -90,6 +101,8 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: dict[str, list[Text]] = {}  # cells by clone id
+        self._details: dict[str, Text] = {}  # tooltip text by clone id
+        self._hovered: str | None = None
         self._order: list[str] = []
         self._strips: dict[str, Strip] = {}  # rendered rows, rebuilt when a row changes
         self._header: Strip | None = None
@@ -106,6 +119,11 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
     def update_snapshot(self, snap: CloneSnapshot) -> None:
         cells = row_cells(snap)
         clone_id = snap.clone_id
+        detail = row_detail(snap)
+        old_detail = self._details.get(clone_id)
+        if clone_id == self._hovered and (old_detail is None or detail.plain != old_detail.plain):
+            self.tooltip = detail
+        self._details[clone_id] = detail
         old = self._rows.get(clone_id)
         if old is not None and [c.plain for c in old] == [c.plain for c in cells]:
             return
@@ -130,12 +148,30 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
         if gone:
             for clone_id in gone:
                 del self._rows[clone_id]
+                self._details.pop(clone_id, None)
                 self._strips.pop(clone_id, None)
             self._order = [c for c in self._order if c not in gone]
             self._resize()
             self.refresh()
         count = len(self._rows)
         self.border_subtitle = f"{count} clone{'s' if count != 1 else ''}"
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """The hovered row's detail becomes the tooltip (none over the header or blank rows)."""
+        offset = event.get_content_offset(self)
+        index = -1 if offset is None else int(self.scroll_y) + offset.y - 1
+        clone_id = self._order[index] if 0 <= index < len(self._order) else None
+        if clone_id != self._hovered:
+            self._hovered = clone_id
+            self.tooltip = self._details.get(clone_id) if clone_id is not None else None
+
+    def on_leave(self, _event: events.Leave) -> None:
+        self._hovered = None
+        self.tooltip = None
+
+    def detail_text(self, clone_id: str) -> str:
+        """Plain text of one clone's detail (its tooltip)."""
+        return self._details[clone_id].plain
 
     def cell_text(self, clone_id: str, column: str) -> str:
         """Plain text of one cell (tests read the panel through this)."""
