@@ -607,7 +607,7 @@ class ChannelPane(Vertical):
         if self.history.message_count and \
                 self.history.messages[-1].session_id != message.session_id:
             self.history.set_messages([], has_older=False)
-            self._renewal = f"new session {message.session_id} (the last one expired)"
+            self._renewal = f"new session {message.session_id[:8]} (the last one expired)"
             self._set_notice(self._renewal)
 
     async def _add_to_history(self, message: StoredMessage | None) -> None:
