@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from tests.support.tui_app import running_app, wait_for
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from engine.gateway.inbox import PeerSpec
+from tests.support.tui_app import CONFIG_TEXT, running_app, wait_for
+from tui.widgets.history_view import route_badge
+
+REPO = Path(__file__).resolve().parents[2]
+TURN_CHILD = REPO / "tests" / "gateway" / "turn_child.py"
 
 LONG = " ".join(f"word{i}" for i in range(30))
 
@@ -93,3 +104,46 @@ async def test_stopping_a_markdown_stream_before_its_writer_ran(tmp_path):
         pane._stream = Markdown.get_stream(pane.live_markdown)
         await pane._stop_stream()  # raised CancelledError before the fix
         assert pane._stream is None
+
+
+WIDE = (300, 40)  # panes wide enough for a reply's header on one line
+
+
+def screen_words(app) -> str:
+    return " ".join(app.screen_text().split())
+
+
+async def test_a_reply_stopped_before_its_first_token_keeps_its_route_badge(tmp_path):
+    async with running_app(tmp_path, delay_ms=300, size=WIDE) as (app, pilot):
+        pane = app.main.panes[0]
+        await send(pilot, pane, "are you there")
+        await pilot.press("escape")  # before the first token
+        await wait_for(pilot, lambda: replies(pane), timeout=5, what="interrupted marker")
+        (reply,) = replies(pane)
+        assert route_badge(reply) == "default · agent:home:main"
+        await pilot.pause(0.1)
+        assert "home [default · agent:home:main] ⏹ interrupted: user" in screen_words(app)
+
+
+async def test_a_reply_recovered_after_a_crash_keeps_its_route_badge(tmp_path):
+    """A gateway process killed before the first token: the next app to open the store shows
+    the reply as interrupted, with the route it was given."""
+    config = tmp_path / "clawdbot.json"
+    config.write_text(CONFIG_TEXT, encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    child = subprocess.Popen([sys.executable, str(TURN_CHILD), str(config), str(tmp_path / "state"),
+                              str(home), "60000"], stdout=subprocess.PIPE, env=env)
+    assert child.stdout is not None and child.stdout.readline().startswith(b"STARTED ")
+    child.send_signal(signal.SIGKILL)
+    child.communicate(timeout=30)
+    async with running_app(tmp_path, size=WIDE) as (app, pilot):
+        pane = app.main.panes[0]
+        app.main.focus_pane(pane)
+        pane.set_peer(PeerSpec(id="+15550001"))
+        await wait_for(pilot, lambda: replies(pane), what="the recovered reply")
+        (reply,) = replies(pane)
+        assert (reply.status, route_badge(reply)) == ("interrupted", "default · agent:home:main")
+        await pilot.pause(0.1)
+        assert "home [default · agent:home:main] ⏹ interrupted" in screen_words(app)
