@@ -16,7 +16,7 @@ from engine import __version__
 from engine.errors import ClawError
 from engine.text import clean
 
-SUBCOMMANDS: tuple[str, ...] = ("route", "lint", "replay", "agents")
+SUBCOMMANDS: tuple[str, ...] = ("route", "lint", "replay", "agents", "gateway")
 
 
 class Parser(argparse.ArgumentParser):

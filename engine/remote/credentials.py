@@ -1,0 +1,155 @@
+"""Which gateway to reach and with what secret, read the way OpenClaw's own clients read them.
+
+URL: ``--gateway``, else ``$OPENCLAW_GATEWAY_URL``, else the OpenClaw config's
+``gateway.remote.url``, else the local gateway (``ws://127.0.0.1:<gateway.port or 18789>``).
+
+Secret: ``--token-file`` / ``--password-file`` always win. A URL given on the command line or
+in ``$OPENCLAW_GATEWAY_URL`` is only sent the environment's ``$OPENCLAW_GATEWAY_TOKEN`` /
+``$OPENCLAW_GATEWAY_PASSWORD`` (a config's secret never goes to a URL it does not name); the
+config's remote URL gets ``gateway.remote.token`` → ``$OPENCLAW_GATEWAY_TOKEN`` →
+``gateway.auth.token`` (passwords: ``$OPENCLAW_GATEWAY_PASSWORD`` →
+``gateway.remote.password``); the local gateway gets ``gateway.auth.token`` →
+``$OPENCLAW_GATEWAY_TOKEN`` → ``gateway.remote.token``. Secrets are never printed: only where
+one came from is (``source``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from engine.errors import ClawError
+from engine.inputs import InputError, read_text_file
+
+DEFAULT_PORT = 18789
+_SECRET_FILE_MAX = 64 * 1024
+_CONFIG_MAX = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    token: str = ""
+    password: str = ""
+    url_source: str = ""
+    secret_source: str = ""
+
+    def __repr__(self) -> str:
+        return (f"Target(url={self.url!r}, url_source={self.url_source!r}, "
+                f"secret_source={self.secret_source!r})")
+
+
+def openclaw_config_file(env: Mapping[str, str] = os.environ) -> Path:
+    """Where OpenClaw reads its config: ``$OPENCLAW_CONFIG_PATH``, else
+    ``$OPENCLAW_STATE_DIR/openclaw.json``, else ``~/.openclaw/openclaw.json``."""
+    if env.get("OPENCLAW_CONFIG_PATH", "").strip():
+        return Path(env["OPENCLAW_CONFIG_PATH"].strip()).expanduser()
+    if env.get("OPENCLAW_STATE_DIR", "").strip():
+        return Path(env["OPENCLAW_STATE_DIR"].strip()).expanduser() / "openclaw.json"
+    return Path.home() / ".openclaw" / "openclaw.json"
+
+
+def _gateway_section(path: Path, explicit: bool) -> dict[str, Any]:
+    """The ``gateway`` object of the config at ``path`` ({} when there is no file and it was
+    not asked for by name)."""
+    import pyjson5
+
+    try:
+        text = read_text_file(path, limit=_CONFIG_MAX, what="config file")
+    except InputError as exc:
+        if exc.code == "missing" and not explicit:
+            return {}
+        raise
+    try:
+        data = pyjson5.decode(text)
+    except Exception as exc:  # noqa: BLE001 - pyjson5 raises its own family
+        raise ClawError(f"{path}: not valid JSON5: {exc}") from None
+    section = data.get("gateway") if isinstance(data, dict) else None
+    return section if isinstance(section, dict) else {}
+
+
+def _plain(value: Any, where: str) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    raise ClawError(f"{where} is not a plain string (a secret reference?); claw-tui reads only "
+                    "plain values: use $OPENCLAW_GATEWAY_TOKEN or --token-file instead")
+
+
+def _secret_file(path: str, what: str) -> str:
+    value = read_text_file(path, limit=_SECRET_FILE_MAX, what=what).strip()
+    if not value:
+        raise InputError(path, f"the {what} is empty")
+    return value
+
+
+def resolve_target(*, gateway: str | None = None, token_file: str | None = None,
+                   password_file: str | None = None, config: str | None = None,
+                   env: Mapping[str, str] = os.environ) -> Target:
+    """The gateway URL and secret (see the module docstring for the order)."""
+    config_path = Path(config).expanduser() if config else openclaw_config_file(env)
+    section = _gateway_section(config_path, explicit=bool(config))
+    remote = section.get("remote") if isinstance(section.get("remote"), dict) else {}
+    auth = section.get("auth") if isinstance(section.get("auth"), dict) else {}
+    cfg = str(config_path)
+
+    env_url = env.get("OPENCLAW_GATEWAY_URL", "").strip()
+    remote_url = _plain(remote.get("url"), f"{cfg}: gateway.remote.url").strip()
+    if gateway:
+        url, url_source = gateway.strip(), "--gateway"
+    elif env_url:
+        url, url_source = env_url, "$OPENCLAW_GATEWAY_URL"
+    elif remote_url:
+        url, url_source = remote_url, f"{cfg}: gateway.remote.url"
+    else:
+        port = section.get("port")
+        port = port if isinstance(port, int) and 0 < port < 65536 else DEFAULT_PORT
+        url, url_source = f"ws://127.0.0.1:{port}", "local gateway"
+    if not url.startswith(("ws://", "wss://")):
+        raise ClawError(f"the gateway URL from {url_source} must start with ws:// or wss://")
+
+    env_token = env.get("OPENCLAW_GATEWAY_TOKEN", "").strip()
+    env_password = env.get("OPENCLAW_GATEWAY_PASSWORD", "").strip()
+    token_order: list[tuple[str, str]]
+    password_order: list[tuple[str, str]]
+    if url_source in ("--gateway", "$OPENCLAW_GATEWAY_URL"):
+        token_order = [(env_token, "$OPENCLAW_GATEWAY_TOKEN")]
+        password_order = [(env_password, "$OPENCLAW_GATEWAY_PASSWORD")]
+    elif url_source == "local gateway":
+        token_order = [(_plain(auth.get("token"), f"{cfg}: gateway.auth.token"),
+                        f"{cfg}: gateway.auth.token"),
+                       (env_token, "$OPENCLAW_GATEWAY_TOKEN"),
+                       (_plain(remote.get("token"), f"{cfg}: gateway.remote.token"),
+                        f"{cfg}: gateway.remote.token")]
+        password_order = [(_plain(auth.get("password"), f"{cfg}: gateway.auth.password"),
+                           f"{cfg}: gateway.auth.password"),
+                          (env_password, "$OPENCLAW_GATEWAY_PASSWORD"),
+                          (_plain(remote.get("password"), f"{cfg}: gateway.remote.password"),
+                           f"{cfg}: gateway.remote.password")]
+    else:
+        token_order = [(_plain(remote.get("token"), f"{cfg}: gateway.remote.token"),
+                        f"{cfg}: gateway.remote.token"),
+                       (env_token, "$OPENCLAW_GATEWAY_TOKEN"),
+                       (_plain(auth.get("token"), f"{cfg}: gateway.auth.token"),
+                        f"{cfg}: gateway.auth.token")]
+        password_order = [(env_password, "$OPENCLAW_GATEWAY_PASSWORD"),
+                          (_plain(remote.get("password"), f"{cfg}: gateway.remote.password"),
+                           f"{cfg}: gateway.remote.password")]
+
+    token = password = ""
+    sources: list[str] = []
+    if token_file:
+        token = _secret_file(token_file, "token file")
+        sources.append("--token-file")
+    if password_file:
+        password = _secret_file(password_file, "password file")
+        sources.append("--password-file")
+    if not sources:
+        token, token_from = next(((v, s) for v, s in token_order if v), ("", ""))
+        password, password_from = next(((v, s) for v, s in password_order if v), ("", ""))
+        sources = [s for s in (token_from, password_from) if s]
+    return Target(url=url, token=token, password=password, url_source=url_source,
+                  secret_source=", ".join(sources) or "none (stored device token, if any)")

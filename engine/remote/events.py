@@ -1,0 +1,198 @@
+"""The typed events a :class:`engine.remote.client.GatewayClient` delivers, and the message
+shape of a session's transcript.
+
+Gateway payloads are untrusted JSON; these classes take what a client needs from them and
+keep nothing else, so a consumer never indexes into raw dicts. Reply text is kept as sent:
+whoever shows it cleans it (``engine.text``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+def _d(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _s(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _i(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def content_text(content: Any) -> str:
+    """The text of a message's ``content`` (a string, or parts of which the ``text`` ones
+    count)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(_s(part.get("text")) for part in content
+                       if isinstance(part, dict) and part.get("type", "text") == "text")
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteMessage:
+    """One transcript message. ``seq`` is its one-based place in the session (the gateway's
+    ``__openclaw.seq``); ``id`` its transcript id. Either identifies it for de-duplication."""
+
+    session_key: str
+    id: str
+    seq: int | None
+    role: str
+    text: str
+    run_id: str = ""
+    timestamp: int | None = None
+    model: str = ""
+    stop_reason: str = ""
+
+    @classmethod
+    def from_payload(cls, session_key: str, message: Any) -> RemoteMessage:
+        m = _d(message)
+        meta = _d(m.get("__openclaw"))
+        return cls(session_key=session_key, id=_s(meta.get("id")), seq=_i(meta.get("seq")),
+                   role=_s(m.get("role")), text=content_text(m.get("content")),
+                   run_id=_s(meta.get("runId")), timestamp=_i(m.get("timestamp")),
+                   model=_s(m.get("model")), stop_reason=_s(m.get("stopReason")))
+
+
+@dataclass(frozen=True, slots=True)
+class Connected:
+    """A connection is up (``reconnect`` after the first); subscriptions are restored and
+    missed messages are being fetched."""
+
+    server_version: str
+    conn_id: str
+    reconnect: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnected:
+    """The connection dropped; the client reconnects in ``retry_in`` s unless ``final``."""
+
+    reason: str
+    retry_in: float
+    final: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SessionMessage:
+    """A message added to a watched session's transcript: delivered once, in ``seq`` order,
+    whether it came live or was fetched after a gap or a reconnect."""
+
+    message: RemoteMessage
+    healed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChatStatus:
+    session_key: str
+    run_id: str
+    phase: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatDelta:
+    """Reply text streaming in a run (``text``: the new piece)."""
+
+    session_key: str
+    run_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatFinal:
+    """A run's reply is complete (its transcript row comes as a ``SessionMessage``)."""
+
+    session_key: str
+    run_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAborted:
+    session_key: str
+    run_id: str
+    stop_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatError:
+    session_key: str
+    run_id: str
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentActivity:
+    """An ``agent`` event: a run's ``stream`` (``lifecycle``, ``assistant``, ``usage``,
+    ``run_status``...) with its data."""
+
+    session_key: str
+    run_id: str
+    agent_id: str
+    stream: str
+    data: dict[str, Any] = field(hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChanged:
+    """A session was created, renamed, sent to, reset...: ``reason`` says which."""
+
+    session_key: str
+    agent_id: str
+    reason: str
+    session: dict[str, Any] = field(hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayShutdown:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lagged:
+    """This reader fell more than its queue size behind; events were dropped for it and it
+    should reload what it shows."""
+
+    dropped: int
+
+
+RemoteEvent = Union[Connected, Disconnected, SessionMessage, ChatStatus, ChatDelta, ChatFinal,
+                    ChatAborted, ChatError, AgentActivity, SessionChanged, GatewayShutdown,
+                    Lagged]
+
+
+def chat_event(payload: Any) -> RemoteEvent | None:
+    """The typed event of a ``chat`` payload, None for a state this client does not know."""
+    p = _d(payload)
+    key, run, state = _s(p.get("sessionKey")), _s(p.get("runId")), _s(p.get("state"))
+    if state == "delta":
+        return ChatDelta(key, run, _s(p.get("deltaText")))
+    if state == "final":
+        return ChatFinal(key, run, content_text(_d(p.get("message")).get("content")))
+    if state == "aborted":
+        return ChatAborted(key, run, _s(p.get("stopReason")))
+    if state == "error":
+        return ChatError(key, run, _s(p.get("errorKind")), _s(p.get("errorDetail")
+                                                             or p.get("errorMessage")))
+    if state == "status":
+        return ChatStatus(key, run, _s(p.get("phase")))
+    return None
+
+
+def agent_event(payload: Any) -> AgentActivity:
+    p = _d(payload)
+    return AgentActivity(_s(p.get("sessionKey")), _s(p.get("runId")), _s(p.get("agentId")),
+                         _s(p.get("stream")), _d(p.get("data")))
+
+
+def session_changed(payload: Any) -> SessionChanged:
+    p = _d(payload)
+    return SessionChanged(_s(p.get("sessionKey")), _s(p.get("agentId")), _s(p.get("reason")),
+                          _d(p.get("session")))
