@@ -437,10 +437,16 @@ class GatewayClient:
             raise GatewayError("config.get answered without raw text and hash")
         return raw, digest
 
-    async def config_patch(self, raw: str, base_hash: str) -> dict[str, Any]:
-        """Replace the config with ``raw`` if it still is the one ``base_hash`` names (else
-        the gateway refuses: another writer got there first)."""
-        return _obj(await self.request("config.patch", {"raw": raw, "baseHash": base_hash}))
+    async def config_patch(self, raw: str, base_hash: str, *,
+                           replace_paths: list[str] | None = None) -> dict[str, Any]:
+        """Merge ``raw`` (JSON5) into the config if it still is the one ``base_hash`` names,
+        else :class:`StaleConfigHash` (another writer got there first). Arrays are merged
+        unless their path is in ``replace_paths`` (``["bindings"]`` to replace the bindings).
+        The gateway reloads itself with the result."""
+        params: dict[str, Any] = {"raw": raw, "baseHash": base_hash}
+        if replace_paths:
+            params["replacePaths"] = list(replace_paths)
+        return _obj(await self.request("config.patch", params))
 
     # -- watching sessions -------------------------------------------------------------------
     async def watch(self, session_key: str, *, after_seq: int | None = None) -> None:

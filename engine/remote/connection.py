@@ -137,9 +137,10 @@ EventHandler = Callable[[Frame], None]
 class Connection:
     """An open, authenticated connection. Use :func:`open_connection`."""
 
-    def __init__(self, ws: Any, url: str) -> None:
+    def __init__(self, ws: Any, url: str, protocol: int = PROTOCOL) -> None:
         self._ws = ws
         self.url = url
+        self.protocol = protocol
         self.hello: Hello | None = None
         self.max_payload = DEFAULT_MAX_PAYLOAD
         self.last_frame_at = time.monotonic()
@@ -220,7 +221,7 @@ class Connection:
                 future.set_result(frame.get("payload"))
             else:
                 future.set_exception(error_from_payload(method, frame.get("error"),
-                                                        client_protocol=PROTOCOL))
+                                                        client_protocol=self.protocol))
         elif kind == "event" and isinstance(frame.get("event"), str):
             seq = frame.get("seq")
             self._dispatch(Frame(frame["event"], frame.get("payload"),
@@ -330,7 +331,7 @@ async def open_connection(url: str, *, auth: Auth, identity: DeviceIdentity,
     except (OSError, InvalidHandshake, asyncio.TimeoutError) as exc:
         why = str(exc) or type(exc).__name__
         raise GatewayUnreachable(f"cannot reach the gateway at {url}: {why}") from None
-    conn = Connection(ws, url)
+    conn = Connection(ws, url, protocol)
     try:
         nonce, ts = await asyncio.wait_for(_challenge(ws), handshake_timeout)
         conn.start()

@@ -72,6 +72,11 @@ class GatewayUnavailable(GatewayError):
     """The gateway is starting or busy (``UNAVAILABLE``); retried when it says so."""
 
 
+class StaleConfigHash(GatewayError):
+    """``config.patch`` named a ``baseHash`` the gateway's config no longer has: someone else
+    changed it since ``config.get``."""
+
+
 class RequestFailed(GatewayError):
     """Any other error answer (``INVALID_REQUEST``, ``FORBIDDEN``, ``NOT_PAIRED``...)."""
 
@@ -132,6 +137,9 @@ def error_from_payload(method: str, error: Any, *, client_protocol: int = 4) -> 
         reason = one_line(details.get("reason") or "", 60)
         return GatewayUnavailable(f"the gateway is unavailable{f' ({reason})' if reason else ''}"
                                   f": {message}", **common)
+    if method.startswith("config.") and "changed since last load" in message:
+        return StaleConfigHash(f"the gateway's config changed since it was loaded; load it "
+                               f"again and redo the change ({message})", **common)
     return RequestFailed(f"{method}: {message} [{code or 'error'}]", **common)
 
 

@@ -19,7 +19,7 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_help_lists_every_subcommand() -> None:
-    assert set(SUBCOMMANDS) == {"route", "lint", "replay", "agents"}
+    assert set(SUBCOMMANDS) == {"route", "lint", "replay", "agents", "gateway"}
     text = build_parser().format_help()
     for name in SUBCOMMANDS:
         assert f"    {name} " in text

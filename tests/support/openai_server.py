@@ -20,7 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator, Union
+from typing import Any, Callable, Iterator, Union
 
 import pytest
 
@@ -116,6 +116,9 @@ class OpenAIServer:
         self.api_key = api_key
         self.models = set(models)
         self.default: Behaviour = Reply()
+        # Picks a behaviour from the request body first (None: the queue, then ``default``),
+        # for a client that sends requests of its own between the ones a test scripts.
+        self.route: Callable[[dict[str, Any]], Behaviour | None] | None = None
         self.requests: list[dict[str, Any]] = []
         self.disconnected = threading.Event()
         self.disconnected_at: float | None = None
@@ -274,7 +277,7 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                                            "type": "invalid_request_error"}})
                 return
             model = str(body.get("model"))
-            behaviour = server._next()
+            behaviour = (server.route(body) if server.route else None) or server._next()
             if model not in server.models and not isinstance(behaviour, Status):
                 self._json(404, {"error": {"message": f"model '{model}' not found"}})
                 return

@@ -26,7 +26,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.openai_server import OpenAIServer
+from tests.support.openai_server import Behaviour, OpenAIServer, Reply
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = ROOT / "scripts" / "install-openclaw.sh"
@@ -69,7 +69,7 @@ def gateway_config(port: int, token: str, model_url: str, a2a_token: str) -> dic
             "baseUrl": model_url, "apiKey": "sk-local", "api": "openai-completions",
             "models": [{"id": MODEL, "name": "Fake Model", "reasoning": False, "input": ["text"],
                         "cost": {"input": 0, "output": 0, "cacheRead": 0, "cacheWrite": 0},
-                        "contextWindow": 32000, "maxTokens": 1024}]}}},
+                        "contextWindow": 200000, "maxTokens": 1024}]}}},
         "channels": {"a2a": {"enabled": True, "peers": {A2A_PEER: {"token": a2a_token}}}},
         "bindings": [{"agentId": "research", "match": {"channel": "a2a", "accountId": "*"}}],
     }
@@ -86,12 +86,27 @@ class OpenClawGateway:
         self.token = secrets.token_hex(24)
         self.a2a_token = secrets.token_hex(24)
         self.model = OpenAIServer(models=(MODEL,))
+        self.model.route = self._route
+        self.replies: dict[str, Behaviour] = {}
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = home / "gateway.log"
 
     @property
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
+
+    def reply_to(self, phrase: str, behaviour: Behaviour) -> None:
+        """Answer an agent run whose user text contains ``phrase`` with ``behaviour``."""
+        self.replies[phrase] = behaviour
+
+    def _route(self, body: dict) -> Behaviour | None:
+        """Agent runs (they carry tools) by phrase; the gateway's own small requests (session
+        titles) get a short fixed answer, so they never take a test's scripted reply."""
+        if not body.get("tools"):
+            return Reply(text="Title")
+        said = json.dumps([m.get("content") for m in body.get("messages") or []
+                           if isinstance(m, dict) and m.get("role") == "user"])
+        return next((b for phrase, b in self.replies.items() if phrase in said), None)
 
     @property
     def config_path(self) -> Path:
@@ -191,6 +206,10 @@ def main() -> int:
     """Run a gateway in the foreground until Ctrl+C, printing how to reach it."""
     import tempfile
 
+    def interrupted(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)  # stop the gateway on kill as on Ctrl+C
     with tempfile.TemporaryDirectory(prefix="openclaw-home-") as home:
         gateway = OpenClawGateway(Path(home))
         try:
