@@ -18,7 +18,7 @@ from tests.support.binary import claw_tui
 from tests.support.odd_files import hermetic_env
 from tests.support.openai_server import Endless, Reply
 
-WAIT = 90.0  # a real run on two busy cores: generous, a hang still fails
+WAIT = 240.0  # a real run on two busy cores (the first after start is slow): a hang still fails
 
 
 def connect(openclaw, state: Path, **kw) -> GatewayClient:
