@@ -7,6 +7,7 @@ load (its problems are printed as findings).
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,8 @@ from engine.cli import add_common_options
 from engine.text import clean, json_safe_dumps
 
 if TYPE_CHECKING:
+    from engine.config.model import AgentConfig, Config
+    from engine.errors import Problem
     from engine.routing.lint import Finding
 
 
@@ -74,10 +77,36 @@ def agent_folder_findings(path: Path | None, state_dir: Path) -> list[Finding]:
     from engine.agent.auth_profiles import check_auth_profiles
 
     problems = []
+    owners: dict[str, str] = {}  # folder -> the agent that has it
     for agent in config.agents:
         folder = agent_folder(config, agent, state_dir)
+        owner = owners.setdefault(os.path.normpath(folder), agent.id)
+        if owner != agent.id:  # agentDir naming another agent's default folder
+            problems.append(_shared_folder(config, agent, owner, folder, path))
+            continue
         problems += check_auth_profiles(folder) + check_agent_models(folder)
     return findings_from_problems(problems)
+
+
+def _shared_folder(config: Config, agent: AgentConfig, owner: str, folder: Path,
+                   path: Path | None) -> Problem:
+    """Two agents in one folder would share keys and models: an error at the agentDir key.
+    (Two equal agentDir values are a config error already; this catches one that names
+    another agent's default folder.)"""
+    from engine.errors import Problem
+    from engine.routing.lint import text_locator
+
+    where = f"{agent.path}.agentDir" if agent.agent_dir else agent.path
+    line = column = None
+    if config.path:
+        from engine.config.loader import read_config_text
+
+        pos = text_locator(read_config_text(config.path))(where)
+        if pos is not None:
+            line, column = pos
+    return Problem(f'agent "{agent.id}" uses the folder of agent "{owner}" ({folder}); each agent '
+                   "needs its own agentDir", where, str(path) if path else "<config>", line, column,
+                   "error", "shared-agent-dir")
 
 
 def summary(file: str, errors: int, warnings: int) -> str:

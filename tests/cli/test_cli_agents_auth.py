@@ -175,3 +175,16 @@ def test_lint_reports_problems_in_each_agents_files(tmp_path, env, config) -> No
             in out.splitlines())
     assert (f"{home / 'models.json'}: other users may open this model registry (mode 0644); not "
             f"used, fix with: chmod 600 {home / 'models.json'}") in out.splitlines()
+
+
+def test_lint_finds_an_agent_dir_that_is_another_agents_folder(tmp_path, env) -> None:
+    state = tmp_path / "state"
+    config = tmp_path / "shared.json"
+    config.write_text('{\n  agents: { list: [ { id: "home", default: true },\n'
+                      f'    {{ id: "work", agentDir: "{default_agent_dir(state, "home")}" }} ] }},\n}}\n',
+                      encoding="utf-8")
+    done = console_script("lint", "--config", str(config), env=env)
+    assert done.returncode == 1
+    assert (f'{config}:3:19: agents.list[1].agentDir: agent "work" uses the folder of agent "home" '
+            f"({default_agent_dir(state, 'home')}); each agent needs its own agentDir"
+            ) in done.stdout.decode().splitlines()
