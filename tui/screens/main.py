@@ -318,6 +318,11 @@ class MainScreen(OnTimeFrames, Screen):
         message = pane.history.selected_message()
         self.claw.show_explanation(pane, message)
 
+    def action_toggle_tools(self) -> None:
+        pane = self.focused_pane
+        if pane is not None and not pane.history.toggle_tools():
+            self.notify("No reply in this pane made tool calls.")
+
     def action_select_message(self, delta: int) -> None:
         pane = self.focused_pane
         if pane is not None:

@@ -38,6 +38,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("interrupt", "Interrupt", 16),
     ("turns", "Turns", 5),
     ("tokens", "Tokens in/out", 13),
+    ("tools", "Tools", 28),
 )
 GAP = 1
 TABLE_WIDTH = sum(width for _, _, width in COLUMNS) + GAP * (len(COLUMNS) + 1)
@@ -70,6 +71,7 @@ def row_cells(s: CloneSnapshot) -> list[Text]:
         literal(interrupt or "-", "bold magenta" if interrupt else "dim"),
         literal(str(s.turns)),
         literal(f"{s.prompt_tokens}/{s.completion_tokens}"),
+        tools_cell(s),
     ]
 
 
@@ -80,6 +82,15 @@ def row_detail(s: CloneSnapshot) -> Text:
     if s.session_key:
         lines.append(f"session: {s.session_key}")
     return literal("\n".join(one_line(line, 300) for line in lines))
+
+
+def tools_cell(s: CloneSnapshot) -> Text:
+    """How many tool calls the clone's turns made and the last one: ``2 · sessions_list ✓``."""
+    calls, last = getattr(s, "tool_calls", 0), getattr(s, "last_tool", None)
+    if not calls:
+        return literal("-", "dim")
+    style = "bold red" if last and "✗" in last else ""
+    return literal(f"{calls} · {one_line(last or '', 24)}", style)
 
 
 def join_cells(cells: Iterable[Text], base: Style) -> Text:

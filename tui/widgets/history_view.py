@@ -35,6 +35,7 @@ from textual.strip import Strip
 from tui.widgets.line_style import StylePerRepaint
 from tui.widgets.live_row import LiveRow
 from tui.widgets.long_text import LongText, is_long
+from tui.widgets.tool_calls import tool_calls, tool_text
 from tui import keymap, textual_compat
 from tui.textual_compat import SkipUnchangedSizes
 from tui.safe_text import clean, literal
@@ -136,6 +137,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         "history--selected",
         "history--body",
         "history--meta",
+        "history--tools",
     }
 
     class NeedOlder(Message):
@@ -170,6 +172,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self._live: LiveRow | None = None  # a reply streaming in, drawn below the messages
         self._live_strips: list[Strip] = []
         self._prepared_long: LongText | None = None  # cut by ``prepare``, for the append
+        self._tools_open: set[int] = set()  # ids of replies whose tool calls are expanded
 
     # ----------------------------------------------------------------- data
 
@@ -334,6 +337,20 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             self.follow = True
             self._scroll_bottom()
             self.refresh()
+
+    def toggle_tools(self) -> bool:
+        """Expand or collapse the tool calls of the selected reply (else the latest one that
+        made any); False when there is none."""
+        message = self.selected_message()
+        if message is None or not tool_calls(message.meta):
+            message = next((r.message for r in reversed(self._rows)
+                            if tool_calls(r.message.meta)), None)
+        if message is None:
+            return False
+        self._tools_open.symmetric_difference_update({message.id})
+        self._drop_cached(message.id)
+        self.refresh()
+        return True
 
     def action_explain_selected(self) -> None:
         message = self.selected_message()
@@ -598,6 +615,8 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         inner = console.options.update_width(max(1, width - 2)).update(highlight=False)
         last = long.parts - 1 if long is not None else WHOLE
         header = self._header(message) if part in (WHOLE, 0) else None
+        tools = tool_text(message.meta, message.id in self._tools_open) if header else None
+        tools_style = base + self.get_component_rich_style("history--tools")
         if part == WHOLE:
             text = message.content or ""
         elif long is not None and 0 < part < last:
@@ -615,6 +634,9 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             if header is not None:
                 lines += [[gutter, *line] for line in
                           console.render_lines(header, inner, style=base, pad=True)]
+            if tools is not None:
+                lines += [[gutter, *line] for line in
+                          console.render_lines(tools, inner, style=tools_style, pad=True)]
             if text is not None:
                 body = literal_markdown(clean(text)) if markdown else literal(text or " ")
                 for line in console.render_lines(body, inner, style=body_style, pad=True):
