@@ -19,6 +19,12 @@ temp dirs.
   under 50 MB; also after paging 2,000 older messages into the view.
 
     python bench/tui.py [--keys 600] [--messages 100000] [--runs 5]
+    python bench/tui.py --only first-frame --runs 30 --variant nogc=/tmp/tree-without-it
+
+``--variant NAME=DIR`` (repeatable) times other source trees of claw-tui in the same rounds as
+this one (each started as ``python -m tui`` from its tree, this tree too), to measure what one
+change buys: every round runs the bare app and then each tree, in an order that rotates round
+by round, and each tree's start is also divided by that round's bare start.
 """
 
 from __future__ import annotations
@@ -125,16 +131,22 @@ def claw_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
 
 
-def time_to_screen(argv: list[str], *stages: tuple[bytes, ...], timeout: float = 20.0) -> list[float]:
+def time_to_screen(argv: list[str], *stages: tuple[bytes, ...], timeout: float = 20.0,
+                   cwd: Path | None = None, env: dict[str, str] | None = None,
+                   cpu: list[float] | None = None) -> list[float]:
     """Start ``argv`` as a fresh process on a 160x48 pseudo-terminal and return, for each of
     ``stages``, the seconds until everything in it has been drawn (read from the terminal's
     output). Python writes and reuses bytecode caches as it does on a user's machine, whatever
-    this shell's ``PYTHONDONTWRITEBYTECODE`` says."""
+    this shell's ``PYTHONDONTWRITEBYTECODE`` says. ``cpu``, if given, gets the CPU time (user +
+    system, all threads) the process had used at each stage: it moves far less than wall time
+    when other work shares the cores."""
     pid, fd = pty.fork()
     if pid == 0:  # child: size the terminal before the app asks for it, then exec
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        os.execvpe(argv[0], argv, {**env, "TERM": "xterm-256color"})
+        if cwd is not None:
+            os.chdir(cwd)
+        base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        os.execvpe(argv[0], argv, {**base, **(env or {}), "TERM": "xterm-256color"})
     t0 = time.perf_counter()
     seen = b""
     times: list[float] = []
@@ -150,11 +162,20 @@ def time_to_screen(argv: list[str], *stages: tuple[bytes, ...], timeout: float =
                 except OSError as exc:  # the process died
                     raise RuntimeError(f"{argv}: exited before drawing {markers}; {seen[-300:]!r}") from exc
             times.append(time.perf_counter() - t0)
+            if cpu is not None:
+                cpu.append(cpu_seconds(pid))
         return times
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         os.close(fd)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (``/proc``, clock ticks)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 HISTORY_MARK = "an-earlier-message"
@@ -201,6 +222,60 @@ def bench_cold_start(runs: int) -> dict:
     b, c = statistics.median(bare_s), statistics.median(claw_s)
     return {"bare_ms": b * 1000, "claw_8_panes_ms": c * 1000, "ratio": c / b,
             "history_ms": statistics.median(history_s) * 1000}
+
+
+def bench_cold_start_variants(runs: int, variants: dict[str, Path]) -> dict[str, dict]:
+    """Like ``bench_cold_start``, for several source trees in the same rounds (see the module
+    docstring): per tree, the median start and the median and spread of its per-round ratio
+    to the bare app."""
+    trees = {"this tree": ROOT, **variants}
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp, "clawdbot.json")
+        config.write_text(config_text(8))
+        state = Path(tmp, "state")
+        asyncio.run(prefill_first_pane(config, state))
+        bare = [sys.executable, str(Path(__file__).with_name("bare_app.py"))]
+        claw = [sys.executable, "-m", "tui", "--config", str(config), "--state-dir", str(state)]
+        frame, history = (b"claw-tui", b"a6"), (HISTORY_MARK.encode(),)
+
+        def start(tree: Path, cpu: list[float] | None = None) -> list[float]:
+            return time_to_screen(claw, frame, history, cwd=tree, env={"PYTHONPATH": str(tree)},
+                                  cpu=cpu)
+
+        time_to_screen(bare, (b"hello",))
+        for tree in trees.values():  # bytecode caches written, files in the OS cache
+            start(tree)
+        bare_s: list[float] = []
+        bare_cpu: list[float] = []
+        # per tree and round: wall to the first frame, to the history, CPU to the first frame
+        seen: dict[str, list[tuple[float, float, float]]] = {name: [] for name in trees}
+        names = list(trees)
+        for i in range(runs):
+            bare_s.append(time_to_screen(bare, (b"hello",), cpu=bare_cpu)[0])
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                cpu: list[float] = []
+                first, shown = start(trees[name], cpu)
+                seen[name].append((first, shown, cpu[0]))
+
+    def spread(values: list[float]) -> tuple[float, float, float]:
+        values = sorted(values)
+        return (statistics.median(values), values[len(values) // 4],
+                values[(3 * len(values)) // 4])
+
+    out = {}
+    for name, rows in seen.items():
+        out[name] = {
+            "ms": statistics.median(f for f, _, _ in rows) * 1000,
+            "history_ms": statistics.median(h for _, h, _ in rows) * 1000,
+            "cpu_ms": statistics.median(c for _, _, c in rows) * 1000,
+            # wall and CPU over the same round's bare start
+            "ratio": spread([f / b for (f, _, _), b in zip(rows, bare_s)]),
+            "cpu_ratio": spread([c / b for (_, _, c), b in zip(rows, bare_cpu)]),
+            # over this tree in the same round: what the change costs or saves
+            "vs_this": spread([f / t for (f, _, _), (t, _, _) in zip(rows, seen["this tree"])]),
+            "bare_ms": statistics.median(bare_s) * 1000,
+            "bare_cpu_ms": statistics.median(bare_cpu) * 1000}
+    return out
 
 
 async def first_frame_app(app: App) -> float:
@@ -418,6 +493,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", choices=("first-frame", "keys", "memory"))
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME=DIR",
+                        help="with first-frame: also time the claw-tui source tree in DIR, "
+                             "interleaved (repeatable)")
     parser.add_argument("--memory-child", metavar="STATE", help=argparse.SUPPRESS)
     parser.add_argument("--page-older", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -427,6 +505,20 @@ def main() -> None:
         return
     print(f"claw-tui TUI bench (headless, {SIZE[0]}x{SIZE[1]}, {os.cpu_count()} CPUs, "
           f"load {os.getloadavg()[0]:.1f})")
+    if args.variant:
+        variants = {n: Path(d).resolve() for n, _, d in (v.partition("=") for v in args.variant)}
+        results = bench_cold_start_variants(args.runs, variants)
+        first = next(iter(results.values()))
+        print(f"start to first frame, fresh process on a pty, {args.runs} rounds: bare Textual "
+              f"app {first['bare_ms']:.0f} ms wall, {first['bare_cpu_ms']:.0f} ms CPU (medians). "
+              f"Per tree, medians [quartiles] of the rounds: wall, its ratio to the round's bare "
+              f"start, CPU and its ratio, wall over this tree's in the round; history on screen")
+        for name, r in results.items():
+            w, c, v = r["ratio"], r["cpu_ratio"], r["vs_this"]
+            print(f"  {name:12} {r['ms']:5.0f} ms {w[0]:.2f}x [{w[1]:.2f}-{w[2]:.2f}]  "
+                  f"CPU {r['cpu_ms']:4.0f} ms {c[0]:.2f}x [{c[1]:.2f}-{c[2]:.2f}]  "
+                  f"vs this {v[0]:.2f} [{v[1]:.2f}-{v[2]:.2f}]  history {r['history_ms']:.0f} ms")
+        return
     if args.only in (None, "first-frame"):
         r = bench_cold_start(args.runs)
         print(f"start to first frame, fresh process on a pty (median of {args.runs}): bare "
