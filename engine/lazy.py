@@ -8,8 +8,8 @@ SQLite, aiosqlite and the model clients on the start-up path. With ``lazy_export
 
 ``lazy_module`` does the same for a module a caller only needs once the gateway runs (its
 event types, turns, stored-message types): the module object exists at once, and runs on
-the first attribute read (``events.ReplyDelta``). Code that uses such a module refers to its
-names through it rather than importing them one by one.
+the first attribute read (``events.ReplyDelta``). The gateway's are made in one place,
+``engine/gateway/deferred.py``, which says why.
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from engine.clock import Clock
 from engine.config.model import QUEUE_MODES, AgentConfig, Config
 from engine.errors import ClawError
 from engine.gateway.clones import CloneRecord, CloneRegistry
+from engine.gateway.deferred import a2a, events, models, session_tools, turns
 from engine.gateway.errors import GatewayError, UnknownAgent  # noqa: F401 - re-exported
 from engine.gateway.inbox import Inbox, PeerSpec, UnknownInbox, build_inboxes
 from engine.gateway.lanes import SessionLanes
@@ -45,7 +46,6 @@ from engine.gateway.reload import ConfigReloader, changed_agents
 from engine.gateway.snapshot import CloneSnapshot
 from engine.gateway.subscription import Subscription
 from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
-from engine.lazy import lazy_module
 from engine.routing.inbound import Inbound
 from engine.routing.route import Explanation, Route
 from engine.routing.router import Router
@@ -56,14 +56,6 @@ if TYPE_CHECKING:
 
     from engine.agent.agent import Agent
     from engine.config.source import ConfigSaved, ConfigSource
-    from engine.gateway import a2a, events, session_tools, turns
-    from engine.store import models
-else:  # what only a running gateway needs loads when it first does (the app draws first)
-    a2a = lazy_module("engine.gateway.a2a")
-    session_tools = lazy_module("engine.gateway.session_tools")
-    events = lazy_module("engine.gateway.events")
-    models = lazy_module("engine.store.models")
-    turns = lazy_module("engine.gateway.turns")
 
 DEFAULT_HISTORY_LIMIT = 50
 SHUTDOWN_GRACE = 3.0  # seconds running turns get to store their partial replies on exit

@@ -15,19 +15,15 @@ from typing import TYPE_CHECKING
 import anyio
 
 from engine.errors import ClawError
-from engine.lazy import lazy_module
+from engine.gateway.deferred import events, turns
 
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
 
-    from engine.gateway import events, turns
     from engine.gateway.inbox import PeerSpec
     from engine.gateway.lifecycle import TurnRunner
     from engine.gateway.publisher import Publisher
     from engine.store.registry import StoreRegistry
-else:  # loaded with the first message (the app draws first)
-    events = lazy_module("engine.gateway.events")
-    turns = lazy_module("engine.gateway.turns")
 
 
 class SessionLanes:

@@ -26,15 +26,13 @@ import anyio
 
 from engine.clock import Clock
 from engine.errors import ClawError
+from engine.gateway.deferred import events, history as chat, turns
 from engine.gateway.errors import GatewayError
-from engine.lazy import lazy_module
 from engine.session_reset import NO_RESET, ResetPolicy, expiry
 
 if TYPE_CHECKING:
     from engine.agent.interrupts import TurnScope
     from engine.agent.tools import ToolSpec
-    from engine.gateway import events, turns
-    from engine.gateway import history as chat
     from engine.gateway.clones import CloneRecord, CloneRegistry
     from engine.gateway.events import Event
     from engine.gateway.publisher import Publisher
@@ -43,10 +41,6 @@ if TYPE_CHECKING:
     from engine.store.registry import StoreRegistry
     from engine.store.reply import ReplyWriter
     from engine.store.store import AgentStore
-else:  # what only a running gateway needs loads when it first does (the app draws first)
-    events = lazy_module("engine.gateway.events")
-    chat = lazy_module("engine.gateway.history")
-    turns = lazy_module("engine.gateway.turns")
 
 CHECKPOINT_INTERVAL = 0.25  # seconds between streaming checkpoints of a reply in the store
 

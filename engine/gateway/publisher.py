@@ -11,15 +11,12 @@ import itertools
 import time
 from typing import TYPE_CHECKING, TypeVar
 
+from engine.gateway.deferred import events
 from engine.gateway.subscription import Subscription
-from engine.lazy import lazy_module
 
 if TYPE_CHECKING:
-    from engine.gateway import events
     from engine.gateway.clones import CloneRecord
     from engine.gateway.events import Event
-else:  # the event types load with the first event (the app draws first)
-    events = lazy_module("engine.gateway.events")
 
 EventT = TypeVar("EventT", bound="Event")
 

@@ -22,18 +22,15 @@ import anyio
 
 from engine.config.source import ConfigSaved, ConfigSource, text_hash
 from engine.errors import ClawError, ConfigError, Problem
+from engine.gateway.deferred import events
 from engine.gateway.errors import GatewayError
-from engine.lazy import lazy_module
 from engine.routing.router import Router
 
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
 
     from engine.config.model import Config
-    from engine.gateway import events
     from engine.gateway.publisher import Publisher
-else:
-    events = lazy_module("engine.gateway.events")
 
 Signature = tuple[int, int, int]  # (mtime_ns, size, inode) of the config file
 

@@ -33,13 +33,10 @@ from typing import TYPE_CHECKING, Callable
 import anyio
 
 from engine.errors import ClawError
-from engine.lazy import lazy_module
+from engine.gateway.deferred import events
 
 if TYPE_CHECKING:
-    from engine.gateway import events
     from engine.gateway.events import Event, ReplyDelta
-else:  # loaded with the first event published (see engine/lazy.py)
-    events = lazy_module("engine.gateway.events")
 
 LAG_FACTOR = 4
 
