@@ -72,7 +72,9 @@ class CloneRecord:
             cost=float(usage.cost), created_at=self.created_at,
             last_active=self.last_active, retired=self.retired, tool_calls=self.tool_calls,
             last_tool=self.last_tool,
-            agent_dir=str(self.agent.agent_dir) if self.agent.agent_dir is not None else None)
+            agent_dir=str(self.agent.agent_dir) if self.agent.agent_dir is not None else None,
+            sandbox=self.agent.sandbox.mode,
+            workspace=str(self.agent.workspace) if self.agent.workspace is not None else None)
 
 
 class CloneRegistry:

@@ -180,9 +180,11 @@ class ConfigReloader:
 
 
 def changed_agents(old: Config, new: Config) -> set[str]:
-    """Agents whose clones must retire: removed or changed, or all when model settings moved."""
+    """Agents whose clones must retire: removed or changed, or all when model settings, the
+    global tool policy or the main session key (``non-main`` sandboxing) moved."""
     if old.default_model != new.default_model or dict(old.providers) != dict(new.providers) \
-            or dict(old.auth_order) != dict(new.auth_order):
+            or dict(old.auth_order) != dict(new.auth_order) \
+            or old.tool_policy != new.tool_policy or old.session.main_key != new.session.main_key:
         return set(old.agent_ids) | {"main"} | {b.agent_id for b in old.bindings}
     out = set()
     for agent in old.agents:

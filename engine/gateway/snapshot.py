@@ -29,6 +29,8 @@ class CloneSnapshot:
     tool_calls: int = 0  # tool calls its turns made
     last_tool: str | None = None  # the last one and how it went: ``name ✓``, ``name ✗ refused``
     agent_dir: str | None = None  # the agent's own folder (auth profiles, models.json)
+    sandbox: str = "off"  # the agent's sandbox.mode (off | non-main | all)
+    workspace: str | None = None  # what a sandboxed agent's file arguments are confined to
 
     def to_json(self) -> dict:
         return {
@@ -40,5 +42,5 @@ class CloneSnapshot:
             "promptTokens": self.prompt_tokens, "completionTokens": self.completion_tokens,
             "cost": self.cost, "createdAt": self.created_at, "lastActive": self.last_active,
             "retired": self.retired, "toolCalls": self.tool_calls, "lastTool": self.last_tool,
-            "agentDir": self.agent_dir,
+            "agentDir": self.agent_dir, "sandbox": self.sandbox, "workspace": self.workspace,
         }

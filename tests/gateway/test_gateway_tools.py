@@ -137,3 +137,13 @@ def test_replay_expects_tool_and_tool_denied(tmp_path: Path, capsys, monkeypatch
     bad.write_text(json.dumps({"channel": "local", "text": "x", "expect": {"tool": 3}}))
     assert main(["replay", "--config", str(config), str(bad)]) == 2
     assert '"expect.tool" must be a tool name or a list of them' in capsys.readouterr().err
+
+
+async def test_a_reloaded_policy_applies_from_the_next_message(tmp_path, env):
+    config = write_config(tmp_path, two_agents())
+    async with gateway(config, tmp_path, env) as gw:
+        assert (await send(gw, "use sessions_list")).meta["tools"][0].get("refused") is None
+        assert await gw.reload(write_config(tmp_path, two_agents(
+            extra='tools: { deny: ["group:sessions"] },')))
+        tool = (await send(gw, "use sessions_list")).meta["tools"][0]
+        assert tool["refused"] == 'tools.deny "group:sessions"'

@@ -1,13 +1,14 @@
 """Tool calls in the app: a reply that called tools shows them as one collapsed line, F7
 expands them (arguments, results, the rule that refused one) and collapses them again; the
-clone panel counts them and shows the last. Tool text is drawn literally."""
+clone panel counts them and shows the last, and its detail the agent's sandbox. Tool text is drawn literally."""
 
 from __future__ import annotations
 
 from tests.support.tui_app import CONFIG_TEXT, running_app, type_text, wait_for
 
 DENY_SEND = CONFIG_TEXT.replace('{ id: "home", default: true },',
-                                '{ id: "home", default: true, tools: { deny: ["sessions_send"] } },')
+                                '{ id: "home", default: true, tools: { deny: ["sessions_send"] }, '
+                                'workspace: "./ws", sandbox: { mode: "all" } },')
 
 
 def replies(pane):
@@ -42,6 +43,8 @@ async def test_tool_calls_collapsed_expanded_and_counted(tmp_path):
         clone = next(s.clone_id for s in app.gateway.clone_snapshots() if s.agent_id == "home")
         await wait_for(pilot, lambda: panel.cell_text(clone, "tools") != "-", what="tools cell")
         assert panel.cell_text(clone, "tools") == "2 · sessions_send ✗ refused"
+        assert f"sandbox: all (file arguments confined to {tmp_path / 'ws'})" in \
+            panel.detail_text(clone)
 
 
 async def test_ctrl_o_without_tool_calls_says_so(tmp_path):

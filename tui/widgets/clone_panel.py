@@ -79,6 +79,9 @@ def row_detail(s: CloneSnapshot) -> Text:
     """The detail of one clone (the row's tooltip), all literal text."""
     lines = [f"{s.clone_id} · agent {s.agent_id} · {s.channel}/{s.account_id}",
              f"agent folder: {s.agent_dir or 'none (no state directory)'}"]
+    mode = getattr(s, "sandbox", "off")
+    lines.append(f"sandbox: {mode}" + (f" (file arguments confined to {s.workspace})"
+                                      if mode != "off" and s.workspace else ""))
     if s.session_key:
         lines.append(f"session: {s.session_key}")
     return literal("\n".join(one_line(line, 300) for line in lines))
