@@ -86,7 +86,8 @@ _CONFIG_SLOTS = (
 _SHARED_SLOTS = ("_providers", "_auth_order", "_env", "_persona")  # read-only, shared by every copy
 _CLONE_SLOTS = ("clone_id", "parent_id", "parent_clone_id", "channel", "account_id", "created_at")
 _RUNTIME_SLOTS = ("interrupts", "_prompt_lock", "_usage_lock", "_usage", "_turns",
-                  "_prompt_cache", "_provider", "_provider_model", "_fallback_providers")
+                  "_prompt_cache", "_provider", "_provider_model", "_fallback_providers",
+                  "_folder_sig")
 
 
 def thaw(value: Any) -> Any:
@@ -237,6 +238,7 @@ class Agent:
         self._provider: Provider | None = None
         self._provider_model: str | None = None
         self._fallback_providers: dict[str, tuple[Provider, str]] = {}
+        self._folder_sig: object = None  # the agent folder's files as its providers read them
 
     # -- construction --------------------------------------------------------------------
     @classmethod
@@ -331,6 +333,7 @@ class Agent:
         clone._prompt_cache = self._prompt_cache  # derived from forwarded config; a str is immutable
         clone._provider = clone._provider_model = None
         clone._fallback_providers = {}
+        clone._folder_sig = None
         # where it came from
         clone.channel = chan = _norm_channel(channel)
         clone.account_id = acct = _norm_account(account_id)
@@ -463,7 +466,16 @@ class Agent:
         return self._provider, self._provider_model
 
     def _provider_for(self, ref: str) -> tuple[Provider, str]:
-        """The provider for the agent's model or one of its fallbacks (created on first use)."""
+        """The provider for the agent's model or one of its fallbacks (created on first use,
+        and again once the agent's auth-profiles.json or models.json changed, so a key set with
+        ``agents auth set`` is used from the next turn on)."""
+        if self.agent_dir is not None:
+            from engine.agent.credentials import folder_signature
+
+            sig = folder_signature(self.agent_dir)
+            if sig != self._folder_sig:  # a turn still streaming keeps the provider it has
+                self._provider = self._provider_model = None
+                self._fallback_providers, self._folder_sig = {}, sig
         if ref == self.model:
             return self.provider()
         got = self._fallback_providers.get(ref)

@@ -9,6 +9,7 @@ agent reads only its own folder, so it never sees another agent's profiles.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -47,3 +48,21 @@ def agent_provider(ref: str, *, agent_dir: Path | None, providers: Mapping[str, 
                                 provider=name) from None
     return create_provider(ref, providers, env, base_url=base_url, api_key=api_key,
                            key_where=key_where)
+
+
+def folder_signature(agent_dir: Path) -> tuple[object, ...]:
+    """What identifies the current auth-profiles.json and models.json of an agent (their
+    inode, size, mode and change time; None for a missing one): when it changes, providers
+    made from the old files are made again."""
+    from engine.agent.agent_models import MODELS_FILE
+    from engine.agent.auth_profiles import AUTH_PROFILES_FILE
+
+    out: list[object] = []
+    for name in (AUTH_PROFILES_FILE, MODELS_FILE):
+        try:
+            st = os.stat(Path(agent_dir) / name)
+        except OSError:
+            out.append(None)
+            continue
+        out.append((st.st_ino, st.st_size, st.st_mode, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(out)

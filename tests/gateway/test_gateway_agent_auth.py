@@ -122,3 +122,18 @@ async def test_an_unsafe_or_broken_file_fails_only_its_agent(tmp_path, env, open
 
 def test_default_agent_dir_is_beside_the_sessions(tmp_path: Path) -> None:
     assert default_agent_dir(tmp_path, "Work Bot") == tmp_path / "agents" / "work-bot" / "agent"
+
+
+async def test_a_key_set_while_running_is_used_from_the_next_turn(tmp_path, env, openai_server):
+    state = tmp_path / "state"
+    set_api_key(default_agent_dir(state, "home"), "test", HOME_KEY)
+    config = write_config(tmp_path, three_agents(openai_server.url))
+    async with gateway(config, tmp_path, env) as gw:
+        assert isinstance(await (await gw.send("whatsapp:personal", ME, "1")).wait(), TurnFinished)
+        set_api_key(default_agent_dir(state, "home"), "test", "sk-rotated-4444")
+        assert isinstance(await (await gw.send("whatsapp:personal", ME, "2")).wait(), TurnFinished)
+        os.unlink(default_agent_dir(state, "home") / "auth-profiles.json")
+        assert isinstance(await (await gw.send("whatsapp:personal", ME, "3")).wait(), TurnFinished)
+        assert len(gw.clone_snapshots()) == 1  # the same clone all along
+    assert [r["authorization"] for r in openai_server.requests] == [
+        f"Bearer {HOME_KEY}", "Bearer sk-rotated-4444", f"Bearer {SHARED}"]
