@@ -73,3 +73,30 @@ def test_80x24_collapses_and_a_resize_brings_the_full_layout_back(tmp_path):
 
 def s_has_one_pane(screen: str) -> bool:
     return sum(line.startswith("╭─ ") for line in screen.splitlines()) == 1
+
+
+def test_scrolled_up_a_new_message_is_marked_and_alt_end_jumps_to_it(tmp_path):
+    """PgUp, then a message and its reply arrive below: the history's last row says so with
+    the key; Alt+End (ESC [1;3F from the terminal) goes down to them."""
+    import asyncio
+
+    from tests.support.tui_app import prefill
+
+    asyncio.run(prefill(tmp_path / "state", "home",
+                        [f"old line {i}\nsecond line" for i in range(40)],
+                        session_key="agent:home:whatsapp:direct:you"))
+    tmux = start(tmp_path, 80, 24)
+    try:
+        tmux.wait_for(lambda s: "old line 39" in s and "Help" in s, "the history at its end")
+        tmux.run("send-keys", "-t", tmux.session, "PageUp")
+        tmux.wait_for(lambda s: "old line 39" not in s, "the history a page up")
+        tmux.run("send-keys", "-t", tmux.session, "-l", "are you there?")
+        tmux.run("send-keys", "-t", tmux.session, "Enter")
+        screen = tmux.wait_for(lambda s: "2 new ↓ alt+end" in s, "the note of what came below")
+        assert "are you there?" not in screen.replace("Message…", "")
+        tmux.run("send-keys", "-t", tmux.session, "M-End")
+        screen = tmux.wait_for(lambda s: "new ↓" not in s and "Hearth here" in s,
+                               "the newest messages after Alt+End")
+        quit_app(tmux)
+    finally:
+        tmux.run("kill-server", check=False)

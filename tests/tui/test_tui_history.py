@@ -110,3 +110,54 @@ async def test_first_scrollbar_still_lays_out(tmp_path):
         await wait_for(pilot, lambda: view.show_vertical_scrollbar, what="scrollbar")
         await pilot.pause(0.05)
         assert layouts and view.scroll_y == view.max_scroll_y > 0
+
+
+def _last_row(view) -> str:
+    return view.render_line(view.scrollable_content_region.height - 1).text
+
+
+async def test_scrolled_up_new_messages_are_counted_below_and_keys_page_and_jump(tmp_path):
+    """Scrolled up, what arrives is counted in the view's last row ("2 new ↓" with the key that
+    jumps there); Alt+End from the composer (or a click on the note) goes to the bottom and the
+    count starts again; Alt+Home goes to the top. In the focused history PgUp/PgDn page and
+    Home/End go to the top and the bottom."""
+    await prefill(tmp_path / "state", "home", [f"line {i}\nsecond line" for i in range(60)])
+    async with running_app(tmp_path, size=(100, 40)) as (app, pilot):
+        pane = app.main.panes[0]
+        view = pane.history
+        await wait_for(pilot, lambda: view.message_count == 60, what="history")
+        await pilot.pause(0.05)
+        assert view.marker() == "" and "new ↓" not in _last_row(view)
+        await pilot.press("pageup")
+        assert not view.follow
+        view.append(_message(view, 1, "first while away"))
+        view.append(_message(view, 2, "second while away"))
+        await pilot.pause(0.05)
+        assert view.new_below == 2
+        assert _last_row(view).rstrip().endswith("2 new ↓ alt+end")
+        assert "2 new ↓ alt+end" in app.screen_text()
+        await pilot.press("alt+end")
+        assert view.follow and view.scroll_y == view.max_scroll_y and view.new_below == 0
+        assert "new ↓" not in _last_row(view)
+
+        await pilot.press("pageup")
+        view.append(_message(view, 3, "third while away"))
+        await pilot.pause(0.05)
+        assert view.marker().strip() == "1 new ↓ alt+end"
+        region = view.scrollable_content_region
+        await pilot.click(view, offset=(region.width - 4, region.height - 1))
+        assert view.follow and view.new_below == 0
+
+        await pilot.press("alt+home")
+        await wait_for(pilot, lambda: view.scroll_y == 0, what="the top")
+        view.focus()
+        await pilot.press("end")
+        assert view.follow and view.scroll_y == view.max_scroll_y
+        bottom = view.scroll_y
+        await pilot.press("pageup")
+        page = region.height - 1
+        assert view.scroll_y == bottom - page and not view.follow
+        await pilot.press("pagedown")
+        assert view.scroll_y == bottom and view.follow
+        await pilot.press("home")
+        await wait_for(pilot, lambda: view.scroll_y == 0, what="the top by Home")

@@ -323,6 +323,14 @@ class MainScreen(OnTimeFrames, Screen):
         if pane is not None and not pane.history.toggle_tools():
             self.notify("No reply in this pane made tool calls.")
 
+    def action_history_edge(self, direction: int) -> None:
+        pane = self.focused_pane
+        if pane is not None:
+            if direction < 0:
+                pane.history.action_jump_top()
+            else:
+                pane.history.action_jump_bottom()
+
     def action_select_message(self, delta: int) -> None:
         pane = self.focused_pane
         if pane is not None:

@@ -10,8 +10,10 @@ time (see ``LongText``).
 
 Older pages are requested (``NeedOlder``) when the view reaches the top; the pane fetches them
 from the gateway and calls :meth:`HistoryView.prepend`, which keeps the viewport where it was.
-The view follows new messages only while it is scrolled to the bottom. Below the messages it
-can show a reply that is still streaming in (``start_live`` … ``end_live``, see ``LiveRow``).
+The view follows new messages only while it is scrolled to the bottom; scrolled up, its last
+row says how many came in below (``N new ↓``, with the key that jumps there; a click jumps
+too). Below the messages it can show a reply that is still streaming in (``start_live`` …
+``end_live``, see ``LiveRow``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.text import Text
 from textual.cache import LRUCache
+from textual import events
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -138,6 +142,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         "history--body",
         "history--meta",
         "history--tools",
+        "history--new-below",
     }
 
     class NeedOlder(Message):
@@ -168,6 +173,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self.has_older = True
         self._loading_older = False
         self.follow = True
+        self.new_below = 0  # messages appended while scrolled up (the "N new ↓" marker)
         self._reflow_pending = False
         self._live: LiveRow | None = None  # a reply streaming in, drawn below the messages
         self._live_strips: list[Strip] = []
@@ -189,6 +195,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         return self._rows[0].message.seq if self._rows else None
 
     def clear(self) -> None:
+        self.new_below = 0
         self._rows.clear()
         self._ids.clear()
         self._cache.clear()
@@ -207,6 +214,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self.has_older = has_older
         self._loading_older = False
         self.follow = True
+        self.new_below = 0
         self._reflow(keep_anchor=False)
         self._scroll_bottom()
 
@@ -221,6 +229,8 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             self._drop_cached(message.id)
         else:
             self._ids.add(message.id)
+            if not at_bottom:
+                self.new_below += 1
             row = self._row(message)
             if not self._rows or self._rows[-1].message.seq <= message.seq:
                 self._rows.append(row)
@@ -331,12 +341,12 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             self.move_selection(-len(self._rows))
 
     def action_jump_bottom(self) -> None:
-        if self._rows:
-            self.selected = None
-            self._cache.clear()
-            self.follow = True
-            self._scroll_bottom()
-            self.refresh()
+        if self.selected is not None:
+            index, self.selected = self.selected, None
+            if index < len(self._rows):
+                self._drop_cached(self._rows[index].message.id)
+        self._scroll_bottom()
+        self.refresh()
 
     def toggle_tools(self) -> bool:
         """Expand or collapse the tool calls of the selected reply (else the latest one that
@@ -356,6 +366,9 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         message = self.selected_message()
         if message is not None:
             self.post_message(self.ExplainRequested(self, message))
+
+    def action_page(self, direction: int) -> None:
+        self.page(direction)
 
     def page(self, direction: int) -> None:
         height = max(1, self._view_size().height - 1)
@@ -491,6 +504,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
 
     def _scroll_bottom(self) -> None:
         self.follow = True
+        self.new_below = 0
         self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
 
     def _scroll_to_row(self, index: int) -> None:
@@ -509,6 +523,9 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self.follow = new_value >= self.max_scroll_y
+        if self.follow and self.new_below:
+            self.new_below = 0
+            self.refresh()
         if new_value <= 0 and old_value > 0:
             self._request_older()
 
@@ -655,7 +672,43 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             if self.follow:
                 self._scroll_bottom()
 
+    def marker(self) -> str:
+        """The last row's note while scrolled up: what is below, and the key that goes there
+        (from anywhere in the pane; End does too in the history itself)."""
+        if self.follow:
+            return ""
+        parts = [f"{self.new_below} new"] if self.new_below else []
+        if self._live is not None:
+            parts.append("reply streaming")
+        if not parts:
+            return ""
+        overrides = getattr(self.app, "user_keymap", {})
+        keys = keymap.effective_keys("main.history_bottom", overrides)
+        key = self.app.get_key_display(Binding(keys[0], "")) if keys else ""
+        return f" {' · '.join(parts)} ↓ {key} "
+
     def render_line(self, y: int) -> Strip:
+        strip = self._content_line(y)
+        if y == self._view_size().height - 1:
+            note = self.marker()
+            width = strip.cell_length
+            if note and cell_len(note) < width:
+                style = self.rich_style + self.get_component_rich_style("history--new-below")
+                at = width - cell_len(note)
+                strip = Strip.join([strip.crop(0, at), Strip([Segment(note, style)])])
+        return strip
+
+    def marker_at(self, x: int, y: int) -> bool:
+        note = self.marker()
+        width = self._view_size().width
+        return bool(note) and y == self._view_size().height - 1 and x >= width - cell_len(note)
+
+    def on_click(self, event: events.Click) -> None:
+        if self.marker_at(event.x, event.y):
+            event.stop()
+            self.action_jump_bottom()
+
+    def _content_line(self, y: int) -> Strip:
         width = self._view_size().width
         line = int(self.scroll_y) + y
         base = self.line_style
