@@ -391,9 +391,9 @@ def _dm_session_shared_by_accounts(config: Config, raw: Raw) -> None:
         return
     router = Router(config)
     accounts: dict[tuple[str, str], None] = {}
-    for channel in config.channels.values():
-        for account in channel.accounts:
-            accounts[(channel.name, account)] = None
+    for section in config.channels.values():
+        for account in section.accounts:
+            accounts[(section.name, account)] = None
     for b in config.bindings:
         if b.valid and b.channel and b.account != ANY_ACCOUNT:
             accounts[(b.channel, b.account)] = None
