@@ -585,8 +585,12 @@ class Agent:
                             break
                         turn.calls.extend(calls)
                         convo.append(ChatMessage("assistant", turn.round_text(), tool_calls=calls))
-                        done = await run_tool_calls(calls, offer, rules,
-                                                    parallel=bool(self.parallel_tool_calls))
+                        if round_no == MAX_TOOL_ROUNDS:  # offered none, called some anyway
+                            done = [ToolOutcome(c, f"error: not run: at most {MAX_TOOL_ROUNDS} "
+                                                "rounds of tool calls per turn") for c in calls]
+                        else:
+                            done = await run_tool_calls(calls, offer, rules,
+                                                        parallel=bool(self.parallel_tool_calls))
                         for outcome in done:
                             turn.outcomes.append(outcome)
                             if on_tool is not None:

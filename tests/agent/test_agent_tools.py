@@ -176,6 +176,7 @@ async def test_tool_rounds_are_bounded(openai_server: OpenAIServer) -> None:
     assert result.status == "complete"
     assert len(calls) == 4  # MAX_TOOL_ROUNDS; the last request offers no tools
     assert "tools" not in openai_server.requests[-1]["body"]
+    assert result.tool_outcomes[-1].result == "error: not run: at most 4 rounds of tool calls per turn"
 
 
 # -- sandbox ---------------------------------------------------------------------------------
