@@ -49,11 +49,31 @@ def render_markdown(session: SessionRow, messages: Iterable[StoredMessage]) -> s
         author = clean(msg.author, newlines=False)
         lines += ["---", "", f"**{author}** ({msg.role}) · {_when(msg.created_at)} · #{msg.seq}"
                   f"{status}", ""]
+        lines += _tool_lines(msg.meta.get("tools"))
         lines.append(clean(msg.content))
         if msg.meta.get("error"):
             lines += ["", f"> error: {clean(str(msg.meta['error']), newlines=False)}"]
         lines.append("")
     return clean_text("\n".join(lines).rstrip("\n") + "\n")
+
+
+def _tool_lines(calls: object) -> list[str]:
+    """A reply's tool calls, one quoted line each (the full results are in the JSONL)."""
+    if not isinstance(calls, list):
+        return []
+    out = []
+    for call in calls:
+        if not isinstance(call, dict):
+            continue
+        name = clean(str(call.get("name")), newlines=False)
+        args = clean(str(call.get("arguments") or "{}"), newlines=False)
+        result = clean(str(call.get("result") or ""), newlines=False)
+        if len(result) > 200:
+            result = result[:199] + "…"
+        refused = f" (refused by {clean(str(call['refused']), newlines=False)})" \
+            if call.get("refused") else ""
+        out.append(f"> tool `{name}` `{args}`{refused} → {result}")
+    return out + [""] if out else []
 
 
 def render_jsonl(messages: Iterable[StoredMessage]) -> str:

@@ -147,3 +147,17 @@ async def test_a_reloaded_policy_applies_from_the_next_message(tmp_path, env):
             extra='tools: { deny: ["group:sessions"] },')))
         tool = (await send(gw, "use sessions_list")).meta["tools"][0]
         assert tool["refused"] == 'tools.deny "group:sessions"'
+
+
+async def test_exports_keep_the_tool_calls(tmp_path, env):
+    config = write_config(tmp_path, two_agents(extra='tools: { deny: ["sessions_send"] },'))
+    async with gateway(config, tmp_path, env) as gw:
+        await send(gw, 'use sessions_list and use sessions_send {"agentId": "work", "message": "x"}')
+        markdown = (await gw.export("whatsapp:personal", ME, "markdown")).read_text()
+        jsonl = (await gw.export("whatsapp:personal", ME, "jsonl")).read_text()
+    assert '> tool `sessions_list` `{}` → [{"sessionKey": "agent:home:whatsapp:personal:direct:me"' \
+        in markdown
+    assert ('> tool `sessions_send` `{"agentId": "work", "message": "x"}` (refused by tools.deny '
+            '"sessions_send") → error: refused: tool sessions_send is denied') in markdown
+    reply = json.loads(jsonl.splitlines()[-1])
+    assert [t["name"] for t in reply["meta"]["tools"]] == ["sessions_list", "sessions_send"]
