@@ -29,6 +29,12 @@ WHAT = "auth profiles file"
 _KNOWN_TOP = frozenset({"version", "profiles", "order"})
 _OPENCLAW_TOP = frozenset({"lastGood", "usageStats"})  # OpenClaw's bookkeeping: kept, not used
 _PROFILE_KEYS = frozenset({"type", "provider", "key"})
+# Other fields OpenClaw writes into a profile (other types' secrets, references, metadata):
+# accepted silently, not used.
+_OPENCLAW_PROFILE_KEYS = frozenset({
+    "email", "displayName", "copyToAgents", "metadata", "keyRef", "tokenRef", "mode", "token",
+    "expires", "access", "refresh", "idToken", "clientId", "accountId", "projectId",
+})
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -177,14 +183,19 @@ def _profile(ch: Any, profile_id: str, item: object) -> AuthProfile | None:
     entry = ch.obj(item, ppath, " (a profile)")
     if entry is None:
         return None
-    ch.unknown_keys(entry, ppath, _PROFILE_KEYS, frozenset({"email", "expires", "access",
-                                                             "refresh", "token", "mode"}))
+    ch.unknown_keys(entry, ppath, _PROFILE_KEYS, _OPENCLAW_PROFILE_KEYS)
     ok = True
     values: dict[str, str] = {}
     for key in ("type", "provider", "key"):
         if key not in entry:
             if key == "key" and entry.get("type") not in (None, *SUPPORTED_TYPES):
                 continue  # another type's profile has no key; reported below
+            if key == "key" and "keyRef" in entry:
+                ch.warn(ppath + ("keyRef",), "keyRef (a secret reference) is not read by "
+                        'claw-tui; write the key, or "${ENV_VAR}", as "key"; this profile is not '
+                        "used", "unsupported")
+                ok = False
+                continue
             ch.error(ppath + (key,), f'missing "{key}"', "missing")
             ok = False
             continue

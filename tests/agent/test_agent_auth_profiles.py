@@ -179,3 +179,23 @@ def test_config_auth_order_is_read_and_checked() -> None:
         load_config_text('{\n  auth: { order: { openai: "openai:b" } } }', file="c.json")
     assert str(info.value) == ('c.json:2:20: auth.order.openai: expected an array of profile ids '
                                'like "openai:default", got a string')
+
+
+def test_openclaws_own_profile_fields_are_accepted(tmp_path) -> None:
+    """A file OpenClaw wrote loads: its metadata is accepted, other types and secret
+    references are warnings (that profile is not used), never errors."""
+    write(tmp_path / "auth-profiles.json", {
+        "version": 1,
+        "profiles": {
+            "openai:default": {"type": "api_key", "provider": "openai", "key": "k-1",
+                               "email": "a@b.c", "displayName": "A", "metadata": {"x": "y"}},
+            "openai:ref": {"type": "api_key", "provider": "openai",
+                           "keyRef": {"source": "env", "id": "OPENAI_API_KEY"}},
+            "anthropic:me": {"type": "oauth", "provider": "anthropic", "access": "a",
+                             "refresh": "r", "expires": 1},
+        },
+        "lastGood": {"openai": "openai:default"}, "usageStats": {},
+    })
+    profiles = load_auth_profiles(tmp_path)
+    assert [p.id for p in profiles.profiles] == ["openai:default"]
+    assert [p.code for p in check_auth_profiles(tmp_path)] == ["unsupported", "bad-value"]
