@@ -508,8 +508,8 @@ class Agent:
     def tool_rules(self, session_key: str | None) -> ToolRules:
         """Policy, sandbox and timeout every tool call of a turn in ``session_key`` obeys."""
         sandboxed = self.sandbox.applies(session_key, f"agent:{self.id}:{self.main_key}")
-        return ToolRules(self.tool_policy, sandboxed, self.workspace, self.sandbox.key,
-                         self.tool_timeout)
+        return ToolRules(self.tool_policy, sandboxed, self.workspace,
+                         self.sandbox.workspace_access == "ro", self.sandbox.key, self.tool_timeout)
 
     def _context(self, session_key: str | None) -> TurnContext:
         return TurnContext(self.id, self.display_name, self.clone_id, self.channel, self.account_id,

@@ -27,6 +27,7 @@ ToolHandler = Callable[[dict[str, Any]], Awaitable[Any]]
 SESSIONS_SEND = "sessions_send"
 MAX_TOOL_RESULT_CHARS = 16_000
 MAX_CALLS_PER_ROUND = 8
+WRITE_TOOLS = frozenset({"write", "edit", "apply_patch"})  # what OpenClaw's "ro" access disables
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ class ToolRules:
     policy: ToolPolicy = OPEN_POLICY
     sandboxed: bool = False  # file arguments must stay inside ``workspace``
     workspace: Path | None = None
+    read_only: bool = False  # sandboxed with workspaceAccess "ro": OpenClaw's write tools refused
     sandbox_key: str = "sandbox"  # the config key that sandboxed it, for the refusal
     timeout: float | None = None
 
@@ -113,6 +115,10 @@ async def run_tool_call(call: ToolCall, tools: Mapping[str, ToolSpec],
     decision = rules.policy.decide(call.name)
     if not decision.allowed:
         return ToolOutcome(call, f"error: refused: {decision.reason}", decision.rule)
+    if rules.sandboxed and rules.read_only and decision.tool in WRITE_TOOLS:
+        return ToolOutcome(call, f"error: refused: tool {decision.tool} writes files and "
+                           f"{rules.sandbox_key}.workspaceAccess is \"ro\"",
+                           f"{rules.sandbox_key}.workspaceAccess")
     spec = tools.get(call.name)
     if spec is None:
         return ToolOutcome(call, f"error: unknown tool {one_line(call.name, 60)!r}")

@@ -244,3 +244,22 @@ async def test_esc_stops_a_turn_inside_a_tool_call() -> None:
                 result = await agent.run_turn([ChatMessage("user", "use slow_tool")], scope=scope)
     assert result.status == "interrupted" and result.interrupt_reason == "user"
     assert not finished and [c.name for c in result.tool_calls] == ["slow_tool"]
+
+
+async def test_read_only_workspace_access_refuses_the_write_tools(tmp_path: Path) -> None:
+    written: list[str] = []
+
+    def write(path: Path, text: str) -> str:
+        """Write a file."""
+        written.append(text)
+        return "ok"
+
+    def agent(access: str) -> Agent:
+        sandbox = SandboxConfig(mode="all", workspace_access=access, key="agents.list[0].sandbox")
+        return Agent("home", workspace=tmp_path, tools=[write], sandbox=sandbox)
+
+    refused = await ask(agent("ro"), 'use write {"path": "a.txt", "text": "x"}')
+    assert refused.tool_outcomes[0].refused == "agents.list[0].sandbox.workspaceAccess"
+    assert not written and not (tmp_path / "a.txt").exists()
+    allowed = await ask(agent("rw"), 'use write {"path": "a.txt", "text": "y"}')
+    assert allowed.tool_outcomes[0].result == "ok" and written == ["y"]
