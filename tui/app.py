@@ -541,7 +541,8 @@ async def run_over_gateway(app: ClawApp, gateway: EngineAPI, **run_options: Any)
     opens (its task group and config watcher; stores and model clients load on first use)
     once the app's first frame is out, and closes after the app exits, so running turns can
     store their partial replies. Until then panes hold their history and what is sent, until
-    ``EngineReady`` reaches them. ``run_options`` go to ``App.run_async``."""
+    ``EngineReady`` reaches them. Opening it first cost about 50 ms of CPU before the first
+    frame (``bench/README.md``). ``run_options`` go to ``App.run_async``."""
     app_run = asyncio.ensure_future(app.run_async(**run_options))
     shown = asyncio.ensure_future(app.first_frame.wait())
     await asyncio.wait((app_run, shown), return_when=asyncio.FIRST_COMPLETED)

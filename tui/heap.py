@@ -7,7 +7,8 @@ streaming, is every few seconds and often mid-keystroke. So:
 - while the app starts (``pause_collections`` until ``resume_collections``, which the app
   calls once its first frame is out), the collector does not run at all: start-up creates
   hundreds of thousands of objects that nearly all live as long as the app, and collecting
-  them only to find them alive cost about 30 ms of the time to the first frame;
+  them only to find them alive (about 170 young collections more) cost 10-25 ms of CPU
+  before the first frame (``bench/README.md``);
 - at start (``settle_heap``), everything alive after the imports and the config load —
   modules, classes, the config, all of which live as long as the process — is frozen out of
   the collector's reach, and automatic full collections are switched off (young collections

@@ -60,5 +60,10 @@ def test_a_burst_typed_while_a_reply_streams_splits_at_the_tab(tmp_path):
         tmux.wait_for(lambda s: "Hearth here" in s, "the reply to start streaming")
         tmux.run("send-keys", "-t", tmux.session, "-l", BURST)
         assert_split_at_the_tab(tmux)
+        # two Tabs in a burst: the keys after them skip pane 3 and land in pane 4 (below)
+        tmux.run("send-keys", "-t", tmux.session, "-l", "\t\tfourth")
+        screen = tmux.wait_for(lambda s: "fourth" in s, "the keys typed after two Tabs")
+        assert re.search(r"^\s*▕│ fourth\s*│", screen, re.MULTILINE), screen  # pane 4: first column
+        assert SPLIT_RIGHT.search(screen) and screen.count("fourth") == 1
     finally:
         tmux.run("kill-server", check=False)

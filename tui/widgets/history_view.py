@@ -65,8 +65,8 @@ def _literal_markdown_class() -> type:
     (Rich's default parser silently drops HTML tags). Text is cleaned of control codes first;
     Rich never parses console markup inside Markdown.
 
-    Built on first use: Markdown and its parser are a fifth of the app's import time, and a
-    view only needs them once it draws an agent's reply."""
+    Built on first use: Markdown and its parser cost about 55 ms of CPU before the first frame
+    (``bench/README.md``), and a view only needs them once it draws an agent's reply."""
     from markdown_it import MarkdownIt
     from rich.markdown import Markdown
 
