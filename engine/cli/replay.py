@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
         "replay", help="run a JSONL script of messages through the gateway and check routes/replies",
         description="Run each line of SCRIPT (JSON lines: inbound messages with optional "
         "expect {agentId, sessionKey, sessionId, matchedBy, bindingIndex, replyContains, "
-        'status}; {"interrupt": ...}; {"ask": {from, to, text}}; {"sleepMs": N}; any line may '
+        'status, tool, toolDenied}; {"interrupt": ...}; {"ask": {from, to, text}}; {"sleepMs": N}; any line may '
         'set the clock with "at": "2026-12-01T04:05:00") through the real gateway '
         "into a state dir of its own. Exit 1 if an expectation fails, 2 if the script is bad.")
     add_common_options(p)
