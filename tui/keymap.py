@@ -86,6 +86,8 @@ KEYS: tuple[Key, ...] = (
         help="Send the message (or run /ask, /new, /export)"),
     Key("composer.newline", "shift+enter,ctrl+j", "newline", "Newline", "composer", show=False,
         help="Insert a newline"),
+    Key("composer.editor", "ctrl+g", "external_editor", "Editor", "composer",
+        help="Edit the message in $VISUAL or $EDITOR (the text comes back when it exits)"),
     Key("composer.prev_input", "up", "input_history(-1)", "Previous input", "composer", show=False,
         help="Recall the previous input (on the first line)"),
     Key("composer.next_input", "down", "input_history(1)", "Next input", "composer", show=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 import time
+from pathlib import Path
 
 import pytest
 
@@ -97,6 +98,52 @@ def test_scrolled_up_a_new_message_is_marked_and_alt_end_jumps_to_it(tmp_path):
         tmux.run("send-keys", "-t", tmux.session, "M-End")
         screen = tmux.wait_for(lambda s: "new ↓" not in s and "Hearth here" in s,
                                "the newest messages after Alt+End")
+        quit_app(tmux)
+    finally:
+        tmux.run("kill-server", check=False)
+
+
+def test_ctrl_g_composes_in_visual_and_a_failing_editor_changes_nothing(tmp_path):
+    """The real terminal handed to $VISUAL (over $EDITOR) with its arguments and a private
+    0600 file, removed after; the text it leaves replaces the composer's (Ctrl+Z undoes it).
+    An editor exiting non-zero leaves the composer's text as it was, with the error shown."""
+    editor = tmp_path / "editor.sh"
+    report = tmp_path / "report"
+    editor.write_text(
+        "#!/bin/sh\n"
+        "for f; do :; done\n"
+        f'echo "$@" > {report}\n'
+        f'stat -c "%a" "$f" "$(dirname "$f")" >> {report}\n'
+        'printf "%s\\n" "$(cat "$f") — written in the editor" > "$f"\n'
+        'exit "${EDITOR_EXIT:-0}"\n', encoding="utf-8")
+    editor.chmod(0o700)
+    env = f"VISUAL={shlex.quote(f'sh {editor} --wait')} EDITOR=false"
+    tmux = start(tmp_path, 100, 30, env=env)
+    try:
+        tmux.wait_for(lambda s: "Message…" in s, "the app")
+        tmux.run("send-keys", "-t", tmux.session, "-l", "draft")
+        tmux.wait_for(lambda s: "│ draft" in s, "the draft")
+        tmux.run("send-keys", "-t", tmux.session, "C-g")
+        tmux.wait_for(lambda s: "draft — written in the editor" in s, "the edited text")
+        args, file_mode, dir_mode = report.read_text().splitlines()
+        assert args.startswith("--wait ") and args.endswith("/message.md")
+        assert (file_mode, dir_mode) == ("600", "700")
+        assert not Path(args.split()[1]).parent.exists()  # removed after
+        tmux.run("send-keys", "-t", tmux.session, "C-z")
+        tmux.wait_for(lambda s: "│ draft " in s and "written in the editor" not in s,
+                      "the draft back after an undo")
+        quit_app(tmux)
+    finally:
+        tmux.run("kill-server", check=False)
+
+    tmux = start(tmp_path, 100, 30, env=f"{env} EDITOR_EXIT=1")
+    try:
+        tmux.wait_for(lambda s: "Message…" in s, "the app")
+        tmux.run("send-keys", "-t", tmux.session, "-l", "keep this")
+        tmux.wait_for(lambda s: "│ keep this" in s, "the text")
+        tmux.run("send-keys", "-t", tmux.session, "C-g")
+        screen = tmux.wait_for(lambda s: "exited with status 1" in s, "the error")
+        assert "│ keep this " in screen and "written in the editor" not in screen
         quit_app(tmux)
     finally:
         tmux.run("kill-server", check=False)

@@ -112,5 +112,34 @@ class Composer(CleanEdits, SkipUnchangedSizes, TextArea):
         self.load_text(text)
         self.move_cursor(self.document.end)
 
+    def action_external_editor(self) -> None:
+        """Ctrl+G: edit the text in the user's editor (``tui.external_editor``); the app is
+        suspended meanwhile. The result replaces the text as one edit (Ctrl+Z brings the old
+        one back); on any failure the text stays as it was and the error is shown."""
+        import os
+
+        from textual.app import SuspendNotSupported
+
+        from tui.external_editor import EditorError, edit_text, editor_command
+
+        error: Exception | None = None
+        try:
+            argv, source = editor_command(os.environ)
+            with self.app.suspend():
+                # Nothing may be raised out of this block: ``App.suspend`` would not resume.
+                try:
+                    text = edit_text(self.text, argv, source=source)
+                except Exception as exc:  # noqa: BLE001 - shown below, after the resume
+                    error = exc
+        except (EditorError, SuspendNotSupported) as exc:
+            error = exc
+        if error is not None:
+            self.app.notify(f"Editor: {error}", severity="error", markup=False, timeout=8)
+            return
+        if text != self.text:
+            self.replace(text, (0, 0), self.document.end, maintain_selection_offset=False)
+        self.move_cursor(self.document.end)
+        self.focus()
+
     def action_scroll_history(self, direction: int) -> None:
         self.post_message(self.PageHistory(direction))
