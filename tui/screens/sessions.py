@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Sequence
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -53,7 +54,7 @@ def pane_sessions(rows: Sequence[SessionRow], inbox: Inbox) -> list[SessionRow]:
     return sorted(mine, key=lambda r: r.updated_at, reverse=True)
 
 
-def session_label(row: SessionRow, *, shown: bool, now: float) -> object:
+def session_label(row: SessionRow, *, shown: bool, now: float) -> Content:
     """``● peer · agent · 3h · retired  last message…`` (``●``: the one the pane shows)."""
     mark = "● " if shown else "  "
     state = "" if row.active else " · retired"
