@@ -173,10 +173,10 @@ class ClawApp(App[int]):
         return textual_compat.write_to_terminal(self, text)
 
     def alert(self, inbox: Inbox, kinds: frozenset[str], who: str, text: str, *,
-              looking: bool) -> bool:
-        """Ring and/or notify for activity of ``kinds`` in ``inbox``'s pane if ``tui.notify``
-        wants it; True when it did."""
-        if not hotlist.wanted(self.alerter.rules, inbox.key, kinds, looking=looking):
+              looking: bool, peer: str | None = None) -> bool:
+        """Ring and/or notify for activity of ``kinds`` in ``inbox``'s pane (speaking as
+        ``peer``) if ``tui.notify`` wants it; True when it did."""
+        if not hotlist.wanted(self.alerter.rules, inbox.key, kinds, looking=looking, peer=peer):
             return False
         return self.alerter.alert(inbox.key, Notice.of(hotlist.top(kinds), inbox.label, who, text))
 

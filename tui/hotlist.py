@@ -56,13 +56,23 @@ def top(kinds: Iterable[str]) -> str:
     return max(kinds, key=lambda k: PRIORITY[k])
 
 
-def wanted(rules: NotifyConfig, inbox_key: str, kinds: Iterable[str], *, looking: bool) -> bool:
-    """Whether activity of ``kinds`` in the pane of ``inbox_key`` should notify: the bell or
-    desktop notifications are on, you are not looking at that pane, and one of its kinds is
-    in the pane's list (``tui.notify.panes``) or else the general one (``tui.notify.on``)."""
+def peer_key(peer: PeerSpec) -> str | None:
+    """``kind:id`` of a peer, as ``tui.notify.peers`` names it (None: no peer)."""
+    routed = peer.peer
+    return f"{routed.kind}:{routed.id}" if routed is not None else None
+
+
+def wanted(rules: NotifyConfig, inbox_key: str, kinds: Iterable[str], *, looking: bool,
+           peer: str | None = None) -> bool:
+    """Whether activity of ``kinds`` in the pane of ``inbox_key`` (speaking as ``peer``,
+    ``kind:id``) should notify: the bell or desktop notifications are on, you are not looking
+    at that pane, and one of its kinds is in the peer's list (``tui.notify.peers``), else the
+    pane's (``tui.notify.panes``), else the general one (``tui.notify.on``)."""
     if looking or not (rules.bell or rules.desktop != "off"):
         return False
     chosen = rules.panes.get(inbox_key, rules.on)
+    if peer is not None:
+        chosen = rules.peers.get(peer, chosen)
     return any(kind in chosen for kind in kinds)
 
 

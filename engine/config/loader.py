@@ -98,7 +98,7 @@ _SESSION_IGNORED = frozenset({
 })
 _A2A_KEYS = frozenset({"enabled", "allow"})
 _TUI_KEYS = frozenset({"keymap", "theme", "notify"})
-_NOTIFY_KEYS = frozenset({"bell", "desktop", "on", "words", "panes"})
+_NOTIFY_KEYS = frozenset({"bell", "desktop", "on", "words", "panes", "peers"})
 _PROVIDER_MODELLED = frozenset({"baseUrl", "apiKey", "api"})
 _GLOB_CHARS = frozenset("*?[")
 
@@ -1165,14 +1165,19 @@ class _Checker:
             else:
                 found = (self.string(w, wpath + (i,)) for i, w in enumerate(raw["words"]))
                 words = tuple(w.strip() for w in found if w is not None and w.strip())
-        panes: dict[str, tuple[str, ...]] = {}
-        if raw.get("panes") is not None:
-            ppath = path + ("panes",)
-            for key, kinds in (self.obj(raw["panes"], ppath, " mapping pane keys such as "
-                                        '"whatsapp:personal" to kinds') or {}).items():
-                panes[key.strip().lower()] = self.notify_kinds(kinds, ppath + (key,))
+        levels: dict[str, dict[str, tuple[str, ...]]] = {"panes": {}, "peers": {}}
+        for name, example in (("panes", "whatsapp:personal"), ("peers", "direct:+15550001")):
+            if raw.get(name) is None:
+                continue
+            ppath = path + (name,)
+            for key, kinds in (self.obj(raw[name], ppath, f' mapping {name[:-1]} keys such as '
+                                        f'"{example}" to kinds') or {}).items():
+                kind, _, rest = key.strip().partition(":")
+                norm = f"{kind.lower()}:{rest.lower()}" if name == "panes" else \
+                    f"{normalize_peer_kind(kind)}:{normalize_peer_id(rest)}"
+                levels[name][norm] = self.notify_kinds(kinds, ppath + (key,))
         return NotifyConfig(bell=bool(bell), desktop=desktop, on=on, words=words,
-                            panes=_frozen(panes))
+                            panes=_frozen(levels["panes"]), peers=_frozen(levels["peers"]))
 
     def notify_kinds(self, value: object, path: JsonPath) -> tuple[str, ...]:
         if not isinstance(value, list):

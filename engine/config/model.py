@@ -250,6 +250,7 @@ class NotifyConfig:
     on: tuple[str, ...] = ("error", "mention")  # kinds that notify (NOTIFY_KINDS)
     words: tuple[str, ...] = ()  # a reply naming one of these is a mention
     panes: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)  # inbox key -> its ``on``
+    peers: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)  # "kind:id" -> its ``on``
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,12 @@ def test_only_chosen_kinds_notify_and_only_where_you_are_not_looking() -> None:
     assert not hotlist.wanted(rules, "slack:acme", {"message", "mention"}, looking=False)
     assert hotlist.wanted(rules, "slack:acme", {"error"}, looking=False)
     assert not hotlist.wanted(rules, "local:default", {"error"}, looking=False)
+    by_peer = NotifyConfig(bell=True, on=("error",), panes={"slack:acme": ("error",)},
+                           peers={"direct:boss": ("message",), "group:noisy": ()})
+    assert hotlist.wanted(by_peer, "slack:acme", {"message"}, looking=False, peer="direct:boss")
+    assert not hotlist.wanted(by_peer, "slack:acme", {"message"}, looking=False, peer="direct:x")
+    assert not hotlist.wanted(by_peer, "x:y", {"error"}, looking=False, peer="group:noisy")
+    assert hotlist.peer_key(PeerSpec(kind="dm", id=" boss ")) == "direct:boss"
     off = NotifyConfig()  # the default: neither bell nor desktop
     assert not hotlist.wanted(off, "whatsapp:personal", {"error"}, looking=False)
     assert hotlist.wanted(NotifyConfig(desktop="osc9", on=("message",)), "x:y", {"message"},
@@ -98,11 +104,13 @@ def test_the_alerter_rings_once_per_pane_for_a_burst() -> None:
 
 def test_tui_notify_in_the_config_with_located_errors() -> None:
     config = load_config_text('{ tui: { notify: { bell: true, desktop: true, on: ["message"], '
-                              'words: ["kiwi"], panes: { "Slack:acme": ["error"] } } } }')
+                              'words: ["kiwi"], panes: { "Slack:acme": ["error"] }, '
+                              'peers: { "dm:+1555": ["mention"] } } } }')
     notify = config.tui.notify
     assert (notify.bell, notify.desktop, notify.on, notify.words) == (True, "auto", ("message",),
                                                                        ("kiwi",))
     assert dict(notify.panes) == {"slack:acme": ("error",)}
+    assert dict(notify.peers) == {"direct:+1555": ("mention",)}
     assert load_config_text("{}").tui.notify == NotifyConfig(bell=False, desktop="off",
                                                             on=("error", "mention"))
     with pytest.raises(ConfigError) as caught:

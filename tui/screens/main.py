@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header
 
-from tui import engine_messages, keymap
+from tui import engine_messages, hotlist, keymap
 from tui.frame_timer import OnTimeFrames
 from tui.widgets.clone_panel import ClonePanel
 from tui.widgets.key_bar import KeyBar
@@ -216,7 +216,8 @@ class MainScreen(OnTimeFrames, Screen):
         """Activity in a pane: an alert when it is not the one you are looking at (another
         pane has the focus, or the terminal does not)."""
         looking = event.pane is self.focused_pane and self.app.app_focus
-        self.claw.alert(event.pane.inbox, event.kinds, event.who, event.text, looking=looking)
+        self.claw.alert(event.pane.inbox, event.kinds, event.who, event.text, looking=looking,
+                        peer=hotlist.peer_key(event.pane.peer))
 
     @on(Sidebar.PaneClicked)
     def _sidebar_click(self, event: Sidebar.PaneClicked) -> None:
