@@ -362,16 +362,22 @@ class GatewayClient:
         """A request on the live connection, waiting (up to the timeout) for a reconnect
         first when it is down."""
         timeout = self.request_timeout if timeout is None else timeout
-        if self.error is not None:
-            raise self.error
-        try:
-            await asyncio.wait_for(self._up.wait(), timeout)
-        except asyncio.TimeoutError:
-            raise RequestTimeout(f"{method}: not connected to the gateway") from None
-        conn = self._conn
-        if conn is None:
-            raise ConnectionLost(f"{method}: not connected to the gateway")
-        return await conn.request(method, params or {}, timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.error is not None:
+                raise self.error
+            left = deadline - time.monotonic()
+            try:
+                await asyncio.wait_for(self._up.wait(), max(0.0, left))
+            except asyncio.TimeoutError:
+                raise RequestTimeout(f"{method}: not connected to the gateway") from None
+            conn = self._conn
+            if conn is not None and not conn.closed:
+                break
+            # dropped, and the reconnect loop has not noticed yet
+            await asyncio.sleep(min(0.05, max(0.0, left)))
+        return await conn.request(method, params or {}, timeout=max(0.1, deadline -
+                                                                    time.monotonic()))
 
     async def status(self) -> dict[str, Any]:
         return _obj(await self.request("status"))
@@ -403,7 +409,7 @@ class GatewayClient:
         if offset:
             params["offset"] = offset
         payload = _obj(await self.request("chat.history", params))
-        raw = payload.get("messages") if isinstance(payload.get("messages"), list) else []
+        raw: list[Any] = payload["messages"] if isinstance(payload.get("messages"), list) else []
         return ([ev.RemoteMessage.from_payload(session_key, m) for m in raw],
                 bool(payload.get("hasMore")))
 

@@ -374,7 +374,8 @@ async def _challenge(ws: Any) -> tuple[str, int]:
             continue
         if isinstance(frame, dict) and frame.get("type") == "event" \
                 and frame.get("event") == "connect.challenge":
-            payload = frame.get("payload") if isinstance(frame.get("payload"), dict) else {}
+            payload: dict[str, Any] = frame["payload"] if isinstance(frame.get("payload"),
+                                                                      dict) else {}
             nonce, ts = payload.get("nonce"), payload.get("ts")
             if isinstance(nonce, str) and nonce.strip() and isinstance(ts, int) and ts >= 0:
                 return nonce.strip(), ts

@@ -92,8 +92,8 @@ def resolve_target(*, gateway: str | None = None, token_file: str | None = None,
     """The gateway URL and secret (see the module docstring for the order)."""
     config_path = Path(config).expanduser() if config else openclaw_config_file(env)
     section = _gateway_section(config_path, explicit=bool(config))
-    remote = section.get("remote") if isinstance(section.get("remote"), dict) else {}
-    auth = section.get("auth") if isinstance(section.get("auth"), dict) else {}
+    remote: dict[str, Any] = section["remote"] if isinstance(section.get("remote"), dict) else {}
+    auth: dict[str, Any] = section["auth"] if isinstance(section.get("auth"), dict) else {}
     cfg = str(config_path)
 
     env_url = env.get("OPENCLAW_GATEWAY_URL", "").strip()

@@ -107,11 +107,12 @@ def error_from_payload(method: str, error: Any, *, client_protocol: int = 4) -> 
     if not isinstance(error, dict):
         return RequestFailed(f"{method}: the gateway answered with an error it did not describe")
     code = str(error.get("code") or "")
-    details = error.get("details") if isinstance(error.get("details"), dict) else {}
+    raw_details = error.get("details")
+    details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
     detail_code = str(details.get("code") or "")
     message = one_line(error.get("message") or code or "error", 200)
     retryable = bool(error.get("retryable") or details.get("retryable"))
-    common = {"code": code, "detail_code": detail_code, "retryable": retryable,
+    common: dict[str, Any] = {"code": code, "detail_code": detail_code, "retryable": retryable,
               "retry_after": _retry_after(error.get("retryAfterMs")), "details": details}
     if detail_code == "PROTOCOL_MISMATCH" or "protocol mismatch" in message.lower():
         server = details.get("expectedProtocol") or details.get("serverProtocol") \

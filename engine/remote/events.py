@@ -163,12 +163,14 @@ class Lagged:
     dropped: int
 
 
+ChatEvent = Union[ChatStatus, ChatDelta, ChatFinal, ChatAborted, ChatError]
+
 RemoteEvent = Union[Connected, Disconnected, SessionMessage, ChatStatus, ChatDelta, ChatFinal,
                     ChatAborted, ChatError, AgentActivity, SessionChanged, GatewayShutdown,
                     Lagged]
 
 
-def chat_event(payload: Any) -> RemoteEvent | None:
+def chat_event(payload: Any) -> ChatEvent | None:
     """The typed event of a ``chat`` payload, None for a state this client does not know."""
     p = _d(payload)
     key, run, state = _s(p.get("sessionKey")), _s(p.get("runId")), _s(p.get("state"))

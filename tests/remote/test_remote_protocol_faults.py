@@ -309,3 +309,20 @@ def test_state_files_are_private_even_with_a_loose_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "s" / "gateway" / "device-key.pem").stat().st_mode) == 0o600
+
+
+async def test_send_cut_before_its_answer_is_sent_again_once_reconnected(fake, tmp_path):
+    fake.silent_methods.add("chat.send")
+    async with client(fake, tmp_path) as c:
+        queue = c.subscribe()
+        sending = asyncio.create_task(c.send(KEY, "hello", idempotency_key="idem-1"))
+        for _ in range(100):
+            if any(m == "chat.send" for m, _ in fake.requests):
+                break
+            await asyncio.sleep(0.02)
+        fake.silent_methods.clear()
+        await fake.cut(await fake.wait_peer(1))
+        assert await asyncio.wait_for(sending, 10) == "idem-1"
+        assert (await next_of(queue, ev.Connected)).reconnect
+    sends = [p for m, p in fake.requests if m == "chat.send"]
+    assert [p["idempotencyKey"] for p in sends] == ["idem-1", "idem-1"]

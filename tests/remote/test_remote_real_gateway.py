@@ -16,7 +16,7 @@ from engine.remote.connection import Auth
 from engine.remote.errors import AuthFailed, MissingScope, ProtocolMismatch, StaleConfigHash
 from tests.support.binary import claw_tui
 from tests.support.odd_files import hermetic_env
-from tests.support.openai_server import Endless, Reply
+from tests.support.openai_server import Reply
 
 WAIT = 240.0  # a real run on two busy cores (the first after start is slow): a hang still fails
 
@@ -144,12 +144,14 @@ async def test_send_streams_the_reply_as_events(openclaw, tmp_path):
 
 
 async def test_abort_mid_stream(openclaw, tmp_path):
-    openclaw.reply_to("talk forever", Endless(token="more ", interval=0.05))
+    # Long but finite: should an aborted run's model stream stay open, it still ends soon and
+    # frees the gateway's run lane for the next test.
+    openclaw.reply_to("talk for a while", Reply(text="more " * 300, chunk_delay=0.05))
     async with connect(openclaw, tmp_path) as client:
         queue = client.subscribe()
         key = await client.create_session("main")
         await client.watch(key)
-        run = await client.send(key, "talk forever")
+        run = await client.send(key, "talk for a while")
         await until(queue, lambda e: isinstance(e, ev.ChatDelta) and e.run_id == run)
         assert run in await client.abort(key, run)
         seen = await until(queue, lambda e: isinstance(e, (ev.ChatAborted, ev.ChatFinal,
@@ -175,17 +177,19 @@ async def test_a2a_inbound_message_arrives_live_with_its_session(openclaw, tmp_p
 
 async def test_gateway_restart_loses_and_doubles_nothing(openclaw, tmp_path):
     openclaw.reply_to("the restart", Reply(text="noted"))
-    async with connect(openclaw, tmp_path / "a", backoff=Backoff(0.5, 2.0)) as client:
+    # A slow reconnect (40 s), so the session most likely gains messages while this client is
+    # away and has to fetch them; either way nothing may be missing or doubled.
+    async with connect(openclaw, tmp_path / "a", backoff=Backoff(40.0, 40.0)) as client:
         queue = client.subscribe()
         key = await client.create_session("main")
         await client.watch(key)
         first = await client.send(key, "before the restart")
         await until(queue, assistant_reply(first))
         await asyncio.to_thread(openclaw.restart)
-        # Someone else writes into the session while this client may still be reconnecting.
+        await asyncio.to_thread(openclaw.warm_up, tmp_path / "warm")
         async with connect(openclaw, tmp_path / "b") as other:
             second = await other.send(key, "after the restart")
-        seen = await until(queue, assistant_reply(second), timeout=180)
+        seen = await until(queue, assistant_reply(second), timeout=300)
         assert any(isinstance(e, ev.Connected) and e.reconnect for e in seen)
         history, _ = await client.history(key)
         await asyncio.sleep(1)

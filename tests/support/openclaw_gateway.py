@@ -177,6 +177,47 @@ class OpenClawGateway:
         self.stop()
         self.start()
 
+    def warm_up(self, state_dir: Path, timeout: float = 300.0) -> None:
+        """Until one agent run completes. Right after start the gateway's own maintenance can
+        fail a run ("another OpenClaw process owns state-lifecycle"); a test should not meet
+        that, so the fixture runs turns (a new session each) until one ends in a reply."""
+        import asyncio
+
+        from engine.remote import events as ev
+        from engine.remote.client import GatewayClient
+        from engine.remote.connection import Auth
+
+        self.reply_to("warm-up turn", Reply(text="warm"))
+
+        async def one_turn(client: GatewayClient) -> bool:
+            queue = client.subscribe()
+            key = await client.create_session("main")
+            await client.watch(key)
+            run = await client.send(key, "warm-up turn")
+            try:
+                async with asyncio.timeout(60):
+                    while True:
+                        event = await queue.get()
+                        if isinstance(event, ev.SessionMessage) and event.message.role == \
+                                "assistant" and event.message.run_id == run:
+                            return True
+                        if isinstance(event, ev.SessionMessage) and event.message.role not in \
+                                ("user", "assistant", "system"):
+                            return False  # the run failed before a reply
+            except TimeoutError:
+                return False
+            finally:
+                queue.close()
+
+        async def warm() -> None:
+            async with GatewayClient(self.url, auth=Auth(token=self.token), state_dir=state_dir,
+                                     connect_budget=timeout) as client:
+                async with asyncio.timeout(timeout):
+                    while not await one_turn(client):
+                        await asyncio.sleep(2)
+
+        asyncio.run(warm())
+
     def close(self) -> None:
         self.stop()
         self.model.stop()
