@@ -49,7 +49,7 @@ async def test_palette_zoom_and_help(tmp_path):
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         table = app.screen.query_one("#help-table")
-        ids = {str(table.get_row_at(i)[2]) for i in range(table.row_count)}
+        ids = {str(table.get_row_at(i)[3]) for i in range(table.row_count)}
         assert {"main.interrupt", "main.next_activity", "app.routing_editor", "app.search",
                 "composer.send", "editor.save"} <= ids
         await pilot.press("escape")

@@ -41,12 +41,13 @@ class HelpScreen(OnTimeFrames, ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Where", "Keys", "Binding id", "Action")
+        # The action before the binding id: on a narrow screen the table is cut on the right.
+        table.add_columns("Where", "Keys", "Action", "Binding id")
         overrides = getattr(self.app, "user_keymap", {})
         for key in keymap.KEYS:
             shown = ", ".join(keymap.effective_keys(key.id, overrides))
             table.add_row(literal(SCOPE_TITLES.get(key.scope, key.scope)), literal(shown),
-                          literal(key.id), literal(key.help or key.description))
+                          literal(key.help or key.description), literal(key.id))
         table.focus()
 
     def action_close(self) -> None:
