@@ -7,6 +7,10 @@ model, temp state dir) with ``App.run_test()`` and saves it with ``save_screensh
 - ``interrupted.svg``     a reply interrupted with Esc: partial text kept, marked interrupted
 - ``routing-editor.svg``  the routing editor with a lint finding and the "try it" line
 - ``search.svg``          search results across agents
+- ``small-80x24.svg``, ``medium-120x40.svg``, ``wide-200x60.svg``: the main view at those
+  terminal sizes (80×24 is the collapsed layout: one pane and the pane switcher line)
+
+The first four are 160×48.
 
 Usage: ``python scripts/screenshots.py [OUTPUT_DIR]`` (default: ``screenshots/``).
 """
@@ -95,15 +99,18 @@ async def search(app: ClawApp, pilot) -> None:
     await pilot.pause(0.3)
 
 
-SHOTS: dict[str, Scenario] = {
-    "main-view": main_view,
-    "interrupted": interrupted,
-    "routing-editor": routing_editor,
-    "search": search,
+SHOTS: dict[str, tuple[Scenario, tuple[int, int]]] = {
+    "main-view": (main_view, SIZE),
+    "interrupted": (interrupted, SIZE),
+    "routing-editor": (routing_editor, SIZE),
+    "search": (search, SIZE),
+    "small-80x24": (main_view, (80, 24)),
+    "medium-120x40": (main_view, (120, 40)),
+    "wide-200x60": (main_view, (200, 60)),
 }
 
 
-async def shoot(name: str, scenario: Scenario, out: Path) -> Path:
+async def shoot(name: str, scenario: Scenario, out: Path, size: tuple[int, int] = SIZE) -> Path:
     import engine.agent.agent as agent_module
 
     # Clone ids carry a process-wide number; restart it so every shot shows #1, #2, ...
@@ -114,7 +121,7 @@ async def shoot(name: str, scenario: Scenario, out: Path) -> Path:
                            watch_config=False) as gateway:
             app = ClawApp(gateway, state_dir=state, format_time=lambda _t: "09:41",
                           clone_refresh=0.5)
-            async with app.run_test(size=SIZE) as pilot:
+            async with app.run_test(size=size) as pilot:
                 await pilot.pause()
                 app.clear_notifications()
                 await scenario(app, pilot)
@@ -124,8 +131,8 @@ async def shoot(name: str, scenario: Scenario, out: Path) -> Path:
 
 async def run(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    for name, scenario in SHOTS.items():
-        path = await shoot(name, scenario, out)
+    for name, (scenario, size) in SHOTS.items():
+        path = await shoot(name, scenario, out, size)
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
