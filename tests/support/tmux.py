@@ -31,8 +31,13 @@ class Tmux:
         self.session = "claw"
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        # The server takes its global environment from the client that starts it. Without an
+        # explicit env the child inherits the C-level environ, where a library loaded by the
+        # test runner may have put COLUMNS=80/LINES=24: every app in the session would then
+        # take that for its size instead of the window's.
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
-                              check=check, timeout=20)
+                              check=check, timeout=20, env=env)
 
     def screen(self) -> str:
         result = self.run("capture-pane", "-p", "-t", self.session, check=False)
