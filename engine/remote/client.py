@@ -47,6 +47,7 @@ from engine.remote.errors import (
     RequestTimeout,
 )
 from engine.remote.identity import DeviceIdentity, DeviceTokens
+from engine.text import one_line
 
 log = logging.getLogger("claw_tui.remote")
 
@@ -376,8 +377,19 @@ class GatewayClient:
                 break
             # dropped, and the reconnect loop has not noticed yet
             await asyncio.sleep(min(0.05, max(0.0, left)))
-        return await conn.request(method, params or {}, timeout=max(0.1, deadline -
-                                                                    time.monotonic()))
+        attempt = 0
+        while True:
+            try:
+                return await conn.request(method, params or {},
+                                          timeout=max(0.1, deadline - time.monotonic()))
+            except GatewayUnavailable as exc:
+                # busy (its request queue is full) or starting: retried within the budget
+                wait = exc.retry_after if exc.retry_after is not None else \
+                    self.backoff.delay(attempt)
+                if not exc.retryable or time.monotonic() + wait > deadline:
+                    raise
+                await asyncio.sleep(wait)
+                attempt += 1
 
     async def status(self) -> dict[str, Any]:
         return _obj(await self.request("status"))
@@ -500,7 +512,7 @@ class GatewayClient:
         elif name in ("tick", "health", "presence", "chat.metadata.changed", "heartbeat"):
             pass  # liveness and status the client does not model (the tick watchdog counts it)
         else:
-            log.debug("gateway event skipped: %s", name[:80])
+            log.debug("gateway event skipped: %s", one_line(name, 80))
 
     def _on_chat(self, payload: Any) -> None:
         event = ev.chat_event(payload)

@@ -37,6 +37,7 @@ from engine.remote.errors import (
     error_from_payload,
 )
 from engine.remote.identity import DeviceIdentity, signature_payload
+from engine.text import one_line
 
 log = logging.getLogger("claw_tui.remote")
 
@@ -175,7 +176,7 @@ class Connection:
             self.close_reason = _close_text(exc)
         except Exception as exc:  # noqa: BLE001 - a transport fault ends this socket only
             self.close_reason = f"{type(exc).__name__}: {exc}"
-            log.warning("gateway connection failed: %s", self.close_reason)
+            log.warning("gateway connection failed: %s", one_line(self.close_reason, 200))
         else:
             self.close_reason = _close_text(None, self._ws)
         finally:
@@ -188,7 +189,7 @@ class Connection:
 
     def _skip(self, why: str) -> None:
         self.skipped_frames += 1
-        log.warning("gateway frame skipped: %s", why)
+        log.warning("gateway frame skipped: %s", one_line(why, 200))  # peer text: sanitised
 
     def _handle(self, message: str | bytes) -> None:
         if isinstance(message, bytes):
@@ -237,7 +238,7 @@ class Connection:
         try:
             self._on_event(frame)
         except Exception:  # noqa: BLE001 - a handler bug must not end the connection
-            log.exception("gateway event handler failed on %s", frame.event)
+            log.exception("gateway event handler failed on %s", one_line(frame.event, 80))
 
     # -- requests ----------------------------------------------------------------------------
     async def request(self, method: str, params: dict[str, Any] | None = None, *,

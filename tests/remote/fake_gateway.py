@@ -44,6 +44,7 @@ class FakeGateway:
         self.connect_params: list[dict[str, Any]] = []
         self.fail_connect: list[dict[str, Any]] = []  # error objects answered to connect, in turn
         self.answers: dict[str, dict[str, Any]] = {}  # method -> error object
+        self.busy: dict[str, int] = {}  # method -> how many times to answer UNAVAILABLE first
         self.silent_methods: set[str] = set()  # methods never answered
         self.max_payload = 1024 * 1024
         self.tick_ms = 30000
@@ -143,6 +144,12 @@ class FakeGateway:
                     continue
                 self.requests.append((method, params))
                 if method in self.silent_methods:
+                    continue
+                if self.busy.get(method, 0) > 0:
+                    self.busy[method] -= 1
+                    await ws.send(json.dumps({"type": "res", "id": rid, "ok": False, "error": {
+                        "code": "UNAVAILABLE", "message": "request queue full",
+                        "retryable": True, "retryAfterMs": 30}}))
                     continue
                 if method in self.answers:
                     await ws.send(json.dumps({"type": "res", "id": rid, "ok": False,

@@ -93,3 +93,17 @@ def test_openclaw_config_path_variables(home, tmp_path):
     state.mkdir()
     (state / "openclaw.json").write_text(json.dumps({"gateway": {"port": 4321}}))
     assert resolve_target(env={"OPENCLAW_STATE_DIR": str(state)}).url == "ws://127.0.0.1:4321"
+
+
+def test_the_gateway_extra_loads_only_for_gateway_commands():
+    """``websockets`` and ``cryptography`` are the optional ``claw-tui[gateway]`` extra:
+    building the command line (every start) must not import them."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from engine.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('websockets', 'cryptography', 'engine.remote.client') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], check=True).stdout
+    assert out.strip() == "[]"

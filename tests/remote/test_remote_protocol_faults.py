@@ -164,7 +164,7 @@ async def test_a_request_with_no_answer_times_out(fake, tmp_path):
 
 # -- bad frames ------------------------------------------------------------------------------
 
-async def test_garbage_oversized_binary_and_unknown_frames_are_skipped(fake, tmp_path):
+async def test_garbage_oversized_binary_and_unknown_frames_are_skipped(fake, tmp_path, caplog):
     fake.max_payload = 4096
     async with client(fake, tmp_path) as c:
         queue = c.subscribe()
@@ -173,7 +173,7 @@ async def test_garbage_oversized_binary_and_unknown_frames_are_skipped(fake, tmp
         await fake.raw(peer, "{not json")
         await fake.raw(peer, b"\x00\x01binary")
         await fake.raw(peer, '["a", "list"]')
-        await fake.raw(peer, '{"type": "weird"}')
+        await fake.raw(peer, '{"type": "weird\\u001b[2J\\u202e"}')
         await fake.raw(peer, '{"type": "res", "id": "nobody", "ok": true}')
         await fake.event(peer, "no.such.event", {"x": 1})
         await fake.raw(peer, '{"type":"event","event":"chat","payload":{"state":"delta",'
@@ -183,6 +183,10 @@ async def test_garbage_oversized_binary_and_unknown_frames_are_skipped(fake, tmp
         assert message.text == "after the noise"
         assert c.connected and c.connects == 1
         assert c._conn.skipped_frames == 6
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "over the gateway's maxPayload 4096" in logged
+    assert "weird" in logged  # and the peer's escape and bidi override are not raw in it:
+    assert "\x1b" not in logged and "\u202e" not in logged
 
 
 # -- reconnecting ----------------------------------------------------------------------------
@@ -326,3 +330,29 @@ async def test_send_cut_before_its_answer_is_sent_again_once_reconnected(fake, t
         assert (await next_of(queue, ev.Connected)).reconnect
     sends = [p for m, p in fake.requests if m == "chat.send"]
     assert [p["idempotencyKey"] for p in sends] == ["idem-1", "idem-1"]
+
+
+async def test_a_busy_gateway_is_asked_again(fake, tmp_path):
+    fake.busy["sessions.list"] = 2
+    async with client(fake, tmp_path) as c:
+        assert await c.sessions_list() == {}
+        fake.busy["sessions.list"] = 1000
+        with pytest.raises(GatewayUnavailable, match="request queue full"):
+            await c.request("sessions.list", {}, timeout=0.5)
+    assert sum(1 for m, _ in fake.requests if m == "sessions.list") > 3
+
+
+async def test_a_reader_far_behind_is_told_it_lagged(fake, tmp_path):
+    async with client(fake, tmp_path) as c:
+        queue = c.subscribe(maxsize=2)
+        await c.watch(KEY, after_seq=0)
+        for i in range(5):
+            await fake.post_message(KEY, "user", f"m{i}")
+        for _ in range(100):
+            if c._watches[KEY].last_seq == 5:
+                break
+            await asyncio.sleep(0.02)
+        first = await queue.get(timeout=5)
+        assert first == ev.Lagged(3)
+        rest = [await queue.get(timeout=5), await queue.get(timeout=5)]
+        assert [e.message.text for e in rest] == ["m3", "m4"]

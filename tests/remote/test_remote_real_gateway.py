@@ -137,10 +137,15 @@ async def test_send_streams_the_reply_as_events(openclaw, tmp_path):
         seen = await until(queue, lambda e: isinstance(e, ev.ChatFinal) and e.run_id == run)
         if not any(assistant_reply(run)(e) for e in seen):
             seen += await until(queue, assistant_reply(run))
+        # history pages back from the newest message
+        newest, more = await client.history(key, limit=1)
+        older, _ = await client.history(key, limit=1, offset=1)
     deltas = "".join(e.text for e in seen if isinstance(e, ev.ChatDelta) and e.run_id == run)
     assert deltas == "alpha beta gamma delta epsilon"
     texts = [(e.message.role, e.message.text) for e in seen if isinstance(e, ev.SessionMessage)]
     assert texts == [("user", "hello there"), ("assistant", "alpha beta gamma delta epsilon")]
+    assert [(m.role, m.seq) for m in older + newest] == [("user", 1), ("assistant", 2)]
+    assert more is True
 
 
 async def test_abort_mid_stream(openclaw, tmp_path):
@@ -191,6 +196,9 @@ async def test_gateway_restart_loses_and_doubles_nothing(openclaw, tmp_path):
             second = await other.send(key, "after the restart")
         seen = await until(queue, assistant_reply(second), timeout=300)
         assert any(isinstance(e, ev.Connected) and e.reconnect for e in seen)
+        # it came back as the same paired device, with the token the gateway issued it (a
+        # refused device token would have been forgotten)
+        assert client.tokens.get(openclaw.url, client.identity.device_id, "operator")
         history, _ = await client.history(key)
         await asyncio.sleep(1)
         seen += queue.drain()
