@@ -26,7 +26,9 @@ What ``tui/`` may import from ``engine/`` (``TUI_IMPORTS``; a test scans every `
   (``engine.config.discovery``); ``engine.lazy`` (deferred imports) and ``engine.cli`` (the
   headless subcommands ``tui/cli.py`` hands over to);
 - ``engine.gateway.gateway`` in ``tui/app.py`` alone: the entry point builds the embedded
-  engine there.
+  engine there; with ``--gateway``, ``engine.remote.engine`` and ``engine.remote.credentials``
+  build the remote one (imported only then: ``websockets`` and ``cryptography`` stay out of
+  the embedded start-up).
 """
 
 from __future__ import annotations
@@ -57,7 +59,8 @@ TUI_IMPORTS: dict[str, tuple[str, ...]] = {
           "engine.routing.router", "engine.routing.inbound", "engine.store.search",
           "engine.inputs", "engine.private_files", "engine.config.discovery", "engine.lazy",
           "engine.cli"),
-    "tui/app.py": ("engine.gateway.gateway",),
+    "tui/app.py": ("engine.gateway.gateway", "engine.remote.engine", "engine.remote.credentials",
+                   "engine.remote.connection"),
 }
 """Engine modules ``tui/`` may import: ``"*"`` for every module, else per file (see above)."""
 
@@ -130,6 +133,12 @@ class EngineAPI(Protocol):
 
     @property
     def running(self) -> bool: ...
+
+    @property
+    def remote_url(self) -> str | None:
+        """The gateway attached to (``claw-tui --gateway``), None for the embedded one: the
+        clone panel lists the gateway's runs then, and the header names it."""
+        ...
 
     def subscribe(self, *, maxsize: int = 1024) -> EventStream: ...
 

@@ -191,6 +191,9 @@ class ClawApp(App[int]):
 
     def _update_header(self) -> None:
         config = self.gateway.config
+        if self.gateway.remote_url is not None:
+            self.sub_title = clean(f"gateway {self.gateway.remote_url}")
+            return
         self.sub_title = "built-in example" if config.is_example or not config.path else clean(config.path)
 
     def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
@@ -295,6 +298,13 @@ class ClawApp(App[int]):
         except LookupError:
             return
         self.notify("Config reloaded; panes route with it from the next message.")
+
+    def on_engine_connection(self, message: engine_messages.EngineConnection) -> None:
+        """The remote gateway's link went down or came back: the main screen's banner."""
+        try:
+            self.main.post_message(engine_messages.EngineConnection(message.event))
+        except LookupError:
+            pass
 
     def on_config_rejected(self, message: engine_messages.ConfigRejected) -> None:
         lines = "\n".join(p.format() for p in message.event.errors[:6])
@@ -560,6 +570,31 @@ async def run_over_gateway(app: ClawApp, gateway: EngineAPI, **run_options: Any)
     return int(app.return_code or 0)
 
 
+async def _run_attached(args: Any) -> int:
+    """``--gateway URL``: the app over a running OpenClaw gateway. It connects before the
+    window opens (the panes are the gateway's channel accounts), so a gateway that cannot be
+    reached, refuses the token, speaks another protocol or lacks a scope is one line and exit
+    2; once running, a lost link is a banner while the client reconnects."""
+    from engine.config.discovery import resolve_state_dir
+
+    try:
+        from engine.remote.connection import Auth
+        from engine.remote.credentials import resolve_target
+        from engine.remote.engine import RemoteEngine
+    except ImportError as exc:  # websockets / cryptography: the gateway extra
+        raise ClawError(f"attaching to a gateway needs the gateway extra ({exc.name} is "
+                        "missing): pip install 'claw-tui[gateway]'") from None
+
+    target = resolve_target(gateway=args.gateway, token_file=getattr(args, "token_file", None),
+                            password_file=getattr(args, "password_file", None))
+    state_dir = resolve_state_dir(getattr(args, "state_dir", None))
+    engine = RemoteEngine(target.url, auth=Auth(token=target.token, password=target.password),
+                          state_dir=state_dir)
+    await engine.connect()
+    app = ClawApp(engine, state_dir=state_dir, theme=getattr(args, "theme", None))
+    return await run_over_gateway(app, engine)
+
+
 async def _run(args: Any, state_dir: Path, config: Any) -> int:
     from engine.gateway.gateway import Gateway
 
@@ -574,6 +609,9 @@ def run_app(args: Any) -> int:
     cleaned (they quote paths and config text)."""
     debug = bool(getattr(args, "debug", False))
     try:
+        if getattr(args, "gateway", None):
+            settle_heap()
+            return asyncio.run(_run_attached(args))
         state_dir, config = _resolve(args)
         settle_heap()
         return asyncio.run(_run(args, state_dir, config))

@@ -16,6 +16,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = engine_cli.build_parser()
     parser.add_argument("--theme", metavar="NAME", default=None,
                         help="Textual theme for the app (see the command palette for the list)")
+    parser.add_argument("--gateway", metavar="URL", default=None,
+                        help="attach to a running OpenClaw gateway (ws:// or wss://) instead of "
+                        "running the embedded one; the secret comes from --token-file, "
+                        "--password-file or $OPENCLAW_GATEWAY_TOKEN/$OPENCLAW_GATEWAY_PASSWORD")
+    parser.add_argument("--token-file", metavar="PATH", default=None,
+                        help="with --gateway: read the gateway token from this file")
+    parser.add_argument("--password-file", metavar="PATH", default=None,
+                        help="with --gateway: read the gateway password from this file")
     args = parser.parse_args(argv)
     if getattr(args, "command", None) is not None:
         return engine_cli.run(args)

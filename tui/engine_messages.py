@@ -93,9 +93,14 @@ class AgentMessage(EngineEvent):
     event: events.AgentMessage
 
 
+class EngineConnection(EngineEvent):
+    event: events.EngineConnection
+
+
 MESSAGE_FOR: dict[str, type[EngineEvent]] = {cls.__name__: cls for cls in (
     RouteResolved, TurnQueued, TurnStarted, ReplyDelta, TurnFinished, TurnInterrupted,
-    TurnFailed, CloneCreated, CloneStateChanged, ConfigReloaded, ConfigRejected, AgentMessage)}
+    TurnFailed, CloneCreated, CloneStateChanged, ConfigReloaded, ConfigRejected, AgentMessage,
+    EngineConnection)}
 """Engine event class name → its message class."""
 
 

@@ -129,5 +129,15 @@ class ConfigRejected(Event):
     errors: list[Problem]
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EngineConnection(Event):
+    """The engine's link to a remote gateway came up or went down (``text`` says which and
+    why: the line a banner shows); ``final`` when it stopped retrying."""
+
+    connected: bool
+    final: bool
+    text: str
+
+
 TERMINAL_EVENTS = (TurnFinished, TurnInterrupted, TurnFailed)
 """A turn ends with exactly one of these."""

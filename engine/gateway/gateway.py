@@ -64,6 +64,8 @@ SHUTDOWN_GRACE = 3.0  # seconds running turns get to store their partial replies
 class Gateway:
     """Inboxes, routing, turns, sessions and config of one running gateway."""
 
+    remote_url: str | None = None  # this one runs in the app's own process
+
     def __init__(self, config: Config, state_dir: Path | str, *, model_override: str | None = None,
                  max_concurrent_turns: int = 16, history_limit: int = DEFAULT_HISTORY_LIMIT,
                  watch_config: bool = True, watch_interval: float = 1.0,

@@ -1,11 +1,12 @@
-"""Type-checked, not run: the embedded gateway and its event stream are the engine interface
-(``mypy tests/tui/engine_api_conformance.py`` fails when a signature drifts)."""
+"""Type-checked, not run: the embedded gateway, the remote one (``RemoteEngine``) and their
+event streams are the engine interface (``mypy tests/tui/engine_api_conformance.py`` fails when a signature drifts)."""
 
 from __future__ import annotations
 
 from engine.api import Accepted, ConfigSaved, ConfigSource, EngineAPI, EventStream
 from engine.gateway.gateway import Gateway
 from engine.gateway.inbox import PeerSpec
+from engine.remote.engine import RemoteEngine
 from engine.store.models import SessionRow
 
 
@@ -36,3 +37,15 @@ async def sessions(gateway: Gateway) -> list[SessionRow]:
 
 async def reopened(gateway: Gateway, row: SessionRow) -> SessionRow:
     return await gateway.reopen_session(row.agent_id, row.session_id)
+
+
+def remote_engine(remote: RemoteEngine) -> EngineAPI:
+    return remote
+
+
+def remote_stream(remote: RemoteEngine) -> EventStream:
+    return remote.subscribe()
+
+
+async def remote_accepted(remote: RemoteEngine) -> Accepted:
+    return await remote.send("local:default", PeerSpec(), "hello")

@@ -110,6 +110,8 @@ from tui.app import ClawApp
 heavy = ["sqlite3", "aiosqlite", "engine.store.store", "engine.providers.base",
          "engine.providers.registry", "engine.agent.agent", "openai", "httpx",
          "textual.widgets._markdown",
+         # what only attaching to a remote gateway (--gateway) needs
+         "websockets", "cryptography", "engine.remote.engine", "engine.remote.client",
          # what only a running gateway needs: its event types, turns, stored-message types
          "engine.gateway.events", "engine.gateway.turns", "engine.gateway.history",
          "engine.gateway.a2a", "engine.store.models", "hashlib",

@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Header
+from textual.widgets import Header, Static
 
 from tui import engine_messages, hotlist, keymap
 from tui.frame_timer import OnTimeFrames
+from tui.safe_text import content
 from tui.widgets.clone_panel import ClonePanel
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.pane import ChannelPane
@@ -75,7 +76,8 @@ class MainScreen(OnTimeFrames, Screen):
         self._panes: list[ChannelPane] = []
         self._by_inbox: dict[str, ChannelPane] = {}
         self._sidebar = Sidebar(id="sidebar")
-        self._clones = ClonePanel(id="clones")
+        self._clones = ClonePanel(id="clones", runs=self.claw.gateway.remote_url is not None)
+        self._banner: Static | None = None  # a remote gateway's link is down
         self._tabs = PaneTabs(id="pane-tabs")
         self._resumed_once = False
         self._draw_slot = DrawSlot()
@@ -381,6 +383,25 @@ class MainScreen(OnTimeFrames, Screen):
 
     def clone_panel(self) -> ClonePanel:
         return self._clones
+
+    def on_engine_connection(self, message: engine_messages.EngineConnection) -> None:
+        """A remote gateway's link: a banner while it is down (with why, and whether it
+        retries); gone once it is back."""
+        event = message.event
+        banner = self._banner
+        if banner is None:
+            if event.connected:
+                return
+            banner = self._banner = Static(id="gateway-banner")
+            self.query_one("#main-col").mount(banner, before=0)
+        banner.update(content(event.text))
+        banner.display = not event.connected
+
+    def banner_text(self) -> str | None:
+        """The banner's text while it shows (tests read it), else None."""
+        if self._banner is None or not self._banner.display:
+            return None
+        return str(self._banner.content)
 
     def on_clone_created(self, message: engine_messages.CloneCreated) -> None:
         self._clones.update_snapshot(message.event.snapshot)

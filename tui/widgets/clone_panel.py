@@ -112,8 +112,14 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
 
     COMPONENT_CLASSES = {"clone-panel--header"}
 
-    def __init__(self, *, id: str | None = None) -> None:
+    RUN_LABELS = {"clone": "Run", "interrupt": "Aborted"}
+    """Column labels that differ when the panel lists a remote gateway's runs."""
+
+    def __init__(self, *, id: str | None = None, runs: bool = False) -> None:
         super().__init__(id=id)
+        # Over a remote gateway each row is a run (run id, agent, session, status, tokens,
+        # aborted and why), not a clone of this process.
+        self.noun = "run" if runs else "clone"
         self._rows: dict[str, list[Text]] = {}  # cells by clone id
         self._details: dict[str, Text] = {}  # tooltip text by clone id
         self._hovered: str | None = None
@@ -122,7 +128,7 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
         self._header: Strip | None = None
 
     def on_mount(self) -> None:
-        self.border_title = "Clones"
+        self.border_title = "Runs" if self.noun == "run" else "Clones"
         self._resize()
 
     def notify_style_update(self) -> None:
@@ -168,7 +174,7 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
             self._resize()
             self.refresh()
         count = len(self._rows)
-        self.border_subtitle = f"{count} clone{'s' if count != 1 else ''}"
+        self.border_subtitle = f"{count} {self.noun}{'s' if count != 1 else ''}"
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         """The hovered row's detail becomes the tooltip (none over the header or blank rows)."""
@@ -205,7 +211,9 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
     def _header_strip(self, base: Style) -> Strip:
         if self._header is None:
             style = base + self.get_component_rich_style("clone-panel--header")
-            labels = [Text(label, style=style, end="") for _, label, _ in COLUMNS]
+            names = self.RUN_LABELS if self.noun == "run" else {}
+            labels = [Text(names.get(key, label), style=style, end="")
+                      for key, label, _ in COLUMNS]
             self._header = Strip(join_cells(labels, base).render(self.app.console), TABLE_WIDTH)
         return self._header
 

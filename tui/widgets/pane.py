@@ -511,6 +511,12 @@ class ChannelPane(Vertical):
         return turn
 
     def on_route_resolved(self, message: engine_messages.RouteResolved) -> None:
+        event = message.event
+        if (event.turn_id not in self.turns and not self.turns and self.route is not None
+                and event.session_key != self.route.session_key):
+            # A message from another peer of this account (a channel's inbound message on a
+            # remote gateway) while nothing runs here: the pane turns to that conversation.
+            self.set_peer(event.peer)
         turn = self._turn_for(message.event)
         if turn is not None:
             turn.route = message.event.route

@@ -1,0 +1,727 @@
+"""``RemoteEngine``: the engine interface (``engine.api.EngineAPI``) over a running OpenClaw
+gateway, so the app's panes, history, keys, explanations and routing editor are the same code
+as over the embedded gateway.
+
+The gateway's live events (``engine.remote.client``) become the embedded gateway's turn events
+(``RouteResolved``, ``TurnStarted``, ``ReplyDelta``, ``TurnFinished``, ``TurnInterrupted``,
+``TurnFailed``) keyed by a turn id per run, and its runs become rows of the clone panel (a
+"runs" panel here). Which agent answers is the gateway's business; the route badge and F3 come
+from this client's own router over the gateway's config (``config.get``), so the user sees why
+a channel message went to its agent. The config is edited as the gateway's text and saved with
+``config.patch {raw, baseHash}``; a stale hash is the "changed on disk" refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from engine.config.edit import ConfigChangedOnDisk, ConfigSaveError
+from engine.config.loader import check_config_text
+from engine.config.model import QUEUE_MODES, Config
+from engine.config.source import ConfigSaved, ConfigSource
+from engine.errors import ClawError, ConfigError
+from engine.gateway import events
+from engine.gateway.inbox import LOCAL_INBOX_KEY, Inbox, PeerSpec, UnknownInbox
+from engine.gateway.publisher import Publisher
+from engine.gateway.snapshot import CloneSnapshot
+from engine.gateway.subscription import Subscription
+from engine.remote import events as ev
+from engine.remote.client import GatewayClient
+from engine.remote.connection import Auth
+from engine.remote.errors import GatewayError, StaleConfigHash
+from engine.remote.sessions import SessionPlace, place_of, shown_role, stored
+from engine.routing.inbound import Inbound
+from engine.routing.route import Explanation, Route
+from engine.routing.router import Router
+from engine.store.models import SearchHit, SessionRow, StoredMessage
+from engine.text import one_line
+
+log = logging.getLogger("claw_tui.remote")
+
+RUNS_KEPT = 50  # finished runs the runs panel keeps
+DONE_KEPT = 2048  # finished run ids remembered, so a late transcript row is not shown twice
+
+
+@dataclass(frozen=True)
+class RemoteTicket:
+    """``Accepted`` for a message sent with ``chat.send``."""
+
+    turn_id: str
+    session_key: str
+    agent_id: str
+    route: Route
+
+
+@dataclass
+class _Turn:
+    """A run as a pane sees it: its turn id (our idempotency key, or the run id), the run id
+    once known, and the reply text so far."""
+
+    turn_id: str
+    place: SessionPlace
+    run_id: str = ""
+    started: bool = False  # TurnStarted went out (the user message is shown)
+    parts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Run:
+    """One row of the runs panel."""
+
+    run_id: str
+    agent_id: str
+    place: SessionPlace
+    state: str = "running"
+    started_at: float = field(default_factory=time.time)
+    last_active: float = field(default_factory=time.time)
+    abort_requested: bool = False
+    stop_reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def snapshot(self) -> CloneSnapshot:
+        return CloneSnapshot(
+            clone_id=self.run_id, agent_id=self.agent_id, channel=self.place.channel,
+            account_id=self.place.account_id, state=self.state,
+            session_key=self.place.session_key, queue_length=0, locks_held=False,
+            interrupt_requested=self.abort_requested and self.state not in (
+                "idle", "interrupted", "error"),
+            interrupt_reason=self.stop_reason, turns=1, prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens, cost=0.0, created_at=self.started_at,
+            last_active=self.last_active)
+
+
+def _channel_accounts(status: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(channel, account, state) for every account ``channels.status`` reports."""
+    out: list[tuple[str, str, str]] = []
+    accounts = status.get("channelAccounts")
+    for channel, rows in (accounts.items() if isinstance(accounts, dict) else ()):
+        for acc in rows if isinstance(rows, list) else ():
+            if not isinstance(acc, dict) or not isinstance(channel, str):
+                continue
+            account = str(acc.get("accountId") or "default")
+            state = "connected" if acc.get("connected") or acc.get("running") else \
+                "not connected"
+            out.append((channel, account, state))
+    return out
+
+
+def _load_config(raw: str, file: str) -> Config:
+    """The gateway's config as this client's router reads it (bindings it cannot use are
+    warnings, not a refusal: the gateway runs with this config already)."""
+    checked = check_config_text(raw, file=file, invalid_bindings="warn")
+    if checked.config is not None:
+        return checked.config
+    raise ConfigError(checked.errors, checked.warnings)
+
+
+class RemoteEngine:
+    """The app's engine over ``url``; connects in ``async with`` (or ``connect``), raising the
+    typed ``GatewayError`` that says why it cannot."""
+
+    def __init__(self, url: str, *, auth: Auth, state_dir: Path, connect_budget: float = 60.0,
+                 client: GatewayClient | None = None) -> None:
+        self.url = url
+        self.remote_url: str | None = url
+        self.state_dir = Path(state_dir)
+        self._client = client or GatewayClient(url, auth=auth, state_dir=self.state_dir,
+                                               connect_budget=connect_budget)
+        self._events = Publisher()
+        self._started = False
+        self._pump: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.config: Config = _load_config("{}", "openclaw.json")
+        self.router = Router(self.config)
+        self.inboxes: tuple[Inbox, ...] = ()
+        self._channels: set[str] = set()
+        self._config_path = "openclaw.json"
+        self._default_agent = "main"
+        self._queue_modes: dict[str, str] = {}
+        self._pinned: dict[tuple[str, str, str], SessionPlace] = {}  # (inbox, kind, id) → session
+        self._turns: dict[str, _Turn] = {}  # turn id → turn
+        self._run_turn: dict[str, str] = {}  # run id → turn id
+        self._open: dict[str, str] = {}  # session key → its open turn's id
+        self._done: OrderedDict[str, None] = OrderedDict()  # finished run ids
+        self._last_seq: dict[str, int] = {}  # session key → last transcript seq seen
+        self._runs: OrderedDict[str, _Run] = OrderedDict()
+        self.connection_error: str | None = None  # what the banner shows while it retries
+
+    # -- life --------------------------------------------------------------------------------
+    async def __aenter__(self) -> RemoteEngine:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            await asyncio.gather(self._pump, return_exceptions=True)
+            self._pump = None
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._client.close()
+        self._started = False
+        self._events.close()
+
+    async def connect(self) -> None:
+        """Connect, read the config and the channel accounts, and follow the live events
+        (once; later calls return at once)."""
+        if self._started:
+            return
+        queue = self._client.subscribe()
+        await self._client.start()
+        try:
+            await self._load_world()
+        except BaseException:
+            await self._client.close()
+            raise
+        self._started = True
+        self._pump = asyncio.get_running_loop().create_task(self._read(queue),
+                                                            name="remote-engine-events")
+
+    async def _load_world(self) -> None:
+        hello = self._client.hello
+        snapshot = hello.snapshot if hello is not None else {}
+        path = snapshot.get("configPath") if isinstance(snapshot, dict) else None
+        self._config_path = path if isinstance(path, str) and path else "openclaw.json"
+        agents = await self._client.agents()
+        default = agents.get("defaultId")
+        if isinstance(default, str) and default:
+            self._default_agent = default
+        raw, _ = await self._client.config_get()
+        self._set_config(_load_config(raw, Path(self._config_path).name))
+        status = await self._client.channels_status()
+        boxes = [Inbox(key=LOCAL_INBOX_KEY, channel="local", account_id="default",
+                       label="operator · own sessions")]
+        for channel, account, state in _channel_accounts(status):
+            boxes.append(Inbox(key=f"{channel}:{account}", channel=channel, account_id=account,
+                               label=f"{channel} · {account} ({state})"))
+            self._channels.add(channel)
+        self.inboxes = tuple(boxes)
+        try:
+            listing = await self._client.sessions_list(limit=200)
+        except GatewayError as exc:
+            log.info("sessions.list failed: %s", exc)
+            return
+        for row in reversed(_rows(listing)):  # oldest first: the newest of a peer wins
+            key = row.get("key")
+            if isinstance(key, str) and key:
+                self._pin(self._place(key))
+
+    def _set_config(self, config: Config) -> None:
+        """Run with ``config``; without a default agent of its own it gets the gateway's
+        (``agents.list`` ``defaultId``: the agent the gateway gives unbound messages)."""
+        if config.default_agent_id is None and any(a.id == self._default_agent
+                                                   for a in config.agents):
+            config = dataclasses.replace(config, default_agent_id=self._default_agent,
+                                         default_agent_key=None)
+        self.config = config
+        self.router = Router(config)
+
+    @property
+    def running(self) -> bool:
+        return self._started
+
+    def subscribe(self, *, maxsize: int = 1024) -> Subscription:
+        return self._events.subscribe(maxsize)
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- places and routes -------------------------------------------------------------------
+    def _place(self, session_key: str) -> SessionPlace:
+        place = place_of(session_key, self._channels, self._default_agent)
+        if not any(ib.key == place.inbox_key for ib in self.inboxes):
+            channel, _, account = LOCAL_INBOX_KEY.partition(":")
+            return SessionPlace(session_key, place.agent_id, LOCAL_INBOX_KEY, channel, account,
+                                PeerSpec(kind="direct", id=session_key))
+        return place
+
+    def _pin(self, place: SessionPlace) -> None:
+        peer = place.peer.peer
+        if peer is not None:
+            self._pinned[(place.inbox_key, peer.kind, peer.id)] = place
+
+    def _inbox(self, inbox_key: str) -> Inbox:
+        for ib in self.inboxes:
+            if ib.key == inbox_key:
+                return ib
+        raise UnknownInbox(f'unknown inbox "{one_line(inbox_key, 60)}" (known: '
+                           f'{", ".join(ib.key for ib in self.inboxes)})')
+
+    def _inbound(self, inbox_key: str, peer: PeerSpec) -> Inbound:
+        inbox = self._inbox(inbox_key)
+        return Inbound(channel=inbox.channel, account_id=inbox.account_id, peer=peer.peer,
+                       parent_peer=peer.parent, guild_id=peer.guild_id, team_id=peer.team_id,
+                       member_role_ids=tuple(peer.roles))
+
+    def route(self, inbox_key: str, peer: PeerSpec) -> Route:
+        """This client's router over the gateway's config; the session is the gateway's own
+        for that peer when one is known (its keys carry more than the router knows, such as
+        an a2a context)."""
+        route = self.router.resolve(self._inbound(inbox_key, peer))
+        routed = peer.peer
+        place = self._pinned.get((inbox_key, routed.kind, routed.id)) if routed else None
+        if place is None:
+            return route
+        return Route(agent_id=place.agent_id, channel=route.channel, account_id=route.account_id,
+                     session_key=place.session_key, main_session_key=route.main_session_key,
+                     matched_by=route.matched_by, last_route_policy=route.last_route_policy,
+                     binding_index=route.binding_index)
+
+    def explain(self, inbox_key: str, peer: PeerSpec) -> Explanation:
+        return self.router.explain(self._inbound(inbox_key, peer))
+
+    def _badge(self, place: SessionPlace) -> dict[str, Any]:
+        """The route meta a message of ``place`` is shown with."""
+        try:
+            route = self.router.resolve(self._inbound(place.inbox_key, place.peer))
+        except ClawError:
+            return {}
+        return {"matched_by": route.matched_by, "binding_index": route.binding_index,
+                "agent_id": place.agent_id}
+
+    def queue_mode(self, inbox_key: str) -> str:
+        return self._queue_modes.get(inbox_key, self.config.session.queue)
+
+    def set_queue_mode(self, inbox_key: str, mode: str) -> None:
+        if mode not in QUEUE_MODES:
+            raise GatewayError(f'unknown queue mode "{mode}" (use {" or ".join(QUEUE_MODES)})')
+        self._queue_modes[self._inbox(inbox_key).key] = mode
+
+    # -- sending and aborting ----------------------------------------------------------------
+    async def send(self, inbox_key: str, peer: PeerSpec, text: str) -> RemoteTicket:
+        """``chat.send`` with an idempotency key (the turn id, so a resend after a dropped
+        connection is the same message)."""
+        if not text.strip():
+            raise GatewayError("empty message: nothing to send")
+        route = self.route(inbox_key, peer)
+        place = self._place(route.session_key)
+        if place.inbox_key != inbox_key:  # a session the router named but the gateway lacks
+            place = SessionPlace(route.session_key, route.agent_id, inbox_key,
+                                 route.channel, route.account_id, peer)
+        self._pin(place)
+        turn_id = uuid.uuid4().hex
+        turn = self._turns[turn_id] = _Turn(turn_id, place)
+        self._open[route.session_key] = turn_id
+        self._events.emit(events.RouteResolved, inbox_key=inbox_key, turn_id=turn_id,
+                          session_key=route.session_key, peer=peer, route=route)
+        if self.queue_mode(inbox_key) == "interrupt":
+            for other in self._session_runs(route.session_key):
+                self._abort(route.session_key, other, "superseded")
+        try:
+            await self._client.watch(route.session_key)
+            run_id = await self._client.send(route.session_key, text, idempotency_key=turn_id)
+        except BaseException:
+            self._drop(turn)
+            raise
+        if not turn.run_id and run_id:
+            self._bind(turn, run_id)
+        return RemoteTicket(turn_id, route.session_key, route.agent_id, route)
+
+    def _session_runs(self, session_key: str) -> list[str]:
+        return [t.run_id for t in self._turns.values()
+                if t.place.session_key == session_key and t.run_id]
+
+    def interrupt(self, inbox_key: str | None = None, peer: PeerSpec | None = None, *,
+                  session_key: str | None = None, reason: str = "user",
+                  drop_queued: bool = False) -> bool:
+        """``chat.abort`` on the session's running turn(s); False when none runs there."""
+        if session_key is None:
+            if inbox_key is None:
+                raise GatewayError("interrupt needs an inbox and peer, or a session key")
+            try:
+                session_key = self.route(inbox_key, peer or PeerSpec()).session_key
+            except ClawError:
+                return False
+        turns = [t for t in self._turns.values() if t.place.session_key == session_key]
+        if not turns:
+            return False
+        for turn in turns:
+            self._abort(session_key, turn.run_id, reason)
+        return True
+
+    def _abort(self, session_key: str, run_id: str, reason: str) -> None:
+        run = self._runs.get(run_id)
+        if run is not None:
+            run.abort_requested, run.stop_reason = True, reason
+            self._run_changed(run)
+
+        async def abort() -> None:
+            try:
+                await self._client.abort(session_key, run_id or None)
+            except GatewayError as exc:
+                log.info("chat.abort failed: %s", exc)
+
+        self._spawn(abort(), "remote-abort")
+
+    # -- reading -----------------------------------------------------------------------------
+    async def history(self, agent_id: str, session_key: str, *, before_seq: int | None = None,
+                      limit: int = 200) -> list[StoredMessage]:
+        """A page of ``chat.history``, oldest first: the newest, or the one before
+        ``before_seq`` (paged by offset from the newest message)."""
+        place = self._place(session_key)
+        offset = 0
+        if before_seq is not None:
+            newest = self._last_seq.get(session_key, before_seq - 1)
+            offset = max(0, newest - before_seq + 1)
+        page, _ = await self._client.history(session_key, limit=limit, offset=offset)
+        seqs = [m.seq for m in page if m.seq is not None]
+        if seqs and before_seq is None:
+            self._last_seq[session_key] = max(self._last_seq.get(session_key, 0), max(seqs))
+        meta = self._badge(place)
+        return [stored(m, place, meta) for m in page if shown_role(m)
+                and (before_seq is None or m.seq is None or m.seq < before_seq)]
+
+    async def search(self, query: str, *, agent_id: str | None = None,
+                     limit: int = 50) -> list[SearchHit]:
+        """Case-insensitive text search over the newest page of every listed session (the
+        gateway has no search method)."""
+        from engine.store.search import SNIPPET_END, SNIPPET_START
+
+        needle = query.strip().lower()
+        if not needle:
+            return []
+        hits: list[SearchHit] = []
+        for row in await self.sessions(agent_id=agent_id):
+            for message in reversed(await self.history(row.agent_id, row.session_key)):
+                at = message.content.lower().find(needle)
+                if at < 0:
+                    continue
+                start = max(0, at - 40)
+                text = message.content
+                snippet = (("…" if start else "") + text[start:at] + SNIPPET_START
+                           + text[at:at + len(needle)] + SNIPPET_END
+                           + text[at + len(needle):at + len(needle) + 60])
+                hits.append(SearchHit(message, snippet, row.agent_id))
+                if len(hits) >= limit:
+                    return hits
+        return hits
+
+    async def sessions(self, *, agent_id: str | None = None,
+                       include_reset: bool = False) -> list[SessionRow]:
+        """``sessions.list`` as session rows (agent, peer, last message preview, age)."""
+        listing = await self._client.sessions_list(limit=200)
+        out: list[SessionRow] = []
+        for row in _rows(listing):
+            key = row.get("key")
+            if not isinstance(key, str) or not key:
+                continue
+            place = self._place(key)
+            agent = str(row.get("agentId") or place.agent_id)
+            if agent_id is not None and agent != agent_id:
+                continue
+            updated = _ms(row.get("updatedAt") or row.get("lastActivityAt")) or time.time()
+            peer = place.peer.peer
+            name = row.get("displayName") or row.get("label")
+            preview = row.get("lastMessagePreview") or row.get("preview") or \
+                row.get("lastMessage")
+            out.append(SessionRow(
+                session_key=key, session_id=key, agent_id=agent, channel=place.channel,
+                account_id=place.account_id, peer_kind=peer.kind if peer else None,
+                peer_id=peer.id if peer else None,
+                display_name=str(name) if isinstance(name, str) and name else None,
+                created_at=_ms(row.get("createdAt")) or updated, updated_at=updated,
+                matched_by=None, binding_index=None,
+                message_count=int(row.get("messageCount") or 0),
+                prompt_tokens=int(row.get("inputTokens") or 0),
+                completion_tokens=int(row.get("outputTokens") or 0), last_interrupted=False,
+                last_message=one_line(preview, 200) if isinstance(preview, str) else None))
+        return sorted(out, key=lambda r: r.updated_at, reverse=True)
+
+    async def new_session(self, inbox_key: str, peer: PeerSpec) -> str:
+        """``sessions.create`` for the routed agent; the pane's peer speaks in it from now."""
+        route = self.route(inbox_key, peer)
+        key = await self._client.create_session(route.agent_id)
+        place = self._place(key)
+        routed = peer.peer
+        if routed is not None:
+            self._pinned[(inbox_key, routed.kind, routed.id)] = SessionPlace(
+                key, place.agent_id, inbox_key, route.channel, route.account_id, peer)
+        return key
+
+    async def reopen_session(self, agent_id: str, session_id: str) -> SessionRow:
+        """Make a listed session the one its peer speaks in (gateway sessions are all live)."""
+        for row in await self.sessions(agent_id=agent_id):
+            if row.session_id == session_id:
+                self._pin(self._place(row.session_key))
+                return row
+        raise GatewayError(f"no session {one_line(session_id, 80)} on the gateway")
+
+    async def export(self, inbox_key: str, peer: PeerSpec, fmt: str = "markdown") -> Path:
+        raise GatewayError("/export works on the embedded gateway's stores; over a gateway, "
+                           "export on the gateway host")
+
+    def clone_snapshots(self) -> list[CloneSnapshot]:
+        return [run.snapshot() for run in self._runs.values()]
+
+    # -- config ------------------------------------------------------------------------------
+    async def reload(self, config: Config | None = None) -> bool:
+        """Read the gateway's config again (a config given here is not sent: edit it with
+        the routing editor, which saves through ``config.patch``)."""
+        if config is not None:
+            self._set_config(config)
+        else:
+            raw, _ = await self._client.config_get()
+            self._set_config(_load_config(raw, Path(self._config_path).name))
+        self._events.emit(events.ConfigReloaded, config=self.config)
+        return True
+
+    async def config_source(self) -> ConfigSource:
+        raw, digest = await self._client.config_get()
+        return ConfigSource(raw=raw, base_hash=digest, path=self._config_path)
+
+    async def save_config(self, raw: str, *, base_hash: str, path: str | None = None,
+                          overwrite: bool = False) -> ConfigSaved:
+        """``config.patch {raw, baseHash}``, the bindings replaced as a whole; a stale hash is
+        ``ConfigChangedOnDisk`` (nothing written). The text is checked here first."""
+        if path is not None and path != self._config_path:
+            raise ConfigSaveError("a gateway's config is saved on the gateway; it cannot be "
+                                  "saved under another name from here")
+        checked = check_config_text(raw, file=Path(self._config_path).name)
+        if checked.errors:
+            raise ConfigError(checked.errors, checked.warnings)
+        try:
+            await self._client.config_patch(raw, base_hash, replace_paths=["bindings"])
+        except StaleConfigHash:
+            raise ConfigChangedOnDisk(Path(self._config_path)) from None
+        _, digest = await self._client.config_get()
+        assert checked.config is not None
+        self._set_config(checked.config)
+        self._events.emit(events.ConfigReloaded, config=self.config)
+        return ConfigSaved(path=self._config_path, base_hash=digest, applied=True)
+
+    # -- live events -------------------------------------------------------------------------
+    async def _read(self, queue: Any) -> None:
+        async for event in queue:
+            try:
+                self._on_event(event)
+            except Exception:  # noqa: BLE001 - one odd event must not end the live view
+                log.exception("gateway event not shown: %r", event)
+
+    def _on_event(self, event: ev.RemoteEvent) -> None:
+        if isinstance(event, ev.SessionMessage):
+            self._on_message(event.message)
+        elif isinstance(event, ev.ChatDelta):
+            turn = self._turn_of_run(event.session_key, event.run_id)
+            turn.parts.append(event.text)
+            self._run_state(turn, "streaming")
+            self._events.emit(events.ReplyDelta, inbox_key=turn.place.inbox_key,
+                              turn_id=turn.turn_id, session_key=turn.place.session_key,
+                              agent_id=turn.place.agent_id, text=event.text)
+        elif isinstance(event, ev.ChatFinal):
+            if event.run_id not in self._done:
+                turn = self._turn_of_run(event.session_key, event.run_id)
+                text = event.text or "".join(turn.parts)
+                self._finish(turn, self._synthetic(turn, text, "complete"))
+        elif isinstance(event, ev.ChatAborted):
+            if event.run_id not in self._done:
+                turn = self._turn_of_run(event.session_key, event.run_id)
+                reason = self._stop_reason(event.run_id, event.stop_reason or "aborted")
+                partial = "".join(turn.parts)
+                message = self._synthetic(turn, partial, "interrupted", reason) \
+                    if partial else None
+                self._close(turn, "interrupted", reason)
+                self._events.emit(events.TurnInterrupted, inbox_key=turn.place.inbox_key,
+                                  turn_id=turn.turn_id, session_key=turn.place.session_key,
+                                  agent_id=turn.place.agent_id, reason=reason,
+                                  message=message)
+        elif isinstance(event, ev.ChatError):
+            if event.run_id not in self._done:
+                turn = self._turn_of_run(event.session_key, event.run_id)
+                error = one_line(event.detail or event.kind or "the run failed", 300)
+                partial = "".join(turn.parts)
+                message = self._synthetic(turn, partial, "error", error) if partial else None
+                self._close(turn, "error", error)
+                self._events.emit(events.TurnFailed, inbox_key=turn.place.inbox_key,
+                                  turn_id=turn.turn_id, session_key=turn.place.session_key,
+                                  agent_id=turn.place.agent_id, error=error, message=message)
+        elif isinstance(event, ev.AgentActivity):
+            self._on_agent(event)
+        elif isinstance(event, ev.Connected):
+            self.connection_error = None
+            self._events.emit(events.EngineConnection, connected=True, final=False,
+                              text=f"connected to {one_line(self.url, 120)}")
+        elif isinstance(event, ev.Disconnected):
+            self.connection_error = one_line(event.reason, 300)
+            retry = "not retrying: fix it and start again" if event.final else \
+                f"retrying in {event.retry_in:.0f} s"
+            self._events.emit(events.EngineConnection, connected=False, final=event.final,
+                              text=f"gateway {one_line(self.url, 120)}: "
+                                   f"{self.connection_error} ({retry})")
+
+    def _on_message(self, message: ev.RemoteMessage) -> None:
+        key = message.session_key
+        if message.seq is not None:
+            self._last_seq[key] = max(self._last_seq.get(key, 0), message.seq)
+        if not shown_role(message):
+            return
+        if message.role == "user":
+            turn = self._turns.get(self._open.get(key, ""))
+            if turn is None or turn.started:
+                turn = self._new_turn(key, message.run_id or f"in-{message.id or message.seq}")
+                self._open[key] = turn.turn_id
+                if message.run_id:
+                    self._bind(turn, message.run_id)
+            turn.started = True
+            self._events.emit(events.TurnStarted, inbox_key=turn.place.inbox_key,
+                              turn_id=turn.turn_id, session_key=key,
+                              agent_id=turn.place.agent_id, clone_id=turn.run_id or turn.turn_id,
+                              user_message=stored(message, turn.place, {}))
+            return
+        if message.run_id and message.run_id in self._done:
+            return  # its run ended already and showed this reply
+        turn_id = self._run_turn.get(message.run_id) if message.run_id else self._open.get(key)
+        turn = self._turns.get(turn_id or "")
+        if turn is None:
+            turn = self._new_turn(key, message.run_id or f"m-{message.id or message.seq}")
+        self._finish(turn, stored(message, turn.place, self._badge(turn.place)))
+
+    def _new_turn(self, session_key: str, turn_id: str) -> _Turn:
+        """A turn this client did not start (a channel's message, another client's): its
+        pane learns its route first, as for a message sent from it."""
+        place = self._place(session_key)
+        self._pin(place)
+        turn = self._turns[turn_id] = _Turn(turn_id, place)
+        try:
+            route = self.route(place.inbox_key, place.peer)
+        except ClawError:
+            return turn
+        self._events.emit(events.RouteResolved, inbox_key=place.inbox_key, turn_id=turn_id,
+                          session_key=session_key, peer=place.peer, route=route)
+        return turn
+
+    def _turn_of_run(self, session_key: str, run_id: str) -> _Turn:
+        """The turn of ``run_id``: known, else the session's open turn that has no run yet
+        (the message that started it came first), else a new one."""
+        turn = self._turns.get(self._run_turn.get(run_id, ""))
+        if turn is not None:
+            return turn
+        turn = self._turns.get(self._open.get(session_key, ""))
+        if turn is None or (turn.run_id and turn.run_id != run_id):
+            turn = self._new_turn(session_key, run_id or uuid.uuid4().hex)
+            self._open[session_key] = turn.turn_id
+        if run_id:
+            self._bind(turn, run_id)
+        return turn
+
+    def _bind(self, turn: _Turn, run_id: str) -> None:
+        turn.run_id = run_id
+        self._run_turn[run_id] = turn.turn_id
+        if run_id not in self._runs:
+            run = self._runs[run_id] = _Run(run_id, turn.place.agent_id, turn.place)
+            while len(self._runs) > RUNS_KEPT:
+                self._runs.popitem(last=False)
+            self._events.emit(events.CloneCreated, snapshot=run.snapshot())
+
+    def _synthetic(self, turn: _Turn, text: str, status: str,
+                   reason: str | None = None) -> StoredMessage:
+        """The reply as the run's events gave it (its transcript row, read back later, has
+        the same id: the next ``seq``)."""
+        key = turn.place.session_key
+        seq = self._last_seq.get(key, 0) + 1
+        meta = self._badge(turn.place)
+        if reason:
+            meta["interrupt_reason" if status == "interrupted" else "error"] = reason
+        return StoredMessage(id=seq, session_key=key, session_id=key, seq=seq, role="assistant",
+                             author=turn.place.agent_id, content=text, status=status,
+                             created_at=time.time(), meta=meta)
+
+    def _finish(self, turn: _Turn, message: StoredMessage) -> None:
+        self._close(turn, "idle", None)
+        self._events.emit(events.TurnFinished, inbox_key=turn.place.inbox_key,
+                          turn_id=turn.turn_id, session_key=turn.place.session_key,
+                          agent_id=turn.place.agent_id, message=message,
+                          usage=_usage(self._runs.get(turn.run_id)))
+
+    def _close(self, turn: _Turn, state: str, reason: str | None) -> None:
+        self._turns.pop(turn.turn_id, None)
+        if self._open.get(turn.place.session_key) == turn.turn_id:
+            del self._open[turn.place.session_key]
+        if turn.run_id:
+            self._run_turn.pop(turn.run_id, None)
+            self._done[turn.run_id] = None
+            while len(self._done) > DONE_KEPT:
+                self._done.popitem(last=False)
+            run = self._runs.get(turn.run_id)
+            if run is not None:
+                run.state = state
+                if reason is not None:
+                    run.stop_reason = reason
+                self._run_changed(run)
+
+    def _drop(self, turn: _Turn) -> None:
+        """A send the gateway refused: its turn never ran."""
+        self._turns.pop(turn.turn_id, None)
+        if self._open.get(turn.place.session_key) == turn.turn_id:
+            del self._open[turn.place.session_key]
+
+    def _stop_reason(self, run_id: str, said: str) -> str:
+        run = self._runs.get(run_id)
+        return run.stop_reason if run is not None and run.stop_reason else said
+
+    def _run_state(self, turn: _Turn, state: str) -> None:
+        run = self._runs.get(turn.run_id)
+        if run is not None and run.state != state:
+            run.state = state
+            self._run_changed(run)
+
+    def _run_changed(self, run: _Run) -> None:
+        run.last_active = time.time()
+        self._events.emit(events.CloneStateChanged, snapshot=run.snapshot())
+
+    def _on_agent(self, event: ev.AgentActivity) -> None:
+        if not event.run_id:
+            return
+        run = self._runs.get(event.run_id)
+        if run is None and event.session_key and event.run_id not in self._done:
+            run = self._runs.get(self._turn_of_run(event.session_key, event.run_id).run_id)
+        if run is None:
+            return
+        data = event.data
+        if event.agent_id:
+            run.agent_id = event.agent_id
+        if event.stream == "usage":
+            run.prompt_tokens = _int(data, "input", "inputTokens", "promptTokens",
+                                     "prompt_tokens") or run.prompt_tokens
+            run.completion_tokens = _int(data, "output", "outputTokens", "completionTokens",
+                                         "completion_tokens") or run.completion_tokens
+        self._run_changed(run)
+
+
+def _rows(listing: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = listing.get("sessions")
+    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+
+
+def _ms(value: Any) -> float | None:
+    return value / 1000.0 if isinstance(value, (int, float)) and value > 0 else None
+
+
+def _int(data: dict[str, Any], *keys: str) -> int:
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return 0
+
+
+def _usage(run: _Run | None) -> Any:
+    from engine.providers.base import Usage
+
+    if run is None:
+        return Usage()
+    return Usage(prompt_tokens=run.prompt_tokens, completion_tokens=run.completion_tokens)
+

@@ -1,0 +1,89 @@
+"""Where a gateway session belongs in this client: its agent, channel account and peer, read
+from the session key, and the transcript rows as the panes' ``StoredMessage``.
+
+OpenClaw's keys are ``agent:<agent>:<rest>``; a channel session's rest starts with the channel
+(``a2a:default:direct:tester:<contextId>``, ``telegram:group:42``), the operator's own
+sessions are anything else (``main``, a created session's id). A peer id keeps everything after
+the peer kind, so two sessions of one peer (an a2a context each) are two peers a pane can pick.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Any, Collection
+
+from engine.gateway.inbox import LOCAL_INBOX_KEY, PeerSpec
+from engine.remote.events import RemoteMessage
+from engine.store.models import StoredMessage
+
+PEER_KINDS = frozenset({"direct", "dm", "group", "channel", "thread"})
+DEFAULT_ACCOUNT = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPlace:
+    """The pane (``inbox_key``), agent and peer of one session key."""
+
+    session_key: str
+    agent_id: str
+    inbox_key: str
+    channel: str
+    account_id: str
+    peer: PeerSpec
+
+
+def place_of(session_key: str, channels: Collection[str], default_agent: str) -> SessionPlace:
+    """Where ``session_key`` goes: a channel account's pane when its rest starts with one of
+    ``channels``, else the operator's pane (``local:default``)."""
+    parts = session_key.split(":")
+    agent = parts[1] if len(parts) >= 3 and parts[0] == "agent" else default_agent
+    rest = parts[2:] if len(parts) >= 3 and parts[0] == "agent" else parts
+    if rest and rest[0] in channels:
+        channel, tail = rest[0], rest[1:]
+        account = DEFAULT_ACCOUNT
+        if tail and tail[0] not in PEER_KINDS:
+            account, tail = tail[0], tail[1:]
+        kind = tail[0] if tail and tail[0] in PEER_KINDS else "direct"
+        peer_id = ":".join(tail[1:] if tail and tail[0] in PEER_KINDS else tail) or "you"
+        return SessionPlace(session_key, agent, f"{channel}:{account}", channel, account,
+                            PeerSpec(kind=kind, id=peer_id))
+    # the operator's own: the main session is "you"; any other is picked by its key
+    peer = PeerSpec() if rest == ["main"] else PeerSpec(kind="direct", id=session_key)
+    channel, _, account = LOCAL_INBOX_KEY.partition(":")
+    return SessionPlace(session_key, agent, LOCAL_INBOX_KEY, channel, account, peer)
+
+
+def message_id(message: RemoteMessage) -> int:
+    """A stable id for a transcript row within its session: its ``seq`` (the id a live row
+    and the same row read back from ``chat.history`` share), else a hash of its id."""
+    if message.seq is not None:
+        return message.seq
+    return 2_000_000_000 + zlib.crc32(message.id.encode("utf-8", "replace")) % 1_000_000_000
+
+
+STOPPED = {"aborted", "abort", "interrupted", "cancelled", "canceled"}
+
+
+def stored(message: RemoteMessage, place: SessionPlace, meta: dict[str, Any]) -> StoredMessage:
+    """The transcript row as the panes show it (``meta`` carries the route badge)."""
+    status = "interrupted" if message.stop_reason in STOPPED else \
+        "error" if message.stop_reason == "error" else "complete"
+    role = message.role if message.role in ("user", "assistant", "system") else "system"
+    author = place.agent_id if role == "assistant" else place.peer.label() \
+        if place.inbox_key != LOCAL_INBOX_KEY else "you"
+    extra = dict(meta)
+    if message.model:
+        extra["model"] = message.model
+    if status == "interrupted":
+        extra.setdefault("interrupt_reason", message.stop_reason)
+    created = message.timestamp / 1000.0 if message.timestamp else 0.0
+    return StoredMessage(id=message_id(message), session_key=place.session_key,
+                         session_id=place.session_key, seq=message.seq or 0, role=role,
+                         author=author, content=message.text, status=status,
+                         created_at=created, meta=extra)
+
+
+def shown_role(message: RemoteMessage) -> bool:
+    """Whether a pane shows this row (tool results and the like stay out)."""
+    return message.role in ("user", "assistant")

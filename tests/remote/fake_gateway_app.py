@@ -1,0 +1,176 @@
+"""The loopback fake gateway with what the app needs on top of the protocol: channel accounts,
+agents, a session list, the config as text with its hash, and runs that stream a reply
+(``chat`` deltas, then the final, then the transcript rows) and can be aborted.
+
+A reply is scripted per message text (``replies``); a run streams it word by word every
+``chunk_delay`` seconds. ``inbound`` posts a channel message the way a real channel does (the
+user row, then a run that answers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from tests.remote.fake_gateway import FakeGateway
+
+CONFIG = """{
+  // the gateway's own file: comments survive a round trip through the editor
+  agents: {
+    ownership: "explicit",
+    entries: { main: { name: "Main" }, research: { name: "Research" } },
+  },
+  channels: { a2a: { enabled: true } },
+  bindings: [
+    { agentId: "research", match: { channel: "a2a", accountId: "*" } },
+  ],
+}
+"""
+
+
+class AppFakeGateway(FakeGateway):
+    def __init__(self, token: str = "secret-token") -> None:
+        super().__init__(token)
+        self.config_raw = CONFIG
+        self.replies: dict[str, str] = {}
+        self.chunk_delay = 0.01
+        self.channels: dict[str, list[dict[str, Any]]] = {
+            "a2a": [{"accountId": "default", "running": True, "connected": True,
+                     "enabled": True, "configured": True}]}
+        self.runs: dict[str, asyncio.Task[None]] = {}
+        self.aborted: list[str] = []
+
+    @property
+    def config_hash(self) -> str:
+        return hashlib.sha256(self.config_raw.encode()).hexdigest()
+
+    # -- scripted traffic --------------------------------------------------------------------
+    async def broadcast(self, name: str, payload: Any) -> None:
+        for peer in list(self.peers):
+            await self.event(peer, name, payload)
+
+    async def inbound(self, key: str, text: str) -> str:
+        """A channel's message lands in ``key`` and a run answers it; the run id."""
+        await self.post_message(key, "user", text)
+        return self.start_run(key, text)
+
+    def start_run(self, key: str, text: str, run_id: str | None = None) -> str:
+        run_id = run_id or uuid.uuid4().hex
+        self.runs[run_id] = asyncio.get_running_loop().create_task(self._run(key, text, run_id))
+        return run_id
+
+    async def _run(self, key: str, text: str, run_id: str) -> None:
+        reply = self.replies.get(text, f"echo: {text}")
+        said: list[str] = []
+        seq = 0
+        try:
+            for word in reply.split(" "):
+                await asyncio.sleep(self.chunk_delay)
+                piece = (" " if said else "") + word
+                said.append(piece)
+                seq += 1
+                await self.broadcast("chat", {"sessionKey": key, "runId": run_id, "seq": seq,
+                                              "state": "delta", "deltaText": piece})
+                await self.broadcast("agent", {"sessionKey": key, "runId": run_id,
+                                               "agentId": key.split(":")[1], "stream": "usage",
+                                               "data": {"input": 7, "output": seq}})
+        except asyncio.CancelledError:
+            partial = "".join(said)
+            await self.broadcast("chat", {"sessionKey": key, "runId": run_id, "seq": seq + 1,
+                                          "state": "aborted", "stopReason": "aborted"})
+            message = self.add_message(key, "assistant", partial, run_id)
+            message["stopReason"] = "aborted"
+            await self._announce(key, message)
+            return
+        finally:
+            self.runs.pop(run_id, None)
+        full = "".join(said)
+        await self.broadcast("chat", {"sessionKey": key, "runId": run_id, "seq": seq + 1,
+                                      "state": "final", "message": {
+                                          "role": "assistant",
+                                          "content": [{"type": "text", "text": full}]}})
+        await self._announce(key, self.add_message(key, "assistant", full, run_id))
+
+    async def _announce(self, key: str, message: dict[str, Any]) -> None:
+        for peer in list(self.peers):
+            if peer.sessions_subscribed or key in peer.subscribed:
+                await self.event(peer, "session.message", {"sessionKey": key, "message": message})
+
+    # -- methods -----------------------------------------------------------------------------
+    def _method(self, peer: Any, method: str, params: dict[str, Any]) -> Any:
+        if method == "config.get":
+            return {"raw": self.config_raw, "hash": self.config_hash,
+                    "path": "/gw/openclaw.json"}
+        if method == "config.patch":
+            if params.get("baseHash") != self.config_hash:
+                return {"__error__": {"code": "INVALID_REQUEST",
+                                      "message": "config changed since last load; re-run "
+                                                 "config.get and retry"}}
+            self.config_raw = params["raw"]
+            return {"ok": True}
+        if method == "agents.list":
+            return {"defaultId": "main", "agents": [{"id": "main", "name": "Main"},
+                                                   {"id": "research", "name": "Research"}]}
+        if method == "channels.status":
+            return {"channelAccounts": self.channels}
+        if method == "sessions.list":
+            rows = []
+            for key, messages in self.transcripts.items():
+                last = messages[-1]["content"][0]["text"] if messages else ""
+                rows.append({"key": key, "agentId": key.split(":")[1],
+                             "updatedAt": 1_700_000_000_000 + len(messages),
+                             "lastMessagePreview": last})
+            return {"sessions": rows, "count": len(rows)}
+        if method == "sessions.create":
+            key = f"agent:{params.get('agentId', 'main')}:dashboard:{uuid.uuid4().hex[:8]}"
+            self.transcripts.setdefault(key, [])
+            return {"key": key}
+        if method == "chat.send":
+            key, text = params["sessionKey"], params["message"]
+            run_id = params["idempotencyKey"]
+            asyncio.get_running_loop().create_task(self._send(key, text, run_id))
+            return {"runId": run_id, "status": "started"}
+        if method == "chat.abort":
+            ids = [params["runId"]] if params.get("runId") else \
+                [r for r, t in self.runs.items()]
+            for run_id in ids:
+                task = self.runs.get(run_id)
+                if task is not None:
+                    task.cancel()
+                    self.aborted.append(run_id)
+            return {"aborted": bool(ids), "runIds": ids}
+        return super()._method(peer, method, params)
+
+    async def _send(self, key: str, text: str, run_id: str) -> None:
+        message = self.add_message(key, "user", text, run_id)
+        await self._announce(key, message)
+        self.start_run(key, text, run_id)
+
+    async def _handle(self, ws: Any) -> None:  # noqa: D401 - see FakeGateway
+        await super()._handle(_ErrorAnswering(ws))
+
+
+class _ErrorAnswering:
+    """The server connection, turning an ``ok`` answer whose payload is ``{"__error__": …}``
+    into that error answer (``FakeGateway._method`` answers ``ok`` only)."""
+
+    def __init__(self, ws: Any) -> None:
+        self._ws = ws
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ws, name)
+
+    def __aiter__(self) -> Any:
+        return self._ws.__aiter__()
+
+    async def send(self, data: Any) -> None:
+        if isinstance(data, str) and '"__error__"' in data:
+            frame = json.loads(data)
+            frame = {"type": "res", "id": frame["id"], "ok": False,
+                     "error": frame["payload"]["__error__"]}
+            data = json.dumps(frame)
+        await self._ws.send(data)
+

@@ -1,0 +1,170 @@
+"""The app attached to a gateway (``RemoteEngine``), driven with Pilot over the loopback fake
+gateway: the same panes, keys, history, explanations and routing editor as over the embedded
+one, with the gateway's runs in the runs panel."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from engine.api import EngineAPI
+from engine.remote.connection import Auth
+from engine.remote.engine import RemoteEngine
+from tests.remote.fake_gateway_app import AppFakeGateway
+from tests.support.tui_app import fixed_time, type_text, wait_for
+from tui.app import ClawApp
+
+A2A_KEY = "agent:research:a2a:default:direct:tester:ctx-1"
+
+
+@asynccontextmanager
+async def attached(tmp_path: Path, fake: AppFakeGateway, *, size: tuple[int, int] = (160, 48),
+                   ) -> AsyncIterator[tuple[ClawApp, object]]:
+    state = tmp_path / "state"
+    engine = RemoteEngine(fake.url, auth=Auth(token=fake.token), state_dir=state,
+                          connect_budget=5)
+    async with engine:
+        app = ClawApp(engine, state_dir=state, format_time=fixed_time, clone_refresh=0)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            yield app, pilot
+
+
+def pane(app: ClawApp, key: str):
+    found = app.main.pane_for(key)
+    assert found is not None, [p.inbox.key for p in app.main.panes]
+    return found
+
+
+def shown(p) -> list[tuple[str, str, str]]:
+    return [(m.role, m.content, m.status) for m in p.history.messages]
+
+
+async def test_remote_engine_is_the_engine_interface(tmp_path):
+    async with AppFakeGateway() as fake:
+        engine = RemoteEngine(fake.url, auth=Auth(token=fake.token), state_dir=tmp_path,
+                              connect_budget=5)
+        assert isinstance(engine, EngineAPI)
+        async with engine:
+            assert [ib.label for ib in engine.inboxes] == ["operator · own sessions",
+                                                           "a2a · default (connected)"]
+
+
+async def test_panes_send_and_stream_in_a_pane(tmp_path):
+    async with AppFakeGateway() as fake:
+        fake.replies["hello"] = "alpha beta gamma"
+        async with attached(tmp_path, fake) as (app, pilot):
+            assert [p.inbox.label for p in app.main.panes] == ["operator · own sessions",
+                                                               "a2a · default (connected)"]
+            assert "gateway ws://127.0.0.1" in app.sub_title
+            operator = pane(app, "local:default")
+            operator.focus_composer()
+            await type_text(pilot, "hello")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: ("assistant", "alpha beta gamma", "complete")
+                           in shown(operator), what="the reply")
+            assert shown(operator) == [("user", "hello", "complete"),
+                                       ("assistant", "alpha beta gamma", "complete")]
+            send = [p for m, p in fake.requests if m == "chat.send"]
+            assert send[0]["sessionKey"] == "agent:main:main" and send[0]["idempotencyKey"]
+            # the runs panel: the run, its agent, session and tokens
+            panel = app.main.clone_panel()
+            assert panel.border_title == "Runs"
+            run = send[0]["idempotencyKey"]
+            assert panel.cell_text(run, "agent") == "main"
+            assert panel.cell_text(run, "state") == "idle"
+            assert panel.cell_text(run, "tokens") == "7/3"
+            # history comes back from chat.history, the same rows once
+            operator.reload_history()
+            await wait_for(pilot, lambda: len(shown(operator)) == 2, what="history")
+            await pilot.pause(0.2)
+            assert shown(operator)[-1] == ("assistant", "alpha beta gamma", "complete")
+
+
+async def test_esc_aborts_the_run_and_the_reply_shows_interrupted(tmp_path):
+    async with AppFakeGateway() as fake:
+        fake.replies["talk"] = " ".join(["more"] * 400)
+        fake.chunk_delay = 0.05
+        async with attached(tmp_path, fake) as (app, pilot):
+            operator = pane(app, "local:default")
+            operator.focus_composer()
+            await type_text(pilot, "talk")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: "more more" in operator.live_text, what="streaming")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: any(s == "interrupted" for _, _, s in shown(operator)),
+                           what="the interrupted reply")
+            aborts = [p for m, p in fake.requests if m == "chat.abort"]
+            assert aborts and aborts[0]["sessionKey"] == "agent:main:main" and aborts[0]["runId"]
+            assert fake.aborted == [aborts[0]["runId"]]
+            reply = operator.history.messages[-1]
+            assert reply.content.startswith("more more") and reply.status == "interrupted"
+            assert "interrupted" in (operator.notice or "")
+            run = app.main.clone_panel()
+            assert run.cell_text(aborts[0]["runId"], "state") == "interrupted"
+            assert run.cell_text(aborts[0]["runId"], "interrupt").startswith("yes")
+
+
+async def test_a_channel_message_arrives_live_in_its_account_pane_with_its_route(tmp_path):
+    async with AppFakeGateway() as fake:
+        fake.replies["ping from a peer"] = "research says hi"
+        async with attached(tmp_path, fake) as (app, pilot):
+            a2a = pane(app, "a2a:default")
+            assert not a2a.has_focus_within
+            await fake.inbound(A2A_KEY, "ping from a peer")
+            await wait_for(pilot, lambda: ("assistant", "research says hi", "complete")
+                           in shown(a2a), what="the inbound exchange")
+            assert shown(a2a) == [("user", "ping from a peer", "complete"),
+                                  ("assistant", "research says hi", "complete")]
+            reply = a2a.history.messages[-1]
+            assert reply.author == "research"
+            assert reply.meta["matched_by"] == "binding.channel"  # accountId "*"
+            assert reply.session_key == A2A_KEY
+            assert a2a.unseen == 1  # the activity marker, as for embedded traffic
+            assert a2a.route is not None and a2a.route.session_key == A2A_KEY
+            # F3: our router's explanation over the gateway's config
+            explanation = app.gateway.explain(a2a.inbox.key, a2a.peer)
+            assert explanation.agent_id == "research" and explanation.binding_index == 0
+            assert pane(app, "local:default").history.messages == []
+
+
+async def test_reconnect_shows_no_message_twice_and_a_banner_while_down(tmp_path):
+    async with AppFakeGateway() as fake:
+        fake.replies["first"] = "one"
+        fake.replies["second"] = "two"
+        async with attached(tmp_path, fake) as (app, pilot):
+            operator = pane(app, "local:default")
+            operator.focus_composer()
+            await type_text(pilot, "first")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: len(shown(operator)) == 2, what="the first reply")
+            peer = await fake.wait_peer()
+            await fake.cut(peer)
+            await wait_for(pilot, lambda: app.main.banner_text() is not None, what="a banner")
+            assert "retrying" in app.main.banner_text()
+            # while this client is away, the session gains an exchange it must fetch
+            fake.add_message("agent:main:main", "user", "from elsewhere")
+            fake.add_message("agent:main:main", "assistant", "answered elsewhere")
+            await fake.wait_peer(1)
+            await wait_for(pilot, lambda: len(shown(operator)) == 4, what="the missed messages")
+            await wait_for(pilot, lambda: app.main.banner_text() is None, what="no banner")
+            await type_text(pilot, "second")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: len(shown(operator)) == 6, what="the second reply")
+            await pilot.pause(0.3)
+            assert [c for _, c, _ in shown(operator)] == [
+                "first", "one", "from elsewhere", "answered elsewhere", "second", "two"]
+
+
+async def test_wrong_token_after_a_restart_is_a_banner_in_the_app(tmp_path):
+    async with AppFakeGateway() as fake:
+        async with attached(tmp_path, fake) as (app, pilot):
+            fake.token = "rotated"
+            fake.device_tokens.clear()
+            await fake.cut(await fake.wait_peer())
+            await wait_for(pilot, lambda: "gateway token is wrong" in (app.main.banner_text()
+                                                                       or ""),
+                           timeout=20, what="the auth banner")
+            assert "AUTH_TOKEN_MISMATCH" in app.main.banner_text()
+            assert "secret-token" not in app.main.banner_text()
