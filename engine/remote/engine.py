@@ -420,6 +420,7 @@ class RemoteEngine:
             if not isinstance(key, str) or not key:
                 continue
             place = self._place(key)
+            self._pin(place)  # a pane that picks it (F4) speaks in it
             agent = str(row.get("agentId") or place.agent_id)
             if agent_id is not None and agent != agent_id:
                 continue

@@ -168,3 +168,93 @@ async def test_wrong_token_after_a_restart_is_a_banner_in_the_app(tmp_path):
                            timeout=20, what="the auth banner")
             assert "AUTH_TOKEN_MISMATCH" in app.main.banner_text()
             assert "secret-token" not in app.main.banner_text()
+
+
+async def test_f4_picks_a_session_of_the_account_from_the_gateway(tmp_path):
+    async with AppFakeGateway() as fake:
+        fake.add_message(A2A_KEY, "user", "an older question")
+        fake.add_message(A2A_KEY, "assistant", "an older answer")
+        other = "agent:research:a2a:default:direct:tester:ctx-2"
+        fake.add_message(other, "user", "another context")
+        async with attached(tmp_path, fake) as (app, pilot):
+            from tui.screens.sessions import SessionsScreen
+
+            a2a = pane(app, "a2a:default")
+            app.main.focus_pane(a2a)
+            await pilot.press("f4")
+            await wait_for(pilot, lambda: isinstance(app.screen, SessionsScreen)
+                           and len(app.screen.rows) == 2, what="the session list")
+            text = app.screen_text()
+            assert "direct:tester:ctx-1 · research" in text and "an older answer" in text
+            assert "direct:tester:ctx-2 · research" in text and "another context" in text
+            index = [r.session_key for r in app.screen.rows].index(A2A_KEY)
+            app.screen.query_one("OptionList").highlighted = index
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: len(shown(a2a)) == 2, what="its history")
+            assert shown(a2a) == [("user", "an older question", "complete"),
+                                  ("assistant", "an older answer", "complete")]
+            assert a2a.route.session_key == A2A_KEY
+            assert a2a.history.messages[-1].meta["matched_by"] == "binding.channel"
+
+
+async def test_routing_editor_saves_with_config_patch_and_refuses_a_stale_hash(tmp_path):
+    from tui.screens.dialogs import ChoiceScreen
+    from tui.screens.routing_editor import RoutingEditor
+
+    async with AppFakeGateway() as fake:
+        async with attached(tmp_path, fake) as (app, pilot):
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: isinstance(app.screen, RoutingEditor), what="editor")
+            editor = app.screen
+            assert editor.table.row_count == 1
+            await pilot.press("c")  # duplicate binding #0: lint flags it, locally
+            await pilot.pause(0.05)
+            assert "shadowed-binding" in app.screen_text()
+            await pilot.press("slash")  # the "try it" line runs our router, locally
+            await type_text(pilot, "a2a:default peer=direct:tester")
+            await pilot.pause(0.05)
+            assert "→ research · binding.channel" in str(editor.query_one("#try-result").render())
+            await pilot.press("escape")
+            base = fake.config_hash
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: fake.config_hash != base, what="config.patch")
+            patch = [p for m, p in fake.requests if m == "config.patch"][-1]
+            assert patch["baseHash"] == base and patch["replacePaths"] == ["bindings"]
+            assert "// the gateway's own file" in fake.config_raw  # comments kept
+            assert fake.config_raw.count('agentId: "research"') == 2
+            # someone else changes the config: the next save is refused, nothing written
+            await pilot.press("x")  # delete the duplicate (unsaved)
+            await pilot.pause(0.05)
+            fake.config_raw = fake.config_raw.replace('name: "Main"', 'name: "Main Desk"')
+            elsewhere = fake.config_raw
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen),
+                           what="the changed-on-disk dialog")
+            assert "changed on disk" in app.screen_text()
+            assert fake.config_raw == elsewhere
+            await pilot.press("r")  # reload: the gateway's text as it is now
+            await wait_for(pilot, lambda: app.screen is editor and
+                           editor.doc.render() == elsewhere, what="reloaded")
+            assert editor.table.row_count == 2 and not editor.doc.dirty
+
+
+async def test_cli_wrong_token_and_unreachable_are_one_line_and_exit_2(tmp_path):
+    import asyncio
+
+    from tests.support.binary import claw_tui
+    from tests.support.odd_files import hermetic_env
+    from tests.support.openai_server import refused_port
+
+    async with AppFakeGateway() as fake:
+        env = hermetic_env(tmp_path) | {"OPENCLAW_GATEWAY_TOKEN": "not-the-token"}
+        done = await asyncio.to_thread(claw_tui, "--gateway", fake.url, env=env)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "gateway token is wrong" in done.stderr and "not-the-token" not in done.stderr
+    done = await asyncio.to_thread(claw_tui, "--gateway", f"ws://127.0.0.1:{refused_port()}",
+                                   env=env)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("claw-tui: cannot reach the gateway at ws://127.0.0.1:")
+    assert done.stderr.count("\n") == 1
+    done = await asyncio.to_thread(claw_tui, "--gateway", "http://example.invalid", env=env)
+    assert done.returncode == 2 and "must start with ws:// or wss://" in done.stderr

@@ -398,6 +398,12 @@ class ChannelPane(Vertical):
     # ------------------------------------------------------------- peer
 
     def open_peer_dialog(self) -> None:
+        """F4: who you speak as. Attached to a gateway, the peers are the gateway's: F4 picks
+        one of this account's sessions (``sessions.list``) instead."""
+        if self.gateway.remote_url is not None:
+            self.show_sessions()
+            return
+
         def chosen(peer: PeerSpec | None) -> None:
             if peer is not None:
                 self.set_peer(peer)
