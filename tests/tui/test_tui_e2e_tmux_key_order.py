@@ -27,8 +27,7 @@ SPLIT_RIGHT = re.compile(r"│ hello world\s*│ │ second\s*│")
 def start(tmp_path, delay_ms: int) -> Tmux:
     config = tmp_path / "clawdbot.json"
     config.write_text(EXAMPLE_TEXT, encoding="utf-8")
-    # (without COLUMNS/LINES, which a test runner may set: the app then takes the window's size)
-    command = (f"env -u COLUMNS -u LINES CLAW_OFFLINE_DELAY_MS={delay_ms} TERM=xterm-256color "
+    command = (f"env CLAW_OFFLINE_DELAY_MS={delay_ms} TERM=xterm-256color "
                f"{shlex.quote(str(claw_binary()))} --config {shlex.quote(str(config))} "
                f"--state-dir {shlex.quote(str(tmp_path / 'state'))}")
     tmux = Tmux()
