@@ -14,13 +14,11 @@ made in.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.inputs import STATE_JSON_MAX_BYTES, InputError, parse_json, read_text_file
-from engine.private_files import make_private_dir, replace_file
+from tui.state_json import load_state_json, save_state_json
 
 PREFS_FILE = "prefs.json"
 MAX_PANES = 1000
@@ -47,21 +45,10 @@ class Prefs:
     def load(cls, path: Path) -> Prefs:
         """The file's choices, or defaults with a problem line when it cannot be used."""
         prefs = cls(path)
-        try:
-            raw = parse_json(read_text_file(path, limit=STATE_JSON_MAX_BYTES, what="prefs file"))
-        except InputError as exc:
-            if exc.code != "missing":
-                prefs.problems.append(f"{exc}; using default preferences")
-                if exc.code != "not-regular":  # a FIFO or a device is left where it is
-                    _set_aside(path)
-            return prefs
-        except ValueError as exc:  # not JSON, or nested too deeply
-            prefs.problems.append(f"{path}: {exc}; using default preferences")
-            _set_aside(path)
-            return prefs
-        if not isinstance(raw, dict):
-            prefs.problems.append(f"{path}: expected an object, got {type(raw).__name__}; "
-                                  "using default preferences")
+        raw, problem = load_state_json(path, "prefs file", "using default preferences")
+        if problem is not None:
+            prefs.problems.append(problem)
+        if raw is None:
             return prefs
         prefs.theme = prefs._value(raw, "theme", str)
         prefs.theme_over = prefs._value(raw, "themeOver", str)
@@ -139,22 +126,8 @@ class Prefs:
         error line for the caller to show, never an exception."""
         if self.path is None:
             return None
-        text = json.dumps(self.to_json(), indent=2, ensure_ascii=False)
-        try:
-            make_private_dir(self.path.parent, tighten=True)
-            replace_file(self.path, text.encode("utf-8", "backslashreplace"))
-        except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            return f"could not save preferences to {self.path}: {reason}"
-        return None
+        return save_state_json(self.path, self.to_json(), "preferences")
 
 
 _KIND_NAMES = {str: "a string", bool: "true or false", list: "a list"}
 
-
-def _set_aside(path: Path) -> None:
-    """Keep a damaged file as ``.bad`` (never overwritten by the next save)."""
-    try:
-        path.replace(path.with_suffix(path.suffix + ".bad"))
-    except OSError:
-        pass

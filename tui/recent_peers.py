@@ -8,14 +8,12 @@ starts empty rather than stopping the app.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from engine.config.model import Peer
 from engine.gateway.inbox import PeerSpec
-from engine.inputs import STATE_JSON_MAX_BYTES, InputError, parse_json, read_text_file
-from engine.private_files import make_private_dir, replace_file
+from tui.state_json import load_state_json, save_state_json
 
 MAX_PER_PANE = 10
 
@@ -71,21 +69,9 @@ class RecentPeers:
     def _load(self, path: Path) -> None:
         """Read the list, bounded (engine.inputs). A damaged file is set aside as ``.bad``; a
         FIFO, device or folder in its place is reported and left where it is."""
-        try:
-            raw = parse_json(read_text_file(path, limit=STATE_JSON_MAX_BYTES,
-                                            what="recent-peers file"))
-        except InputError as exc:
-            if exc.code == "missing":
-                return
-            self.load_error = f"{exc}; starting with no recent peers"
-            if exc.code != "not-regular":
-                _set_aside(path)
-            return
-        except ValueError as exc:  # not JSON, or nested too deeply
-            self.load_error = f"{path}: {exc}; starting with no recent peers"
-            _set_aside(path)
-            return
-        if not isinstance(raw, dict):
+        raw, self.load_error = load_state_json(path, "recent-peers file",
+                                               "starting with no recent peers")
+        if raw is None:
             return
         for key, items in raw.items():
             if isinstance(items, list):
@@ -109,19 +95,4 @@ class RecentPeers:
         if self.path is None:
             return None
         data = {k: [peer_to_json(p) for p in v] for k, v in self._by_pane.items()}
-        text = json.dumps(data, indent=2, ensure_ascii=False)
-        try:
-            make_private_dir(self.path.parent, tighten=True)
-            # A lone surrogate (undecodable input) becomes its JSON escape: the file stays UTF-8.
-            replace_file(self.path, text.encode("utf-8", "backslashreplace"))
-            return None
-        except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            return f"could not save recent peers to {self.path}: {reason}"
-
-
-def _set_aside(path: Path) -> None:
-    try:
-        path.replace(path.with_suffix(path.suffix + ".bad"))
-    except OSError:
-        pass
+        return save_state_json(self.path, data, "recent peers")
