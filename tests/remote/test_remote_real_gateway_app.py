@@ -1,0 +1,58 @@
+"""The app attached to a real OpenClaw 2026.9.6 gateway (the session fixture ``openclaw``),
+driven with Pilot: a message sent from the operator's pane streams its reply, and a message
+arriving through the a2a channel shows live in that account's pane with our router's route."""
+
+from __future__ import annotations
+
+import asyncio
+
+from engine.remote.connection import Auth
+from engine.remote.engine import RemoteEngine
+from tests.support.openai_server import Reply
+from tests.support.tui_app import fixed_time, type_text, wait_for
+from tui.app import ClawApp
+
+WAIT = 240.0  # a real run on two busy cores: a hang still fails
+
+
+async def test_send_and_see_the_reply_stream_then_a_live_a2a_message(openclaw, tmp_path):
+    openclaw.reply_to("hello from the app", Reply(text="streamed from the real gateway",
+                                                  chunk_delay=0.05))
+    openclaw.reply_to("ping the app", Reply(text="research answers the app"))
+    state = tmp_path / "state"
+    async with RemoteEngine(openclaw.url, auth=Auth(token=openclaw.token), state_dir=state,
+                            connect_budget=120) as engine:
+        app = ClawApp(engine, state_dir=state, format_time=fixed_time, clone_refresh=0)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause()
+            labels = [p.inbox.label for p in app.main.panes]
+            assert labels == ["operator · own sessions", "a2a · default (connected)"]
+            operator = app.main.pane_for("local:default")
+            operator.focus_composer()
+            await type_text(pilot, "hello from the app")
+            await pilot.press("enter")
+            streamed: list[str] = []
+
+            def replied() -> bool:
+                if operator.live_text:
+                    streamed.append(operator.live_text)
+                return any(m.role == "assistant" and m.content ==
+                           "streamed from the real gateway" for m in operator.history.messages)
+
+            await wait_for(pilot, replied, timeout=WAIT, what="the reply")
+            assert streamed and streamed[0] != "streamed from the real gateway"  # it streamed
+            contents = [m.content for m in operator.history.messages]
+            assert contents[-1] == "streamed from the real gateway"
+            assert contents[-2].endswith("hello from the app")
+            assert operator.history.messages[-1].meta["matched_by"] == "default"
+            assert app.main.clone_panel().border_subtitle.endswith(("1 run", "runs"))
+
+            a2a = app.main.pane_for("a2a:default")
+            await asyncio.to_thread(openclaw.a2a_send, "ping the app", context_id="ctx-app")
+            await wait_for(pilot, lambda: any(m.content == "research answers the app"
+                                              for m in a2a.history.messages),
+                           timeout=WAIT, what="the a2a exchange in its pane")
+            reply = a2a.history.messages[-1]
+            assert reply.author == "research" and reply.meta["matched_by"] == "binding.channel"
+            assert reply.session_key.endswith("ctx-app")
+            assert a2a.history.messages[-2].content.endswith("ping the app")
