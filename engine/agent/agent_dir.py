@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 from typing import Mapping
 
-from engine.agent.workspace import expand_user
+from engine.agent.workspace import configured_path
 from engine.errors import ConfigError, Problem
 from engine.ids import normalize_agent_id
 from engine.inputs import STATE_JSON_MAX_BYTES, InputError, read_file_bytes
@@ -34,13 +34,9 @@ def resolve_agent_dir(configured: str | None, agent_id: str, *, state_dir: Path 
                       base_dir: Path | None = None) -> Path | None:
     """The agent's folder as configured, else the default one under ``state_dir``; None when
     neither is known (an agent built without a state directory has no folder)."""
-    if configured and configured.strip():
-        path = expand_user(configured.strip(), env)
-        if not path.is_absolute():
-            path = (base_dir or Path.cwd()) / path
+    path = configured_path(configured, env, base_dir)
+    if path is not None or state_dir is None:
         return path
-    if state_dir is None:
-        return None
     return default_agent_dir(state_dir, agent_id)
 
 

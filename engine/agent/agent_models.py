@@ -12,11 +12,14 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from engine.agent.agent_dir import read_private_file
 from engine.config.model import ProviderConfig
 from engine.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from engine.config.loader import _Checker
 
 MODELS_FILE = "models.json"
 WHAT = "model registry"
@@ -74,7 +77,7 @@ def _load(path: Path) -> tuple[Mapping[str, ProviderConfig], list[Problem]]:
     return check_json_text(text, _build, file=str(path), secret=True)
 
 
-def _build(ch: Any, data: object) -> Mapping[str, ProviderConfig]:
+def _build(ch: _Checker, data: object) -> Mapping[str, ProviderConfig]:
     top = ch.obj(data, (), " (a model registry)")
     if top is None:
         return _EMPTY

@@ -17,10 +17,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from engine.agent.agent_dir import ensure_agent_dir, read_private_file
 from engine.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from engine.config.loader import _Checker
 
 AUTH_PROFILES_FILE = "auth-profiles.json"
 AUTH_STORE_VERSION = 1
@@ -35,7 +38,7 @@ _OPENCLAW_PROFILE_KEYS = frozenset({
     "email", "displayName", "copyToAgents", "metadata", "keyRef", "tokenRef", "mode", "token",
     "expires", "access", "refresh", "idToken", "clientId", "accountId", "projectId",
 })
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
+_EMPTY: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,17 +140,13 @@ def _load_raw(path: Path) -> tuple[AuthProfiles, list[Problem], object]:
     text = read_private_file(path, WHAT)
     if text is None:
         return AuthProfiles(path), [], None
-    raw: list[object] = []
-
-    def build(checker: Any, data: object) -> AuthProfiles:
-        raw.append(data)
-        return _build(checker, data, path)
-
-    profiles, warnings = check_json_text(text, build, file=str(path), secret=True)
-    return profiles, warnings, raw[0]
+    (profiles, raw), warnings = check_json_text(
+        text, lambda checker, data: (_build(checker, data, path), data), file=str(path),
+        secret=True)
+    return profiles, warnings, raw
 
 
-def _build(ch: Any, data: object, path: Path) -> AuthProfiles:
+def _build(ch: _Checker, data: object, path: Path) -> AuthProfiles:
     """Walk the parsed file with the config checker (``engine.config.loader``)."""
     top = ch.obj(data, (), " (an auth profiles file)")
     if top is None:
@@ -178,7 +177,7 @@ def _build(ch: Any, data: object, path: Path) -> AuthProfiles:
     return AuthProfiles(path, tuple(profiles), MappingProxyType(order))
 
 
-def _profile(ch: Any, profile_id: str, item: object) -> AuthProfile | None:
+def _profile(ch: _Checker, profile_id: str, item: object) -> AuthProfile | None:
     ppath = ("profiles", profile_id)
     entry = ch.obj(item, ppath, " (a profile)")
     if entry is None:

@@ -161,13 +161,18 @@ def default_workspace(agent_id: str, *, is_default: bool, env: Mapping[str, str]
     return home_dir(env) / name
 
 
+def configured_path(configured: str | None, env: Mapping[str, str] | None = None,
+                    base_dir: Path | None = None) -> Path | None:
+    """A folder as the config names it (``~`` expanded, a relative path against ``base_dir``,
+    the config file's folder), or None when it names none: one rule for every such setting."""
+    if not configured or not configured.strip():
+        return None
+    path = expand_user(configured.strip(), env)
+    return path if path.is_absolute() else (base_dir or Path.cwd()) / path
+
+
 def resolve_workspace(configured: str | None, agent_id: str, *, is_default: bool,
                       env: Mapping[str, str] | None = None, base_dir: Path | None = None) -> Path:
-    """The workspace as configured (``~`` expanded, relative paths against ``base_dir``, the
-    config file's folder) or the default one."""
-    if configured and configured.strip():
-        path = expand_user(configured.strip(), env)
-        if not path.is_absolute():
-            path = (base_dir or Path.cwd()) / path
-        return path
-    return default_workspace(agent_id, is_default=is_default, env=env)
+    """The workspace as configured or the default one."""
+    return configured_path(configured, env, base_dir) or default_workspace(
+        agent_id, is_default=is_default, env=env)

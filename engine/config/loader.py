@@ -209,7 +209,7 @@ def load_config_data(data: object, *, file: str = "<data>", path: str | None = N
     return config
 
 
-def check_json_text(text: str, build: Callable[[Any, object], T], *, file: str,
+def check_json_text(text: str, build: Callable[[_Checker, object], T], *, file: str,
                     secret: bool = False) -> tuple[T, list[Problem]]:
     """Validate a JSON file other than the config (an agent's ``auth-profiles.json`` or
     ``models.json``) the way the config is validated: ``build(checker, data)`` walks the

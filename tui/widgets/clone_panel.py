@@ -60,7 +60,7 @@ def row_cells(s: CloneSnapshot) -> list[Text]:
         interrupt = "yes" + (f": {one_line(s.interrupt_reason, 11)}" if s.interrupt_reason else "")
     elif s.interrupt_reason:
         interrupt = f"last: {one_line(s.interrupt_reason, 10)}"
-    state = s.state + (" (retired)" if getattr(s, "retired", False) else "")
+    state = s.state + (" (retired)" if s.retired else "")
     return [
         literal(one_line(s.clone_id, 26)),
         literal(one_line(s.agent_id, 8)),
@@ -79,7 +79,7 @@ def row_detail(s: CloneSnapshot) -> Text:
     """The detail of one clone (the row's tooltip), all literal text."""
     lines = [f"{s.clone_id} · agent {s.agent_id} · {s.channel}/{s.account_id}",
              f"agent folder: {s.agent_dir or 'none (no state directory)'}"]
-    mode = getattr(s, "sandbox", "off")
+    mode = s.sandbox
     lines.append(f"sandbox: {mode}" + (f" (file arguments confined to {s.workspace})"
                                       if mode != "off" and s.workspace else ""))
     if s.session_key:
@@ -89,7 +89,7 @@ def row_detail(s: CloneSnapshot) -> Text:
 
 def tools_cell(s: CloneSnapshot) -> Text:
     """How many tool calls the clone's turns made and the last one: ``2 · sessions_list ✓``."""
-    calls, last = getattr(s, "tool_calls", 0), getattr(s, "last_tool", None)
+    calls, last = s.tool_calls, s.last_tool
     if not calls:
         return literal("-", "dim")
     style = "bold red" if last and "✗" in last else ""
