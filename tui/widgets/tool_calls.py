@@ -44,12 +44,11 @@ def details(calls: list[dict[str, Any]]) -> list[Text]:
                              f"{one_line(str(call.get('arguments') or '{}'), RESULT_WIDTH)}"))
         if call.get("refused"):
             lines.append(literal(f"    ✗ refused by {one_line(str(call['refused']), RESULT_WIDTH)}"))
-        result = str(call.get("result") or "")
-        shown = result.splitlines()[:RESULT_LINES] or [""]
-        for i, line in enumerate(shown):
+        result = str(call.get("result") or "").splitlines()
+        for i, line in enumerate(result[:RESULT_LINES] or [""]):
             lines.append(literal(f"    {'→' if i == 0 else ' '} {one_line(line, RESULT_WIDTH)}"))
-        if len(result.splitlines()) > RESULT_LINES:
-            lines.append(literal(f"      … {len(result.splitlines()) - RESULT_LINES} more lines"))
+        if len(result) > RESULT_LINES:
+            lines.append(literal(f"      … {len(result) - RESULT_LINES} more lines"))
     return lines
 
 
