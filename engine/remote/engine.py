@@ -516,6 +516,8 @@ class RemoteEngine:
         if isinstance(event, ev.SessionMessage):
             self._on_message(event.message)
         elif isinstance(event, ev.ChatDelta):
+            if event.run_id in self._done:
+                return  # a run's last delta can come after its final (seen on 2026.9.6)
             turn = self._turn_of_run(event.session_key, event.run_id)
             turn.parts.append(event.text)
             self._run_state(turn, "streaming")

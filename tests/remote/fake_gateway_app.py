@@ -42,6 +42,9 @@ class AppFakeGateway(FakeGateway):
                      "enabled": True, "configured": True}]}
         self.runs: dict[str, asyncio.Task[None]] = {}
         self.aborted: list[str] = []
+        # Send the run's last delta again after its final, as a real gateway was seen to
+        # (with the final's seq).
+        self.late_delta = False
 
     @property
     def config_hash(self) -> str:
@@ -92,6 +95,9 @@ class AppFakeGateway(FakeGateway):
                                       "state": "final", "message": {
                                           "role": "assistant",
                                           "content": [{"type": "text", "text": full}]}})
+        if self.late_delta and said:
+            await self.broadcast("chat", {"sessionKey": key, "runId": run_id, "seq": seq + 1,
+                                          "state": "delta", "deltaText": said[-1]})
         await self._announce(key, self.add_message(key, "assistant", full, run_id))
 
     async def _announce(self, key: str, message: dict[str, Any]) -> None:

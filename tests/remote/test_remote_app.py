@@ -54,6 +54,7 @@ async def test_remote_engine_is_the_engine_interface(tmp_path):
 async def test_panes_send_and_stream_in_a_pane(tmp_path):
     async with AppFakeGateway() as fake:
         fake.replies["hello"] = "alpha beta gamma"
+        fake.late_delta = True
         async with attached(tmp_path, fake) as (app, pilot):
             assert [p.inbox.label for p in app.main.panes] == ["operator · own sessions",
                                                                "a2a · default (connected)"]
@@ -66,6 +67,8 @@ async def test_panes_send_and_stream_in_a_pane(tmp_path):
                            in shown(operator), what="the reply")
             assert shown(operator) == [("user", "hello", "complete"),
                                        ("assistant", "alpha beta gamma", "complete")]
+            await pilot.pause(0.3)  # the late delta came and went: nothing runs here
+            assert operator.turn_state() == "idle" and not operator.turns
             send = [p for m, p in fake.requests if m == "chat.send"]
             assert send[0]["sessionKey"] == "agent:main:main" and send[0]["idempotencyKey"]
             # the runs panel: the run, its agent, session and tokens
