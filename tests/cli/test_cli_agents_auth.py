@@ -188,3 +188,25 @@ def test_lint_finds_an_agent_dir_that_is_another_agents_folder(tmp_path, env) ->
     assert (f'{config}:3:19: agents.list[1].agentDir: agent "work" uses the folder of agent "home" '
             f"({default_agent_dir(state, 'home')}); each agent needs its own agentDir"
             ) in done.stdout.decode().splitlines()
+
+
+def test_escape_codes_in_an_auth_file_reach_no_output_raw(tmp_path, env, config) -> None:
+    """Profile ids, providers, types and unknown keys are whatever the file says: ``list``
+    (text and JSON) and ``lint`` show them inert, and never the key beside them."""
+    hostile = "open\x1b]52;c;cGF3bmVk\x07ai\x9b2J\u202e"
+    work = default_agent_dir(tmp_path / "state", "work")
+    work.mkdir(parents=True, mode=0o700)
+    path = work / "auth-profiles.json"
+    path.write_text(json.dumps({"version": 1, "profiles": {
+        f"{hostile}:x": {"type": "api_key", "provider": hostile, "key": KEY},
+        f"other:{hostile}": {"type": f"api\x1b[2J{hostile}", "provider": "other", "key": KEY},
+        "third:y": {"type": "api_key", "provider": "third", "key": KEY, hostile: 1},
+    }}))
+    path.chmod(0o600)
+    for args in (("agents", "auth", "list"), ("agents", "auth", "list", "--json"), ("lint",)):
+        done = console_script(*args, "--config", str(config), env=env)
+        shown = text(done)
+        assert KEY not in shown, args
+        for raw in ("\x1b", "\x07", "\x9b", "\u202e"):
+            assert raw not in shown, (args, raw)
+        assert "open" in shown, args
