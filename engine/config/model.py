@@ -122,7 +122,9 @@ class AgentConfig:
     agent_dir: str | None = None
     model: str | None = None  # ``provider/model`` reference, if the agent sets one
     identity: Mapping[str, Any] = field(default_factory=_empty)  # {name, emoji, theme, ...}
-    settings: Mapping[str, Any] = field(default_factory=_empty)
+    # Free-form keys as written, which may hold keys and tokens (an agent's ``apiKey``, an
+    # account's ``botToken``): kept out of every repr, like ``ProviderConfig.api_key``.
+    settings: Mapping[str, Any] = field(default_factory=_empty, repr=False)
     # True for an agent nobody declared: ``main`` (always routable) or, when the file declares
     # no agents at all, an id a binding names.
     implicit: bool = False
@@ -204,7 +206,7 @@ class AccountConfig:
     id: str  # normalised
     raw_id: str
     label: str | None = None
-    settings: Mapping[str, Any] = field(default_factory=_empty)
+    settings: Mapping[str, Any] = field(default_factory=_empty, repr=False)  # may hold tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +214,7 @@ class ChannelConfig:
     name: str  # normalised channel name
     accounts: Mapping[str, AccountConfig] = field(default_factory=_empty)
     path: str = ""
-    settings: Mapping[str, Any] = field(default_factory=_empty)  # channel-level keys but accounts
+    settings: Mapping[str, Any] = field(default_factory=_empty, repr=False)  # all but accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +226,7 @@ class ProviderConfig:
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     api: str = "openai-completions"
-    settings: Mapping[str, Any] = field(default_factory=_empty)
+    settings: Mapping[str, Any] = field(default_factory=_empty, repr=False)  # headers, ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,3 +140,18 @@ def test_main_is_always_accepted() -> None:
     assert config.agent_ids == ("a", "b", "main")
     assert config.agent("main").implicit  # type: ignore[union-attr]
     assert config.bindings[0].agent_id == "main"
+
+
+def test_no_key_or_token_in_the_repr_of_a_loaded_config() -> None:
+    """An agent's ``apiKey``, a provider's headers and an account's token are free-form
+    settings: the config's repr (what a traceback or a log line may show) holds none of them."""
+    config = load_config_text("""{
+      agents: { list: [ { id: "home", default: true, apiKey: "sk-AGENT-SECRET" } ] },
+      models: { providers: { openai: { apiKey: "sk-PROVIDER-SECRET",
+                                       headers: { Authorization: "Bearer HEADER-SECRET" } } } },
+      channels: { telegram: { botToken: "CHANNEL-SECRET",
+                              accounts: { main: { botToken: "ACCOUNT-SECRET" } } } },
+    }""", path="clawdbot.json")
+    shown = repr(config)
+    assert "home" in shown and "SECRET" not in shown
+    assert config.agent("home").settings["apiKey"] == "sk-AGENT-SECRET"  # type: ignore[union-attr]
