@@ -185,6 +185,7 @@ class Connection:
             for _, future in self._pending.values():
                 if not future.done():
                     future.set_exception(failure)
+                    future.exception()  # its request may be gone already: no "never retrieved"
             self._pending.clear()
 
     def _skip(self, why: str) -> None:

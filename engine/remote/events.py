@@ -49,6 +49,7 @@ class RemoteMessage:
     timestamp: int | None = None
     model: str = ""
     stop_reason: str = ""
+    custom_type: str = ""  # e.g. ``run-failed-before-reply`` on a ``custom`` row
 
     @classmethod
     def from_payload(cls, session_key: str, message: Any) -> RemoteMessage:
@@ -57,7 +58,8 @@ class RemoteMessage:
         return cls(session_key=session_key, id=_s(meta.get("id")), seq=_i(meta.get("seq")),
                    role=_s(m.get("role")), text=content_text(m.get("content")),
                    run_id=_s(meta.get("runId")), timestamp=_i(m.get("timestamp")),
-                   model=_s(m.get("model")), stop_reason=_s(m.get("stopReason")))
+                   model=_s(m.get("model")), stop_reason=_s(m.get("stopReason")),
+                   custom_type=_s(m.get("customType")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from engine.remote import events as ev
 from engine.remote.client import Backoff, GatewayClient
 from engine.remote.connection import Auth
 from engine.remote.errors import AuthFailed, MissingScope, ProtocolMismatch, StaleConfigHash
+from engine.remote.mapping import inboxes, stored_message
 from tests.support.binary import claw_tui
 from tests.support.odd_files import hermetic_env
 from tests.support.openai_server import Reply
@@ -146,6 +147,17 @@ async def test_send_streams_the_reply_as_events(openclaw, tmp_path):
     assert texts == [("user", "hello there"), ("assistant", "alpha beta gamma delta epsilon")]
     assert [(m.role, m.seq) for m in older + newest] == [("user", 1), ("assistant", 2)]
     assert more is True
+    rows = [stored_message(m) for m in older + newest]
+    assert [(r.seq, r.role, r.author, r.status, r.content) for r in rows] == [
+        (1, "user", "you", "complete", "hello there"),
+        (2, "assistant", "main", "complete", "alpha beta gamma delta epsilon")]
+
+
+async def test_panes_are_the_channel_accounts_and_the_operators_own(openclaw, tmp_path):
+    async with connect(openclaw, tmp_path) as client:
+        panes = inboxes(await client.channels_status())
+    assert [(p.key, p.label) for p in panes] == [("a2a:default", "a2a · default"),
+                                                 ("local:default", "local · you")]
 
 
 async def test_abort_mid_stream(openclaw, tmp_path):
@@ -202,8 +214,10 @@ async def test_gateway_restart_loses_and_doubles_nothing(openclaw, tmp_path):
         history, _ = await client.history(key)
         await asyncio.sleep(1)
         seen += queue.drain()
-    # seq 1 and 2 (the first exchange) were read before ``seen`` started
-    delivered = [e.message.seq for e in seen if isinstance(e, ev.SessionMessage)]
+    # seq 1 and 2 (the first exchange) were read before ``seen`` started; other sessions'
+    # messages (the warm-up's) come too, as this client follows every session
+    delivered = [e.message.seq for e in seen
+                 if isinstance(e, ev.SessionMessage) and e.message.session_key == key]
     assert len(delivered) == len(set(delivered))
     assert delivered == [m.seq for m in history if m.seq > 2]
 
