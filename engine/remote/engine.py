@@ -413,7 +413,9 @@ class RemoteEngine:
     async def sessions(self, *, agent_id: str | None = None,
                        include_reset: bool = False) -> list[SessionRow]:
         """``sessions.list`` as session rows (agent, peer, last message preview, age)."""
-        listing = await self._client.sessions_list(limit=200)
+        listing = await self._client.request("sessions.list",
+                                             {"limit": 200, "includeLastMessage": True})
+        listing = listing if isinstance(listing, dict) else {}
         out: list[SessionRow] = []
         for row in _rows(listing):
             key = row.get("key")
@@ -426,7 +428,10 @@ class RemoteEngine:
                 continue
             updated = _ms(row.get("updatedAt") or row.get("lastActivityAt")) or time.time()
             peer = place.peer.peer
-            name = row.get("displayName") or row.get("label")
+            # a channel session is told apart by its peer (and context); the operator's own
+            # by the title the gateway gave it
+            name = None if place.inbox_key != LOCAL_INBOX_KEY or place.peer == PeerSpec() \
+                else row.get("label") or row.get("derivedTitle") or row.get("displayName")
             preview = row.get("lastMessagePreview") or row.get("preview") or \
                 row.get("lastMessage")
             out.append(SessionRow(

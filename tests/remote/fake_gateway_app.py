@@ -126,9 +126,11 @@ class AppFakeGateway(FakeGateway):
             rows = []
             for key, messages in self.transcripts.items():
                 last = messages[-1]["content"][0]["text"] if messages else ""
-                rows.append({"key": key, "agentId": key.split(":")[1],
-                             "updatedAt": 1_700_000_000_000 + len(messages),
-                             "lastMessagePreview": last})
+                row = {"key": key, "agentId": key.split(":")[1], "displayName": "tester",
+                       "updatedAt": 1_700_000_000_000 + len(messages)}
+                if params.get("includeLastMessage"):  # as a real gateway: only when asked
+                    row["lastMessagePreview"] = last
+                rows.append(row)
             return {"sessions": rows, "count": len(rows)}
         if method == "sessions.create":
             key = f"agent:{params.get('agentId', 'main')}:dashboard:{uuid.uuid4().hex[:8]}"
