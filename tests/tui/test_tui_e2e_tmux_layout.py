@@ -18,9 +18,7 @@ pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt
 def start(tmp_path, width: int, height: int, env: str = "") -> Tmux:
     config = tmp_path / "clawdbot.json"
     config.write_text(EXAMPLE_TEXT, encoding="utf-8")
-    # Without COLUMNS and LINES (the test runner's own size): the app would take them for
-    # the terminal's size and not follow a resize.
-    command = (f"env -u COLUMNS -u LINES CLAW_OFFLINE_DELAY_MS=5 TERM=xterm-256color {env} "
+    command = (f"env CLAW_OFFLINE_DELAY_MS=5 TERM=xterm-256color {env} "
                f"{shlex.quote(str(claw_binary()))} --config {shlex.quote(str(config))} "
                f"--state-dir {shlex.quote(str(tmp_path / 'state'))}")
     tmux = Tmux()

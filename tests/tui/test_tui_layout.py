@@ -92,3 +92,24 @@ async def test_sidebar_and_clones_hidden_in_the_full_layout_stay_so_in_the_prefs
         assert not main.query_one("#sidebar").display  # still hidden as chosen
     saved = json.loads((tmp_path / "state" / "tui" / "prefs.json").read_text())
     assert saved["sidebar"] is False
+
+
+async def test_the_pane_line_shortens_labels_to_fit_and_a_click_switches(tmp_path):
+    """The pane switcher line keeps the shown pane's label whole and shortens the others'
+    (down to their numbers); a click on an entry shows that pane."""
+    from tui.widgets.pane_tabs import fit_labels
+
+    rows = [(" ", 1, "whatsapp · personal", 0, 0, 0, ""), ("▸", 2, "slack · acme", 2, 0, 1, "✎"),
+            (" ", 3, "local · default", 0, 0, 0, "")]
+    assert fit_labels(rows, 200) == ["whatsapp · personal", "slack · acme", "local · default"]
+    assert fit_labels(rows, 40) == ["wha…", "slack · acme", "loc…"]
+    assert fit_labels(rows, 30) == ["", "slack · acme", ""]
+    async with running_app(tmp_path, size=(80, 24)) as (app, pilot):
+        main = app.main
+        await wait_for(pilot, lambda: shown_panes(main) == [1], what="the collapsed layout")
+        tabs = main.query_one("#pane-tabs")
+        line = app.screen_text().splitlines()[0]
+        x = line.index("3 local")
+        await pilot.click(tabs, offset=(x, 0))
+        await wait_for(pilot, lambda: shown_panes(main) == [3], what="pane 3 from a click")
+        assert main.focused_pane is main.pane_for("local:default")
