@@ -136,12 +136,13 @@ async def run_tool_call(call: ToolCall, tools: Mapping[str, ToolSpec],
         with anyio.fail_after(timeout) if timeout else nullcontext():
             result = await spec.handler(args)
     except TimeoutError:
-        return ToolOutcome(call, f"error: tool {call.name} timed out after {timeout:g} s")
+        return ToolOutcome(call, f"error: tool {one_line(call.name, 60)} timed out after "
+                           f"{timeout:g} s")
     except ClawError as exc:
         return ToolOutcome(call, f"error: {one_line(str(exc), 400)}")
     except Exception as exc:  # noqa: BLE001 - a broken tool must not kill the turn
-        return ToolOutcome(call, f"error: tool {call.name} failed ({type(exc).__name__}: "
-                           f"{one_line(str(exc), 120)})")
+        return ToolOutcome(call, f"error: tool {one_line(call.name, 60)} failed "
+                           f"({type(exc).__name__}: {one_line(str(exc), 120)})")
     text = result if isinstance(result, str) else json.dumps(result, default=str)
     return ToolOutcome(call, cap_result(text))
 

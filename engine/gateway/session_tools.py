@@ -5,19 +5,20 @@ An agent reads its own sessions; another agent's only where agent-to-agent messa
 the pair (``tools.agentToAgent``), and the refusal names the rule. ``sessions_send`` is offered
 only to agents agent-to-agent messaging enables (``a2a.AgentToAgent.tools_for``). The agent's
 tool policy then decides which of them the model sees (``Agent._tool_specs``). Results are JSON
-with bounded sizes: a model cannot pull a whole store into its context.
+with bounded sizes: a model cannot pull a whole store into its context. They are shown when a
+reply's tool calls are expanded, so peer text in them keeps its control and bidi characters as
+JSON escapes (``json_safe_dumps``), as all JSON for tools does.
 """
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from engine.agent.tools import ToolSpec
 from engine.gateway import a2a
 from engine.gateway.errors import GatewayError
 from engine.ids import normalize_agent_id
-from engine.text import one_line
+from engine.text import json_safe_dumps, one_line
 
 if TYPE_CHECKING:
     from engine.config.model import Config
@@ -83,12 +84,12 @@ class SessionTools:
             agent_id = self._readable(own, args.get("agentId"))
             store = await self._stores.get(agent_id)
             rows = (await store.list_sessions())[:_limit(args)]
-            return json.dumps([{
+            return json_safe_dumps([{
                 "sessionKey": r.session_key, "agentId": r.agent_id, "channel": r.channel,
                 "accountId": r.account_id, "peer": f"{r.peer_kind}:{r.peer_id}" if r.peer_kind else None,
                 "displayName": r.display_name, "messages": r.message_count,
                 "updatedAt": round(r.updated_at, 3),
-            } for r in rows], ensure_ascii=False)
+            } for r in rows])
 
         async def sessions_history(args: dict[str, Any]) -> str:
             key = args.get("sessionKey")
@@ -100,11 +101,11 @@ class SessionTools:
             # replies still streaming (this very turn's among them) are not history yet
             messages = [m for m in await store.last_messages(key.strip(), limit + 4)
                         if m.status != "streaming"][-limit:]
-            return json.dumps([{
+            return json_safe_dumps([{
                 "seq": m.seq, "role": m.role, "author": m.author, "status": m.status,
                 "content": m.content if len(m.content) <= MESSAGE_CHARS
                 else m.content[:MESSAGE_CHARS] + "…",
-            } for m in messages], ensure_ascii=False)
+            } for m in messages])
 
         tools = [
             ToolSpec(SESSIONS_LIST, "List your recent sessions (key, channel, peer, message "

@@ -49,6 +49,21 @@ async def test_sessions_list_and_history_read_the_agents_own_store(tmp_path, env
         assert snap.tool_calls == 2 and snap.last_tool == "sessions_history ✓"
 
 
+
+async def test_session_tool_results_keep_control_and_bidi_characters_as_escapes(tmp_path, env):
+    """Peer text read back by a session tool is shown when the reply's tool calls are
+    expanded: its C1 and bidi characters are JSON escapes there, and decode to what was sent."""
+    config = write_config(tmp_path, two_agents())
+    hostile = "csi \x9b2J and \u202eevil"
+    async with gateway(config, tmp_path, env) as gw:
+        await send(gw, hostile)
+        key = "agent:home:whatsapp:personal:direct:me"
+        history = await send(gw, f'use sessions_history {{"sessionKey": "{key}", "limit": 3}}')
+    result = history.meta["tools"][0]["result"]
+    assert "\x9b" not in result and "\u202e" not in result
+    assert "\\u009b2J" in result and "\\u202eevil" in result
+    assert hostile in [row["content"] for row in json.loads(result)]
+
 @pytest.mark.parametrize("a2a", [False, True])
 async def test_another_agents_sessions_need_agent_to_agent(tmp_path, env, a2a):
     config = write_config(tmp_path, two_agents(extra=A2A if a2a else ""))
