@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import functools
 import itertools
 import threading
@@ -518,7 +519,7 @@ class Agent:
     async def run_turn(self, messages: list[ChatMessage], *, scope: TurnScope,
                        on_delta: Callable[[str], None] | None = None, tools: list[Any] | None = None,
                        session_key: str | None = None,
-                       on_tool: Callable[[ToolOutcome], None] | None = None) -> TurnResult:
+                       on_tool: ToolSink | None = None) -> TurnResult:
         """Answer ``messages`` (history + the new user message) through the provider.
 
         Never raises for provider faults or interrupts: returns ``status="error"`` or
@@ -529,6 +530,9 @@ class Agent:
         server error: ``FALLBACK_KINDS``) before it said anything, its fallbacks are tried in
         order; the result names the model that answered. Once text has been shown it is not
         taken back, so a failure mid-reply is reported as it is.
+
+        ``on_tool(call, None)`` is called as each tool call starts, ``on_tool(call, outcome)``
+        as it ends (so a client can show it live).
 
         ``self.limits`` hold every model stream: silence before the first token (a timeout, so
         the next model is tried) or between tokens, the whole turn's time (fallbacks included)
@@ -556,7 +560,7 @@ class Agent:
     async def _attempt(self, ref: str, messages: list[ChatMessage], scope: TurnScope,
                        on_delta: Callable[[str], None] | None, tools: list[Any] | None,
                        session_key: str, watch: TurnWatch,
-                       on_tool: Callable[[ToolOutcome], None] | None = None) -> TurnResult:
+                       on_tool: ToolSink | None = None) -> TurnResult:
         """One model's try at the turn (``run_turn`` records the one it keeps)."""
         try:
             provider, model = self._provider_for(ref)
@@ -585,16 +589,22 @@ class Agent:
                             break
                         turn.calls.extend(calls)
                         convo.append(ChatMessage("assistant", turn.round_text(), tool_calls=calls))
+                        placed = functools.partial(_placed, round_no=round_no, at=len(turn.text()))
+                        ended = _tool_reporter(on_tool, placed)
+                        if on_tool is not None:
+                            for call in calls:
+                                on_tool(call, None)
                         if round_no == MAX_TOOL_ROUNDS:  # offered none, called some anyway
                             done = [ToolOutcome(c, f"error: not run: at most {MAX_TOOL_ROUNDS} "
                                                 "rounds of tool calls per turn") for c in calls]
+                            for outcome in done:
+                                ended(outcome)
                         else:
                             done = await run_tool_calls(calls, offer, rules,
-                                                        parallel=bool(self.parallel_tool_calls))
-                        for outcome in done:
-                            turn.outcomes.append(outcome)
-                            if on_tool is not None:
-                                on_tool(outcome)
+                                                        parallel=bool(self.parallel_tool_calls),
+                                                        on_done=ended)
+                        done = [placed(o) for o in done]
+                        turn.outcomes.extend(done)
                         convo.extend(ChatMessage("tool", o.result, tool_call_id=o.call.id)
                                      for o in done)
                         turn.round_parts = []
@@ -689,6 +699,24 @@ class _TurnState:
         else:
             return
         self.usage = self.usage + Usage(p, c, provider.price(model).cost(p, c), est)
+
+
+ToolSink = Callable[[ToolCall, "ToolOutcome | None"], None]
+"""Told of each tool call as it starts (outcome None) and as it ends."""
+
+
+def _placed(outcome: ToolOutcome, *, round_no: int, at: int) -> ToolOutcome:
+    """``outcome`` with its place in the turn (see ``ToolOutcome.round``)."""
+    return dataclasses.replace(outcome, round=round_no, at=at)
+
+
+def _tool_reporter(on_tool: ToolSink | None,
+                   placed: Callable[[ToolOutcome], ToolOutcome]) -> Callable[[ToolOutcome], None]:
+    def ended(outcome: ToolOutcome) -> None:
+        if on_tool is not None:
+            on_tool(outcome.call, placed(outcome))
+
+    return ended
 
 
 _SPECS: weakref.WeakKeyDictionary[Any, ToolSpec | None] = weakref.WeakKeyDictionary()

@@ -148,18 +148,30 @@ async def run_tool_call(call: ToolCall, tools: Mapping[str, ToolSpec],
 
 
 async def run_tool_calls(calls: Sequence[ToolCall], tools: Mapping[str, ToolSpec],
-                         rules: ToolRules = ToolRules(), *, parallel: bool) -> list[ToolOutcome]:
+                         rules: ToolRules = ToolRules(), *, parallel: bool,
+                         on_done: Callable[[ToolOutcome], None] | None = None,
+                         ) -> list[ToolOutcome]:
     """Outcomes in call order; concurrently when the agent allows parallel tool calls. Calls
-    past MAX_CALLS_PER_ROUND are answered with an error, not run."""
+    past MAX_CALLS_PER_ROUND are answered with an error, not run. ``on_done`` hears of each
+    outcome as soon as it is known (in the order the calls end)."""
     run, extra = calls[:MAX_CALLS_PER_ROUND], calls[MAX_CALLS_PER_ROUND:]
     skipped = [ToolOutcome(c, f"error: not run: at most {MAX_CALLS_PER_ROUND} tool calls "
                            "per step") for c in extra]
+    for outcome in skipped if on_done is not None else ():
+        on_done(outcome)
+
+    async def run_one(call: ToolCall) -> ToolOutcome:
+        outcome = await run_tool_call(call, tools, rules)
+        if on_done is not None:
+            on_done(outcome)
+        return outcome
+
     if not parallel or len(run) < 2:
-        return [await run_tool_call(c, tools, rules) for c in run] + skipped
+        return [await run_one(c) for c in run] + skipped
     results: list[ToolOutcome | None] = [None] * len(run)
 
     async def one(i: int, call: ToolCall) -> None:
-        results[i] = await run_tool_call(call, tools, rules)
+        results[i] = await run_one(call)
 
     async with anyio.create_task_group() as tg:
         for i, call in enumerate(run):

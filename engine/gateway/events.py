@@ -71,6 +71,24 @@ class ReplyDelta(TurnEvent):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ToolCallStarted(TurnEvent):
+    """The model called a tool and it is running: ``call`` as a reply row keeps it (``id``,
+    ``name``, ``arguments``), so a client can show it before the reply ends."""
+
+    agent_id: str
+    call: dict[str, object]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ToolCallFinished(TurnEvent):
+    """A tool call of the turn ended: ``outcome`` is what the reply row keeps of it (result,
+    the rule that refused it)."""
+
+    agent_id: str
+    outcome: dict[str, object]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TurnFinished(TurnEvent):
     agent_id: str
     message: StoredMessage

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from engine.gateway.clones import CloneRecord, CloneRegistry
     from engine.gateway.events import Event
     from engine.gateway.publisher import Publisher
-    from engine.providers.base import ChatMessage, ToolOutcome, TurnResult, Usage
+    from engine.providers.base import ChatMessage, ToolCall, ToolOutcome, TurnResult, Usage
     from engine.store import models
     from engine.store.registry import StoreRegistry
     from engine.store.reply import ReplyWriter
@@ -253,7 +253,7 @@ class TurnRunner:
                     result = await rec.agent.run_turn(messages, scope=scope, on_delta=collect,
                                                       session_key=job.info.session_key,
                                                       tools=self._tools_for(rec),
-                                                      on_tool=self._tool_sink(rec))
+                                                      on_tool=self._tool_sink(rec, job.turn))
                 finally:
                     stop.set()
         except BaseException as exc:
@@ -261,12 +261,26 @@ class TurnRunner:
             raise
         return Answer.of(result)
 
-    def _tool_sink(self, rec: CloneRecord) -> Callable[[ToolOutcome], None]:
-        """Each tool call as it ends: the clone panel shows how many and the last one."""
-        def on_tool(outcome: ToolOutcome) -> None:
-            rec.tool_calls += 1
-            rec.last_tool = tool_label(outcome)
-            self._events.clone_changed(rec)
+    def _tool_sink(self, rec: CloneRecord,
+                   turn: turns.Turn | None) -> Callable[[ToolCall, ToolOutcome | None], None]:
+        """Each tool call as it starts and ends: a pane's turn publishes both (its pane shows
+        the call while the reply streams); the clone panel shows how many and the last one."""
+        def on_tool(call: ToolCall, outcome: ToolOutcome | None) -> None:
+            if outcome is not None:
+                rec.tool_calls += 1
+                rec.last_tool = tool_label(outcome)
+                self._events.clone_changed(rec)
+            if turn is None or not self._events.listening:
+                return
+            common = dict(inbox_key=turn.inbox_key, turn_id=turn.turn_id,
+                          session_key=turn.session_key, agent_id=turn.agent_id)
+            if outcome is None:
+                self._events.emit(events.ToolCallStarted, **common,
+                                  call={"id": call.id, "name": call.name,
+                                        "arguments": call.arguments})
+            else:
+                self._events.emit(events.ToolCallFinished, **common,
+                                  outcome=stored_outcome(outcome))
 
         return on_tool
 

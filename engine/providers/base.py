@@ -39,12 +39,20 @@ class ToolOutcome:
     call: ToolCall
     result: str
     refused: str | None = None
+    # Where the call sits in its turn, so later turns can send the model its own calls back
+    # as it made them: the tool round (0 = the first), and how many characters of the reply
+    # came before that round's calls.
+    round: int = 0
+    at: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.call.id, "name": self.call.name,
                                "arguments": self.call.arguments, "result": self.result}
         if self.refused:
             out["refused"] = self.refused
+        out["round"] = self.round
+        if self.at is not None:
+            out["at"] = self.at
         return out
 
 

@@ -176,3 +176,48 @@ async def test_exports_keep_the_tool_calls(tmp_path, env):
             '"sessions_send") → error: refused: tool sessions_send is denied') in markdown
     reply = json.loads(jsonl.splitlines()[-1])
     assert [t["name"] for t in reply["meta"]["tools"]] == ["sessions_list", "sessions_send"]
+
+
+async def test_later_turns_send_the_model_its_earlier_tool_calls_and_results(
+        tmp_path, env, openai_server: OpenAIServer):
+    openai_server.script(CallTool("sessions_list", {"limit": 5}, call_id="call_abc"),
+                         Reply(text="You have one session."), Reply(text="Second answer."))
+    config = write_config(tmp_path, f"""{{
+      agents: {{ list: [ {{ id: "home", default: true, model: "test/test-model" }} ] }},
+      models: {{ providers: {{ test: {{ baseUrl: "{openai_server.url}", retries: 0 }} }} }},
+    }}""")
+    async with gateway(config, tmp_path, env) as gw:
+        first = await send(gw, "what sessions do I have?", "local:default")
+        await send(gw, "and now?", "local:default")
+    result = first.meta["tools"][0]["result"]
+    sent = openai_server.requests[2]["body"]["messages"]
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "tool", "assistant", "user"]
+    assert sent[2]["tool_calls"] == [{"id": "call_abc", "type": "function", "function": {
+        "name": "sessions_list", "arguments": '{"limit": 5}'}}]
+    assert sent[2]["content"] is None
+    assert sent[3] == {"role": "tool", "content": result, "tool_call_id": "call_abc"}
+    assert json.loads(result)[0]["sessionKey"] == "agent:home:main"
+    assert sent[4] == {"role": "assistant", "content": "You have one session."}
+    assert sent[5]["content"] == "and now?"
+
+
+def test_a_stored_reply_is_sent_back_round_by_round():
+    from engine.gateway.history import to_chat_messages
+    from engine.store.models import StoredMessage
+
+    text = "Let me look. Found it: two sessions."
+    tools = [{"id": "a", "name": "sessions_list", "arguments": "{}", "result": "[1]",
+              "round": 0, "at": 13},
+             {"id": "b", "name": "sessions_history", "arguments": '{"sessionKey": "k"}',
+              "result": "error: refused: no", "refused": "tools.deny", "round": 1, "at": 13}]
+    reply = StoredMessage(7, "k", "s", 2, "assistant", "home", text, "complete", 0.0,
+                          {"tools": tools})
+    old = StoredMessage(9, "k", "s", 4, "assistant", "home", "", "interrupted", 0.0,
+                        {"tools": [{"id": "a", "name": "sessions_list", "arguments": "{}",
+                                    "result": "[]"}]})  # a row written before rounds were kept
+    sent = to_chat_messages([reply, old])
+    assert [(m.role, m.content, [c.id for c in m.tool_calls], m.tool_call_id) for m in sent] == [
+        ("assistant", "Let me look. ", ["a"], None), ("tool", "[1]", [], "a"),
+        ("assistant", "", ["b"], None), ("tool", "error: refused: no", [], "b"),
+        ("assistant", "Found it: two sessions.", [], None),
+        ("assistant", "", ["call_9_0_0"], None), ("tool", "[]", [], "call_9_0_0")]
