@@ -59,6 +59,16 @@ class ReplyDelta(PaneEvent):
     event: events.ReplyDelta
 
 
+class ToolCallStarted(PaneEvent):
+    """A tool call of a streaming reply started: the pane shows it as running."""
+
+    event: events.ToolCallStarted
+
+
+class ToolCallFinished(PaneEvent):
+    event: events.ToolCallFinished
+
+
 class TurnFinished(PaneEvent):
     event: events.TurnFinished
 
@@ -98,9 +108,9 @@ class EngineConnection(EngineEvent):
 
 
 MESSAGE_FOR: dict[str, type[EngineEvent]] = {cls.__name__: cls for cls in (
-    RouteResolved, TurnQueued, TurnStarted, ReplyDelta, TurnFinished, TurnInterrupted,
-    TurnFailed, CloneCreated, CloneStateChanged, ConfigReloaded, ConfigRejected, AgentMessage,
-    EngineConnection)}
+    RouteResolved, TurnQueued, TurnStarted, ReplyDelta, ToolCallStarted, ToolCallFinished,
+    TurnFinished, TurnInterrupted, TurnFailed, CloneCreated, CloneStateChanged, ConfigReloaded,
+    ConfigRejected, AgentMessage, EngineConnection)}
 """Engine event class name → its message class."""
 
 

@@ -157,8 +157,9 @@ async def run_tool_calls(calls: Sequence[ToolCall], tools: Mapping[str, ToolSpec
     run, extra = calls[:MAX_CALLS_PER_ROUND], calls[MAX_CALLS_PER_ROUND:]
     skipped = [ToolOutcome(c, f"error: not run: at most {MAX_CALLS_PER_ROUND} tool calls "
                            "per step") for c in extra]
-    for outcome in skipped if on_done is not None else ():
-        on_done(outcome)
+    if on_done is not None:
+        for outcome in skipped:
+            on_done(outcome)
 
     async def run_one(call: ToolCall) -> ToolOutcome:
         outcome = await run_tool_call(call, tools, rules)

@@ -221,3 +221,24 @@ def test_a_stored_reply_is_sent_back_round_by_round():
         ("assistant", "", ["b"], None), ("tool", "error: refused: no", [], "b"),
         ("assistant", "Found it: two sessions.", [], None),
         ("assistant", "", ["call_9_0_0"], None), ("tool", "[]", [], "call_9_0_0")]
+
+
+async def test_a_panes_tool_calls_are_published_as_they_start_and_end(tmp_path, env):
+    from engine.gateway import events
+
+    config = write_config(tmp_path, two_agents())
+    async with gateway(config, tmp_path, env) as gw:
+        sub = gw.subscribe()
+        reply = await send(gw, "use sessions_list then use no_such_tool")
+        seen = [e for e in sub.drain() if isinstance(e, (events.ToolCallStarted,
+                                                         events.ToolCallFinished,
+                                                         events.ReplyDelta,
+                                                         events.TurnFinished))]
+    kinds = [type(e).__name__ for e in seen]
+    assert kinds[:4] == ["ToolCallStarted", "ToolCallStarted", "ToolCallFinished",
+                         "ToolCallFinished"]
+    assert kinds.index("ReplyDelta") > 3 and kinds[-1] == "TurnFinished"
+    assert [e.call["name"] for e in seen[:2]] == ["sessions_list", "no_such_tool"]
+    ended = [e.outcome for e in seen[2:4]]
+    assert ended == reply.meta["tools"]  # what the pane shows live is what the row keeps
+    assert ended[1]["result"] == "error: unknown tool 'no_such_tool'"

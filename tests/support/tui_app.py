@@ -2,7 +2,7 @@
 
 ``running_app`` writes a commented JSON5 config into ``tmp_path``, opens a real ``Gateway``
 (real SQLite stores under ``tmp_path/state``) with the offline persona model at a chosen
-per-word delay, and drives the real ``ClawApp`` with ``App.run_test()`` (``message_hook`` sees
+per-word delay (and the Python tools given per agent), and drives the real ``ClawApp`` with ``App.run_test()`` (``message_hook`` sees
 every message a widget of the app receives, in the order each receives them).
 """
 
@@ -51,6 +51,7 @@ def fixed_time(_ts: float) -> str:
 async def running_app(tmp_path: Path, *, text: str = CONFIG_TEXT, delay_ms: float = 5,
                       size: tuple[int, int] = (160, 48), config_path: Path | None = None,
                       watch_config: bool = False, message_hook: Callable[[Message], None] | None = None,
+                      tools: dict[str, list[Callable[..., object]]] | None = None,
                       **app_kwargs) -> AsyncIterator[tuple[ClawApp, object]]:
     path = config_path or tmp_path / "clawdbot.json"
     if not path.exists():
@@ -58,7 +59,7 @@ async def running_app(tmp_path: Path, *, text: str = CONFIG_TEXT, delay_ms: floa
     config = load_config(path)
     state = tmp_path / "state"
     async with Gateway(config, state, env={"CLAW_OFFLINE_DELAY_MS": str(delay_ms)},
-                       watch_config=watch_config) as gateway:
+                       watch_config=watch_config, tools=tools) as gateway:
         app = ClawApp(gateway, state_dir=state, format_time=fixed_time, clone_refresh=0,
                       **app_kwargs)
         async with app.run_test(size=size, message_hook=message_hook) as pilot:

@@ -4,6 +4,8 @@ clone panel counts them and shows the last, and its detail the agent's sandbox. 
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.support.tui_app import CONFIG_TEXT, running_app, type_text, wait_for
 
 DENY_SEND = CONFIG_TEXT.replace('{ id: "home", default: true },',
@@ -55,3 +57,35 @@ async def test_ctrl_o_without_tool_calls_says_so(tmp_path):
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: [n for n in app._notifications if n.message ==
                                        "No reply in this pane made tool calls."], what="notice")
+
+
+async def test_a_tool_call_shows_while_the_reply_streams(tmp_path):
+    """The collapsed line appears as the call starts (running…), takes its outcome when it
+    ends, and stays while the reply goes on streaming — in the focused pane (Markdown live
+    area) and in one that is not (the live rows of its history)."""
+    release = asyncio.Event()
+
+    async def slow_lookup(city: str) -> str:
+        """Weather for a city."""
+        await release.wait()
+        return f"sunny in {city}"
+
+    async with running_app(tmp_path, delay_ms=150, size=(200, 50),
+                           tools={"home": [slow_lookup], "work": [slow_lookup]}) as (app, pilot):
+        main = app.main
+        focused, other = main.pane_for("whatsapp:personal"), main.pane_for("slack:acme")
+        await type_text(pilot, 'use slow_lookup {"city": "Oslo"} please')
+        await pilot.press("enter")
+        await other.submit('use slow_lookup {"city": "Rome"} please')
+        running = "▸ 1 tool call: slow_lookup running…"
+        await wait_for(pilot, lambda: app.screen_text().count(running) == 2, what="running")
+        assert not replies(focused) and not replies(other)
+        release.set()
+        done = "▸ 1 tool call: slow_lookup ✓"
+        await wait_for(pilot, lambda: app.screen_text().count(done) == 2, what="ended")
+        assert focused.turns and other.turns  # the replies are still streaming
+        assert "is replying…" in app.screen_text()
+        await wait_for(pilot, lambda: replies(focused) and replies(other), timeout=30,
+                       what="replies")
+        assert app.screen_text().count(done) == 2  # now the history's line
+        assert "running…" not in app.screen_text()

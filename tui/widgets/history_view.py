@@ -264,9 +264,9 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
 
     # ------------------------------------------------------------ live reply
 
-    def start_live(self, label: str, text: str = "") -> None:
+    def start_live(self, label: str, text: str = "", tools: str | None = None) -> None:
         """Show a reply streaming in, below the messages (see ``LiveRow``)."""
-        self._live = LiveRow(label, text)
+        self._live = LiveRow(label, text, tools)
         self._live_changed()
 
     def append_live(self, text: str) -> None:
@@ -277,6 +277,12 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
     def set_live_label(self, label: str) -> None:
         if self._live is not None:
             self._live.label = label
+            self._live_changed()
+
+    def set_live_tools(self, line: str | None) -> None:
+        """The streaming reply's tool calls so far, one collapsed line under its header."""
+        if self._live is not None and self._live.tools != line:
+            self._live.tools = line
             self._live_changed()
 
     def end_live(self) -> None:
@@ -298,7 +304,8 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self._live_strips = live.build(
             self.app.console, self._width, self._view_size().height - 2, base,
             self.get_component_rich_style("history--agent"),
-            self.get_component_rich_style("history--body"))
+            self.get_component_rich_style("history--body"),
+            self.get_component_rich_style("history--tools"))
 
     def _live_changed(self) -> None:
         height = len(self._live_strips)

@@ -1,7 +1,7 @@
 """The reply streaming into a pane that is not focused, drawn as the last rows of its history.
 
-A header (``home is replying…``) and the tail of the text, plain and literal, wrapped to the
-view. Being rows of the history view rather than a widget of its own, a reply starting,
+A header (``home is replying…``), the reply's tool calls so far on one line, and the tail of
+the text, plain and literal, wrapped to the view. Being rows of the history view rather than a widget of its own, a reply starting,
 growing and ending only changes the view's scrollable height: no widget is shown or hidden,
 nothing else on the screen is laid out again. The body is capped to what fits the view, and
 only the text that can reach it is wrapped (``width * (rows + 2)`` characters always fill
@@ -24,8 +24,9 @@ TAIL_CHARS = 4000  # more than any view shows: the rest of the reply is not kept
 
 
 class LiveRow:
-    def __init__(self, label: str, text: str = "") -> None:
+    def __init__(self, label: str, text: str = "", tools: str | None = None) -> None:
         self.label = label
+        self.tools = tools  # the reply's tool calls so far, one collapsed line (or None)
         self.tail = ""
         self.append(text)
 
@@ -35,14 +36,19 @@ class LiveRow:
             self.tail = (self.tail + clean(text[-TAIL_CHARS:]))[-TAIL_CHARS:]
 
     def build(self, console: Console, width: int, max_body: int, base: Style,
-              head: Style, body: Style) -> list[Strip]:
-        """The header and at most ``max_body`` wrapped rows of the tail, ``width`` cells wide."""
+              head: Style, body: Style, tools: Style | None = None) -> list[Strip]:
+        """The header, the tool-call line, and at most ``max_body`` wrapped rows of the tail,
+        ``width`` cells wide."""
         inner = max(1, width - 2)
-        budget = min(TAIL_CHARS, inner * (max_body + 2) + 64)
         gutter = Segment("  ", base)
         # ``Text.render`` leaves out the text's own style: it goes under each line here
         label = Strip(literal(self.label).render(console)).apply_style(base + head)
         strips = [Strip([gutter, *label]).adjust_cell_length(width, base)]
+        if self.tools:
+            row = Strip(literal(self.tools).render(console)).apply_style(base + (tools or body))
+            strips.append(Strip([gutter, *row]).crop(0, width).adjust_cell_length(width, base))
+            max_body -= 1
+        budget = min(TAIL_CHARS, inner * (max(1, max_body) + 2) + 64)
         if self.tail:
             text_style = base + body
             for line in Text(self.tail[-budget:], end="").wrap(console, inner)[-max(1, max_body):]:

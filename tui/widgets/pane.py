@@ -30,6 +30,7 @@ from tui.widgets.composer_stub import ComposerStub
 from tui.widgets.history_view import HistoryView
 from tui.widgets.long_text import LONG_TEXT
 from tui.widgets.peer_selector import PeerBar, PeerDialog
+from tui.widgets.tool_calls import summary_line
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -72,6 +73,7 @@ class PaneTurn:
     position: int = 0
     parts: list[str] = field(default_factory=list)  # the reply so far, as received
     route: Any = None
+    tools: list[dict[str, Any]] = field(default_factory=list)  # its tool calls so far
 
 
 class ChannelPane(Vertical):
@@ -561,6 +563,27 @@ class ChannelPane(Vertical):
         elif self._live_turn == turn.turn_id:
             await self._write_live(clean(event.text))
 
+    def on_tool_call_started(self, message: engine_messages.ToolCallStarted) -> None:
+        event = message.event
+        turn = self._turn_for(event, event.agent_id)
+        if turn is not None:
+            turn.tools.append({**event.call, "running": True})
+            self._show_live_tools(turn)
+
+    def on_tool_call_finished(self, message: engine_messages.ToolCallFinished) -> None:
+        event = message.event
+        turn = self._turn_for(event, event.agent_id)
+        if turn is None:
+            return
+        ended = dict(event.outcome)
+        at = next((i for i, call in enumerate(turn.tools)
+                   if call.get("running") and call.get("id") == ended.get("id")), None)
+        if at is None:
+            turn.tools.append(ended)
+        else:
+            turn.tools[at] = ended
+        self._show_live_tools(turn)
+
     async def on_turn_finished(self, message: engine_messages.TurnFinished) -> None:
         turn = self._turn_for(message.event, message.event.agent_id)
         if turn is not None:
@@ -706,9 +729,28 @@ class ChannelPane(Vertical):
     def _set_live_label(self, label: str) -> None:
         self._live_label = label
         if self._stream is not None:
-            self.live_head.update(content(label), layout=False)
+            self.live_head.update(self._live_head(), layout=False)
         else:
             self.history.set_live_label(label)
+
+    def _live_tools(self) -> str | None:
+        """The live reply's tool calls so far as their collapsed line (None: it made none)."""
+        turn = self.turns.get(self._live_turn or "")
+        return summary_line(turn.tools) if turn is not None and turn.tools else None
+
+    def _live_head(self) -> Any:
+        """The Markdown live area's head: who is replying, and the tool-call line under it."""
+        tools = self._live_tools()
+        return content(self._live_label if tools is None else f"{self._live_label}\n{tools}")
+
+    def _show_live_tools(self, turn: PaneTurn) -> None:
+        """A tool call of ``turn`` started or ended: its line in the live reply follows."""
+        if turn.turn_id != self._live_turn:
+            return
+        if self._stream is not None:
+            self.live_head.update(self._live_head())  # may take a second line: layout
+        else:
+            self.history.set_live_tools(self._live_tools())
 
     async def _show_live(self, markdown: bool) -> None:
         """Show the streaming reply (what has arrived so far, then each delta) either through
@@ -716,13 +758,13 @@ class ChannelPane(Vertical):
         text = clean(self.live_text)
         if not (markdown and self._markdown_fits()):
             await self._close_live_area()
-            self.history.start_live(self._live_label, text)
+            self.history.start_live(self._live_label, text, self._live_tools())
             return
         self.history.end_live()
         await self._mount_live()
         markdown_widget = self.live_markdown
         assert markdown_widget is not None
-        self.live_head.update(content(self._live_label), layout=False)
+        self.live_head.update(self._live_head())
         self._open_live_area(True)
         await markdown_widget.update("")
         self.live_md_box.anchor()

@@ -23,17 +23,25 @@ def tool_calls(meta: dict | None) -> list[dict[str, Any]]:
 
 
 def outcome(call: dict[str, Any]) -> str:
+    if call.get("running"):  # started, not ended yet (a reply still streaming)
+        return "running…"
     if call.get("refused"):
         return "✗ refused"
     result = call.get("result")
     return "✗ error" if isinstance(result, str) and result.startswith("error:") else "✓"
 
 
-def summary(calls: list[dict[str, Any]], expanded: bool) -> Text:
+def summary_line(calls: list[dict[str, Any]], expanded: bool = False) -> str:
+    """The collapsed line: how many calls, each name and how it went (``running…`` while a
+    call of a streaming reply has not ended)."""
     marker = "▾" if expanded else "▸"
     names = " · ".join(f"{one_line(c['name'], 40)} {outcome(c)}" for c in calls)
     noun = "tool call" if len(calls) == 1 else "tool calls"
-    return literal(f"{marker} {len(calls)} {noun}: {names}")
+    return f"{marker} {len(calls)} {noun}: {names}"
+
+
+def summary(calls: list[dict[str, Any]], expanded: bool) -> Text:
+    return literal(summary_line(calls, expanded))
 
 
 def details(calls: list[dict[str, Any]]) -> list[Text]:
