@@ -241,7 +241,7 @@ async def test_routing_editor_saves_with_config_patch_and_refuses_a_stale_hash(t
             assert editor.table.row_count == 2 and not editor.doc.dirty
 
 
-async def test_cli_wrong_token_and_unreachable_are_one_line_and_exit_2(tmp_path):
+async def test_cli_wrong_token_missing_scope_and_unreachable_are_one_line_and_exit_2(tmp_path):
     import asyncio
 
     from tests.support.binary import claw_tui
@@ -251,9 +251,17 @@ async def test_cli_wrong_token_and_unreachable_are_one_line_and_exit_2(tmp_path)
     async with AppFakeGateway() as fake:
         env = hermetic_env(tmp_path) | {"OPENCLAW_GATEWAY_TOKEN": "not-the-token"}
         done = await asyncio.to_thread(claw_tui, "--gateway", fake.url, env=env)
-    assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
-    assert "gateway token is wrong" in done.stderr and "not-the-token" not in done.stderr
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert "gateway token is wrong" in done.stderr and "not-the-token" not in done.stderr
+        fake.answers["config.get"] = {"code": "INVALID_REQUEST",
+                                      "message": "missing scope: operator.admin",
+                                      "details": {"code": "MISSING_SCOPE",
+                                                  "missingScope": "operator.admin"}}
+        env["OPENCLAW_GATEWAY_TOKEN"] = fake.token
+        done = await asyncio.to_thread(claw_tui, "--gateway", fake.url, env=env)
+    assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
+    assert "config.get needs the operator scope operator.admin" in done.stderr
     done = await asyncio.to_thread(claw_tui, "--gateway", f"ws://127.0.0.1:{refused_port()}",
                                    env=env)
     assert done.returncode == 2 and done.stdout == ""
@@ -261,3 +269,19 @@ async def test_cli_wrong_token_and_unreachable_are_one_line_and_exit_2(tmp_path)
     assert done.stderr.count("\n") == 1
     done = await asyncio.to_thread(claw_tui, "--gateway", "http://example.invalid", env=env)
     assert done.returncode == 2 and "must start with ws:// or wss://" in done.stderr
+
+
+async def test_history_pages_back_through_chat_history(tmp_path):
+    async with AppFakeGateway() as fake:
+        for i in range(1, 451):
+            fake.add_message("agent:main:main", "user" if i % 2 else "assistant", f"m{i}")
+        async with RemoteEngine(fake.url, auth=Auth(token=fake.token), state_dir=tmp_path,
+                                connect_budget=5) as engine:
+            newest = await engine.history("main", "agent:main:main")
+            assert [m.seq for m in newest] == list(range(251, 451))
+            older = await engine.history("main", "agent:main:main", before_seq=251)
+            assert [m.seq for m in older] == list(range(51, 251))
+            oldest = await engine.history("main", "agent:main:main", before_seq=51)
+            assert [m.content for m in oldest] == [f"m{i}" for i in range(1, 51)]
+            pages = [p for m, p in fake.requests if m == "chat.history"][-3:]
+            assert [p.get("offset", 0) for p in pages] == [0, 200, 400]
