@@ -12,7 +12,6 @@ No Textual here: the composer runs this inside ``App.suspend()``.
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
@@ -22,7 +21,7 @@ from typing import Callable, Mapping, Sequence
 
 from engine.errors import ClawError
 from engine.inputs import InputError, read_text_file
-from engine.private_files import PRIVATE_FILE_MODE
+from engine.private_files import write_new_file
 
 MESSAGE_MAX_BYTES = 4 * 1024 * 1024
 """What the editor may leave in the file: far more than a message, bounded like every input."""
@@ -65,9 +64,8 @@ def edit_text(text: str, argv: Sequence[str], *, source: str = "EDITOR",
     path = Path(folder) / "message.md"
     try:
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
+            # a lone surrogate (undecodable pasted input) becomes a visible escape, not a crash
+            write_new_file(path, text.encode("utf-8", "backslashreplace"))
         except OSError as exc:
             raise EditorError(f"cannot write the message for the editor: "
                               f"{exc.strerror or exc}") from None

@@ -82,3 +82,12 @@ async def test_without_an_editor_the_composer_keeps_its_text_and_says_why(tmp_pa
         await wait_for(pilot, lambda: any("suspend is not supported" in n.message
                                           for n in app._notifications), what="the error")
         assert pane.composer.text == "keep me"
+
+
+def test_a_lone_surrogate_in_the_draft_reaches_the_editor_as_an_escape():
+    """Undecodable pasted input leaves lone surrogates in a draft; the file written for the
+    editor is still UTF-8 and the draft is not lost."""
+    def unchanged(argv):
+        return 0
+
+    assert edit_text("draft \udcff end", ["true"], run=unchanged) == "draft \\udcff end"
