@@ -161,3 +161,38 @@ async def test_scrolled_up_new_messages_are_counted_below_and_keys_page_and_jump
         assert view.scroll_y == bottom and view.follow
         await pilot.press("home")
         await wait_for(pilot, lambda: view.scroll_y == 0, what="the top by Home")
+
+
+async def test_text_selection_copies_the_messages_text(tmp_path):
+    await prefill(tmp_path / "state", "home", ["plain words\nsecond line",
+                                               "**bold** reply with a \x1b[31m escape"])
+    async with running_app(tmp_path) as (app, pilot):
+        view = app.main.panes[0].history
+        await wait_for(pilot, lambda: view.message_count == 2, what="history")
+        await pilot.pause(0.05)
+        screen = app.screen
+
+        # A drag inside one message: the part selected, as shown (line 1 is its first line
+        # of text, after the header; two cells of gutter before it).
+        await pilot.mouse_down(view, offset=(8, 1))
+        await pilot.hover(view, offset=(12, 1))
+        await pilot.mouse_up(view, offset=(12, 1))
+        await wait_for(pilot, lambda: view.text_selection is not None, what="a selection")
+        assert screen.get_selected_text() == "words"
+        line = view.render_line(1)
+        shade = view._selection_style().bgcolor
+        assert "".join(seg.text for seg in line if seg.style and seg.style.bgcolor == shade) == "words"
+        await pilot.press("ctrl+c")  # the history has focus now: the screen's copy
+        assert app.clipboard == "words"
+
+        # Everything (a double click's select-all does this): each message as written, under
+        # its header; control characters as the stand-ins shown, never raw.
+        view.text_select_all()
+        await pilot.pause()
+        text = screen.get_selected_text()
+        assert text.startswith("you  12:00\nplain words\nsecond line\n\nhome  [default")
+        assert text.endswith("\n**bold** reply with a ␛[31m escape")
+        assert "\x1b" not in text
+        screen.clear_selection()
+        await pilot.pause()
+        assert view.text_selection is None

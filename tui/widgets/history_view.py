@@ -27,13 +27,15 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 
 from tui.widgets.line_style import StylePerRepaint
@@ -115,6 +117,8 @@ def route_badge(message: MessageLike) -> str:
 STATUS_MARK = {"interrupted": "⏹ interrupted", "error": "✖ error", "streaming": "… streaming"}
 WHOLE = -1
 """The part of a message that is all of it (a message that is not long)."""
+GUTTER = 2
+"""Cells left of every line: blank, or the selected message's mark."""
 
 
 @dataclass(slots=True)
@@ -179,6 +183,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self._live_strips: list[Strip] = []
         self._prepared_long: LongText | None = None  # cut by ``prepare``, for the append
         self._tools_open: set[int] = set()  # ids of replies whose tool calls are expanded
+        self._line_selection: Selection | None = None  # the mouse selection, per repaint
 
     # ----------------------------------------------------------------- data
 
@@ -694,6 +699,10 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         key = self.app.get_key_display(Binding(keys[0], "")) if keys else ""
         return f" {' · '.join(parts)} ↓ {key} "
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._line_selection = self.text_selection  # once per repaint, not per line
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         strip = self._content_line(y)
         if y == self._view_size().height - 1:
@@ -718,6 +727,16 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
     def _content_line(self, y: int) -> Strip:
         width = self._view_size().width
         line = int(self.scroll_y) + y
+        strip = self._line_strip(line, width)
+        selection = self._line_selection
+        span = selection.get_span(line) if selection is not None else None
+        if span is not None:
+            strip = self._highlight(strip, span)
+        # Where each character came from, for the mouse: Textual's selection reads it back.
+        return strip.apply_offsets(0, line)
+
+    def _line_strip(self, line: int, width: int) -> Strip:
+        """Line ``line`` of the whole history (and the live reply below it) at ``width``."""
         base = self.line_style
         if line >= self._offsets[-1] or width <= 0:
             live = line - self._offsets[-1]
@@ -734,6 +753,70 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         if strip is None:
             return Strip.blank(width, base)
         return strip.crop_extend(0, width, base)
+
+    def _highlight(self, strip: Strip, span: tuple[int, int]) -> Strip:
+        """``strip`` with characters ``span`` (end -1: to the end) in the selection's style."""
+        text = strip.text
+        start = cell_len(text[:max(GUTTER, span[0])])
+        end = strip.cell_length if span[1] == -1 else cell_len(text[:span[1]])
+        if end <= start:
+            return strip
+        style = self._selection_style()
+        before, chosen, after = strip.divide([start, end, strip.cell_length])
+        chosen = Strip([Segment(text, seg_style + style if seg_style else style, control)
+                        for text, seg_style, control in chosen], chosen.cell_length)
+        return Strip.join([before, chosen, after])
+
+    def _selection_style(self) -> Style:
+        """The screen's selection background laid over this view's (it is translucent, and
+        its "transparent" text colour has no Rich equivalent: the text keeps its own)."""
+        background = self.screen.get_component_styles("screen--selection").background
+        return Style(bgcolor=(self.background_colors[1] + background).rich_color)
+
+    # ------------------------------------------------------------ text selection
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The text under a mouse selection (what Ctrl+C copies). A message the selection
+        covers whole is copied as its own text (a reply's Markdown source, not its drawing;
+        control characters as the stand-ins shown, never raw escapes into a clipboard), under
+        its header line; a message it covers in part, as the selected part of its lines as
+        shown (without the gutter)."""
+        total = self._offsets[-1] + len(self._live_strips)
+        if not total:
+            return None
+        width = self._width or self._view_size().width
+        start = selection.start or Offset(0, 0)
+        end_y = total - 1 if selection.end is None else min(selection.end.y, total - 1)
+        end_x = None if selection.end is None or selection.end.y > end_y else selection.end.x
+        out: list[str] = []
+        y = start.y
+        while y <= end_y:
+            if y < self._offsets[-1]:
+                index = bisect_right(self._offsets, y) - 1
+                top, bottom = self._offsets[index], self._offsets[index + 1]
+                if (y, start.x if y == start.y else 0) <= (top, GUTTER) and self._reaches_end(
+                        bottom, end_y, end_x, width):
+                    message = self._rows[index].message
+                    out += [self._header(message).plain, clean(message.content or ""), ""]
+                    y = bottom
+                    continue
+            text = self._line_strip(y, width).text
+            first = max(GUTTER, start.x if y == start.y else 0)
+            last = end_x if y == end_y and end_x is not None else len(text)
+            out.append(text[first:last].rstrip())
+            y += 1
+        return "\n".join(out).strip("\n"), "\n"
+
+    def _reaches_end(self, bottom: int, end_y: int, end_x: int | None, width: int) -> bool:
+        """Whether a selection ending at (``end_x``, ``end_y``) takes in all of the message
+        whose lines end before ``bottom`` (its last line is a blank spacer)."""
+        last = bottom - 2
+        if end_y > last or end_x is None:
+            return end_y >= last
+        return end_y == last and end_x >= len(self._line_strip(last, width).text.rstrip())
 
     def debug_state(self) -> dict[str, Any]:
         """Numbers tests and the benchmark read (rows loaded, lines, cache entries)."""
