@@ -5,11 +5,14 @@ after a trailing backslash insert a newline (most terminals send Shift+Enter as 
 Enter; only those speaking the kitty keyboard protocol tell them apart). Up on the first line
 and Down on the last line walk this pane's input history (kept in memory per pane, like a
 shell). What a submitted line *means* (``/new``, ``/export``, ``/ask``) is decided by the pane,
-not here. Pasted text is cleaned as it goes in (``CleanEdits``): what the box shows is what
+not here; the pane's ``check`` may refuse a line (a mistyped command), which then stays in the
+box. Pasted text is cleaned as it goes in (``CleanEdits``): what the box shows is what
 is sent.
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 from textual import events
 from textual.message import Message
@@ -30,6 +33,15 @@ class Composer(CleanEdits, SkipUnchangedSizes, TextArea):
             self.composer = composer
             self.text = text
 
+    class Rejected(Message):
+        """Enter on a line ``check`` refused (a mistyped command): the text stays."""
+
+        def __init__(self, composer: "Composer", text: str, error: str) -> None:
+            super().__init__()
+            self.composer = composer
+            self.text = text
+            self.error = error
+
     class PageHistory(Message):
         """Page Up/Down in the composer scrolls the pane's history."""
 
@@ -38,6 +50,7 @@ class Composer(CleanEdits, SkipUnchangedSizes, TextArea):
             self.direction = direction
 
     def __init__(self, *, placeholder: str = PLACEHOLDER,
+                 check: Callable[[str], str | None] | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", soft_wrap=True, tab_behavior="focus", show_line_numbers=False,
                          highlight_cursor_line=False, placeholder=placeholder, id=id,
@@ -50,6 +63,7 @@ class Composer(CleanEdits, SkipUnchangedSizes, TextArea):
         self.inputs: list[str] = []
         self._history_pos: int | None = None  # index into history while browsing
         self._draft = ""
+        self.check = check  # the error in a line before it is sent (and cleared), if any
 
     def on_key(self, event: events.Key) -> None:
         """Send and newline run here, in the order keys arrive, not as app-level bindings: a
@@ -73,6 +87,10 @@ class Composer(CleanEdits, SkipUnchangedSizes, TextArea):
             return
         text = self.text
         if not text.strip():
+            return
+        error = self.check(text) if self.check is not None else None
+        if error:
+            self.post_message(self.Rejected(self, text, error))
             return
         if not self.inputs or self.inputs[-1] != text:
             self.inputs.append(text)

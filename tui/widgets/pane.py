@@ -51,6 +51,23 @@ wraps the last block again on every write, over a tenth of a second at this size
 than ``LONG_TEXT`` is shown plain too; either way the finished reply goes to the history."""
 
 
+def _export_format(line: str) -> str:
+    return line.split(maxsplit=1)[1].strip().lower() if " " in line.strip() else "markdown"
+
+
+def command_error(text: str) -> str | None:
+    """What is wrong with a composer line that is a mistyped command (None: nothing). Checked
+    before the text box is cleared, so a typo stays there to be fixed."""
+    stripped = text.strip()
+    command = stripped.split(maxsplit=1)[0].lower() if stripped.startswith("/") else ""
+    if command == "/export" and _export_format(stripped) not in ("markdown", "md", "jsonl"):
+        return '✖ /export takes "markdown" or "jsonl"'
+    if command and command not in ("/ask", "/new", "/sessions", "/export"):
+        return (f"✖ unknown command {one_line(command, 20)} "
+                "(try /ask <agent> <text>, /new, /sessions, /export)")
+    return None
+
+
 def _live_parser() -> "MarkdownIt":
     """The streaming Markdown parser: GFM-like, raw HTML off so tags show as text."""
     from markdown_it import MarkdownIt
@@ -337,6 +354,10 @@ class ChannelPane(Vertical):
         event.stop()
         await self.submit(event.text)
 
+    def on_composer_rejected(self, event: Composer.Rejected) -> None:
+        event.stop()
+        self._set_notice(event.error)
+
     def on_composer_page_history(self, event: Composer.PageHistory) -> None:
         event.stop()
         self.history.page(event.direction)
@@ -352,6 +373,10 @@ class ChannelPane(Vertical):
             return
         stripped = text.strip()
         command = stripped.split(maxsplit=1)[0].lower() if stripped.startswith("/") else ""
+        mistake = command_error(text)
+        if mistake:
+            self._set_notice(mistake)
+            return
         try:
             if command in ("/new", "/reset"):  # OpenClaw's two names for one thing
                 session_id = await self.gateway.new_session(self.inbox.key, self.peer)
@@ -359,10 +384,7 @@ class ChannelPane(Vertical):
                 self._set_notice(f"new session {session_id}")
                 return
             if command == "/export":
-                fmt = stripped.split(maxsplit=1)[1].strip().lower() if " " in stripped else "markdown"
-                if fmt not in ("markdown", "md", "jsonl"):
-                    self._set_notice('✖ /export takes "markdown" or "jsonl"')
-                    return
+                fmt = _export_format(stripped)
                 path = await self.gateway.export(self.inbox.key, self.peer,
                                                  "markdown" if fmt == "md" else fmt)
                 self._set_notice(f"exported to {path}")
@@ -370,10 +392,6 @@ class ChannelPane(Vertical):
                 return
             if command == "/sessions":
                 self.show_sessions()
-                return
-            if command and command not in ("/ask",):
-                self._set_notice(f"✖ unknown command {one_line(command, 20)} "
-                                 "(try /ask <agent> <text>, /new, /sessions, /export)")
                 return
             ticket = await self.gateway.send(self.inbox.key, self.peer, text)
         except ClawError as exc:
@@ -813,7 +831,7 @@ class ChannelPane(Vertical):
         if self._composer is None:
             from tui.widgets.composer import Composer  # Textual's text area: after the first frame
 
-            self._composer = Composer(id="composer")
+            self._composer = Composer(id="composer", check=command_error)
         return self._composer
 
     def ensure_composer(self) -> None:
