@@ -40,7 +40,7 @@ async def test_edit_binding_save_keeps_comments_and_reroutes(tmp_path):
         await pilot.press("enter")  # edit binding #0
         await wait_for(pilot, lambda: isinstance(app.screen, BindingForm), what="binding form")
         form = app.screen
-        await pilot.press("shift+tab")  # from Channel back to the Agent select
+        # the form opens on the Agent select
         assert isinstance(app.focused, Select)
         await pilot.press("enter", "up", "enter")  # open it, pick "home" (above "work")
         await wait_for(pilot, lambda: form.value()["agentId"] == "home", what="agent changed")

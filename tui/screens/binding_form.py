@@ -113,7 +113,7 @@ class BindingForm(OnTimeFrames, ModalScreen[dict | None]):
             yield widget
 
     def on_mount(self) -> None:
-        self.query_one("#f-channel", SafeInput).focus()
+        self.query_one("#f-agent", Select).focus()  # the first field, and the one always set
         self.validate()
 
     # ------------------------------------------------------------------ values
