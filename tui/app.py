@@ -32,6 +32,7 @@ from tui.engine_messages import EngineReady, message_for
 from tui.heap import FullCollections, resume_collections, settle_heap
 from tui.hotlist import Notice
 from tui.live_pace import TYPING_GRACE, LivePace, groups_of
+from tui.pane_prefix import is_alt_digit, pane_keys
 from tui.prefs import Prefs
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, one_line
@@ -90,6 +91,7 @@ class ClawApp(App[int]):
         self.clone_refresh = clone_refresh
         self._requested_theme = theme
         self.user_keymap: dict[str, str] = {}  # tui.keymap overrides, applied in on_mount
+        self.alt_digit_seen = False  # an Alt+digit arrived as a key (F1 says what works here)
         self.last_key_at = float("-inf")  # monotonic time of the last key, from any screen
         # Keys that wait for focus to land (``hold_keys``); held from the start until the
         # first text box has focus, so type-ahead reaches it.
@@ -332,6 +334,11 @@ class ClawApp(App[int]):
             if self._held_keys is not None:
                 self._held_keys.append(event)
                 return
+            self.alt_digit_seen = self.alt_digit_seen or is_alt_digit(event.key)
+            screen = self.screen
+            if isinstance(screen, MainScreen) and screen.prefix_pending:
+                await screen.take_prefixed(event.key)  # the key after the pane prefix
+                return
         await super().on_event(event)
 
     def hold_keys(self) -> None:
@@ -507,7 +514,7 @@ class ClawApp(App[int]):
                             self._reload_config)
         for pane in main.panes:
             yield SystemCommand(f"Go to pane {pane.number}: {one_line(pane.inbox.label, 40)}",
-                                f"Alt+{pane.number}" if pane.number <= 9 else "",
+                                pane_keys(self.user_keymap, pane.number),
                                 lambda p=pane: main.focus_pane(p))
 
     def _composer_command(self, line: str) -> None:

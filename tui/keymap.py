@@ -4,6 +4,12 @@ Screens and widgets take their ``BINDINGS`` from here (``bindings("main")``) so 
 table to read, one place the help screen lists, and one set of ids that ``tui.keymap`` in the
 config may remap (``{"main.zoom": "f11", "app.search": "ctrl+f,ctrl+s"}``). Remapping is
 Textual's own mechanism: ``App.set_keymap`` substitutes the key of the binding with that id.
+
+The main screen's keys are priority bindings: they act on "the focused pane" and must work
+while its text box has focus, and a text box takes many keys for itself (F6 selects a line,
+Ctrl+K deletes to its end; a printable Alt+A would be typed as "a"). Only Esc is not: it also
+clears a mouse selection, which a priority binding would pre-empt. A remapped key that another
+binding also has goes to one of them (``in_force`` says which; F1 shows it).
 """
 
 from __future__ import annotations
@@ -26,12 +32,16 @@ class Key:
     description: str
     scope: str  # app | main | composer | history | editor | form | search
     show: bool = True
-    priority: bool = False
+    priority: bool | None = None  # None: the main screen's keys are, others are not
     help: str = ""
+
+    @property
+    def is_priority(self) -> bool:
+        return self.scope == "main" if self.priority is None else self.priority
 
     def binding(self) -> Binding:
         return Binding(self.keys, self.action, self.description, show=self.show,
-                       priority=self.priority, id=self.id, tooltip=self.help)
+                       priority=self.is_priority, id=self.id, tooltip=self.help)
 
 
 KEYS: tuple[Key, ...] = (
@@ -46,7 +56,7 @@ KEYS: tuple[Key, ...] = (
     Key("app.search", "ctrl+f", "search", "Search", "app",
         help="Full-text search in the focused agent's store or in all agents"),
     # Main screen.
-    Key("main.interrupt", "escape", "interrupt", "Interrupt", "main",
+    Key("main.interrupt", "escape", "interrupt", "Interrupt", "main", priority=False,
         help="Interrupt the focused pane's reply (also before the first token)"),
     Key("main.next_pane", "tab", "next_pane", "Next pane", "main", show=False, priority=True,
         help="Focus the next pane"),
@@ -79,6 +89,9 @@ KEYS: tuple[Key, ...] = (
         help="Select the next message in the focused pane"),
     *(Key(f"main.pane_{n}", f"alt+{n}", f"goto_pane({n})", f"Pane {n}", "main", show=False,
           help=f"Focus pane {n}") for n in range(1, 10)),
+    Key("main.pane_prefix", "ctrl+x", "pane_prefix", "Pane prefix", "main", show=False,
+        help="Then 1-9 (0 = 10): focus that pane; a: next with activity; Tab: next pane. Works "
+             "in every terminal. With text selected in the text box it cuts instead"),
     # Composer (the focused pane's text box).
     # Not a priority binding: a priority binding runs before the keys typed ahead of it reach
     # the text box, so a fast "text⏎" (a script, a paste without brackets) sent half a message.
@@ -171,6 +184,54 @@ def effective_keys(binding_id: str, overrides: Mapping[str, str]) -> tuple[str, 
     return tuple(part.strip() for part in keys.split(",") if part.strip())
 
 
+_PANE_SCOPES = frozenset({"main", "composer", "history"})
+
+
+def _together(a: str, b: str) -> bool:
+    """Whether bindings of scopes ``a`` and ``b`` can hear the same key press (the app's hear
+    every key; the main screen's with the focused composer or history, never both of those)."""
+    if a == b or "app" in (a, b):
+        return True
+    return a in _PANE_SCOPES and b in _PANE_SCOPES and {a, b} != {"composer", "history"}
+
+
+def _rank(key: Key) -> tuple[int, int]:
+    """The order Textual asks bindings in (lower first): priority ones from the app down,
+    then the others from the focused widget up."""
+    depth = {"app": 0, "composer": 2, "history": 2}.get(key.scope, 1)
+    return (0, depth) if key.is_priority else (1, -depth)
+
+
+def contests(overrides: Mapping[str, str]) -> list[tuple[str, Key, Key]]:
+    """``(key, winner, loser)`` for each key a remapped binding shares with another binding
+    that hears it at the same time. In one scope the remap takes the key (Textual's keymap
+    removes the other binding from it); across scopes the one Textual asks first has it."""
+    order = {k.id: i for i, k in enumerate(KEYS)}
+    holders: dict[str, list[Key]] = {}
+    for k in KEYS:
+        for key in effective_keys(k.id, overrides):
+            holders.setdefault(key, []).append(k)
+    found = []
+    for key, keys in holders.items():
+        for i, a in enumerate(keys):
+            for b in keys[i + 1:]:
+                if not (a.id in overrides or b.id in overrides) or not _together(a.scope, b.scope):
+                    continue
+                if a.scope == b.scope and (a.id in overrides) != (b.id in overrides):
+                    first = a if a.id in overrides else b
+                else:
+                    first = min(a, b, key=lambda k: (_rank(k), order[k.id]))
+                found.append((key, first, b if first is a else a))
+    return found
+
+
+def in_force(overrides: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """The keys each binding answers to once the user's keymap is applied (what F1 lists)."""
+    lost = {(loser.id, key) for key, _winner, loser in contests(overrides)}
+    return {k.id: tuple(key for key in effective_keys(k.id, overrides) if (k.id, key) not in lost)
+            for k in KEYS}
+
+
 def validate_keymap(keymap: Mapping[str, str], *, file: str = "") -> tuple[dict[str, str], list[Problem]]:
     """Split a user keymap (``tui.keymap``) into the usable part and problems to report.
 
@@ -190,4 +251,10 @@ def validate_keymap(keymap: Mapping[str, str], *, file: str = "") -> tuple[dict[
                                     file=file, severity="warning", code="bad-keys"))
             continue
         ok[binding_id] = ",".join(part.strip() for part in keys.split(",") if part.strip())
+    for key, winner, loser in contests(ok):
+        remapped = winner if winner.id in ok else loser
+        problems.append(Problem(f'"{key}" is also the key of {loser.id if remapped is winner else winner.id}; '
+                                f"{winner.id} takes it, {loser.id} loses it",
+                                path=f"tui.keymap.{remapped.id}", file=file, severity="warning",
+                                code="key-clash"))
     return ok, problems

@@ -22,6 +22,12 @@ the in-place scrollbar update it was 25-36 ms, no measurable change, but every b
 history view counts on it not doing so. Also here, not a fast path: ending a Markdown stream's
 writer from a task being cancelled (``cancel_markdown_writer``).
 
+Also here, not a fast path but a reading of the keyboard: ``esc_digits``. A terminal that sends
+Alt+digit as Esc then the digit (tmux, screen, xterm, VS Code's terminal, most SSH clients)
+gets Alt+digit; Textual's input table reads those pairs as the characters macOS Option+digit
+types (``\x1b2`` as ``™``, written for WezTerm on macOS), so Alt+2 typed ``™`` into the text
+box. Those characters, when a terminal sends them as characters, stay characters.
+
 ``CLAW_TUI_TEXTUAL_FAST_PATHS=0`` turns every fast path off (for a Textual bug, or to compare);
 ``CLAW_TUI_TEXTUAL_FAST_PATHS=-size_cache,-key_echo`` turns off the ones named.
 """
@@ -92,6 +98,60 @@ def _check_size_cache() -> str | None:
     return (_method(Widget, "_size_updated", "size", "virtual_size", "container_size", "layout")
             or _method(ScrollView, "_size_updated", "size", "virtual_size", "container_size",
                        "layout"))
+
+
+class _KeyName:
+    """A stand-in for a ``textual.keys.Keys`` member: the parser only reads its ``value``."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+
+_ESC_DIGIT_KEYS = {f"\x1b{d}": (_KeyName(f"alt+{d}"),) for d in "0123456789"}
+_esc_digits_before: dict[str, Any] = {}
+
+
+def _esc_digit_keys() -> list[tuple[str, str | None]]:
+    """What Textual's parser makes of Esc then 2 now: ``(key, character)`` of each event."""
+    from textual._xterm_parser import XTermParser  # noqa: PLC0415
+
+    return [(k.key, k.character) for k in XTermParser()._sequence_to_key_events("\x1b2")]
+
+
+def _check_esc_digits() -> str | None:
+    """Textual's parser looks an escape sequence up in ``ANSI_SEQUENCES_KEYS`` (a dict in the
+    private ``textual._ansi_sequences``) and makes a tuple of ``Keys`` into key events named
+    by each member's ``value``, with no character. Checked by trying it."""
+    from textual import _ansi_sequences  # noqa: PLC0415
+
+    table = getattr(_ansi_sequences, "ANSI_SEQUENCES_KEYS", None)
+    if not isinstance(table, dict):
+        return "textual._ansi_sequences.ANSI_SEQUENCES_KEYS"
+    saved = table.get("\x1b2")
+    table["\x1b2"] = _ESC_DIGIT_KEYS["\x1b2"]
+    try:
+        got = _esc_digit_keys()
+    finally:
+        table["\x1b2"] = saved
+        if saved is None:
+            del table["\x1b2"]
+    return None if got == [("alt+2", None)] else f"XTermParser made {got} of Esc 2"
+
+
+def _apply_esc_digits(on: bool) -> None:
+    """Install (or take back) the Alt+digit reading of Esc then a digit."""
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS  # noqa: PLC0415
+
+    if on and not _esc_digits_before:
+        _esc_digits_before.update({seq: ANSI_SEQUENCES_KEYS.get(seq) for seq in _ESC_DIGIT_KEYS})
+        ANSI_SEQUENCES_KEYS.update(_ESC_DIGIT_KEYS)
+    elif not on and _esc_digits_before:
+        for seq, value in _esc_digits_before.items():
+            if value is None:
+                ANSI_SEQUENCES_KEYS.pop(seq, None)
+            else:
+                ANSI_SEQUENCES_KEYS[seq] = value
+        _esc_digits_before.clear()
 
 
 def _check_frame_timer() -> str | None:
@@ -170,9 +230,11 @@ FEATURES: dict[str, Feature] = {f.name: f for f in (
             _check_key_echo),
     Feature("terminal_write", "desktop notifications (OSC 9/777) are written to the terminal",
             _check_terminal_write),
+    Feature("esc_digits", "Esc then a digit (Alt+digit in tmux, xterm, over SSH) is Alt+digit",
+            _check_esc_digits),
 )}
 
-SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = KEY_ECHO = TERMINAL_WRITE = True
+SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = KEY_ECHO = TERMINAL_WRITE = ESC_DIGITS_READ = True
 
 
 def configure(setting: str | None = None) -> None:
@@ -197,7 +259,15 @@ def configure(setting: str | None = None) -> None:
         feature = FEATURES[name]
         if feature.on and not FEATURES[needs].on:
             feature.on, feature.missing = False, f"needs {needs}"
-    globals().update({name.upper(): f.on for name, f in FEATURES.items()})
+    flags = {name.upper(): f.on for name, f in FEATURES.items()}
+    flags["ESC_DIGITS_READ"] = flags.pop("ESC_DIGITS")
+    globals().update(flags)
+    try:
+        _apply_esc_digits(ESC_DIGITS_READ)
+    except ImportError as error:
+        FEATURES["esc_digits"].on = False
+        FEATURES["esc_digits"].missing = str(error)
+        globals()["ESC_DIGITS_READ"] = False
 
 
 def summary() -> str:

@@ -39,6 +39,30 @@ class Tmux:
         return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
                               check=check, timeout=20, env=env)
 
+    def keys(self, *keys: str) -> None:
+        """``send-keys``: tmux key names (``M-2``, ``Escape``, ``C-x``) or, with ``-l``, text."""
+        self.run("send-keys", "-t", self.session, *keys)
+
+    def send_bytes(self, data: bytes) -> None:
+        """Exactly these bytes to the app, as a terminal would send them."""
+        self.run("send-keys", "-t", self.session, "-H", *(f"{b:02x}" for b in data))
+
+    def drag(self, start: tuple[int, int], end: tuple[int, int]) -> None:
+        """A mouse drag with the left button from ``start`` to ``end`` (0-based column,
+        row), as SGR mouse reports: press, two moves, release."""
+        (x1, y1), (x2, y2) = start, end
+        self.send_bytes(f"\x1b[<0;{x1 + 1};{y1 + 1}M".encode())
+        for x in ((x1 + x2) // 2, x2):
+            time.sleep(0.1)
+            self.send_bytes(f"\x1b[<32;{x + 1};{y2 + 1}M".encode())
+        time.sleep(0.1)
+        self.send_bytes(f"\x1b[<0;{x2 + 1};{y2 + 1}m".encode())
+
+    def buffer(self) -> str:
+        """The newest paste buffer: what the app last copied (OSC 52), once ``set-clipboard``
+        is on."""
+        return self.run("show-buffer", check=False).stdout
+
     def screen(self) -> str:
         result = self.run("capture-pane", "-p", "-t", self.session, check=False)
         return result.stdout

@@ -1,9 +1,12 @@
-"""Keymap remapping from the config, the command palette, help, zoom and the grid."""
+"""Keymap remapping from the config, the command palette, help, zoom, the pane prefix, the
+grid, and a mistyped command kept."""
 
 from __future__ import annotations
 
 from tests.support.tui_app import CONFIG_TEXT, running_app, type_text, wait_for
+from tui import keymap
 from tui.screens.help import HelpScreen
+from tui.widgets.composer import Composer
 from tui.screens.main import columns_for
 
 REMAPPED = CONFIG_TEXT.replace(
@@ -54,3 +57,85 @@ async def test_palette_zoom_and_help(tmp_path):
                 "composer.send", "editor.save"} <= ids
         await pilot.press("escape")
         assert app.screen is main
+
+
+def test_a_remap_takes_its_key_and_help_lists_the_keys_in_force():
+    usable, problems = keymap.validate_keymap({"main.zoom": "f3", "main.pane_2": "f6"})
+    assert usable == {"main.zoom": "f3", "main.pane_2": "f6"}
+    assert [(p.path, p.code) for p in problems] == [("tui.keymap.main.zoom", "key-clash")]
+    assert "main.explain loses it" in problems[0].message
+    in_force = keymap.in_force(usable)
+    assert in_force["main.zoom"] == ("f3",) and in_force["main.explain"] == ()
+    assert in_force["main.pane_2"] == ("f6",)
+    # Across scopes the binding Textual asks first keeps the key: the main screen's keys are
+    # priority bindings, asked before the focused text box.
+    assert keymap.in_force({"composer.send": "f2"})["composer.send"] == ()
+
+
+async def test_a_remapped_pane_key_works_while_the_text_box_has_focus(tmp_path):
+    # F6 is also the text box's own "select line" key.
+    text = CONFIG_TEXT.replace("  tools:", '  tui: { keymap: { "main.pane_2": "f6" } },\n  tools:')
+    async with running_app(tmp_path, text=text) as (app, pilot):
+        main = app.main
+        first, second = main.panes[:2]
+        await wait_for(pilot, lambda: isinstance(app.focused, Composer), what="the text box")
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: main.focused_pane is second, what="pane 2 by F6")
+        await pilot.press("alt+1")
+        await wait_for(pilot, lambda: main.focused_pane is first, what="pane 1 by Alt+1")
+        await pilot.press("alt+2")  # the old key is gone
+        await pilot.pause(0.2)
+        assert main.focused_pane is first
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        table = app.screen.query_one("#help-table")
+        rows = {str(table.get_row_at(i)[2]): str(table.get_row_at(i)[1])
+                for i in range(table.row_count)}
+        assert rows["main.pane_2"] == "f6" and rows["main.pane_1"] == "alt+1"
+        note = str(app.screen.query_one("#help-panes").render())
+        assert note.startswith("Pane 2: F6, or Ctrl+X then 2.")
+
+
+async def test_f2_maximizes_the_focused_pane(tmp_path):
+    async with running_app(tmp_path) as (app, pilot):
+        main = app.main
+        pane = main.focused_pane
+        await pilot.press("f2")
+        assert main.maximized is pane and main.zoomed is pane
+        await pilot.press("f2")
+        assert main.maximized is None and main.zoomed is None
+
+
+async def test_the_pane_prefix(tmp_path):
+    async with running_app(tmp_path) as (app, pilot):
+        main = app.main
+        first, second = main.panes[:2]
+        await wait_for(pilot, lambda: isinstance(app.focused, Composer), what="the text box")
+        await pilot.press("ctrl+x")
+        assert main.prefix_pending
+        await pilot.press("2")
+        await wait_for(pilot, lambda: main.focused_pane is second, what="pane 2 by Ctrl+X 2")
+        assert not main.prefix_pending and second.composer.text == ""
+        await pilot.press("ctrl+x", "q")  # any other key cancels and is not typed
+        assert not main.prefix_pending and second.composer.text == ""
+        await pilot.press("ctrl+x", "alt+1")  # Alt+digit after it counts too
+        await wait_for(pilot, lambda: main.focused_pane is first, what="pane 1")
+        # With text selected in the text box, the key cuts it, as it did there.
+        first.composer.load_text("keep cut")
+        first.composer.select_all()
+        await pilot.press("ctrl+x")
+        assert not main.prefix_pending and first.composer.text == ""
+        assert app.clipboard == "keep cut"
+
+
+async def test_a_mistyped_command_stays_in_the_text_box_with_the_error(tmp_path):
+    async with running_app(tmp_path) as (app, pilot):
+        pane = app.main.focused_pane
+        await wait_for(pilot, lambda: isinstance(app.focused, Composer), what="the text box")
+        for line, error in (("/nwe session", "unknown command /nwe"),
+                            ("/export pdf", '/export takes "markdown" or "jsonl"')):
+            pane.composer.load_text(line)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: error in (pane.notice or ""), what=error)
+            assert pane.composer.text == line
+        assert not pane.history.messages and not pane.turns  # nothing was sent

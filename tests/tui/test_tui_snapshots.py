@@ -141,8 +141,13 @@ def test_search_results(snap_compare, tmp_path):
 def test_help_screen(snap_compare, tmp_path, monkeypatch):
     """You should see the help table: every key binding with where it applies, its keys,
     what it does and its binding id for tui.keymap. (Its footer names the Textual version:
-    the shot shows the one it was taken with, whichever is installed.)"""
+    the shot shows the one it was taken with, whichever is installed.) Above it, the pane
+    keys and which of them this terminal gets: here a plain Linux terminal, no Alt+digit yet."""
     monkeypatch.setattr("textual.__version__", "8.2.8")
+    for name in ("TMUX", "STY", "TERM_PROGRAM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setattr("tui.pane_prefix.MACOS", False)
 
     async def run_before(pilot) -> None:
         await start(pilot)

@@ -1,5 +1,6 @@
-"""F1: every key, what it does, and its binding id (the name to use in ``tui.keymap``); at the
-foot, the Textual version and whether claw-tui's fast paths into it are on."""
+"""F1: every key in force (after ``tui.keymap``), what it does, and its binding id (the name to
+use in ``tui.keymap``); which pane keys this terminal gets; at the foot, the Textual version
+and whether claw-tui's fast paths into it are on."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from tui import keymap, textual_compat
 from tui.frame_timer import OnTimeFrames
+from tui.pane_prefix import terminal_note
 from tui.safe_text import literal
 
 SCOPE_TITLES = {
@@ -36,6 +38,11 @@ class HelpScreen(OnTimeFrames, ModalScreen[None]):
         with Vertical(id="help-box"):
             yield Static("claw-tui keys", id="help-title")
             yield Static(INTRO, id="help-intro", markup=False)
+            app = self.app
+            yield Static(terminal_note(getattr(app, "user_keymap", {}),
+                                       alt_digit_seen=getattr(app, "alt_digit_seen", False),
+                                       esc_digits_read=textual_compat.ESC_DIGITS_READ),
+                         id="help-panes", markup=False)
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
             yield Static(textual_compat.summary(), id="help-textual", markup=False)
 
@@ -43,9 +50,9 @@ class HelpScreen(OnTimeFrames, ModalScreen[None]):
         table = self.query_one(DataTable)
         # The action before the binding id: on a narrow screen the table is cut on the right.
         table.add_columns("Where", "Keys", "Action", "Binding id")
-        overrides = getattr(self.app, "user_keymap", {})
+        in_force = keymap.in_force(getattr(self.app, "user_keymap", {}))
         for key in keymap.KEYS:
-            shown = ", ".join(keymap.effective_keys(key.id, overrides))
+            shown = ", ".join(in_force[key.id]) or "(none)"
             table.add_row(literal(SCOPE_TITLES.get(key.scope, key.scope)), literal(shown),
                           literal(key.help or key.description), literal(key.id))
         table.focus()

@@ -19,6 +19,7 @@ from textual.widgets import Header, Static
 
 from tui import engine_messages, hotlist, keymap
 from tui.frame_timer import OnTimeFrames
+from tui.pane_prefix import PROMPT, action_after_prefix
 from tui.safe_text import content
 from tui.widgets.clone_panel import ClonePanel
 from tui.widgets.key_bar import KeyBar
@@ -73,6 +74,7 @@ class MainScreen(OnTimeFrames, Screen):
         super().__init__(id="main")
         self._focused_pane: ChannelPane | None = None
         self._zoomed: ChannelPane | None = None
+        self._prefix_pending = False
         self._panes: list[ChannelPane] = []
         self._by_inbox: dict[str, ChannelPane] = {}
         self._sidebar = Sidebar(id="sidebar")
@@ -294,15 +296,40 @@ class MainScreen(OnTimeFrames, Screen):
         if self._zoomed is not None:
             self.minimize()
             self._zoomed = None
-            pane.focus_composer()
-        else:
+        elif self.maximize(pane, container=False):
             self._zoomed = pane
-            self.maximize(pane, container=False)
-            pane.focus_composer()
+        pane.focus_composer()
 
     @property
     def zoomed(self) -> ChannelPane | None:
-        return self._zoomed
+        """The pane shown full-screen (the screen's maximized widget), if any."""
+        return self._zoomed if self.maximized is self._zoomed else None
+
+    # ------------------------------------------------------------------ pane prefix
+
+    @property
+    def prefix_pending(self) -> bool:
+        return self._prefix_pending
+
+    def action_pane_prefix(self) -> None:
+        """The prefix key: the next key picks a pane (``tui/pane_prefix.py``). With text
+        selected in the focused text box it cuts that text instead, as it would there."""
+        from tui.widgets.composer import Composer  # (loaded with the first text box anyway)
+
+        focused = self.focused
+        if isinstance(focused, Composer) and focused.selected_text:
+            focused.action_cut()
+            return
+        self._prefix_pending = True
+        self.query_one(KeyBar).prompt(PROMPT)
+
+    async def take_prefixed(self, key: str) -> None:
+        """The key after the prefix: run what it stands for, or cancel (any other key)."""
+        self._prefix_pending = False
+        self.query_one(KeyBar).prompt(None)
+        action = action_after_prefix(key)
+        if action is not None:
+            await self.run_action(action)
 
     def action_interrupt(self) -> None:
         pane = self.focused_pane

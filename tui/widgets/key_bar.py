@@ -78,7 +78,14 @@ class KeyBar(Widget, can_focus=False):
         self.hints: list[KeyHint] = []
         self.layout_hints: list[KeyHint] = []  # shown in the collapsed layout only
         self.palette: KeyHint | None = None
+        self._prompt: str | None = None
         self._spans: list[tuple[int, int, KeyHint]] = []
+
+    def prompt(self, text: str | None) -> None:
+        """Show ``text`` in place of the keys (what a prefix key waits for), or the keys again."""
+        if text != self._prompt:
+            self._prompt = text
+            self.refresh()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -128,6 +135,10 @@ class KeyBar(Widget, can_focus=False):
         base = self.rich_style
         if y:
             return Strip.blank(width, base)
+        if self._prompt is not None:
+            self._spans = []
+            style = base + self.get_component_rich_style("key-bar--key", partial=True)
+            return Strip([Segment(f" {self._prompt} ", style)]).adjust_cell_length(width, base)
         key_style = base + self.get_component_rich_style("key-bar--key", partial=True)
         text_style = base + self.get_component_rich_style("key-bar--description", partial=True)
         dim = Style(dim=True)

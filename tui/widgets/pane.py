@@ -96,6 +96,8 @@ class PaneTurn:
 class ChannelPane(Vertical):
     """A channel account's conversation: peer bar, history, live reply, composer."""
 
+    ALLOW_MAXIMIZE = True  # F2 (a pane cannot take focus itself: Textual's default says no)
+
     class ActivityChanged(Message):
         def __init__(self, pane: "ChannelPane") -> None:
             super().__init__()
