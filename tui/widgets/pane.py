@@ -62,9 +62,9 @@ def command_error(text: str) -> str | None:
     command = stripped.split(maxsplit=1)[0].lower() if stripped.startswith("/") else ""
     if command == "/export" and _export_format(stripped) not in ("markdown", "md", "jsonl"):
         return '✖ /export takes "markdown" or "jsonl"'
-    if command and command not in ("/ask", "/new", "/sessions", "/export"):
+    if command and command not in ("/ask", "/new", "/reset", "/sessions", "/export"):
         return (f"✖ unknown command {one_line(command, 20)} "
-                "(try /ask <agent> <text>, /new, /sessions, /export)")
+                "(try /ask <agent> <text>, /new, /reset, /sessions, /export)")
     return None
 
 
