@@ -331,15 +331,21 @@ class ClawApp(App[int]):
         # did not handle comes back later, forwarded).
         if isinstance(event, events.Key) and not event.is_forwarded:
             self.last_key_at = time.monotonic()
+            self.alt_digit_seen = self.alt_digit_seen or is_alt_digit(event.key)
             if self._held_keys is not None:
                 self._held_keys.append(event)
                 return
-            self.alt_digit_seen = self.alt_digit_seen or is_alt_digit(event.key)
-            screen = self.screen
-            if isinstance(screen, MainScreen) and screen.prefix_pending:
-                await screen.take_prefixed(event.key)  # the key after the pane prefix
+            if await self._after_prefix(event):
                 return
         await super().on_event(event)
+
+    async def _after_prefix(self, key: events.Key) -> bool:
+        """The key after the pane prefix (Ctrl+X) is the prefix's, whatever has focus."""
+        screen = self.screen
+        if isinstance(screen, MainScreen) and screen.prefix_pending:
+            await screen.take_prefixed(key.key)
+            return True
+        return False
 
     def hold_keys(self) -> None:
         """Focus is about to move to another pane (``MainScreen.focus_pane``): the keys after
@@ -372,7 +378,8 @@ class ClawApp(App[int]):
             return
         held, self._held_keys = self._held_keys, None
         for index, key in enumerate(held or ()):
-            await super().on_event(key)  # the priority bindings, then the focused widget
+            if not await self._after_prefix(key):
+                await super().on_event(key)  # the priority bindings, then the focused widget
             if self._held_keys is not None:
                 self._held_keys[:0] = held[index + 1:]  # type: ignore[index]
                 return

@@ -30,8 +30,7 @@ def start(tmp_path: Path, *, keymap: str = "", size: tuple[int, int] = (160, 48)
     if keymap:
         text = text.replace("\n  tools: {", f"\n  tui: {{ keymap: {keymap} }},\n  tools: {{", 1)
     config.write_text(text, encoding="utf-8")
-    # (-u: a COLUMNS/LINES in the test's environment would fix the app's size, not tmux's)
-    command = (f"env -u COLUMNS -u LINES CLAW_OFFLINE_DELAY_MS={delay_ms} TERM=xterm-256color "
+    command = (f"env CLAW_OFFLINE_DELAY_MS={delay_ms} TERM=xterm-256color "
                f"{shlex.quote(str(claw_binary()))} --config {shlex.quote(str(config))} "
                f"--state-dir {shlex.quote(str(tmp_path / 'state'))}")
     tmux = Tmux()
@@ -158,6 +157,7 @@ def test_drag_and_ctrl_c_copy_from_the_history_and_the_text_box(tmp_path):
         assert "Hearth here. You asked: “copy **this** please”. Answered by agent home" in copied
 
         # Part of one line: what is selected, as shown.
+        lines = tmux.screen().splitlines()
         reply = next(i for i, line in enumerate(lines) if "Hearth here" in line)
         column = lines[reply].index("Hearth")
         tmux.drag((column, reply), (column + 11, reply))
