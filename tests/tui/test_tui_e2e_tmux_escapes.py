@@ -47,7 +47,8 @@ def test_escapes_in_field_values_never_retitle_the_terminal(tmp_path):
         assert _title(tmux) == "clean-title"
 
         tmux.run("send-keys", "-t", tmux.session, "C-r")
-        tmux.wait_for(lambda s: "␛]2;PWNED␇" in s, "the routing editor with the stand-ins")
+        tmux.wait_for(lambda s: "Routing —" in s and "␛]2;PWNED␇" in s,
+                      "the routing editor with the stand-ins")  # (the peer bar shows them too)
         tmux.run("send-keys", "-t", tmux.session, "e")
         tmux.wait_for(lambda s: "Peer kind" in s, "the binding form")
         time.sleep(0.5)  # let every field draw
