@@ -72,7 +72,8 @@ def test_alt_digit_esc_digit_and_the_prefix_switch_panes(tmp_path):
         assert not any(c in screen for c in OPTION_CHARACTERS)
         assert "│ xok" not in screen and "│ aok" not in screen
         tmux.keys("F1")
-        help_screen = tmux.wait_for(lambda s: "Binding id" in s, "the help screen")
+        help_screen = tmux.wait_for(lambda s: "claw-tui keys" in s and "Pane 2:" in s,
+                                    "the help screen")
         assert "This terminal sends Alt+digit as a key (one arrived)" in help_screen
         assert "Ctrl+X then 2 always works" in help_screen
         assert tmux.alive()
@@ -124,10 +125,7 @@ def test_a_remapped_pane_key_moves_and_help_shows_it(tmp_path):
         time.sleep(1.0)
         assert focused(tmux.screen()) == 1
         tmux.keys("F1")
-        help_screen = tmux.wait_for(lambda s: "main.pane_2" in s, "the help screen")
-        row = next(line for line in help_screen.splitlines() if "main.pane_2" in line)
-        assert "f6" in row and "alt+2" not in row
-        assert "Pane 2: F6, or Ctrl+X then 2" in help_screen
+        tmux.wait_for(lambda s: "Pane 2: F6, or Ctrl+X then 2" in s, "the help screen")
     finally:
         tmux.run("kill-server", check=False)
 

@@ -89,7 +89,7 @@ async def test_a_remapped_pane_key_works_while_the_text_box_has_focus(tmp_path):
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
         table = app.screen.query_one("#help-table")
-        rows = {str(table.get_row_at(i)[2]): str(table.get_row_at(i)[1])
+        rows = {str(table.get_row_at(i)[3]): str(table.get_row_at(i)[1])
                 for i in range(table.row_count)}
         assert rows["main.pane_2"] == "f6" and rows["main.pane_1"] == "alt+1"
         note = str(app.screen.query_one("#help-panes").render())
