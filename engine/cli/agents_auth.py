@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.cli import add_common_options
 from engine.config.model import AgentConfig, Config
-from engine.errors import ClawError
+from engine.errors import ClawError, Problem
 from engine.ids import normalize_agent_id
 from engine.text import clean, json_safe_dumps
 
@@ -93,7 +93,7 @@ def read_key(prompt: str, *, from_stdin: bool) -> str:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    from engine.agent.auth_profiles import load_auth_profiles, set_api_key
+    from engine.agent.auth_profiles import auth_profiles_path, load_auth_profiles, set_api_key
     from engine.cli.agents import _config, state_dir_of
 
     config = _config(args)
@@ -108,8 +108,8 @@ def run_set(args: argparse.Namespace) -> int:
     folder = agent_folder(config, agent, state_dir_of(args))
     key = read_key(f"API key for {provider} (agent {agent.id}; not shown): ", from_stdin=args.stdin)
     profile_id = set_api_key(folder, provider, key, name)
-    path = folder / "auth-profiles.json"
-    print(clean(f"stored profile {profile_id} for agent {agent.id} in {path} (mode 0600)"))
+    print(clean(f"stored profile {profile_id} for agent {agent.id} in "
+                f"{auth_profiles_path(folder)} (mode 0600)"))
     chosen = load_auth_profiles(folder).pick(provider, config.auth_order)
     if chosen is None or chosen.id != profile_id:
         uses = f"profile {chosen.id}" if chosen is not None else "the shared models.providers key"
@@ -125,32 +125,36 @@ def key_source(key: str) -> str:
     return f"${{{match.group(1)}}}" if match else "stored in the file"
 
 
-def profile_rows(config: Config, agent: AgentConfig, state_dir: Path) -> dict[str, Any]:
-    """One agent's folder, profiles (never keys) and problems, for text and JSON."""
-    from engine.agent.auth_profiles import check_auth_profiles, load_auth_profiles
+def profile_rows(config: Config, agent: AgentConfig, state_dir: Path
+                 ) -> tuple[dict[str, Any], list[Problem]]:
+    """One agent's folder and profiles (never keys), for text and JSON, and the problems of
+    its file when it does not load (also in the row, as JSON)."""
+    from engine.agent.auth_profiles import (
+        auth_profiles_path, check_auth_profiles, load_auth_profiles,
+    )
     from engine.errors import ConfigError
 
     folder = agent_folder(config, agent, state_dir)
     row: dict[str, Any] = {"agentId": agent.id, "agentDir": str(folder),
-                           "file": str(folder / "auth-profiles.json"), "profiles": [],
+                           "file": str(auth_profiles_path(folder)), "profiles": [],
                            "problems": []}
     try:
         profiles = load_auth_profiles(folder)
     except ConfigError:
-        row["problems"] = [p.to_json() for p in check_auth_profiles(folder)]
-        return row
+        problems = check_auth_profiles(folder)
+        row["problems"] = [p.to_json() for p in problems]
+        return row, problems
     in_use = {p.provider: p.id for p in (profiles.pick(prov, config.auth_order)
                                           for prov in {x.provider for x in profiles.profiles})
               if p is not None}
     row["profiles"] = [{"id": p.id, "provider": p.provider, "type": p.type,
                         "key": key_source(p.key), "inUse": in_use.get(p.provider) == p.id}
                        for p in profiles.profiles]
-    return row
+    return row, []
 
 
 def run_list(args: argparse.Namespace) -> int:
     from engine.cli.agents import _config, state_dir_of
-    from engine.errors import Problem
 
     config = _config(args)
     if config is None:
@@ -158,11 +162,11 @@ def run_list(args: argparse.Namespace) -> int:
     state_dir = state_dir_of(args)
     agents = [_agent(config, args.agent_id)] if args.agent_id else list(config.agents)
     rows = [profile_rows(config, agent, state_dir) for agent in agents]
-    failed = any(r["problems"] for r in rows)
+    failed = any(problems for _, problems in rows)
     if args.json:
-        print(json_safe_dumps(rows, indent=2))
+        print(json_safe_dumps([row for row, _ in rows], indent=2))
         return 1 if failed else 0
-    for row in rows:
+    for row, problems in rows:
         count = len(row["profiles"])
         status = "file not usable" if row["problems"] else \
             f"{count or 'no'} profile{'' if count == 1 else 's'}"
@@ -170,8 +174,6 @@ def run_list(args: argparse.Namespace) -> int:
         for p in row["profiles"]:
             mark = "  (in use)" if p["inUse"] else ""
             print(clean(f"  {p['id']}  {p['provider']}  {p['type']}  key: {p['key']}{mark}"))
-        for problem in row["problems"]:
-            print(clean("  " + Problem(problem["message"], problem["path"], problem["file"],
-                                       problem["line"], problem["column"], problem["severity"],
-                                       problem["code"]).format()), file=sys.stderr)
+        for problem in problems:
+            print(clean(f"  {problem.format()}"), file=sys.stderr)
     return 1 if failed else 0
