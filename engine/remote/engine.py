@@ -35,6 +35,7 @@ from engine.gateway.publisher import Publisher
 from engine.gateway.snapshot import CloneSnapshot
 from engine.gateway.subscription import Subscription
 from engine.remote import events as ev
+from engine.remote import mapping
 from engine.remote.client import GatewayClient
 from engine.remote.connection import Auth
 from engine.remote.errors import GatewayError, StaleConfigHash
@@ -100,18 +101,17 @@ class _Run:
             last_active=self.last_active)
 
 
-def _channel_accounts(status: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(channel, account, state) for every account ``channels.status`` reports."""
-    out: list[tuple[str, str, str]] = []
+def _account_states(status: dict[str, Any]) -> dict[str, str]:
+    """Inbox key → "connected" or "not connected", for every account ``channels.status``
+    reports (a pane says which)."""
+    out: dict[str, str] = {}
     accounts = status.get("channelAccounts")
     for channel, rows in (accounts.items() if isinstance(accounts, dict) else ()):
         for acc in rows if isinstance(rows, list) else ():
-            if not isinstance(acc, dict) or not isinstance(channel, str):
-                continue
-            account = str(acc.get("accountId") or "default")
-            state = "connected" if acc.get("connected") or acc.get("running") else \
-                "not connected"
-            out.append((channel, account, state))
+            if isinstance(acc, dict) and isinstance(channel, str):
+                on = acc.get("connected") or acc.get("running")
+                out[f"{channel}:{acc.get('accountId')}"] = "connected" if on else \
+                    "not connected"
     return out
 
 
@@ -201,13 +201,11 @@ class RemoteEngine:
         raw, _ = await self._client.config_get()
         self._set_config(_load_config(raw, Path(self._config_path).name))
         status = await self._client.channels_status()
-        boxes = [Inbox(key=LOCAL_INBOX_KEY, channel="local", account_id="default",
-                       label="operator · own sessions")]
-        for channel, account, state in _channel_accounts(status):
-            boxes.append(Inbox(key=f"{channel}:{account}", channel=channel, account_id=account,
-                               label=f"{channel} · {account} ({state})"))
-            self._channels.add(channel)
-        self.inboxes = tuple(boxes)
+        states = _account_states(status)
+        self.inboxes = tuple(
+            dataclasses.replace(ib, label=f"{ib.label} ({states[ib.key]})")
+            if ib.key in states else ib for ib in mapping.inboxes(status))
+        self._channels = {ib.channel for ib in self.inboxes if ib.key != LOCAL_INBOX_KEY}
         try:
             listing = await self._client.sessions_list(limit=200)
         except GatewayError as exc:
@@ -382,8 +380,9 @@ class RemoteEngine:
         if seqs and before_seq is None:
             self._last_seq[session_key] = max(self._last_seq.get(session_key, 0), max(seqs))
         meta = self._badge(place)
-        return [stored(m, place, meta) for m in page if shown_role(m)
+        rows = [stored(m, place, meta) for m in page if shown_role(m)
                 and (before_seq is None or m.seq is None or m.seq < before_seq)]
+        return [row for row in rows if row is not None]
 
     async def search(self, query: str, *, agent_id: str | None = None,
                      limit: int = 50) -> list[SearchHit]:
@@ -572,8 +571,10 @@ class RemoteEngine:
 
     def _on_message(self, message: ev.RemoteMessage) -> None:
         key = message.session_key
-        if message.seq is not None:
-            self._last_seq[key] = max(self._last_seq.get(key, 0), message.seq)
+        if message.seq is None:  # not numbered by the gateway: the next place in its session
+            message = dataclasses.replace(message, seq=self._last_seq.get(key, 0) + 1)
+        assert message.seq is not None
+        self._last_seq[key] = max(self._last_seq.get(key, 0), message.seq)
         if not shown_role(message):
             return
         if message.role == "user":
@@ -587,7 +588,7 @@ class RemoteEngine:
             self._events.emit(events.TurnStarted, inbox_key=turn.place.inbox_key,
                               turn_id=turn.turn_id, session_key=key,
                               agent_id=turn.place.agent_id, clone_id=turn.run_id or turn.turn_id,
-                              user_message=stored(message, turn.place, {}))
+                              user_message=self._row(message, turn.place, {}))
             return
         if message.run_id and message.run_id in self._done:
             return  # its run ended already and showed this reply
@@ -595,7 +596,14 @@ class RemoteEngine:
         turn = self._turns.get(turn_id or "")
         if turn is None:
             turn = self._new_turn(key, message.run_id or f"m-{message.id or message.seq}")
-        self._finish(turn, stored(message, turn.place, self._badge(turn.place)))
+        self._finish(turn, self._row(message, turn.place, self._badge(turn.place)))
+
+    @staticmethod
+    def _row(message: ev.RemoteMessage, place: SessionPlace,
+             meta: dict[str, Any]) -> StoredMessage:
+        row = stored(message, place, meta)
+        assert row is not None  # numbered in ``_on_message``
+        return row
 
     def _new_turn(self, session_key: str, turn_id: str) -> _Turn:
         """A turn this client did not start (a channel's message, another client's): its

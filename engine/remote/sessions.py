@@ -9,12 +9,13 @@ the peer kind, so two sessions of one peer (an a2a context each) are two peers a
 
 from __future__ import annotations
 
-import zlib
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Collection
 
 from engine.gateway.inbox import LOCAL_INBOX_KEY, PeerSpec
 from engine.remote.events import RemoteMessage
+from engine.remote.mapping import stored_message
 from engine.store.models import StoredMessage
 
 PEER_KINDS = frozenset({"direct", "dm", "group", "channel", "thread"})
@@ -54,34 +55,22 @@ def place_of(session_key: str, channels: Collection[str], default_agent: str) ->
     return SessionPlace(session_key, agent, LOCAL_INBOX_KEY, channel, account, peer)
 
 
-def message_id(message: RemoteMessage) -> int:
-    """A stable id for a transcript row within its session: its ``seq`` (the id a live row
-    and the same row read back from ``chat.history`` share), else a hash of its id."""
-    if message.seq is not None:
-        return message.seq
-    return 2_000_000_000 + zlib.crc32(message.id.encode("utf-8", "replace")) % 1_000_000_000
-
-
-STOPPED = {"aborted", "abort", "interrupted", "cancelled", "canceled"}
-
-
-def stored(message: RemoteMessage, place: SessionPlace, meta: dict[str, Any]) -> StoredMessage:
-    """The transcript row as the panes show it (``meta`` carries the route badge)."""
-    status = "interrupted" if message.stop_reason in STOPPED else \
-        "error" if message.stop_reason == "error" else "complete"
-    role = message.role if message.role in ("user", "assistant", "system") else "system"
-    author = place.agent_id if role == "assistant" else place.peer.label() \
-        if place.inbox_key != LOCAL_INBOX_KEY else "you"
-    extra = dict(meta)
-    if message.model:
-        extra["model"] = message.model
-    if status == "interrupted":
-        extra.setdefault("interrupt_reason", message.stop_reason)
-    created = message.timestamp / 1000.0 if message.timestamp else 0.0
-    return StoredMessage(id=message_id(message), session_key=place.session_key,
-                         session_id=place.session_key, seq=message.seq or 0, role=role,
-                         author=author, content=message.text, status=status,
-                         created_at=created, meta=extra)
+def stored(message: RemoteMessage, place: SessionPlace,
+           meta: dict[str, Any]) -> StoredMessage | None:
+    """The transcript row as a pane shows it: ``mapping.stored_message`` with the author a
+    channel message came from and the route badge (``meta``); None for a row without a place
+    in its session (``seq``)."""
+    row = stored_message(message, session_id=place.session_key)
+    if row is None:
+        return None
+    if row.role == "user" and place.inbox_key != LOCAL_INBOX_KEY:
+        row = dataclasses.replace(row, author=place.peer.label())
+    if row.role == "assistant":
+        extra = {**row.meta, **meta}
+        if row.status == "interrupted":
+            extra.setdefault("interrupt_reason", message.stop_reason)
+        row = dataclasses.replace(row, meta=extra)
+    return row
 
 
 def shown_role(message: RemoteMessage) -> bool:

@@ -47,8 +47,8 @@ async def test_remote_engine_is_the_engine_interface(tmp_path):
                               connect_budget=5)
         assert isinstance(engine, EngineAPI)
         async with engine:
-            assert [ib.label for ib in engine.inboxes] == ["operator · own sessions",
-                                                           "a2a · default (connected)"]
+            assert [ib.label for ib in engine.inboxes] == ["a2a · default (connected)",
+                                                           "local · you"]
 
 
 async def test_panes_send_and_stream_in_a_pane(tmp_path):
@@ -56,8 +56,8 @@ async def test_panes_send_and_stream_in_a_pane(tmp_path):
         fake.replies["hello"] = "alpha beta gamma"
         fake.late_delta = True
         async with attached(tmp_path, fake) as (app, pilot):
-            assert [p.inbox.label for p in app.main.panes] == ["operator · own sessions",
-                                                               "a2a · default (connected)"]
+            assert [p.inbox.label for p in app.main.panes] == ["a2a · default (connected)",
+                                                               "local · you"]
             assert "gateway ws://127.0.0.1" in app.sub_title
             operator = pane(app, "local:default")
             operator.focus_composer()
@@ -114,7 +114,8 @@ async def test_a_channel_message_arrives_live_in_its_account_pane_with_its_route
         fake.replies["ping from a peer"] = "research says hi"
         async with attached(tmp_path, fake) as (app, pilot):
             a2a = pane(app, "a2a:default")
-            assert not a2a.has_focus_within
+            app.main.focus_pane(pane(app, "local:default"))
+            await wait_for(pilot, lambda: not a2a.has_focus_within, what="focus elsewhere")
             await fake.inbound(A2A_KEY, "ping from a peer")
             await wait_for(pilot, lambda: ("assistant", "research says hi", "complete")
                            in shown(a2a), what="the inbound exchange")

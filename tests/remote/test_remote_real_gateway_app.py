@@ -26,7 +26,7 @@ async def test_send_and_see_the_reply_stream_then_a_live_a2a_message(openclaw, t
         async with app.run_test(size=(160, 48)) as pilot:
             await pilot.pause()
             labels = [p.inbox.label for p in app.main.panes]
-            assert labels == ["operator · own sessions", "a2a · default (connected)"]
+            assert labels == ["a2a · default (connected)", "local · you"]
             operator = app.main.pane_for("local:default")
             operator.focus_composer()
             await type_text(pilot, "hello from the app")
