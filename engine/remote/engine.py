@@ -95,7 +95,7 @@ class _Run:
             account_id=self.place.account_id, state=self.state,
             session_key=self.place.session_key, queue_length=0, locks_held=False,
             interrupt_requested=self.abort_requested and self.state not in (
-                "idle", "interrupted", "error"),
+                "done", "interrupted", "error"),
             interrupt_reason=self.stop_reason, turns=1, prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens, cost=0.0, created_at=self.started_at,
             last_active=self.last_active)
@@ -656,7 +656,7 @@ class RemoteEngine:
                              created_at=time.time(), meta=meta)
 
     def _finish(self, turn: _Turn, message: StoredMessage) -> None:
-        self._close(turn, "idle", None)
+        self._close(turn, "done", None)
         self._events.emit(events.TurnFinished, inbox_key=turn.place.inbox_key,
                           turn_id=turn.turn_id, session_key=turn.place.session_key,
                           agent_id=turn.place.agent_id, message=message,

@@ -76,7 +76,7 @@ async def test_panes_send_and_stream_in_a_pane(tmp_path):
             assert panel.border_title == "Runs"
             run = send[0]["idempotencyKey"]
             assert panel.cell_text(run, "agent") == "main"
-            assert panel.cell_text(run, "state") == "idle"
+            assert panel.cell_text(run, "state") == "done"
             assert panel.cell_text(run, "tokens") == "7/3"
             # history comes back from chat.history, the same rows once
             operator.reload_history()
@@ -130,6 +130,13 @@ async def test_a_channel_message_arrives_live_in_its_account_pane_with_its_route
             # F3: our router's explanation over the gateway's config
             explanation = app.gateway.explain(a2a.inbox.key, a2a.peer)
             assert explanation.agent_id == "research" and explanation.binding_index == 0
+            app.main.focus_pane(a2a)
+            await pilot.press("alt+up", "f3")
+            await wait_for(pilot, lambda: "winning binding: bindings[0]" in app.screen_text(),
+                           what="the explanation")
+            text = app.screen_text()
+            assert "→ agent research · binding.channel" in text and "MATCHED" in text
+            await pilot.press("escape")
             assert pane(app, "local:default").history.messages == []
 
 
@@ -286,3 +293,17 @@ async def test_history_pages_back_through_chat_history(tmp_path):
             assert [m.content for m in oldest] == [f"m{i}" for i in range(1, 51)]
             pages = [p for m, p in fake.requests if m == "chat.history"][-3:]
             assert [p.get("offset", 0) for p in pages] == [0, 200, 400]
+
+
+async def test_search_finds_messages_in_the_gateways_sessions(tmp_path):
+    from engine.store.search import SNIPPET_END, SNIPPET_START
+
+    async with AppFakeGateway() as fake:
+        fake.add_message(A2A_KEY, "user", "where is the blue notebook")
+        fake.add_message("agent:main:main", "user", "nothing to see")
+        async with RemoteEngine(fake.url, auth=Auth(token=fake.token), state_dir=tmp_path,
+                                connect_budget=5) as engine:
+            hits = await engine.search("Blue")
+            assert [(h.agent_id, h.message.session_key) for h in hits] == [("research", A2A_KEY)]
+            assert f"{SNIPPET_START}blue{SNIPPET_END}" in hits[0].snippet
+            assert await engine.search("blue", agent_id="main") == []

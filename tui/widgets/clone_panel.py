@@ -50,6 +50,7 @@ STATE_STYLE = {
     "streaming": "bold green",
     "interrupted": "bold magenta",
     "error": "bold red",
+    "done": "dim",  # a remote gateway's finished run
 }
 
 
