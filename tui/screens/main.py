@@ -148,6 +148,8 @@ class MainScreen(OnTimeFrames, Screen):
         app = self.claw
         pane = ChannelPane(app.gateway, inbox, len(self._panes) + 1, recent=app.recent_peers,
                            format_time=app.format_time, draw_slot=self._draw_slot)
+        if not self._panes:  # shown first (``on_mount``): classed before it is styled
+            pane.add_class("-current", update=False)
         self._panes.append(pane)
         self._by_inbox[inbox.key] = pane
         return pane
