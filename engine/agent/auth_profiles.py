@@ -168,12 +168,9 @@ def _build(ch: _Checker, data: object, path: Path) -> AuthProfiles:
     if top.get("order") is not None:
         raw_order = ch.obj(top["order"], ("order",), " mapping providers to profile ids")
         for provider, ids in (raw_order or {}).items():
-            if not isinstance(ids, list):
-                ch.error(("order", provider), "expected an array of profile ids", "type", key=False)
-                continue
-            found = [t.strip() for j, item in enumerate(ids)
-                     if (t := ch.string(item, ("order", provider, j))) is not None and t.strip()]
-            order[provider.strip().lower()] = tuple(found)
+            found = ch.strings(ids, ("order", provider), "an array of profile ids", key=False)
+            if found is not None:
+                order[provider.strip().lower()] = found
     return AuthProfiles(path, tuple(profiles), MappingProxyType(order))
 
 

@@ -414,6 +414,16 @@ class _Checker:
         self.error(path, f"expected {expected}, got {json_type_name(value)}", "type")
         return None
 
+    def strings(self, value: object, path: JsonPath, expected: str, *,
+                key: bool = True) -> tuple[str, ...] | None:
+        """A list of strings (``expected`` names it in the error: "an array of tool names"),
+        each stripped, empty ones dropped; None, with the error, when ``value`` is no list."""
+        if not isinstance(value, list):
+            self.error(path, f"expected {expected}, got {json_type_name(value)}", "type", key=key)
+            return None
+        found = (self.string(item, path + (i,)) for i, item in enumerate(value))
+        return tuple(text.strip() for text in found if text is not None and text.strip())
+
     def boolean(self, value: object, path: JsonPath) -> bool | None:
         if isinstance(value, bool):
             return value
@@ -1104,14 +1114,10 @@ class _Checker:
         opath: JsonPath = ("auth", "order")
         raw = self.obj(auth["order"], opath, " mapping provider names to lists of profile ids")
         for provider, ids in (raw or {}).items():
-            ipath = opath + (provider,)
-            if not isinstance(ids, list):
-                self.error(ipath, f"expected an array of profile ids like \"{provider}:default\", "
-                           f"got {json_type_name(ids)}", "type")
-                continue
-            found = [text.strip() for j, item in enumerate(ids)
-                     if (text := self.string(item, ipath + (j,))) is not None and text.strip()]
-            order[provider.strip().lower()] = tuple(found)
+            found = self.strings(ids, opath + (provider,),
+                                 f'an array of profile ids like "{provider}:default"')
+            if found is not None:
+                order[provider.strip().lower()] = found
         return _frozen(order)
 
     def tui(self, value: object) -> TuiConfig:
@@ -1158,13 +1164,7 @@ class _Checker:
         on = out.on if raw.get("on") is None else self.notify_kinds(raw["on"], path + ("on",))
         words: tuple[str, ...] = ()
         if raw.get("words") is not None:
-            wpath = path + ("words",)
-            if not isinstance(raw["words"], list):
-                self.error(wpath, f"expected a list of words, got {json_type_name(raw['words'])}",
-                           "type")
-            else:
-                found = (self.string(w, wpath + (i,)) for i, w in enumerate(raw["words"]))
-                words = tuple(w.strip() for w in found if w is not None and w.strip())
+            words = self.strings(raw["words"], path + ("words",), "a list of words") or ()
         levels: dict[str, dict[str, tuple[str, ...]]] = {"panes": {}, "peers": {}}
         for name, example in (("panes", "whatsapp:personal"), ("peers", "direct:+15550001")):
             if raw.get(name) is None:

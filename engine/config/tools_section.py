@@ -34,16 +34,7 @@ _SANDBOX_FIELDS = {"mode": ("mode", SANDBOX_MODES), "workspaceAccess":
 def _names(ld: _Checker, value: object, path: JsonPath) -> tuple[str, ...]:
     if value is None:
         return ()
-    if not isinstance(value, list):
-        ld.error(path, "expected an array of tool names (names, \"group:…\" or globs), got "
-                 f"{json_type_name(value)}", "type")
-        return ()
-    out: list[str] = []
-    for i, item in enumerate(value):
-        name = ld.string(item, path + (i,))
-        if name is not None and name.strip():
-            out.append(name.strip())
-    return tuple(out)
+    return ld.strings(value, path, 'an array of tool names (names, "group:…" or globs)') or ()
 
 
 def tool_policy(ld: _Checker, section: dict[str, Any], path: JsonPath, *,
