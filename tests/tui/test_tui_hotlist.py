@@ -168,3 +168,21 @@ async def test_off_by_default(tmp_path) -> None:
         await wait_for(pilot, lambda: slack.unseen == 1, what="reply")
         assert app.alert(slack.inbox, frozenset({"error"}), "work", "boom", looking=False) is False
     assert (written, rang) == ([], [])
+
+
+def test_escape_codes_and_regex_characters_in_words_and_names_stay_literal() -> None:
+    """``tui.notify.words`` and a peer's display name are matched as plain text (a word like
+    ``a.*`` is no pattern), and what a match raises is a clean one-line notice."""
+    evil = "\x1b]52;c;cGF3bmVk\x07"
+    peer = PeerSpec(kind="direct", id="+15550001", display_name=f"Eve{evil}")
+    names = hotlist.mention_names(peer, ["a.*", "(x+)+$", f"kiwi{evil}"])
+    assert hotlist.reply_kinds("anything at all", names) == {"message"}
+    assert hotlist.reply_kinds("x" * 5000 + "y", names) == {"message"}  # no runaway pattern
+    assert hotlist.reply_kinds("call a.* now", names) == {"message", "mention"}
+    assert hotlist.reply_kinds(f"hi Eve{evil}!", names) == {"message", "mention"}
+    notice = Notice.of("mention", f"pane{evil}", f"Eve{evil}", f"about kiwi{evil}\nand more")
+    for line in (notice.title, notice.body):
+        assert not re.search(r"[\x00-\x1f\x7f-\x9f]", line)
+    for proto in ("osc9", "osc777"):
+        seq = desktop_sequence(notice, proto, tmux=False)
+        assert seq.count("\x1b") == 1 and seq.count("\x07") == 1 and seq.endswith("\x07")
