@@ -1,0 +1,77 @@
+"""End to end: the installed ``claw-tui --gateway`` in a real terminal (tmux) at 80x24, over
+the loopback fake gateway (run in a thread of its own): a message sent streams, Esc as the
+terminal sends it aborts the run with ``chat.abort`` and the reply shows interrupted, and
+Ctrl+Q leaves with 0."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+import pytest
+
+from tests.remote.fake_gateway_app import AppFakeGateway
+from tests.support.tmux import TMUX, Tmux, claw_binary
+
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
+
+
+@contextmanager
+def fake_gateway_thread() -> Iterator[tuple[AppFakeGateway, asyncio.AbstractEventLoop]]:
+    """The fake gateway served from its own event loop in a thread, so this test can wait on
+    tmux without stopping it."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    holder: dict[str, AppFakeGateway] = {}
+    stop = asyncio.Event()
+
+    async def serve() -> None:
+        async with AppFakeGateway() as fake:
+            holder["fake"] = fake
+            ready.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield holder["fake"], loop
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()
+
+
+def test_attached_binary_under_tmux_sends_streams_and_esc_aborts(tmp_path):
+    binary = claw_binary()
+    rc_file = tmp_path / "rc"
+    with fake_gateway_thread() as (fake, loop):
+        fake.replies["tell me"] = " ".join(["word"] * 600)
+        fake.chunk_delay = 0.05
+        command = (f"env HOME={shlex.quote(str(tmp_path))} OPENCLAW_GATEWAY_TOKEN={fake.token} "
+                   f"TERM=xterm-256color {shlex.quote(str(binary))} --gateway {fake.url} "
+                   f"--state-dir {shlex.quote(str(tmp_path / 'state'))}; "
+                   f"echo $? > {shlex.quote(str(rc_file))}")
+        tmux = Tmux()
+        try:
+            tmux.run("new-session", "-d", "-s", tmux.session, "-x", "80", "-y", "24", command)
+            tmux.wait_for(lambda s: "a2a · default (connected)" in s and "local · you" in s,
+                          "the app attached, its panes named")
+            tmux.run("send-keys", "-t", tmux.session, "M-2")  # the operator's pane
+            tmux.wait_for(lambda s: "→ main (default · agent:main:main)" in s, "pane 2")
+            tmux.run("send-keys", "-t", tmux.session, "-l", "tell me")
+            tmux.run("send-keys", "-t", tmux.session, "Enter")
+            tmux.wait_for(lambda s: "word word word" in s, "the reply streaming")
+            tmux.run("send-keys", "-t", tmux.session, "Escape")
+            screen = tmux.wait_for(lambda s: "⏹ interrupted" in s, "the interrupted reply")
+            assert "word word" in screen
+            aborts = [p for m, p in list(fake.requests) if m == "chat.abort"]
+            assert len(aborts) == 1 and aborts[0]["sessionKey"] == "agent:main:main"
+            tmux.run("send-keys", "-t", tmux.session, "C-q")
+            tmux.wait_for(lambda s: rc_file.exists(), "the app to exit")
+            assert rc_file.read_text().strip() == "0"
+        finally:
+            tmux.run("kill-server", check=False)
