@@ -44,6 +44,28 @@ class ResetPolicy:
         return self.mode == "idle" and bool(self.idle_minutes)
 
 
+    def describe(self) -> str:
+        """When such a session expires, in one line with the key that decided it:
+        ``daily at 04:00, or after 120 min idle (session.resetByType.group)``."""
+        if self.mode == "daily":
+            when = f"daily at {self.at_hour:02d}:00"
+            if self.idle_minutes:
+                when += f", or after {self.idle_minutes} min idle"
+        elif self.timed:
+            when = f"after {self.idle_minutes} min idle"
+        else:
+            when = "never on its own: /new or /reset starts a new session"
+            if self.mode == "idle":
+                return f'{when} ({self.source}: mode "idle" without idleMinutes)'
+            return f"{when} ({self.source or 'no session.reset is set'})"
+        return f"{when} ({self.source})" if self.source else when
+
+    def to_json(self) -> dict[str, object]:
+        return {"mode": self.mode, "atHour": self.at_hour if self.mode == "daily" else None,
+                "idleMinutes": self.idle_minutes, "source": self.source or None,
+                "text": self.describe()}
+
+
 NO_RESET = ResetPolicy()
 
 

@@ -133,6 +133,8 @@ def human_lines(route: Route | None, explanation: Explanation) -> list[str]:
             f"main session key:  {route.main_session_key}",
             f"last route policy: {route.last_route_policy}",
         ]
+        if explanation.reset is not None:
+            head.append(f"session resets:    {explanation.reset.describe()}")
     return [*head, "", "how it was chosen (tier, matchedBy, outcome):",
             *("  " + line for line in explanation.lines())]
 

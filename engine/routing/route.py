@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from engine.routing.inbound import Inbound
     from engine.routing.router import Router
+    from engine.session_reset import ResetPolicy
 
 MATCHED_BY: tuple[str, ...] = (
     "binding.peer",
@@ -67,6 +68,8 @@ class Explanation:
     binding_path: str | None = None
     error: str | None = None
     notes: tuple[str, ...] = ()
+    # when the session the message lands in expires (None when no agent was chosen)
+    reset: ResetPolicy | None = None
 
     @property
     def tier(self) -> int | None:
@@ -94,6 +97,7 @@ class Explanation:
             "error": self.error,
             "steps": [s.to_json() for s in self.steps],
             "notes": list(self.notes),
+            "sessionReset": self.reset.to_json() if self.reset is not None else None,
         }
 
 

@@ -509,6 +509,13 @@ class _Explainer:
             if b.index in r.ignored and b.channel in (self.ch, "")
         )
         binding = entry.binding if entry is not None else None
+        reset = None
+        if error is None:  # the session it lands in: when it expires (engine.session_reset)
+            from engine.session_reset import reset_type, resolve_policy
+
+            kind = reset_type(self.peer[0] if self.peer is not None else None,
+                              self.parent is not None)
+            reset = resolve_policy(r.config.session, self.ch, kind)
         return Explanation(
             channel=self.ch,
             account_id=self.acc,
@@ -519,6 +526,7 @@ class _Explainer:
             binding_path=None if binding is None else binding.path,
             error=error,
             notes=notes,
+            reset=reset,
         )
 
 

@@ -216,3 +216,31 @@ def test_batch_bad_bytes_are_an_error_for_that_line_only(config: Path, tmp_path:
     assert code == 1 and len(rows) == 3
     assert rows[1] == {"error": "line 2: not UTF-8 (byte 1)"}
     assert rows[0]["agentId"] == rows[2]["agentId"] == "home"
+
+
+RESETS = """{
+  agents: { list: [ { id: "home", default: true } ] },
+  session: { reset: { mode: "daily", atHour: 4 }, resetByType: { group: { idleMinutes: 120 } },
+             resetByChannel: { discord: { mode: "none" } } },
+}"""
+
+
+@pytest.mark.parametrize("channel, peer, text, mode, idle", [
+    ("whatsapp", "group:g1", "daily at 04:00, or after 120 min idle (session.resetByType.group)",
+     "daily", 120),
+    ("whatsapp", "direct:+1", "daily at 04:00 (session.reset)", "daily", None),
+    ("discord", "direct:u1", "never on its own: /new or /reset starts a new session "
+     "(session.resetByChannel.discord)", "none", None),
+])
+def test_route_says_when_the_session_resets(tmp_path: Path, capsys, channel, peer, text, mode,
+                                            idle) -> None:
+    path = tmp_path / "resets.json5"
+    path.write_text(RESETS, encoding="utf-8")
+    code, out, _ = run(capsys, "route", "--config", str(path), "--channel", channel,
+                       "--peer", peer)
+    assert code == 0
+    assert f"session resets:    {text}" in out.splitlines()
+    code, out, _ = run(capsys, "route", "--config", str(path), "--channel", channel,
+                       "--peer", peer, "--json")
+    reset = json.loads(out)["explanation"]["sessionReset"]
+    assert (reset["mode"], reset["idleMinutes"], reset["text"]) == (mode, idle, text)

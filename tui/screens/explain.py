@@ -55,6 +55,8 @@ def explanation_lines(pane: "ChannelPane", message: Any) -> list[str]:
     except (ClawError, ValueError) as exc:
         lines.append(f"(no explanation: {exc})")
         return lines
+    if explanation.reset is not None:
+        lines.append(f"  session resets: {explanation.reset.describe()}")
     if explanation.binding_path:
         lines.append(f"  winning binding: {explanation.binding_path}")
     lines.extend("  " + line for line in explanation.lines())
