@@ -96,7 +96,7 @@ KEYS: tuple[Key, ...] = (
     # Not a priority binding: a priority binding runs before the keys typed ahead of it reach
     # the text box, so a fast "text⏎" (a script, a paste without brackets) sent half a message.
     Key("composer.send", "enter", "send", "Send", "composer",
-        help="Send the message (or run /ask, /new, /export)"),
+        help="Send the message (or run /ask, /new, /reset, /sessions, /export)"),
     Key("composer.newline", "shift+enter,ctrl+j", "newline", "Newline", "composer", show=False,
         help="Insert a newline"),
     Key("composer.editor", "ctrl+g", "external_editor", "Editor", "composer",

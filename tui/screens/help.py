@@ -26,7 +26,8 @@ SCOPE_TITLES = {
 
 INTRO = (
     "Remap any key in your config: \"tui\": {\"keymap\": {\"main.zoom\": \"f11\"}}. "
-    "Composer commands: /ask <agent> <text>, /new, /export [markdown|jsonl]. Esc closes this."
+    "Composer commands: /ask <agent> <text>, /new or /reset (a new session; F3 says when the "
+    "session resets by itself), /sessions, /export [markdown|jsonl]. Esc closes this."
 )
 
 
