@@ -247,7 +247,7 @@ class Agent:
                     model: str | None = None, state_dir: Path | str | None = None) -> Agent:
         """Build from a loaded config; ``model`` overrides the configured model reference.
         ``state_dir`` places the agent's default folder (``<state>/agents/<id>/agent``)."""
-        from engine.agent.agent_dir import resolve_agent_dir
+        from engine.agent.agent_dir import configured_agent_dir
 
         settings = agent.settings or _EMPTY
         is_default = agent_is_default(agent, config)
@@ -298,8 +298,7 @@ class Agent:
             is_default=is_default,
             providers=config.providers,
             env=env,
-            agent_dir=resolve_agent_dir(agent.agent_dir, agent.id, state_dir=state_dir, env=env,
-                                        base_dir=base_dir),
+            agent_dir=configured_agent_dir(agent, config, state_dir=state_dir, env=env),
             cli_backend=thaw(_pick(settings, "cli_backend")),
             auth_order=config.auth_order,
         )

@@ -13,13 +13,16 @@ import os
 import shlex
 import stat
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from engine.agent.workspace import configured_path
 from engine.errors import ConfigError, Problem
 from engine.ids import normalize_agent_id
 from engine.inputs import STATE_JSON_MAX_BYTES, InputError, read_file_bytes
 from engine.private_files import make_private_dir
+
+if TYPE_CHECKING:
+    from engine.config.model import AgentConfig, Config
 
 AGENT_DIR_NAME = "agent"  # <state>/agents/<id>/agent, beside <state>/agents/<id>/sessions
 
@@ -38,6 +41,15 @@ def resolve_agent_dir(configured: str | None, agent_id: str, *, state_dir: Path 
     if path is not None or state_dir is None:
         return path
     return default_agent_dir(state_dir, agent_id)
+
+
+def configured_agent_dir(agent: AgentConfig, config: Config, *, state_dir: Path | str | None,
+                         env: Mapping[str, str] | None = None) -> Path | None:
+    """The folder of a configured agent, relative paths against the config file's folder:
+    the running agent, ``agents auth`` and ``lint`` must all find the same one."""
+    base_dir = Path(config.path).parent if config.path else None
+    return resolve_agent_dir(agent.agent_dir, agent.id, state_dir=state_dir, env=env,
+                             base_dir=base_dir)
 
 
 def ensure_agent_dir(path: Path) -> Path:

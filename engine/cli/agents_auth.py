@@ -52,10 +52,9 @@ def register_auth(sub: Any) -> None:
 
 def agent_folder(config: Config, agent: AgentConfig, state_dir: Path) -> Path:
     """The agent's folder exactly as its running agent resolves it."""
-    from engine.agent.agent_dir import resolve_agent_dir
+    from engine.agent.agent_dir import configured_agent_dir
 
-    base_dir = Path(config.path).parent if config.path else None
-    folder = resolve_agent_dir(agent.agent_dir, agent.id, state_dir=state_dir, base_dir=base_dir)
+    folder = configured_agent_dir(agent, config, state_dir=state_dir)
     assert folder is not None  # a state directory is always given here
     return folder
 
