@@ -49,6 +49,7 @@ from engine.text import one_line
 log = logging.getLogger("claw_tui.remote")
 
 RUNS_KEPT = 50  # finished runs the runs panel keeps
+EXPORT_PAGES = 500  # of 200 messages: an export stops there rather than read without end
 DONE_KEPT = 2048  # finished run ids remembered, so a late transcript row is not shown twice
 
 
@@ -144,6 +145,7 @@ class RemoteEngine:
         self.inboxes: tuple[Inbox, ...] = ()
         self._channels: set[str] = set()
         self._config_path = "openclaw.json"
+        self._config_hash = ""  # of the gateway's config text this client routes with
         self._default_agent = "main"
         self._queue_modes: dict[str, str] = {}
         self._pinned: dict[tuple[str, str, str], SessionPlace] = {}  # (inbox, kind, id) → session
@@ -198,7 +200,7 @@ class RemoteEngine:
         default = agents.get("defaultId")
         if isinstance(default, str) and default:
             self._default_agent = default
-        raw, _ = await self._client.config_get()
+        raw, self._config_hash = await self._client.config_get()
         self._set_config(_load_config(raw, Path(self._config_path).name))
         status = await self._client.channels_status()
         states = _account_states(status)
@@ -466,8 +468,38 @@ class RemoteEngine:
         raise GatewayError(f"no session {one_line(session_id, 80)} on the gateway")
 
     async def export(self, inbox_key: str, peer: PeerSpec, fmt: str = "markdown") -> Path:
-        raise GatewayError("/export works on the embedded gateway's stores; over a gateway, "
-                           "export on the gateway host")
+        """The pane's session, read whole from ``chat.history``, to a new private file in
+        ``<state>/exports/`` (as the embedded engine writes it)."""
+        from engine.store.export import render_jsonl, render_markdown
+        from engine.store.export_file import write_export
+
+        if fmt not in ("markdown", "jsonl"):
+            raise GatewayError(f'unknown export format "{fmt}" (use markdown or jsonl)')
+        route = self.route(inbox_key, peer)
+        key = route.session_key
+        messages = await self.history(route.agent_id, key)
+        for _ in range(EXPORT_PAGES):
+            if not messages or messages[0].seq <= 1:
+                break
+            older = await self.history(route.agent_id, key, before_seq=messages[0].seq)
+            if not older:
+                break
+            messages = older + messages
+        if fmt == "jsonl":
+            text, ext = render_jsonl(messages), "jsonl"
+        else:
+            row = next((r for r in await self.sessions() if r.session_key == key), None)
+            if row is None:
+                routed = peer.peer
+                now = time.time()
+                row = SessionRow(key, key, route.agent_id, route.channel, route.account_id,
+                                 routed.kind if routed else None, routed.id if routed else None,
+                                 None, now, now, None, None, len(messages), 0, 0, False)
+            row = dataclasses.replace(row, matched_by=route.matched_by,
+                                      binding_index=route.binding_index)
+            text, ext = render_markdown(row, messages), "md"
+        return await asyncio.to_thread(write_export, self.state_dir / "exports", route.agent_id,
+                                       key, ext, text)
 
     def clone_snapshots(self) -> list[CloneSnapshot]:
         return [run.snapshot() for run in self._runs.values()]
@@ -479,10 +511,20 @@ class RemoteEngine:
         if config is not None:
             self._set_config(config)
         else:
-            raw, _ = await self._client.config_get()
+            raw, self._config_hash = await self._client.config_get()
             self._set_config(_load_config(raw, Path(self._config_path).name))
         self._events.emit(events.ConfigReloaded, config=self.config)
         return True
+
+    async def _reload_if_changed(self) -> None:
+        """After a reconnect (a gateway restart, say) the config may have changed meanwhile:
+        route with the new one."""
+        try:
+            _, digest = await self._client.config_get()
+            if digest != self._config_hash:
+                await self.reload()
+        except (GatewayError, ConfigError) as exc:
+            log.info("config not re-read after the reconnect: %s", exc)
 
     async def config_source(self) -> ConfigSource:
         raw, digest = await self._client.config_get()
@@ -503,6 +545,7 @@ class RemoteEngine:
         except StaleConfigHash:
             raise ConfigChangedOnDisk(Path(self._config_path)) from None
         _, digest = await self._client.config_get()
+        self._config_hash = digest
         assert checked.config is not None
         self._set_config(checked.config)
         self._events.emit(events.ConfigReloaded, config=self.config)
@@ -558,6 +601,8 @@ class RemoteEngine:
         elif isinstance(event, ev.AgentActivity):
             self._on_agent(event)
         elif isinstance(event, ev.Connected):
+            if event.reconnect:
+                self._spawn(self._reload_if_changed(), "remote-config-check")
             self.connection_error = None
             self._events.emit(events.EngineConnection, connected=True, final=False,
                               text=f"connected to {one_line(self.url, 120)}")

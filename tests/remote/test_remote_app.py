@@ -157,9 +157,13 @@ async def test_reconnect_shows_no_message_twice_and_a_banner_while_down(tmp_path
             # while this client is away, the session gains an exchange it must fetch
             fake.add_message("agent:main:main", "user", "from elsewhere")
             fake.add_message("agent:main:main", "assistant", "answered elsewhere")
+            # and its config changes (a2a now goes to main): routed with once back
+            fake.config_raw = fake.config_raw.replace('agentId: "research"', 'agentId: "main"')
             await fake.wait_peer(1)
             await wait_for(pilot, lambda: len(shown(operator)) == 4, what="the missed messages")
             await wait_for(pilot, lambda: app.main.banner_text() is None, what="no banner")
+            await wait_for(pilot, lambda: pane(app, "a2a:default").route.agent_id == "main",
+                           what="the new config routing")
             await type_text(pilot, "second")
             await pilot.press("enter")
             await wait_for(pilot, lambda: len(shown(operator)) == 6, what="the second reply")
@@ -307,3 +311,21 @@ async def test_search_finds_messages_in_the_gateways_sessions(tmp_path):
             assert [(h.agent_id, h.message.session_key) for h in hits] == [("research", A2A_KEY)]
             assert f"{SNIPPET_START}blue{SNIPPET_END}" in hits[0].snippet
             assert await engine.search("blue", agent_id="main") == []
+
+
+async def test_export_writes_the_whole_session_read_from_chat_history(tmp_path):
+    async with AppFakeGateway() as fake:
+        for i in range(1, 451):
+            fake.add_message("agent:main:main", "user" if i % 2 else "assistant", f"line {i}")
+        async with attached(tmp_path, fake) as (app, pilot):
+            operator = pane(app, "local:default")
+            operator.focus_composer()
+            await type_text(pilot, "/export")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: (operator.notice or "").startswith("exported to"),
+                           what="the export")
+            path = Path(operator.notice.removeprefix("exported to "))
+            text = path.read_text()
+            assert path.parent == tmp_path / "state" / "exports" and path.suffix == ".md"
+            assert "line 1\n" in text and "line 450" in text and text.count("line ") == 450
+            assert "- Agent: main" in text and (path.stat().st_mode & 0o777) == 0o600
