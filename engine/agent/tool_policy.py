@@ -9,6 +9,7 @@ globs (``*``, ``sessions_*``), compared lower-cased after OpenClaw's aliases (``
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Iterable
@@ -29,6 +30,10 @@ TOOL_GROUPS: dict[str, tuple[str, ...]] = {
 }
 TOOL_GROUPS["group:openclaw"] = tuple(n for names in TOOL_GROUPS.values() for n in names)
 _ALIASES = {"bash": "exec", "apply-patch": "apply_patch"}
+# OpenClaw's tools in no group; with the groups' members, every tool name a policy may name
+# without lint asking whether it is a typo (plugins' tools are named after their channel).
+_UNGROUPED = ("image", "agents_list", "sessions_yield", "subagents")
+KNOWN_TOOLS = frozenset((*TOOL_GROUPS["group:openclaw"], *_UNGROUPED, *_ALIASES))
 
 
 def normalize_tool_name(name: str) -> str:
@@ -44,6 +49,27 @@ def entry_matches(entry: str, tool: str) -> bool:
     if any(c in pattern for c in "*?["):
         return fnmatchcase(tool, pattern)
     return pattern == tool
+
+
+def unknown_entry(entry: str, known: Iterable[str] = ()) -> str | None:
+    """Why an allow/deny entry can match nothing — neither a tool of ``KNOWN_TOOLS`` or
+    ``known`` (Python tools, plugins' tools), a group, nor a glob — with the closest name
+    when one is close; None when it is fine."""
+    pattern = normalize_tool_name(entry)
+    if any(c in pattern for c in "*?[") or pattern in TOOL_GROUPS:
+        return None
+    if pattern.startswith("group:"):
+        what, names = "group", list(TOOL_GROUPS)
+    else:
+        names = sorted(KNOWN_TOOLS | {normalize_tool_name(n) for n in known})
+        if pattern in names:
+            return None
+        what = "tool"
+        names += list(TOOL_GROUPS)
+    close = difflib.get_close_matches(pattern, names, n=1, cutoff=0.75)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    unless = " unless a Python tool of that name is given to the gateway" if what == "tool" else ""
+    return f'unknown {what} "{entry}"{hint}: this entry matches nothing{unless}'
 
 
 @dataclass(frozen=True, slots=True)

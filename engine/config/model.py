@@ -80,6 +80,8 @@ class ToolPolicyConfig:
     allow: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
     key: str = "tools"
+    # each entry of allow, then deny, with its JSON path (for lint's located findings)
+    entries: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
 
 SANDBOX_MODES: tuple[str, ...] = ("off", "non-main", "all")

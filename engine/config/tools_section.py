@@ -43,9 +43,22 @@ def tool_policy(ld: _Checker, section: dict[str, Any], path: JsonPath, *,
     known = frozenset({"allow", "deny"})
     other = _TOOLS_OTHER - {"agentToAgent"} if per_agent else _TOOLS_OTHER
     ld.unknown_keys(section, path, known, other)
-    return ToolPolicyConfig(allow=_names(ld, section.get("allow"), path + ("allow",)),
-                            deny=_names(ld, section.get("deny"), path + ("deny",)),
-                            key=format_path(path))
+    lists = {k: _names(ld, section.get(k), path + (k,)) for k in ("allow", "deny")}
+    return ToolPolicyConfig(allow=lists["allow"], deny=lists["deny"], key=format_path(path),
+                            entries=tuple(_entries(section, path, lists)))
+
+
+def _entries(section: dict[str, Any], path: JsonPath,
+             lists: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
+    """Each name kept with the path of the array item it came from (``strings`` drops
+    blank items, so the positions are those of the non-blank strings)."""
+    out: list[tuple[str, str]] = []
+    for k, names in lists.items():
+        raw = section.get(k)
+        at = [i for i, item in enumerate(raw) if isinstance(item, str) and item.strip()] \
+            if isinstance(raw, list) else []
+        out += [(format_path(path + (k, i)), name) for i, name in zip(at, names)]
+    return out
 
 
 def agent_tools(ld: _Checker, value: object, path: JsonPath) -> ToolPolicyConfig | None:

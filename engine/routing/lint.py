@@ -88,7 +88,8 @@ def _ignored_binding(f: Finding) -> bool:
 
 def lint_config(config: Config, *, locate: Locator | None = None, file: str | None = None,
                 include_warnings: bool = True,
-                problems: Iterable[Problem] | None = None) -> list[Finding]:
+                problems: Iterable[Problem] | None = None,
+                tools: Iterable[str] = ()) -> list[Finding]:
     """Every routing finding for a loaded config: the loader's problems first (unknown keys,
     unknown agents in allowlists...), then per-binding findings in binding order.
 
@@ -96,7 +97,8 @@ def lint_config(config: Config, *, locate: Locator | None = None, file: str | No
     reported here as errors with the loader's exact location); ``locate`` adds line:column to
     the findings lint computes itself (see ``text_locator``). ``problems`` replaces the
     config's warnings: all the loader found in a config that does not load, whose valid rest
-    is linted in the same run."""
+    is linted in the same run. ``tools``: names of Python tools the caller gives its gateway
+    (``Gateway(tools=...)``), which a tool policy may name too."""
     display = file if file is not None else _display_name(config)
     if problems is None:
         problems = config.warnings if include_warnings else []
@@ -108,6 +110,7 @@ def lint_config(config: Config, *, locate: Locator | None = None, file: str | No
     _shadowed(valid, raw)
     _peer_case_and_kind(valid, raw)
     _no_default_agent(config, raw)
+    _unknown_tools(config, raw, tools)
     if not any(f.path == "session.dmScope" for f in loaded):  # a bad value is reported already
         _dm_session_shared_by_accounts(config, raw)
     out: list[Finding] = []
@@ -124,7 +127,7 @@ def lint_config(config: Config, *, locate: Locator | None = None, file: str | No
     return out
 
 
-def lint_file(path: str | Path) -> list[Finding]:
+def lint_file(path: str | Path, *, tools: Iterable[str] = ()) -> list[Finding]:
     """Read, load and lint the config at ``path``; one that cannot load gives its problems."""
     from engine.config.loader import read_config_text
 
@@ -133,11 +136,12 @@ def lint_file(path: str | Path) -> list[Finding]:
         text = read_config_text(path)
     except ConfigError as exc:
         return lint_error(exc)
-    return lint_text(text, file=display, path=str(Path(path).expanduser().resolve()))
+    return lint_text(text, file=display, path=str(Path(path).expanduser().resolve()),
+                     tools=tools)
 
 
 def lint_text(text: str, *, file: str, path: str | None = None,
-              is_example: bool = False) -> list[Finding]:
+              is_example: bool = False, tools: Iterable[str] = ()) -> list[Finding]:
     """Load JSON5 ``text`` keeping ignored bindings (``invalid_bindings="warn"``) and lint it:
     the loader's problems and lint's own findings in one run, also when the config does not
     load (lint then checks the part of it that is valid)."""
@@ -148,7 +152,7 @@ def lint_text(text: str, *, file: str, path: str | None = None,
     if checked.config is None:
         return _loader_findings([*checked.errors, *checked.warnings])
     return lint_config(checked.config, locate=text_locator(text), file=file,
-                       problems=[*checked.errors, *checked.warnings])
+                       problems=[*checked.errors, *checked.warnings], tools=tools)
 
 
 def text_locator(text: str) -> Locator:
@@ -378,6 +382,22 @@ def _no_default_agent(config: Config, raw: Raw) -> None:
         f"{len(declared)} agents and none is the default: a message no binding matches gets no "
         f"agent (mark one with default: true, or set routing.defaultAgentId)",
         None, declared[0].path, None))
+
+
+def _unknown_tools(config: Config, raw: Raw, python_tools: Iterable[str]) -> None:
+    """Tool policy entries that name no tool: a typo in ``deny`` leaves the tool allowed, one
+    in ``allow`` leaves it out. Known: claw-tui's and OpenClaw's tools and groups, globs, the
+    channel plugins' tools (named after their channel) and the caller's Python tools."""
+    from engine.agent.tool_policy import unknown_entry
+    from engine.config.loader import KNOWN_CHANNELS
+
+    known = {*python_tools, *KNOWN_CHANNELS, *config.channels}
+    layers = [config.tool_policy, *(a.tools for a in config.agents if a.tools is not None)]
+    for layer in layers:
+        for path, entry in layer.entries:
+            problem = unknown_entry(entry, known)
+            if problem is not None:
+                raw.append(("warning", "unknown-tool", problem, None, path, None))
 
 
 def _dm_session_shared_by_accounts(config: Config, raw: Raw) -> None:

@@ -116,3 +116,41 @@ def test_config_from_environment(tmp_path: Path, capsys, monkeypatch: pytest.Mon
     monkeypatch.setenv("CLAWDBOT_CONFIG_PATH", str(path))
     code, out, _ = run(capsys, "lint")
     assert code == 1 and out.splitlines()[-1] == f"{path}: 2 errors, 0 warnings"
+
+
+TOOL_NAMES = """{
+  agents: { list: [
+    { id: "home", default: true, tools: { deny: ["sesions_list", "  ", "Bash"] } },
+    { id: "work", tools: { allow: ["group:session", "lookup_weather", "slack", "sessions_*"] } },
+  ] },
+  tools: { allow: ["group:sessions", "web-search", "read", "image"] },
+}
+"""
+
+
+def test_unknown_tool_names_in_a_tool_policy_are_located_warnings(tmp_path: Path,
+                                                                   capsys) -> None:
+    path = tmp_path / "tools.json5"
+    path.write_text(TOOL_NAMES, encoding="utf-8")
+    code, out, _ = run(capsys, "lint", "--config", str(path))
+    assert code == 0  # warnings: a typo is likely, but it breaks nothing at load
+    lines = out.splitlines()
+    tool = 'this entry matches nothing unless a Python tool of that name is given to the gateway'
+    assert lines[:4] == [
+        f'{path}:6:38: tools.allow[1]: warning: unknown tool "web-search" (did you mean '
+        f'"web_search"?): {tool}',
+        f'{path}:3:50: agents.list[0].tools.deny[0]: warning: unknown tool "sesions_list" (did '
+        f'you mean "sessions_list"?): {tool}',
+        f'{path}:4:36: agents.list[1].tools.allow[0]: warning: unknown group "group:session" '
+        '(did you mean "group:sessions"?): this entry matches nothing',
+        f'{path}:4:53: agents.list[1].tools.allow[1]: warning: unknown tool "lookup_weather": '
+        f'{tool}']
+    assert lines[4].endswith("0 errors, 4 warnings")
+
+
+def test_a_python_tool_the_caller_knows_of_is_no_unknown_tool(tmp_path: Path) -> None:
+    from engine.routing.lint import lint_text
+
+    found = lint_text(TOOL_NAMES, file="tools.json5", tools=["lookup_weather"])
+    assert [f.path for f in found if f.code == "unknown-tool"] == [
+        "tools.allow[1]", "agents.list[0].tools.deny[0]", "agents.list[1].tools.allow[0]"]
