@@ -426,11 +426,15 @@ class GatewayClient:
                 bool(payload.get("hasMore")))
 
     async def send(self, session_key: str, text: str, *,
-                   idempotency_key: str | None = None) -> str:
+                   idempotency_key: str | None = None, queue_mode: str | None = None) -> str:
         """Start a run with ``text``; its run id. Sent again once over a new connection when
-        the first one drops before the answer (the idempotency key makes that safe)."""
+        the first one drops before the answer (the idempotency key makes that safe).
+        ``queue_mode`` (``followup``, ``interrupt``...) overrides the session's for this
+        message: what happens when a run is already going there."""
         key = idempotency_key or uuid.uuid4().hex
         params = {"sessionKey": session_key, "message": text, "idempotencyKey": key}
+        if queue_mode:
+            params["queueMode"] = queue_mode
         try:
             payload = await self.request("chat.send", params)
         except ConnectionLost:

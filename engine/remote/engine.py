@@ -318,22 +318,17 @@ class RemoteEngine:
         self._open[route.session_key] = turn_id
         self._events.emit(events.RouteResolved, inbox_key=inbox_key, turn_id=turn_id,
                           session_key=route.session_key, peer=peer, route=route)
-        if self.queue_mode(inbox_key) == "interrupt":
-            for other in self._session_runs(route.session_key):
-                self._abort(route.session_key, other, "superseded")
         try:
             await self._client.watch(route.session_key)
-            run_id = await self._client.send(route.session_key, text, idempotency_key=turn_id)
+            # F8's mode when the user set one here; else the gateway's own for the session
+            run_id = await self._client.send(route.session_key, text, idempotency_key=turn_id,
+                                             queue_mode=self._queue_modes.get(inbox_key))
         except BaseException:
             self._drop(turn)
             raise
         if not turn.run_id and run_id:
             self._bind(turn, run_id)
         return RemoteTicket(turn_id, route.session_key, route.agent_id, route)
-
-    def _session_runs(self, session_key: str) -> list[str]:
-        return [t.run_id for t in self._turns.values()
-                if t.place.session_key == session_key and t.run_id]
 
     def interrupt(self, inbox_key: str | None = None, peer: PeerSpec | None = None, *,
                   session_key: str | None = None, reason: str = "user",

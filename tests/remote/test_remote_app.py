@@ -71,6 +71,7 @@ async def test_panes_send_and_stream_in_a_pane(tmp_path):
             assert operator.turn_state() == "idle" and not operator.turns
             send = [p for m, p in fake.requests if m == "chat.send"]
             assert send[0]["sessionKey"] == "agent:main:main" and send[0]["idempotencyKey"]
+            assert "queueMode" not in send[0]  # the gateway's own mode for the session
             # the runs panel: the run, its agent, session and tokens
             panel = app.main.clone_panel()
             assert panel.border_title == "Runs"
@@ -78,9 +79,17 @@ async def test_panes_send_and_stream_in_a_pane(tmp_path):
             assert panel.cell_text(run, "agent") == "main"
             assert panel.cell_text(run, "state") == "done"
             assert panel.cell_text(run, "tokens") == "7/3"
+            # F8 in the pane: its messages carry that queue mode
+            await pilot.press("f8")
+            assert app.gateway.queue_mode("local:default") == "interrupt"
+            await type_text(pilot, "hello")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: len(shown(operator)) == 4, what="the second reply")
+            assert [p for m, p in fake.requests if m == "chat.send"][1]["queueMode"] == \
+                "interrupt"
             # history comes back from chat.history, the same rows once
             operator.reload_history()
-            await wait_for(pilot, lambda: len(shown(operator)) == 2, what="history")
+            await wait_for(pilot, lambda: len(shown(operator)) == 4, what="history")
             await pilot.pause(0.2)
             assert shown(operator)[-1] == ("assistant", "alpha beta gamma", "complete")
 
