@@ -116,6 +116,8 @@ async def test_esc_aborts_the_run_and_the_reply_shows_interrupted(tmp_path):
             run = app.main.clone_panel()
             assert run.cell_text(aborts[0]["runId"], "state") == "interrupted"
             assert run.cell_text(aborts[0]["runId"], "interrupt").startswith("yes")
+            detail = run.detail_text(aborts[0]["runId"])
+            assert "session: agent:main:main" in detail and "aborted: user" in detail
 
 
 async def test_a_channel_message_arrives_live_in_its_account_pane_with_its_route(tmp_path):

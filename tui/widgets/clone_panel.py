@@ -76,8 +76,15 @@ def row_cells(s: CloneSnapshot) -> list[Text]:
     ]
 
 
-def row_detail(s: CloneSnapshot) -> Text:
-    """The detail of one clone (the row's tooltip), all literal text."""
+def row_detail(s: CloneSnapshot, *, run: bool = False) -> Text:
+    """The detail of one clone (the row's tooltip), all literal text; of a remote gateway's
+    run (``run``): its id, agent, session and why it was aborted."""
+    if run:
+        lines = [f"run {s.clone_id} · agent {s.agent_id} · {s.channel}/{s.account_id}",
+                 f"session: {s.session_key or '?'}", f"status: {s.state}"]
+        if s.interrupt_reason:
+            lines.append(f"aborted: {s.interrupt_reason}")
+        return literal("\n".join(one_line(line, 300) for line in lines))
     lines = [f"{s.clone_id} · agent {s.agent_id} · {s.channel}/{s.account_id}",
              f"agent folder: {s.agent_dir or 'none (no state directory)'}"]
     mode = s.sandbox
@@ -140,7 +147,7 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
     def update_snapshot(self, snap: CloneSnapshot) -> None:
         cells = row_cells(snap)
         clone_id = snap.clone_id
-        detail = row_detail(snap)
+        detail = row_detail(snap, run=self.noun == "run")
         old_detail = self._details.get(clone_id)
         if clone_id == self._hovered and (old_detail is None or detail.plain != old_detail.plain):
             self.tooltip = detail
