@@ -85,7 +85,12 @@ async def test_a_tool_call_shows_while_the_reply_streams(tmp_path):
         await wait_for(pilot, lambda: app.screen_text().count(done) == 2, what="ended")
         assert focused.turns and other.turns  # the replies are still streaming
         assert "is replying…" in app.screen_text()
+        await pilot.press("ctrl+o")  # the streaming reply's calls: expanded when it lands
+        await wait_for(pilot, lambda: "▾ 1 tool call: slow_lookup ✓" in app.screen_text(),
+                       what="marked expanded")
         await wait_for(pilot, lambda: replies(focused) and replies(other), timeout=30,
                        what="replies")
-        assert app.screen_text().count(done) == 2  # now the history's line
-        assert "running…" not in app.screen_text()
+        screen = app.screen_text()
+        assert "running…" not in screen
+        assert screen.count(done) == 1  # the other pane's, collapsed
+        assert "→ sunny in Oslo" in screen and "→ sunny in Rome" not in screen

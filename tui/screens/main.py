@@ -363,7 +363,7 @@ class MainScreen(OnTimeFrames, Screen):
 
     def action_toggle_tools(self) -> None:
         pane = self.focused_pane
-        if pane is not None and not pane.history.toggle_tools():
+        if pane is not None and not pane.toggle_tools():
             self.notify("No reply in this pane made tool calls.")
 
     def action_history_edge(self, direction: int) -> None:

@@ -374,6 +374,11 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self.refresh()
         return True
 
+    def open_tools(self, message_id: int) -> None:
+        """Show this reply's tool calls expanded once it is here (expanded while it streamed)."""
+        self._tools_open.add(message_id)
+        self._drop_cached(message_id)
+
     def action_explain_selected(self) -> None:
         message = self.selected_message()
         if message is not None:

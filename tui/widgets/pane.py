@@ -91,6 +91,7 @@ class PaneTurn:
     parts: list[str] = field(default_factory=list)  # the reply so far, as received
     route: Any = None
     tools: list[dict[str, Any]] = field(default_factory=list)  # its tool calls so far
+    tools_open: bool = False  # Ctrl+O while it streams: its reply lands with them expanded
 
 
 class ChannelPane(Vertical):
@@ -643,6 +644,8 @@ class ChannelPane(Vertical):
             return
         shown = message if message is not None and self._shows(message) else None
         if shown is not None:
+            if turn.tools_open:
+                self.history.open_tools(shown.id)
             await self._draw_ahead(shown)
         await self._stop_stream()
         self._live_turn = None
@@ -756,7 +759,20 @@ class ChannelPane(Vertical):
     def _live_tools(self) -> str | None:
         """The live reply's tool calls so far as their collapsed line (None: it made none)."""
         turn = self.turns.get(self._live_turn or "")
-        return summary_line(turn.tools) if turn is not None and turn.tools else None
+        if turn is None or not turn.tools:
+            return None
+        return summary_line(turn.tools, turn.tools_open)
+
+    def toggle_tools(self) -> bool:
+        """Ctrl+O: expand or collapse the tool calls of the selected reply; with none selected,
+        those of the reply streaming now (it lands in the history so), else of the latest
+        reply that made any. False when no reply here made any."""
+        turn = self.turns.get(self._live_turn or "")
+        if self.history.selected is None and turn is not None and turn.tools:
+            turn.tools_open = not turn.tools_open
+            self._show_live_tools(turn)
+            return True
+        return self.history.toggle_tools()
 
     def _live_head(self) -> Any:
         """The Markdown live area's head: who is replying, and the tool-call line under it."""
