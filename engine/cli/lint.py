@@ -51,28 +51,26 @@ def lint_target(args: argparse.Namespace) -> tuple[str, list[Finding]]:
     """The config ``claw-tui`` would use (same discovery as every subcommand) and its findings."""
     from engine.config.discovery import discover_config_path, resolve_state_dir
     from engine.config.example import EXAMPLE_FILE, EXAMPLE_TEXT
-    from engine.routing.lint import lint_file, lint_text
+    from engine.routing.lint import lint_checked, lint_file_checked
 
     state_dir = resolve_state_dir(getattr(args, "state_dir", None))
     path = discover_config_path(getattr(args, "config", None), state_dir)
     if path is None:
-        findings = lint_text(EXAMPLE_TEXT, file=EXAMPLE_FILE, is_example=True)
-        return EXAMPLE_FILE, findings + agent_folder_findings(None, state_dir)
-    return str(path), lint_file(path) + agent_folder_findings(path, state_dir)
+        findings, config = lint_checked(EXAMPLE_TEXT, file=EXAMPLE_FILE, is_example=True)
+        return EXAMPLE_FILE, findings + agent_folder_findings(config, None, state_dir)
+    findings, config = lint_file_checked(path)
+    return str(path), findings + agent_folder_findings(config, path, state_dir)
 
 
-def agent_folder_findings(path: Path | None, state_dir: Path) -> list[Finding]:
+def agent_folder_findings(config: Config | None, path: Path | None,
+                          state_dir: Path) -> list[Finding]:
     """Problems in each agent's own files (auth-profiles.json, models.json), located like the
-    config's, when the config loads (else its own errors come first)."""
-    from engine.cli.agents_auth import agent_folder
-    from engine.config.discovery import load_effective_config
-    from engine.errors import ConfigError
-    from engine.routing.lint import findings_from_problems
-
-    try:
-        config = load_effective_config(str(path) if path is not None else None, state_dir)
-    except ConfigError:
+    config's, when the config has no errors (else its own errors come first); a binding
+    routing ignores does not hold them back, so one run reports both."""
+    if config is None:
         return []
+    from engine.cli.agents_auth import agent_folder
+    from engine.routing.lint import findings_from_problems
     from engine.agent.agent_models import check_agent_models
     from engine.agent.auth_profiles import check_auth_profiles
 

@@ -129,15 +129,21 @@ def lint_config(config: Config, *, locate: Locator | None = None, file: str | No
 
 def lint_file(path: str | Path, *, tools: Iterable[str] = ()) -> list[Finding]:
     """Read, load and lint the config at ``path``; one that cannot load gives its problems."""
+    return lint_file_checked(path, tools=tools)[0]
+
+
+def lint_file_checked(path: str | Path, *,
+                      tools: Iterable[str] = ()) -> tuple[list[Finding], Config | None]:
+    """:func:`lint_file`'s findings and the config it read (see :func:`lint_checked`)."""
     from engine.config.loader import read_config_text
 
     display = str(path)
     try:
         text = read_config_text(path)
     except ConfigError as exc:
-        return lint_error(exc)
-    return lint_text(text, file=display, path=str(Path(path).expanduser().resolve()),
-                     tools=tools)
+        return lint_error(exc), None
+    return lint_checked(text, file=display, path=str(Path(path).expanduser().resolve()),
+                        tools=tools)
 
 
 def lint_text(text: str, *, file: str, path: str | None = None,
@@ -145,14 +151,23 @@ def lint_text(text: str, *, file: str, path: str | None = None,
     """Load JSON5 ``text`` keeping ignored bindings (``invalid_bindings="warn"``) and lint it:
     the loader's problems and lint's own findings in one run, also when the config does not
     load (lint then checks the part of it that is valid)."""
+    return lint_checked(text, file=file, path=path, is_example=is_example, tools=tools)[0]
+
+
+def lint_checked(text: str, *, file: str, path: str | None = None, is_example: bool = False,
+                 tools: Iterable[str] = ()) -> tuple[list[Finding], Config | None]:
+    """:func:`lint_text`'s findings and, when the config has no errors (bindings routing
+    ignores are findings, not errors, here), the config itself: what ``lint`` checks beyond
+    the file (each agent's own folder) without reading and loading it again."""
     from engine.config.loader import check_config_text
 
     checked = check_config_text(text, file=file, path=path, invalid_bindings="warn",
                                 is_example=is_example)
     if checked.config is None:
-        return _loader_findings([*checked.errors, *checked.warnings])
-    return lint_config(checked.config, locate=text_locator(text), file=file,
-                       problems=[*checked.errors, *checked.warnings], tools=tools)
+        return _loader_findings([*checked.errors, *checked.warnings]), None
+    findings = lint_config(checked.config, locate=text_locator(text), file=file,
+                           problems=[*checked.errors, *checked.warnings], tools=tools)
+    return findings, None if checked.errors else checked.config
 
 
 def text_locator(text: str) -> Locator:

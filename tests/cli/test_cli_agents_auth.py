@@ -210,3 +210,20 @@ def test_escape_codes_in_an_auth_file_reach_no_output_raw(tmp_path, env, config)
         for raw in ("\x1b", "\x07", "\x9b", "\u202e"):
             assert raw not in shown, (args, raw)
         assert "open" in shown, args
+
+
+def test_one_lint_run_reports_an_ignored_binding_and_a_broken_auth_file(tmp_path, env) -> None:
+    """A binding routing ignores (no channel) is an error lint reports; it does not hold back
+    the problems in an agent's own files until the next run."""
+    config = tmp_path / "clawdbot.json"
+    config.write_text('{\n  agents: { list: [ { id: "home", default: true } ] },\n'
+                      '  bindings: [ { agentId: "home", match: {} } ],\n}\n')
+    folder = default_agent_dir(tmp_path / "state", "home")
+    folder.mkdir(parents=True, mode=0o700)
+    (folder / "models.json").write_text('{ "providers": [] }')
+    os.chmod(folder / "models.json", 0o600)
+    done = console_script("lint", "--config", str(config), env=env)
+    out = done.stdout.decode().splitlines()
+    assert done.returncode == 1
+    assert any(line.startswith(f"{config}:3:") and "bindings[0]" in line for line in out), out
+    assert any(line.startswith(f"{folder / 'models.json'}:1:") for line in out), out
