@@ -87,6 +87,8 @@ async def test_slash_commands(tmp_path):
         await wait_for(pilot, lambda: pane.history.message_count == 0 and pane.notice
                        and pane.notice.startswith("new session") and pane.notice != first,
                        what="a second new session")
+        sessions = await app.gateway.sessions(agent_id="home")
+        assert pane.notice == f"new session {sessions[0].session_id[:8]}"  # fits a narrow pane
 
 
 async def test_keys_arriving_in_one_burst_keep_their_order(tmp_path):

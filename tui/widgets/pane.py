@@ -384,7 +384,7 @@ class ChannelPane(Vertical):
             if command in ("/new", "/reset"):  # OpenClaw's two names for one thing
                 session_id = await self.gateway.new_session(self.inbox.key, self.peer)
                 self.reload_history()
-                self._set_notice(f"new session {session_id}")
+                self._set_notice(f"new session {session_id[:8]}")  # as the session list shows it
                 return
             if command == "/export":
                 fmt = _export_format(stripped)
