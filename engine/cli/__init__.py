@@ -65,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a bare traceback
+        if isinstance(exc, ExceptionGroup) and exc.split(BrokenPipeError)[1] is None:
+            return 0  # the reader went away (``| head``) inside a task group (replay)
         if getattr(args, "debug", False):
             raise
         print(clean(f"claw-tui: internal error: {type(exc).__name__}: {exc} (run with --debug "

@@ -69,3 +69,25 @@ def test_a_byte_order_mark_is_accepted_and_a_non_utf8_line_is_a_bad_line(tmp_pat
     script.write_bytes(b"\xef\xbb\xbf" + SCRIPT_LINE.encode() + b"\n")
     proc = claw_tui("replay", "--config", str(config), str(script), env=env)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_replay_output_cut_short_by_its_reader_ends_quietly(tmp_path, env, config) -> None:
+    """``claw-tui replay --json … | head -1``: the rows after the reader left are not an
+    internal error (the write fails inside replay's task group)."""
+    import subprocess
+
+    from tests.support.binary import executable
+
+    script = tmp_path / "many.jsonl"
+    line = json.dumps({"channel": "whatsapp", "accountId": "personal", "peer": "direct:+1",
+                       "text": "x" * 2000})
+    script.write_text("\n".join([line] * 200), encoding="utf-8")
+    proc = subprocess.Popen([executable(), "replay", "--config", str(config), str(script),
+                             "--json", "--delay-ms", "0"], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b'{"line": 1')
+    proc.stdout.close()  # as head does after its line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert "internal error" not in err and "Traceback" not in err
