@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from engine.agent.tools import ToolSpec
+from engine.agent.tools import ToolSpec, cap_result
 from engine.gateway import a2a
 from engine.gateway.errors import GatewayError
 from engine.ids import normalize_agent_id
@@ -103,8 +103,7 @@ class SessionTools:
                         if m.status != "streaming"][-limit:]
             return json_safe_dumps([{
                 "seq": m.seq, "role": m.role, "author": m.author, "status": m.status,
-                "content": m.content if len(m.content) <= MESSAGE_CHARS
-                else m.content[:MESSAGE_CHARS] + "…",
+                "content": cap_result(m.content, MESSAGE_CHARS),
             } for m in messages])
 
         tools = [

@@ -64,6 +64,16 @@ async def test_session_tool_results_keep_control_and_bidi_characters_as_escapes(
     assert "\\u009b2J" in result and "\\u202eevil" in result
     assert hostile in [row["content"] for row in json.loads(result)]
 
+
+async def test_a_long_message_read_back_by_a_session_tool_says_how_much_was_cut(tmp_path, env):
+    config = write_config(tmp_path, two_agents())
+    async with gateway(config, tmp_path, env) as gw:
+        await send(gw, "long " + "x" * 2500)
+        key = "agent:home:whatsapp:personal:direct:me"
+        history = await send(gw, f'use sessions_history {{"sessionKey": "{key}", "limit": 3}}')
+    result = history.meta["tools"][0]["result"]  # as stored: itself cut after 4000 characters
+    assert '"content": "long ' + "x" * 1995 + '… [cut: 505 more characters]"' in result
+
 @pytest.mark.parametrize("a2a", [False, True])
 async def test_another_agents_sessions_need_agent_to_agent(tmp_path, env, a2a):
     config = write_config(tmp_path, two_agents(extra=A2A if a2a else ""))
