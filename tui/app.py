@@ -37,7 +37,7 @@ from tui.prefs import Prefs
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, one_line
 from tui.screen_text import screen_text
-from tui.screens.main import MainScreen
+from tui.screens.main import AttachedMainScreen, MainScreen
 from tui.terminal_alert import Alerter
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ class ClawApp(App[int]):
 
     def get_default_screen(self) -> Screen:
         """The main screen is the app's first screen (no blank default screen first)."""
-        return MainScreen()
+        return AttachedMainScreen() if self.gateway.remote_url is not None else MainScreen()
 
     async def _run_gateway(self) -> None:
         """``own_gateway=True``: the app opens the gateway itself and closes it when it exits

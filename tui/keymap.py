@@ -34,14 +34,24 @@ class Key:
     show: bool = True
     priority: bool | None = None  # None: the main screen's keys are, others are not
     help: str = ""
+    # Attached to a gateway (``EngineAPI.remote_url``) some keys do another thing: their words.
+    remote_description: str = ""
+    remote_help: str = ""
 
     @property
     def is_priority(self) -> bool:
         return self.scope == "main" if self.priority is None else self.priority
 
-    def binding(self) -> Binding:
-        return Binding(self.keys, self.action, self.description, show=self.show,
-                       priority=self.is_priority, id=self.id, tooltip=self.help)
+    def words(self, remote: bool = False) -> tuple[str, str]:
+        """``(description, help)`` for the embedded engine, or for an attached gateway."""
+        if remote:
+            return (self.remote_description or self.description, self.remote_help or self.help)
+        return self.description, self.help
+
+    def binding(self, remote: bool = False) -> Binding:
+        description, help = self.words(remote)
+        return Binding(self.keys, self.action, description, show=self.show,
+                       priority=self.is_priority, id=self.id, tooltip=help)
 
 
 KEYS: tuple[Key, ...] = (
@@ -68,7 +78,8 @@ KEYS: tuple[Key, ...] = (
     Key("main.explain", "f3", "explain", "Explain route", "main",
         help="Explain the route of the selected message"),
     Key("main.peer", "f4", "edit_peer", "Peer", "main",
-        help="Choose who you speak as in the focused pane"),
+        help="Choose who you speak as in the focused pane", remote_description="Session",
+        remote_help="Choose one of the focused account's sessions on the gateway"),
     Key("main.sessions", "f9", "sessions", "Sessions", "main", show=False,
         help="Sessions of the focused pane (earlier ones too): open or reopen one"),
     Key("main.tools", "ctrl+o", "toggle_tools", "Tool calls", "main", show=False,
@@ -76,7 +87,8 @@ KEYS: tuple[Key, ...] = (
     Key("main.queue_mode", "f8", "toggle_queue_mode", "Queue mode", "main", show=False,
         help="Focused pane: a message sent during a reply waits for it, or interrupts it"),
     Key("main.toggle_clones", "f5", "toggle_clones", "Clones", "main", show=False,
-        help="Show or hide the clone panel"),
+        help="Show or hide the clone panel", remote_description="Runs",
+        remote_help="Show or hide the runs panel (the gateway's agent runs)"),
     Key("main.toggle_sidebar", "ctrl+b", "toggle_sidebar", "Sidebar", "main", show=False,
         help="Show or hide the pane list"),
     Key("main.history_top", "alt+home", "history_edge(-1)", "History top", "main", show=False,
@@ -173,9 +185,10 @@ def footer_rank(hint: object) -> int:
         else len(FOOTER_PRIORITY)
 
 
-def bindings(scope: str) -> list[Binding]:
-    """The Textual bindings of one scope, ready for a ``BINDINGS`` class attribute."""
-    return [k.binding() for k in KEYS if k.scope == scope]
+def bindings(scope: str, *, remote: bool = False) -> list[Binding]:
+    """The Textual bindings of one scope, ready for a ``BINDINGS`` class attribute (with the
+    words of an attached gateway when ``remote``)."""
+    return [k.binding(remote) for k in KEYS if k.scope == scope]
 
 
 def effective_keys(binding_id: str, overrides: Mapping[str, str]) -> tuple[str, ...]:

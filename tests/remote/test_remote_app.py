@@ -340,3 +340,32 @@ async def test_export_writes_the_whole_session_read_from_chat_history(tmp_path):
             assert path.parent == tmp_path / "state" / "exports" and path.suffix == ".md"
             assert "line 1\n" in text and "line 450" in text and text.count("line ") == 450
             assert "- Agent: main" in text and (path.stat().st_mode & 0o777) == 0o600
+
+
+async def test_key_bar_and_help_name_what_f4_and_f5_do_on_a_gateway(tmp_path):
+    from tui.screens.help import HelpScreen
+    from tui.screens.sessions import SessionsScreen
+
+    async with AppFakeGateway() as fake:
+        async with attached(tmp_path, fake, size=(80, 24)) as (app, pilot):
+            bar = app.main.query_one("KeyBar")
+            await wait_for(pilot, lambda: {"f4", "f5"} <= {h.display for h in bar.shown_hints()},
+                           what="F4 and F5 in the key bar")
+            words = {h.id: h.description for h in bar.shown_hints()}
+            assert words["main.peer"] == "Session" and words["main.toggle_clones"] == "Runs"
+            footer = app.screen_text().splitlines()[-1]
+            assert "f4 Session" in footer and "f5 Runs" in footer
+            assert "Peer" not in footer and "Clones" not in footer
+            await pilot.press("f1")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+            table = app.screen.query_one("#help-table")
+            rows = {str(table.get_row_at(i)[3]): str(table.get_row_at(i)[2])
+                    for i in range(table.row_count)}
+            assert rows["main.peer"] == "Choose one of the focused account's sessions on the " \
+                                        "gateway"
+            assert rows["main.toggle_clones"] == "Show or hide the runs panel (the gateway's " \
+                                                 "agent runs)"
+            await pilot.press("escape")
+            await pilot.press("f4")  # the same binding id still does the gateway's thing
+            await wait_for(pilot, lambda: isinstance(app.screen, SessionsScreen),
+                           what="the session list")

@@ -52,10 +52,13 @@ class HelpScreen(OnTimeFrames, ModalScreen[None]):
         # The action before the binding id: on a narrow screen the table is cut on the right.
         table.add_columns("Where", "Keys", "Action", "Binding id")
         in_force = keymap.in_force(getattr(self.app, "user_keymap", {}))
+        gateway = getattr(self.app, "gateway", None)
+        remote = getattr(gateway, "remote_url", None) is not None
         for key in keymap.KEYS:
             shown = ", ".join(in_force[key.id]) or "(none)"
+            description, help = key.words(remote)
             table.add_row(literal(SCOPE_TITLES.get(key.scope, key.scope)), literal(shown),
-                          literal(key.help or key.description), literal(key.id))
+                          literal(help or description), literal(key.id))
         table.focus()
 
     def action_close(self) -> None:

@@ -453,3 +453,11 @@ class MainScreen(OnTimeFrames, Screen):
 
     def on_clone_state_changed(self, message: engine_messages.CloneStateChanged) -> None:
         self._clones.update_snapshot(message.event.snapshot)
+
+
+class AttachedMainScreen(MainScreen):
+    """The main screen over a gateway (``EngineAPI.remote_url``): the same keys and ids, in
+    the words of what they do there (F4 picks a gateway session, F5 shows the runs panel).
+    A subclass because Textual reads a screen's bindings from its class."""
+
+    BINDINGS = keymap.bindings("main", remote=True)
