@@ -21,6 +21,7 @@ import anyio
 
 from engine.agent.tool_policy import OPEN_POLICY, ToolPolicy
 from engine.errors import ClawError
+from engine.inputs import parse_json
 from engine.providers.base import ToolCall, ToolOutcome, one_line
 
 ToolHandler = Callable[[dict[str, Any]], Awaitable[Any]]
@@ -123,7 +124,7 @@ async def run_tool_call(call: ToolCall, tools: Mapping[str, ToolSpec],
     if spec is None:
         return ToolOutcome(call, f"error: unknown tool {one_line(call.name, 60)!r}")
     try:
-        args = json.loads(call.arguments or "{}")
+        args = parse_json(call.arguments or "{}")  # bounded: a model may nest without end
     except json.JSONDecodeError as exc:
         return ToolOutcome(call, f"error: arguments are not valid JSON ({exc.msg})")
     if not isinstance(args, dict):

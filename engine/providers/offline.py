@@ -109,7 +109,7 @@ def requested_tools(text: str, offered: frozenset[str] = frozenset()) -> tuple[T
             start = m.end() - 1
             try:
                 value, _end = decoder.raw_decode(text, start)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested without end
                 value = None
             if isinstance(value, dict):
                 arguments = json.dumps(value, ensure_ascii=False)

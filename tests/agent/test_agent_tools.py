@@ -14,9 +14,12 @@ import pytest
 from engine.agent import Agent
 from engine.agent.callable_tool import tool_from_callable
 from engine.agent.tool_policy import ToolPolicy
-from engine.agent.tools import MAX_CALLS_PER_ROUND, MAX_TOOL_RESULT_CHARS, ToolSpec
+from engine.agent.tools import (
+    MAX_CALLS_PER_ROUND, MAX_TOOL_RESULT_CHARS, ToolSpec, run_tool_call,
+)
 from engine.config.model import ProviderConfig, SandboxConfig, ToolPolicyConfig
 from engine.providers import ChatMessage
+from engine.providers.base import ToolCall
 from tests.support.openai_server import CallTool, OpenAIServer, Reply
 
 
@@ -109,6 +112,18 @@ async def test_the_offline_model_calls_a_python_function_and_quotes_its_result()
     bad = await ask(Agent("home", tools=[lookup]), 'use lookup {"town": "x"}')
     assert bad.tool_outcomes[0].result.startswith("error: tool lookup failed (TypeError")
 
+
+
+async def test_arguments_nested_without_end_are_a_tool_error_not_a_failed_turn() -> None:
+    """A model (or a user, to the offline one) can send arguments nested 100,000 deep: that
+    is an error result the model can read, never a RecursionError that ends the turn."""
+    spec = tool_from_callable(lookup)
+    deep = '{"city": ' + "[" * 100_000
+    outcome = await run_tool_call(ToolCall("c1", "lookup", deep), {"lookup": spec})
+    assert outcome.result == "error: arguments are not valid JSON (nested deeper than 64 levels)"
+    result = await ask(Agent("home", tools=[lookup]), f"use lookup {deep}")
+    assert result.status == "complete"
+    assert result.tool_outcomes[0].result.startswith("error: tool lookup failed (TypeError")
 
 # -- policy applied --------------------------------------------------------------------------
 async def test_a_denied_tool_is_not_offered_and_its_call_is_refused_with_the_rule(
