@@ -26,8 +26,9 @@ def agent_provider(ref: str, *, agent_dir: Path | None, providers: Mapping[str, 
     """The provider for ``ref`` as this agent uses it, and the model name to request.
 
     ``base_url``/``api_key`` are the agent's own config settings (given for its primary model
-    only). The agent's folder is created (0700) the first time it is used. A broken or unsafe file in the agent's folder is a ``config`` ProviderError that
-    says where (file:line:column: path: what), never what key it holds."""
+    only). The agent's folder is created (0700) the first time it is used. A broken or unsafe
+    file in the agent's folder is a ``config`` ProviderError that says where
+    (file:line:column: path: what), never what key it holds."""
     name, _model = split_model_ref(ref)
     if agent_dir is not None:
         from engine.agent.agent_dir import ensure_agent_dir
