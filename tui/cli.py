@@ -13,7 +13,8 @@ from engine import cli as engine_cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = engine_cli.build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = engine_cli.build_parser(commands=names_a_command(argv))
     parser.add_argument("--theme", metavar="NAME", default=None,
                         help="Textual theme for the app (see the command palette for the list)")
     parser.add_argument("--gateway", metavar="URL", default=None,
@@ -33,6 +34,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tui.app import run_app  # imported here: Textual is only loaded for the interactive app
 
     return run_app(args)
+
+
+def names_a_command(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` may name a subcommand or ask for help (which lists them): only then
+    are their parsers built. A value that happens to be a subcommand's name only costs that."""
+    return any(arg in engine_cli.SUBCOMMANDS or arg == "-h"
+               or (len(arg) > 2 and "--help".startswith(arg)) for arg in argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

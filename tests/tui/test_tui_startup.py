@@ -145,3 +145,32 @@ def test_the_first_frame_path_loads_no_sqlite_model_client_or_markdown_module(tm
     out = subprocess.run([sys.executable, "-c", FIRST_FRAME_MODULES, str(tmp_path)],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     assert json.loads(out.stdout) == []
+
+
+APP_COMMAND_LINE = """
+import json, sys
+from engine.cli import build_parser
+from tui.cli import names_a_command
+
+argv = ["--config", "c.json", "--state-dir", "s", "--debug"]
+parsed = vars(build_parser(commands=names_a_command(argv)).parse_args(argv))
+print(json.dumps([parsed, sorted(m for m in sys.modules if m.startswith("engine.cli."))]))
+"""
+
+
+def test_the_app_command_line_builds_no_subcommand_parser():
+    out = subprocess.run([sys.executable, "-c", APP_COMMAND_LINE], capture_output=True,
+                         text=True, check=True, cwd=ROOT)
+    parsed, loaded = json.loads(out.stdout)
+    assert parsed == {"config": "c.json", "state_dir": "s", "debug": True, "command": None}
+    assert loaded == []  # no subcommand's module imported, none of their options built
+
+
+def test_a_command_line_naming_a_subcommand_or_help_builds_them():
+    from tui.cli import names_a_command
+
+    for argv in (["route", "--channel", "whatsapp"], ["--config", "c.json", "lint"], ["-h"],
+                 ["--help"], ["--he"], ["--config", "route"]):  # (the last: a file named so)
+        assert names_a_command(argv), argv
+    for argv in ([], ["--theme", "nord"], ["--config", "c.json", "--debug"], ["--gateway", "ws://h"]):
+        assert not names_a_command(argv), argv
