@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from engine.config.model import ResetConfig, SessionConfig
+from engine.config.model import RESET_TYPES, ResetConfig, SessionConfig
 
 DEFAULT_AT_HOUR = 4
 
@@ -88,6 +88,19 @@ def resolve_policy(session: SessionConfig, channel: str, kind: str) -> ResetPoli
     if base is None and typed is None:
         return NO_RESET
     return _policy(base, typed)
+
+
+def policies_in_force(session: SessionConfig) -> list[tuple[str, ResetPolicy]]:
+    """Every policy a session may live under, for an overview: by session type (on a channel
+    ``resetByChannel`` leaves alone; types under the same policy share a row, ``direct,
+    thread``), then one per channel that has its own."""
+    by_policy: dict[ResetPolicy, list[str]] = {}
+    for kind in RESET_TYPES:
+        by_policy.setdefault(resolve_policy(session, "", kind), []).append(kind)
+    kinds = [(", ".join(names), policy) for policy, names in by_policy.items()]
+    channels = [(f"channel {channel}", resolve_policy(session, channel, "direct"))
+                for channel in session.reset_by_channel or {}]
+    return kinds + channels
 
 
 def _policy(base: ResetConfig | None, typed: ResetConfig | None) -> ResetPolicy:

@@ -108,9 +108,21 @@ def run_list(args: argparse.Namespace) -> int:
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]) - 1)]
     for row in table:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[-1])
+    print(clean("\n".join(reset_lines(config))))
     if config.is_example:
         print("(no config file found: these are the built-in example's agents)")
     return 0
+
+
+def reset_lines(config: Config) -> list[str]:
+    """When the agents' sessions renew by themselves (``session.reset`` and its overrides);
+    ``/new`` or ``/reset`` in a pane renews one at any time."""
+    from engine.session_reset import policies_in_force
+
+    found = policies_in_force(config.session)
+    width = max(len(name) for name, _policy in found)
+    return ["", "Sessions reset (any time with /new or /reset):",
+            *(f"  {name.ljust(width)}  {policy.describe()}" for name, policy in found)]
 
 
 def run_init(args: argparse.Namespace) -> int:

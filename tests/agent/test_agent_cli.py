@@ -109,3 +109,23 @@ def test_a_broken_config_is_reported_with_its_location(tmp_path: Path, capsys) -
     bad.write_text('{ agents: { list: [ { id: "a" }, ] ', encoding="utf-8")
     assert run("agents", "list", "--config", str(bad)) == 2
     assert "bad.json:1:" in capsys.readouterr().err
+
+
+def test_list_says_when_sessions_reset(tmp_path: Path, config_file: Path, capsys) -> None:
+    path = tmp_path / "resets.json5"
+    path.write_text(CONFIG[:-1] + """  session: { reset: { mode: "daily", atHour: 5 },
+             resetByType: { group: { idleMinutes: 90 } },
+             resetByChannel: { discord: { mode: "none" } } },
+}""", encoding="utf-8")
+    assert run("agents", "list", "--config", str(path)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index("Sessions reset (any time with /new or /reset):")
+    assert lines[at + 1:] == [
+        "  direct, thread   daily at 05:00 (session.reset)",
+        "  group            daily at 05:00, or after 90 min idle (session.resetByType.group)",
+        "  channel discord  never on its own: /new or /reset starts a new session "
+        "(session.resetByChannel.discord)"]
+    assert run("agents", "list", "--config", str(config_file)) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "  direct, group, thread  never on its own: /new or /reset starts a new session "
+        "(no session.reset is set)")
