@@ -28,6 +28,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from engine import __version__
+from engine.inputs import parse_json
 from engine.remote.errors import (
     ConnectionLost,
     GatewayError,
@@ -203,8 +204,8 @@ class Connection:
                            f"{self.max_payload}")
                 return
         try:
-            frame = json.loads(message)
-        except ValueError as exc:
+            frame = parse_json(message)
+        except ValueError as exc:  # over-nested too: parse_json refuses it before json recurses
             self._skip(f"not JSON ({exc})")
             return
         if not isinstance(frame, dict):
@@ -369,10 +370,14 @@ async def open_connection(url: str, *, auth: Auth, identity: DeviceIdentity,
 async def _challenge(ws: Any) -> tuple[str, int]:
     """Wait for ``connect.challenge``; anything else before it is skipped."""
     async for message in ws:
+        if isinstance(message, bytes):
+            log.warning("gateway frame skipped before the challenge: binary")
+            continue
         try:
-            frame = json.loads(message)
-        except (ValueError, TypeError):
-            log.warning("gateway frame skipped before the challenge: not JSON")
+            frame = parse_json(message)
+        except ValueError as exc:  # over-nested too: parse_json refuses it before json recurses
+            log.warning("gateway frame skipped before the challenge: not JSON (%s)",
+                        one_line(exc, 200))
             continue
         if isinstance(frame, dict) and frame.get("type") == "event" \
                 and frame.get("event") == "connect.challenge":

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from engine.errors import ClawError
-from engine.inputs import InputError, read_text_file
+from engine.errors import ClawError, ConfigError, Problem
+from engine.inputs import CONFIG_MAX_BYTES, InputError, read_file_bytes, read_text_file
 
 DEFAULT_PORT = 18789
 _SECRET_FILE_MAX = 64 * 1024
-_CONFIG_MAX = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -51,32 +50,54 @@ def openclaw_config_file(env: Mapping[str, str] = os.environ) -> Path:
     return Path.home() / ".openclaw" / "openclaw.json"
 
 
-def _gateway_section(path: Path, explicit: bool) -> dict[str, Any]:
-    """The ``gateway`` object of the config at ``path`` ({} when there is no file and it was
-    not asked for by name)."""
-    import pyjson5
+class _OpenClawConfig:
+    """The ``gateway`` object of an OpenClaw config, read with the bounds and located errors of
+    claw-tui's own config (file, line:column, JSON path); its values are secrets, so an error
+    says where, never what text is there."""
 
-    try:
-        text = read_text_file(path, limit=_CONFIG_MAX, what="config file")
-    except InputError as exc:
-        if exc.code == "missing" and not explicit:
-            return {}
-        raise
-    try:
-        data = pyjson5.decode(text)
-    except Exception as exc:  # noqa: BLE001 - pyjson5 raises its own family
-        raise ClawError(f"{path}: not valid JSON5: {exc}") from None
-    section = data.get("gateway") if isinstance(data, dict) else None
-    return section if isinstance(section, dict) else {}
+    def __init__(self, path: Path, explicit: bool) -> None:
+        from engine.config.loader import check_json_text, decode_config_bytes
 
+        self.file = str(path)
+        self.text = ""
+        self.gateway: dict[str, Any] = {}
+        try:
+            data = read_file_bytes(path, limit=CONFIG_MAX_BYTES, what="config file")
+        except InputError as exc:
+            if exc.code == "missing" and not explicit:
+                return  # no config file, and none was asked for by name
+            raise
+        self.text = decode_config_bytes(data, file=self.file)
+        parsed, _warnings = check_json_text(self.text, lambda _checker, value: value,
+                                            file=self.file, secret=True)
+        section = parsed.get("gateway") if isinstance(parsed, dict) else None
+        self.gateway = section if isinstance(section, dict) else {}
 
-def _plain(value: Any, where: str) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value
-    raise ClawError(f"{where} is not a plain string (a secret reference?); claw-tui reads only "
-                    "plain values: use $OPENCLAW_GATEWAY_TOKEN or --token-file instead")
+    def part(self, name: str) -> dict[str, Any]:
+        value = self.gateway.get(name)
+        return value if isinstance(value, dict) else {}
+
+    def plain(self, part: str, key: str) -> str:
+        """``gateway.<part>.<key>`` as a plain string ("" when unset); anything else (a secret
+        reference object) is a located error, read only when that value would be used."""
+        value = self.part(part).get(key)
+        if value is None or value == "":
+            return ""
+        if isinstance(value, str):
+            return value
+        from engine.config import json5doc
+
+        path = ("gateway", part, key)
+        line: int | None
+        column: int | None
+        try:
+            line, column = json5doc.parse(self.text).position(path)
+        except json5doc.JSON5SyntaxError:
+            line = column = None
+        raise ConfigError([Problem(
+            "not a plain string (a secret reference?); claw-tui reads only plain values: "
+            "use $OPENCLAW_GATEWAY_TOKEN or --token-file instead", path=json5doc.format_path(path),
+            file=self.file, line=line, column=column, code="type")])
 
 
 def _secret_file(path: str, what: str) -> str:
@@ -91,13 +112,12 @@ def resolve_target(*, gateway: str | None = None, token_file: str | None = None,
                    env: Mapping[str, str] = os.environ) -> Target:
     """The gateway URL and secret (see the module docstring for the order)."""
     config_path = Path(config).expanduser() if config else openclaw_config_file(env)
-    section = _gateway_section(config_path, explicit=bool(config))
-    remote: dict[str, Any] = section["remote"] if isinstance(section.get("remote"), dict) else {}
-    auth: dict[str, Any] = section["auth"] if isinstance(section.get("auth"), dict) else {}
+    oc = _OpenClawConfig(config_path, explicit=bool(config))
+    section = oc.gateway
     cfg = str(config_path)
 
     env_url = env.get("OPENCLAW_GATEWAY_URL", "").strip()
-    remote_url = _plain(remote.get("url"), f"{cfg}: gateway.remote.url").strip()
+    remote_url = oc.plain("remote", "url").strip()
     if gateway:
         url, url_source = gateway.strip(), "--gateway"
     elif env_url:
@@ -119,24 +139,24 @@ def resolve_target(*, gateway: str | None = None, token_file: str | None = None,
         token_order = [(env_token, "$OPENCLAW_GATEWAY_TOKEN")]
         password_order = [(env_password, "$OPENCLAW_GATEWAY_PASSWORD")]
     elif url_source == "local gateway":
-        token_order = [(_plain(auth.get("token"), f"{cfg}: gateway.auth.token"),
+        token_order = [(oc.plain("auth", "token"),
                         f"{cfg}: gateway.auth.token"),
                        (env_token, "$OPENCLAW_GATEWAY_TOKEN"),
-                       (_plain(remote.get("token"), f"{cfg}: gateway.remote.token"),
+                       (oc.plain("remote", "token"),
                         f"{cfg}: gateway.remote.token")]
-        password_order = [(_plain(auth.get("password"), f"{cfg}: gateway.auth.password"),
+        password_order = [(oc.plain("auth", "password"),
                            f"{cfg}: gateway.auth.password"),
                           (env_password, "$OPENCLAW_GATEWAY_PASSWORD"),
-                          (_plain(remote.get("password"), f"{cfg}: gateway.remote.password"),
+                          (oc.plain("remote", "password"),
                            f"{cfg}: gateway.remote.password")]
     else:
-        token_order = [(_plain(remote.get("token"), f"{cfg}: gateway.remote.token"),
+        token_order = [(oc.plain("remote", "token"),
                         f"{cfg}: gateway.remote.token"),
                        (env_token, "$OPENCLAW_GATEWAY_TOKEN"),
-                       (_plain(auth.get("token"), f"{cfg}: gateway.auth.token"),
+                       (oc.plain("auth", "token"),
                         f"{cfg}: gateway.auth.token")]
         password_order = [(env_password, "$OPENCLAW_GATEWAY_PASSWORD"),
-                          (_plain(remote.get("password"), f"{cfg}: gateway.remote.password"),
+                          (oc.plain("remote", "password"),
                            f"{cfg}: gateway.remote.password")]
 
     token = password = ""

@@ -552,7 +552,7 @@ class RemoteEngine:
             try:
                 self._on_event(event)
             except Exception:  # noqa: BLE001 - one odd event must not end the live view
-                log.exception("gateway event not shown: %r", event)
+                log.exception("gateway event not shown: %s", ev.summary(event))
 
     def _on_event(self, event: ev.RemoteEvent) -> None:
         if isinstance(event, ev.SessionMessage):

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from engine.text import one_line
+
 
 def _d(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
@@ -170,6 +172,26 @@ ChatEvent = Union[ChatStatus, ChatDelta, ChatFinal, ChatAborted, ChatError]
 RemoteEvent = Union[Connected, Disconnected, SessionMessage, ChatStatus, ChatDelta, ChatFinal,
                     ChatAborted, ChatError, AgentActivity, SessionChanged, GatewayShutdown,
                     Lagged]
+
+
+# What identifies an event in a log line; bodies (reply text, error detail, run data, the
+# session row) are left out: they may hold a user's words or a secret.
+_SUMMARY_FIELDS = ("session_key", "run_id", "agent_id", "phase", "stream", "kind", "reason",
+                   "stop_reason", "server_version", "dropped")
+
+
+def summary(event: object) -> str:
+    """One bounded, sanitised line naming ``event`` for a log (never its message body)."""
+    name = type(event).__name__
+    message = getattr(event, "message", None)
+    if isinstance(message, RemoteMessage):
+        event, extra = message, [f"seq={message.seq}", f"role={one_line(message.role, 20)}"]
+    else:
+        extra = []
+    parts = [name] + [
+        f"{name}={one_line(value, 80)}" for name in _SUMMARY_FIELDS
+        if isinstance(value := getattr(event, name, None), (str, int)) and value != ""] + extra
+    return one_line(" ".join(parts), 300)
 
 
 def chat_event(payload: Any) -> ChatEvent | None:

@@ -12,14 +12,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from engine.inputs import STATE_JSON_MAX_BYTES, InputError, read_file_bytes
+from engine.inputs import (
+    STATE_JSON_MAX_BYTES,
+    InputError,
+    parse_json,
+    read_file_bytes,
+    read_text_file,
+)
 from engine.private_files import make_private_dir, replace_file, write_new_file
+from engine.text import one_line
+
+log = logging.getLogger("claw_tui.remote")
 
 KEY_FILE = "device-key.pem"
 TOKENS_FILE = "device-tokens.json"
@@ -106,14 +116,18 @@ class DeviceTokens:
 
     def _load(self) -> dict[str, dict]:
         try:
-            data = json.loads(read_file_bytes(self.path, limit=STATE_JSON_MAX_BYTES,
-                                              what="device tokens file"))
+            data = parse_json(read_text_file(self.path, limit=STATE_JSON_MAX_BYTES,
+                                             what="device tokens file"))
         except InputError as exc:
             if exc.code == "missing":
                 return {}
-            raise
-        except ValueError:
+            if exc.code != "encoding":
+                raise
+            log.warning("%s", one_line(exc, 300))
             return {}  # a damaged token file only costs a fresh pairing on loopback
+        except ValueError as exc:  # over-nested too: parse_json refuses it before json recurses
+            log.warning("%s: unusable, ignored (%s)", self.path, one_line(exc, 200))
+            return {}
         return data if isinstance(data, dict) else {}
 
     @staticmethod

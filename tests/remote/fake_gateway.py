@@ -46,6 +46,7 @@ class FakeGateway:
         self.answers: dict[str, dict[str, Any]] = {}  # method -> error object
         self.busy: dict[str, int] = {}  # method -> how many times to answer UNAVAILABLE first
         self.silent_methods: set[str] = set()  # methods never answered
+        self.before_challenge: list[str | bytes] = []  # raw frames sent ahead of the challenge
         self.max_payload = 1024 * 1024
         self.tick_ms = 30000
         self.peers: list[Peer] = []
@@ -118,6 +119,8 @@ class FakeGateway:
     async def _handle(self, ws: ServerConnection) -> None:
         nonce = uuid.uuid4().hex
         ts = 1_700_000_000_000
+        for data in self.before_challenge:
+            await ws.send(data)
         await ws.send(json.dumps({"type": "event", "event": "connect.challenge",
                                   "payload": {"nonce": nonce, "ts": ts}}))
         peer: Peer | None = None

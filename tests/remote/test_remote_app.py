@@ -369,3 +369,29 @@ async def test_key_bar_and_help_name_what_f4_and_f5_do_on_a_gateway(tmp_path):
             await pilot.press("f4")  # the same binding id still does the gateway's thing
             await wait_for(pilot, lambda: isinstance(app.screen, SessionsScreen),
                            what="the session list")
+
+
+async def test_an_event_that_cannot_be_shown_is_logged_without_its_body(tmp_path, monkeypatch,
+                                                                         caplog):
+    import asyncio
+
+    from engine.remote import events as ev
+
+    def refuse(self, event):
+        if isinstance(event, ev.ChatDelta):
+            raise RuntimeError("cannot show it")
+
+    monkeypatch.setattr(RemoteEngine, "_on_event", refuse)
+    async with AppFakeGateway() as fake:
+        async with RemoteEngine(fake.url, auth=Auth(token=fake.token), state_dir=tmp_path,
+                                connect_budget=5):
+            await fake.event(fake.peers[0], "chat", {
+                "state": "delta", "sessionKey": "agent:main:main\x1b[2J", "runId": "run-1",
+                "deltaText": "the body: sk-secret-123 " + "x" * 5000})
+            for _ in range(200):
+                if "gateway event not shown" in caplog.text:
+                    break
+                await asyncio.sleep(0.02)
+    (line,) = [r.getMessage() for r in caplog.records if "event not shown" in r.getMessage()]
+    assert "ChatDelta" in line and "run_id=run-1" in line and "agent:main:main" in line
+    assert "sk-secret" not in line and "\x1b" not in line and len(line) < 400

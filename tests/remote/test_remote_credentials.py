@@ -72,16 +72,30 @@ def test_secret_files_win_and_are_stripped(home, tmp_path):
 
 def test_config_problems_are_clear(home, tmp_path):
     write_config(home, {"remote": {"url": "wss://gw", "token": {"source": "env", "id": "X"}}})
-    with pytest.raises(ClawError, match="gateway.remote.token is not a plain string"):
+    with pytest.raises(ClawError, match=r"openclaw.json:1:\d+: gateway.remote.token: not a plain "
+                       "string"):
         resolve_target(env={})
     with pytest.raises(ClawError, match="must start with ws:// or wss://"):
         resolve_target(gateway="http://gw", env={})
     bad = tmp_path / "bad.json"
-    bad.write_text("{gateway: ")
-    with pytest.raises(ClawError, match="bad.json: not valid JSON5"):
+    bad.write_text('{gateway: {remote: {token: "s3cret-value" oops}}}')
+    with pytest.raises(ClawError, match=r"bad.json:1:\d+: .*not valid JSON") as caught:
         resolve_target(config=str(bad), env={})
+    assert "s3cret" not in str(caught.value)  # the file holds secrets: where, never what
     with pytest.raises(InputError):
         resolve_target(config=str(tmp_path / "nope.json"), env={})
+
+
+def test_a_deeply_nested_config_is_a_located_error_not_a_crash(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"gateway": {"remote": {"url": "wss://gw", "x": ' + "[" * 100_000 + "]" * 100_000
+                    + "}}}")
+    with pytest.raises(ClawError, match=r"deep.json:1:\d+: not valid JSON"):
+        resolve_target(config=str(deep), env={})
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b'{"gateway": {"port": 1}}\xff')
+    with pytest.raises(ClawError, match=r"binary.json:1:\d+: not valid UTF-8"):
+        resolve_target(config=str(binary), env={})
 
 
 def test_openclaw_config_path_variables(home, tmp_path):

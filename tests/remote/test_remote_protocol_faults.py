@@ -23,7 +23,7 @@ from engine.remote.errors import (
     ProtocolMismatch,
     RequestTimeout,
 )
-from engine.remote.identity import DeviceIdentity
+from engine.remote.identity import DeviceIdentity, DeviceTokens
 from tests.remote.fake_gateway import FakeGateway
 
 FAST = Backoff(initial=0.05, maximum=0.2)
@@ -187,6 +187,37 @@ async def test_garbage_oversized_binary_and_unknown_frames_are_skipped(fake, tmp
     assert "over the gateway's maxPayload 4096" in logged
     assert "weird" in logged  # and the peer's escape and bidi override are not raw in it:
     assert "\x1b" not in logged and "\u202e" not in logged
+
+
+async def test_an_over_nested_frame_is_logged_and_skipped(fake, tmp_path, caplog):
+    deep = "[" * 100_000
+    fake.before_challenge = [deep, b"\x00binary", "{not json"]
+    async with client(fake, tmp_path) as c:
+        queue = c.subscribe()
+        await c.watch(KEY, after_seq=0)
+        await fake.raw(fake.peers[0], deep)
+        await fake.raw(fake.peers[0], '{"type": "event", "event": "x", "payload": '
+                       + "{\"a\": " * 5000 + "1" + "}" * 5000 + "}")
+        await fake.post_message(KEY, "user", "after the deep frames")
+        (message,) = await messages(queue, 1)
+        assert message.text == "after the deep frames"
+        assert c.connected and c.connects == 1
+        assert c._conn.skipped_frames == 2
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "nested deeper than 64 levels" in logged and "line 1 column 65" in logged
+    assert "skipped before the challenge" in logged
+
+
+def test_an_over_nested_device_token_file_is_unusable_not_fatal(tmp_path, caplog):
+    tokens = DeviceTokens(tmp_path)
+    tokens.path.parent.mkdir(parents=True)
+    tokens.path.write_text('{"k": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert tokens.get("ws://gw", "dev", "operator") is None
+    assert "device-tokens.json" in caplog.text and "nested deeper" in caplog.text
+    tokens.path.write_bytes(b"\xff\xfe")
+    assert tokens.get("ws://gw", "dev", "operator") is None
+    tokens.put("ws://gw", "dev", "operator", "tok", ["operator.read"])
+    assert tokens.get("ws://gw", "dev", "operator")["token"] == "tok"
 
 
 # -- reconnecting ----------------------------------------------------------------------------
