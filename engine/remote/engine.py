@@ -19,7 +19,7 @@ import logging
 import time
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -39,6 +39,7 @@ from engine.remote import mapping
 from engine.remote.client import GatewayClient
 from engine.remote.connection import Auth
 from engine.remote.errors import GatewayError, StaleConfigHash
+from engine.remote.runs import DONE_KEPT, RUNS_KEPT, Run, Turn, usage_of
 from engine.remote.sessions import SessionPlace, place_of, shown_role, stored
 from engine.routing.inbound import Inbound
 from engine.routing.route import Explanation, Route
@@ -48,9 +49,7 @@ from engine.text import one_line
 
 log = logging.getLogger("claw_tui.remote")
 
-RUNS_KEPT = 50  # finished runs the runs panel keeps
 EXPORT_PAGES = 500  # of 200 messages: an export stops there rather than read without end
-DONE_KEPT = 2048  # finished run ids remembered, so a late transcript row is not shown twice
 
 
 @dataclass(frozen=True)
@@ -61,45 +60,6 @@ class RemoteTicket:
     session_key: str
     agent_id: str
     route: Route
-
-
-@dataclass
-class _Turn:
-    """A run as a pane sees it: its turn id (our idempotency key, or the run id), the run id
-    once known, and the reply text so far."""
-
-    turn_id: str
-    place: SessionPlace
-    run_id: str = ""
-    started: bool = False  # TurnStarted went out (the user message is shown)
-    parts: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Run:
-    """One row of the runs panel."""
-
-    run_id: str
-    agent_id: str
-    place: SessionPlace
-    state: str = "running"
-    started_at: float = field(default_factory=time.time)
-    last_active: float = field(default_factory=time.time)
-    abort_requested: bool = False
-    stop_reason: str | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    def snapshot(self) -> CloneSnapshot:
-        return CloneSnapshot(
-            clone_id=self.run_id, agent_id=self.agent_id, channel=self.place.channel,
-            account_id=self.place.account_id, state=self.state,
-            session_key=self.place.session_key, queue_length=0, locks_held=False,
-            interrupt_requested=self.abort_requested and self.state not in (
-                "done", "interrupted", "error"),
-            interrupt_reason=self.stop_reason, turns=1, prompt_tokens=self.prompt_tokens,
-            completion_tokens=self.completion_tokens, cost=0.0, created_at=self.started_at,
-            last_active=self.last_active)
 
 
 def _account_states(status: dict[str, Any]) -> dict[str, str]:
@@ -149,12 +109,12 @@ class RemoteEngine:
         self._default_agent = "main"
         self._queue_modes: dict[str, str] = {}
         self._pinned: dict[tuple[str, str, str], SessionPlace] = {}  # (inbox, kind, id) → session
-        self._turns: dict[str, _Turn] = {}  # turn id → turn
+        self._turns: dict[str, Turn] = {}  # turn id → turn
         self._run_turn: dict[str, str] = {}  # run id → turn id
         self._open: dict[str, str] = {}  # session key → its open turn's id
         self._done: OrderedDict[str, None] = OrderedDict()  # finished run ids
         self._last_seq: dict[str, int] = {}  # session key → last transcript seq seen
-        self._runs: OrderedDict[str, _Run] = OrderedDict()
+        self._runs: OrderedDict[str, Run] = OrderedDict()
         self.connection_error: str | None = None  # what the banner shows while it retries
 
     # -- life --------------------------------------------------------------------------------
@@ -314,7 +274,7 @@ class RemoteEngine:
                                  route.channel, route.account_id, peer)
         self._pin(place)
         turn_id = uuid.uuid4().hex
-        turn = self._turns[turn_id] = _Turn(turn_id, place)
+        turn = self._turns[turn_id] = Turn(turn_id, place)
         self._open[route.session_key] = turn_id
         self._events.emit(events.RouteResolved, inbox_key=inbox_key, turn_id=turn_id,
                           session_key=route.session_key, peer=peer, route=route)
@@ -645,12 +605,12 @@ class RemoteEngine:
         assert row is not None  # numbered in ``_on_message``
         return row
 
-    def _new_turn(self, session_key: str, turn_id: str) -> _Turn:
+    def _new_turn(self, session_key: str, turn_id: str) -> Turn:
         """A turn this client did not start (a channel's message, another client's): its
         pane learns its route first, as for a message sent from it."""
         place = self._place(session_key)
         self._pin(place)
-        turn = self._turns[turn_id] = _Turn(turn_id, place)
+        turn = self._turns[turn_id] = Turn(turn_id, place)
         try:
             route = self.route(place.inbox_key, place.peer)
         except ClawError:
@@ -659,7 +619,7 @@ class RemoteEngine:
                           session_key=session_key, peer=place.peer, route=route)
         return turn
 
-    def _turn_of_run(self, session_key: str, run_id: str) -> _Turn:
+    def _turn_of_run(self, session_key: str, run_id: str) -> Turn:
         """The turn of ``run_id``: known, else the session's open turn that has no run yet
         (the message that started it came first), else a new one."""
         turn = self._turns.get(self._run_turn.get(run_id, ""))
@@ -673,16 +633,16 @@ class RemoteEngine:
             self._bind(turn, run_id)
         return turn
 
-    def _bind(self, turn: _Turn, run_id: str) -> None:
+    def _bind(self, turn: Turn, run_id: str) -> None:
         turn.run_id = run_id
         self._run_turn[run_id] = turn.turn_id
         if run_id not in self._runs:
-            run = self._runs[run_id] = _Run(run_id, turn.place.agent_id, turn.place)
+            run = self._runs[run_id] = Run(run_id, turn.place.agent_id, turn.place)
             while len(self._runs) > RUNS_KEPT:
                 self._runs.popitem(last=False)
             self._events.emit(events.CloneCreated, snapshot=run.snapshot())
 
-    def _synthetic(self, turn: _Turn, text: str, status: str,
+    def _synthetic(self, turn: Turn, text: str, status: str,
                    reason: str | None = None) -> StoredMessage:
         """The reply as the run's events gave it (its transcript row, read back later, has
         the same id: the next ``seq``)."""
@@ -695,14 +655,14 @@ class RemoteEngine:
                              author=turn.place.agent_id, content=text, status=status,
                              created_at=time.time(), meta=meta)
 
-    def _finish(self, turn: _Turn, message: StoredMessage) -> None:
+    def _finish(self, turn: Turn, message: StoredMessage) -> None:
         self._close(turn, "done", None)
         self._events.emit(events.TurnFinished, inbox_key=turn.place.inbox_key,
                           turn_id=turn.turn_id, session_key=turn.place.session_key,
                           agent_id=turn.place.agent_id, message=message,
-                          usage=_usage(self._runs.get(turn.run_id)))
+                          usage=usage_of(self._runs.get(turn.run_id)))
 
-    def _close(self, turn: _Turn, state: str, reason: str | None) -> None:
+    def _close(self, turn: Turn, state: str, reason: str | None) -> None:
         self._turns.pop(turn.turn_id, None)
         if self._open.get(turn.place.session_key) == turn.turn_id:
             del self._open[turn.place.session_key]
@@ -718,7 +678,7 @@ class RemoteEngine:
                     run.stop_reason = reason
                 self._run_changed(run)
 
-    def _drop(self, turn: _Turn) -> None:
+    def _drop(self, turn: Turn) -> None:
         """A send the gateway refused: its turn never ran."""
         self._turns.pop(turn.turn_id, None)
         if self._open.get(turn.place.session_key) == turn.turn_id:
@@ -728,13 +688,13 @@ class RemoteEngine:
         run = self._runs.get(run_id)
         return run.stop_reason if run is not None and run.stop_reason else said
 
-    def _run_state(self, turn: _Turn, state: str) -> None:
+    def _run_state(self, turn: Turn, state: str) -> None:
         run = self._runs.get(turn.run_id)
         if run is not None and run.state != state:
             run.state = state
             self._run_changed(run)
 
-    def _run_changed(self, run: _Run) -> None:
+    def _run_changed(self, run: Run) -> None:
         run.last_active = time.time()
         self._events.emit(events.CloneStateChanged, snapshot=run.snapshot())
 
@@ -750,10 +710,7 @@ class RemoteEngine:
         if event.agent_id:
             run.agent_id = event.agent_id
         if event.stream == "usage":
-            run.prompt_tokens = _int(data, "input", "inputTokens", "promptTokens",
-                                     "prompt_tokens") or run.prompt_tokens
-            run.completion_tokens = _int(data, "output", "outputTokens", "completionTokens",
-                                         "completion_tokens") or run.completion_tokens
+            run.take_usage(data)
         self._run_changed(run)
 
 
@@ -764,20 +721,3 @@ def _rows(listing: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _ms(value: Any) -> float | None:
     return value / 1000.0 if isinstance(value, (int, float)) and value > 0 else None
-
-
-def _int(data: dict[str, Any], *keys: str) -> int:
-    for key in keys:
-        value = data.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    return 0
-
-
-def _usage(run: _Run | None) -> Any:
-    from engine.providers.base import Usage
-
-    if run is None:
-        return Usage()
-    return Usage(prompt_tokens=run.prompt_tokens, completion_tokens=run.completion_tokens)
-
