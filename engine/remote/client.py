@@ -22,10 +22,9 @@ import logging
 import random
 import time
 import uuid
-from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from engine.remote import events as ev
 from engine.remote.connection import (
@@ -46,13 +45,14 @@ from engine.remote.errors import (
     GatewayUnreachable,
     RequestTimeout,
 )
+from engine.remote.event_queue import EventQueue
 from engine.remote.identity import DeviceIdentity, DeviceTokens
+from engine.remote.watch import Watch
 from engine.text import one_line
 
 log = logging.getLogger("claw_tui.remote")
 
 HISTORY_PAGE = 200
-_SEEN_IDS = 512  # per session, for messages that come without a seq
 
 
 @dataclass(frozen=True)
@@ -66,80 +66,6 @@ class Backoff:
     def delay(self, attempt: int) -> float:
         base = min(self.maximum, self.initial * self.factor ** max(0, attempt))
         return base * (0.8 + 0.4 * random.random())
-
-
-class EventQueue:
-    """One reader's events, in order. A reader more than ``maxsize`` behind loses the oldest
-    pending events and gets :class:`events.Lagged` first."""
-
-    def __init__(self, client: GatewayClient, maxsize: int) -> None:
-        self._client = client
-        self._items: deque[ev.RemoteEvent] = deque()
-        self._maxsize = maxsize
-        self._dropped = 0
-        self._ready = asyncio.Event()
-        self._closed = False
-
-    def put(self, event: ev.RemoteEvent) -> None:
-        if self._closed:
-            return
-        if len(self._items) >= self._maxsize:
-            self._items.popleft()
-            self._dropped += 1
-        self._items.append(event)
-        self._ready.set()
-
-    async def get(self, timeout: float | None = None) -> ev.RemoteEvent:
-        """The next event; TimeoutError after ``timeout``."""
-        while not self._items and not self._dropped:
-            if self._closed:
-                raise StopAsyncIteration
-            self._ready.clear()
-            await asyncio.wait_for(self._ready.wait(), timeout)
-        if self._dropped:
-            dropped, self._dropped = self._dropped, 0
-            return ev.Lagged(dropped)
-        return self._items.popleft()
-
-    def drain(self) -> list[ev.RemoteEvent]:
-        out: list[ev.RemoteEvent] = [ev.Lagged(self._dropped)] if self._dropped else []
-        self._dropped = 0
-        out.extend(self._items)
-        self._items.clear()
-        return out
-
-    def __aiter__(self) -> AsyncIterator[ev.RemoteEvent]:
-        return self
-
-    async def __anext__(self) -> ev.RemoteEvent:
-        return await self.get()
-
-    def close(self) -> None:
-        self._closed = True
-        self._ready.set()
-        self._client._queues.discard(self)
-
-
-class _Watch:
-    """What the client knows about a session it follows."""
-
-    __slots__ = ("last_seq", "seen_ids", "healing", "heal_again")
-
-    def __init__(self, last_seq: int | None) -> None:
-        self.last_seq = last_seq
-        self.seen_ids: OrderedDict[str, None] = OrderedDict()
-        self.healing = False
-        self.heal_again = False
-
-    def seen(self, message_id: str) -> bool:
-        if not message_id:
-            return False
-        if message_id in self.seen_ids:
-            return True
-        self.seen_ids[message_id] = None
-        if len(self.seen_ids) > _SEEN_IDS:
-            self.seen_ids.popitem(last=False)
-        return False
 
 
 class GatewayClient:
@@ -169,7 +95,7 @@ class GatewayClient:
         self._runner: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._queues: set[EventQueue] = set()
-        self._watches: dict[str, _Watch] = {}
+        self._watches: dict[str, Watch] = {}
         self._last_frame_seq: int | None = None
         self._run_seq: dict[str, int] = {}
 
@@ -210,7 +136,7 @@ class GatewayClient:
         return self._conn is not None and not self._conn.closed and self._up.is_set()
 
     def subscribe(self, *, maxsize: int = 4096) -> EventQueue:
-        queue = EventQueue(self, maxsize)
+        queue = EventQueue(self._queues, maxsize)
         self._queues.add(queue)
         return queue
 
@@ -479,7 +405,7 @@ class GatewayClient:
         if after_seq is None:
             page, _ = await self.history(session_key, limit=1)
             after_seq = max((m.seq for m in page if m.seq is not None), default=0)
-        self._watches[session_key] = _Watch(after_seq)
+        self._watches[session_key] = Watch(after_seq)
         await self.request("sessions.messages.subscribe", {"key": session_key})
         self._heal(session_key)  # anything that landed between the page read and the subscribe
 
@@ -548,7 +474,7 @@ class GatewayClient:
                 return
             # A session this client did not know (a channel's inbound message): follow it
             # from this message on.
-            watch = self._watches[key] = _Watch(message.seq - 1 if message.seq else None)
+            watch = self._watches[key] = Watch(message.seq - 1 if message.seq else None)
             self._spawn(self._subscribe_messages(key), "gateway-follow")
         self._offer(watch, message, healed=False)
 
@@ -558,7 +484,7 @@ class GatewayClient:
         except GatewayError as exc:
             log.info("could not follow session %s: %s", key[:120], exc)
 
-    def _offer(self, watch: _Watch, message: ev.RemoteMessage, *, healed: bool) -> None:
+    def _offer(self, watch: Watch, message: ev.RemoteMessage, *, healed: bool) -> None:
         """Deliver ``message`` unless it was delivered already; a live message past a gap
         fetches the gap instead."""
         if message.seq is None:
@@ -585,7 +511,7 @@ class GatewayClient:
         watch.healing = True
         self._spawn(self._heal_session(key, watch), "gateway-heal")
 
-    async def _heal_session(self, key: str, watch: _Watch) -> None:
+    async def _heal_session(self, key: str, watch: Watch) -> None:
         """Fetch what ``key`` gained past the last delivered message and deliver it in order."""
         try:
             while True:
