@@ -9,6 +9,9 @@ log says why, and the app runs on plain Textual behaviour: slower, never broken.
 - ``frame_timer``: a screen repaints in the next 60 Hz slot still ahead after a slow frame
   (Textual's timer idles one slot too many); the timer ``key_echo`` hurries.
 - ``key_echo``: the focused widget is painted alone, at once, between slots.
+- ``layout_diff``: a layout repaints what changed since the screen was last laid out, also
+  when a region lookup rebuilt the compositor's map in between (Textual then diffs against the
+  rebuilt map and repaints nothing: a closed overlay stayed drawn). ``key_echo`` needs it.
 - ``size_cache``: a layout skips the scrollbar update of scroll views whose sizes are unchanged.
 - ``scrollbar_update``: a history's height change (a reply growing in a pane not focused)
   updates its scrollbar in place instead of laying out the whole screen.
@@ -48,6 +51,10 @@ from textual.scroll_view import ScrollView
 from textual.timer import EventTargetGone, Timer
 from textual.widget import Widget
 
+try:
+    from textual._compositor import Compositor
+except ImportError:  # moved or gone: ``layout_diff``, and with it ``key_echo``, is off
+    Compositor = object  # type: ignore[assignment,misc]
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -191,6 +198,22 @@ def _check_key_echo() -> str | None:
                 else "App._batch_count"))
 
 
+def _check_layout_diff() -> str | None:
+    """A screen keeps its compositor in ``_compositor``; a region lookup rebuilds the map
+    (``full_map``, a property) when ``_full_map_invalidated``; ``reflow`` diffs the new
+    arrangement against ``_full_map``; ``clear`` forgets it."""
+    if Compositor is object:
+        return "textual._compositor.Compositor"
+    compositor = getattr(_probe_screen(), "_compositor", None)
+    return (_attribute(_probe_screen(), "_compositor", Compositor)
+            or (None if isinstance(getattr(Compositor, "full_map", None), property)
+                else "Compositor.full_map")
+            or _method(Compositor, "reflow", "parent", "size")
+            or _method(Compositor, "clear")
+            or _attribute(compositor, "_full_map", dict)
+            or _attribute(compositor, "_full_map_invalidated", bool))
+
+
 def _check_terminal_write() -> str | None:
     """The app keeps its driver in ``_driver`` and a driver writes text with ``write``."""
     from textual.app import App as _App  # noqa: PLC0415
@@ -226,6 +249,8 @@ FEATURES: dict[str, Feature] = {f.name: f for f in (
             _check_size_cache),
     Feature("frame_timer", "a screen repaints in the next slot still ahead after a slow frame",
             _check_frame_timer),
+    Feature("layout_diff", "a layout repaints all that changed since the last, whatever "
+            "looked up regions in between", _check_layout_diff),
     Feature("key_echo", "the focused widget is painted alone, at once, between frame slots",
             _check_key_echo),
     Feature("terminal_write", "desktop notifications (OSC 9/777) are written to the terminal",
@@ -234,7 +259,8 @@ FEATURES: dict[str, Feature] = {f.name: f for f in (
             _check_esc_digits),
 )}
 
-SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = KEY_ECHO = TERMINAL_WRITE = ESC_DIGITS_READ = True
+SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = LAYOUT_DIFF = KEY_ECHO = TERMINAL_WRITE = True
+ESC_DIGITS_READ = True
 
 
 def configure(setting: str | None = None) -> None:
@@ -253,9 +279,12 @@ def configure(setting: str | None = None) -> None:
         except Exception as error:  # a changed Textual may fail the probe itself
             problem = f"check failed: {type(error).__name__}: {error}"
         feature.on, feature.missing = problem is None, problem or ""
-    # The echo is a hurried frame-timer tick; skipping unchanged sizes counts on a history's
-    # height change updating its scrollbar in place (a layout would not, sizes unchanged).
-    for name, needs in (("key_echo", "frame_timer"), ("size_cache", "scrollbar_update")):
+    # The echo is a hurried frame-timer tick, and it leaves frames with nothing on screen to
+    # paint, after which Textual's next region lookup rebuilds the map (``layout_diff``);
+    # skipping unchanged sizes counts on a history's height change updating its scrollbar in
+    # place (a layout would not, sizes unchanged).
+    for name, needs in (("key_echo", "frame_timer"), ("key_echo", "layout_diff"),
+                        ("size_cache", "scrollbar_update")):
         feature = FEATURES[name]
         if feature.on and not FEATURES[needs].on:
             feature.on, feature.missing = False, f"needs {needs}"
@@ -380,12 +409,50 @@ class FrameTimer(Timer):
                 schedule.end_tick()
 
 
+class LaidOutCompositor(Compositor):
+    """A compositor whose layout repaints what changed since the screen was last laid out.
+
+    Textual rebuilds the map from the DOM as it is when a region is looked up with the map
+    marked stale (``_full_map_invalidated``: a frame had a widget off screen to repaint, a
+    scroll was laid out), and a layout then diffs its arrangement against that rebuilt map.
+    A lookup made after a change of ``display`` and before the layout it asks for (the
+    sidebar's own repaint looks up its size while its new style is set) so hid the change:
+    the closed overlay's cells were never repainted. With key echo it came up in about one
+    toggle of five under load, as the focused widget's repaint went out alone and the frame
+    after it had only widgets off screen to paint (Textual's own frame renders those with it,
+    and the rendering's lookups rebuild the map before anything changes). Here the map a
+    rebuild replaces is kept, and the next layout diffs against it, as with no lookup."""
+
+    _laid_out: dict[Widget, Any] | None = None
+
+    @property
+    def full_map(self) -> dict[Widget, Any]:
+        if self._laid_out is None and self._full_map_invalidated and self.root is not None:
+            self._laid_out = self._full_map
+        return super().full_map  # type: ignore[no-any-return]
+
+    def reflow(self, parent: Widget, size: Size) -> Any:
+        if self._laid_out is not None:
+            self._full_map, self._laid_out = self._laid_out, None
+        return super().reflow(parent, size)
+
+    def clear(self) -> None:
+        self._laid_out = None
+        super().clear()
+
+
 class FrameHooks(_Screen):
     """Screen mix-in: with ``FRAME_TIMER`` the screen repaints from a ``FrameTimer`` on
     ``frame_schedule()``, each slot calling ``frame_slot()``; with ``KEY_ECHO`` each widget it
-    is asked to repaint is also passed to ``repaint_requested()``. Otherwise plain Textual."""
+    is asked to repaint is also passed to ``repaint_requested()``; with ``LAYOUT_DIFF`` its
+    compositor is a ``LaidOutCompositor``. Otherwise plain Textual."""
 
     _compat_frame_timer: FrameTimer | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if LAYOUT_DIFF:
+            self._compositor = LaidOutCompositor()
 
     @abstractmethod
     def frame_schedule(self) -> Any:

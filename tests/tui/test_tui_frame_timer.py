@@ -137,3 +137,63 @@ async def test_a_key_is_painted_at_once_alone_while_the_rest_waits_for_its_slot(
         main.slots.hurry()  # the slot comes: the sidebar's repaint goes out then, not lost
         await wait_for(pilot, lambda: any(touches(s, sidebar.region) for s in sent),
                        what="the sidebar in the next frame")
+
+
+async def until(predicate, what: str, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the loop run until ``predicate()`` (not ``pilot.pause``, which paints a frame)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.skipif(not textual_compat.KEY_ECHO, reason="key echo off (CLAW_TUI_TEXTUAL_FAST_PATHS)")
+async def test_an_overlay_closed_after_a_key_echo_is_painted_away(tmp_path):
+    """The key's echo goes out alone; the next frame then has only a widget off screen (a
+    hidden pane's) to paint. The sidebar overlay closed after that must leave the screen."""
+    async with running_app(tmp_path, size=(80, 24)) as (app, pilot):
+        main = app.screen
+        composer = main.focused_pane.composer
+        composer.cursor_blink = False  # no repaint of its own in between
+        await wait_for(pilot, lambda: main.focused is composer and main.slots.ticks > 0,
+                       what="the first frames")
+        assert main.collapsed
+        sidebar = main.query_one("Sidebar")
+        main.action_toggle_sidebar()
+        await wait_for(pilot, lambda: sidebar.region.height > 1, what="the sidebar overlay")
+        box = sidebar.region.intersection(sidebar.region._replace(height=composer.region.y - 1))
+        off_screen = next(w for w in main.panes[1].query("*")
+                          if w.is_mounted and w.display and not w.region)
+        sent: list[list[tuple[int, int, int]]] = []
+        display = app._display
+
+        def record(screen, update):  # type: ignore[no-untyped-def]
+            if update is not None:
+                sent.append(list(getattr(update, "spans", None) or
+                                 [(y, 0, app.size.width) for y in range(app.size.height)]))
+            return display(screen, update)
+
+        app._display = record
+        main.slots.interval = 3600.0  # frames only when hurried, after the next one
+        echoes = main.echo_frames
+        composer.refresh()  # as a key does
+        await until(lambda: main.echo_frames > echoes, "an echo frame")
+
+        off_screen.refresh()
+        await until(lambda: off_screen in main._dirty_widgets, "the hidden pane's repaint")
+        composer.refresh()
+        await until(lambda: main.echo_frames > echoes + 1, "the echo frame")
+        assert off_screen in main._dirty_widgets  # left for the next slot
+        ticks = main.slots.ticks
+        main.slots.hurry()  # the next slot: nothing on screen to paint
+        await until(lambda: main.slots.ticks > ticks and not main._dirty_widgets, "a frame")
+
+        sent.clear()
+        main.action_toggle_sidebar()
+        await until(lambda: not sidebar.display, "the overlay closed")
+        await until(lambda: main._layout_required, "the layout the closing asks for")
+        main.slots.hurry()
+        await until(lambda: not main._layout_required, "the layout")
+        assert any(touches(spans, box) for spans in sent), "the closed overlay is still drawn"

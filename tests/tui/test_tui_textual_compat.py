@@ -59,6 +59,11 @@ def test_the_setting_turns_off_all_or_the_ones_named(reconfigure):
     # skipping unchanged sizes counts on height changes updating the scrollbar in place
     assert off == {"scrollbar_update": "CLAW_TUI_TEXTUAL_FAST_PATHS=-scrollbar_update",
                    "size_cache": "needs scrollbar_update"}
+    reconfigure("-layout_diff")
+    off = {f.name: f.missing for f in textual_compat.FEATURES.values() if not f.on}
+    # the echo's frames would let a lookup hide a change of display from the next layout
+    assert off == {"layout_diff": "CLAW_TUI_TEXTUAL_FAST_PATHS=-layout_diff",
+                   "key_echo": "needs layout_diff"}
 
 
 async def _tick_renamed(self, *, due: float, count: int) -> None:
@@ -77,6 +82,9 @@ async def _tick_renamed(self, *, due: float, count: int) -> None:
     ("key_echo", Screen, "_compositor_refresh", None, "Screen._compositor_refresh"),
     ("key_echo", App, "__init__", lambda self: None, "App._batch_count"),
     ("terminal_write", Driver, "write", None, "Driver.write"),
+    ("layout_diff", textual_compat.Compositor, "full_map", None, "Compositor.full_map"),
+    ("layout_diff", textual_compat.Compositor, "reflow", lambda self, root, size: None,
+     "Compositor.reflow(parent, size)"),
 ])
 def test_a_changed_textual_turns_that_path_off(reconfigure, monkeypatch, name, owner, attribute,
                                                value, missing):
