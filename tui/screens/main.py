@@ -402,16 +402,11 @@ class MainScreen(OnTimeFrames, Screen):
     def _toggle(self, widget: Widget, name: str) -> None:
         """Show or hide a panel of the full layout (kept in the preferences), or open or
         close its overlay in the collapsed layout (not kept: it is a look, not a setting)."""
-        # The screen is laid out again here, not only by the class's change of ``display``:
-        # under load that layout was sometimes never done and the closed panel stayed drawn
-        # (with the focused widget painted alone between frames, ``tui.frame_timer``).
         if self.collapsed:
             widget.toggle_class("-open")
-            self.refresh(layout=True)
             return
         shown = widget.has_class("-hidden")
         widget.set_class(not shown, "-hidden")
-        self.refresh(layout=True)
         self.claw.report_pref_error(self.claw.prefs.set_layout(**{name: shown}))
 
     @on(ChannelPane.ExplainRequested)
