@@ -395,3 +395,14 @@ async def test_an_event_that_cannot_be_shown_is_logged_without_its_body(tmp_path
     (line,) = [r.getMessage() for r in caplog.records if "event not shown" in r.getMessage()]
     assert "ChatDelta" in line and "run_id=run-1" in line and "agent:main:main" in line
     assert "sk-secret" not in line and "\x1b" not in line and len(line) < 400
+
+
+async def test_a_reply_another_client_started_names_its_agent_while_it_streams(tmp_path):
+    async with AppFakeGateway() as fake:
+        fake.replies["a long one"] = " ".join(["words"] * 400)
+        fake.chunk_delay = 0.05
+        async with attached(tmp_path, fake) as (app, pilot):
+            a2a = pane(app, "a2a:default")
+            await fake.inbound(A2A_KEY, "a long one")
+            await wait_for(pilot, lambda: "words words" in a2a.live_text, what="streaming")
+            assert "research is replying…" in app.screen_text()

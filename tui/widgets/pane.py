@@ -546,7 +546,9 @@ class ChannelPane(Vertical):
             # A message from another peer of this account (a channel's inbound message on a
             # remote gateway) while nothing runs here: the pane turns to that conversation.
             self.set_peer(event.peer)
-        turn = self._turn_for(message.event)
+        # The route names the agent: a remote gateway routes before the send returns, so
+        # this may be where the pane's turn (and its "<agent> is replying…") begins.
+        turn = self._turn_for(message.event, message.event.route.agent_id)
         if turn is not None:
             turn.route = message.event.route
             self._update_labels()
