@@ -16,7 +16,7 @@ from textual import events
 from textual.widget import Widget
 
 from tui.safe_text import literal, one_line
-from tui.widgets.sidebar import PaneRow, Sidebar, pane_rows
+from tui.widgets.sidebar import PaneRow, Sidebar, badge_parts, pane_rows
 
 if TYPE_CHECKING:
     from tui.widgets.pane import ChannelPane
@@ -50,10 +50,7 @@ def _cut(label: str, room: int) -> str:
 
 
 def badges(row: PaneRow) -> str:
-    _mark, _number, _label, alerts, mentions, unseen, state = row
-    parts = [f"✖{alerts}" if alerts else "", f"@{mentions}" if mentions else "",
-             f"●{unseen}" if unseen else "", state]
-    return " ".join(part for part in parts if part)
+    return " ".join(text for text, _kind in badge_parts(row))
 
 
 def entry_width(row: PaneRow, label: str) -> int:
@@ -91,15 +88,11 @@ class PaneTabs(Widget):
             if label:
                 entry.append(" ")
                 entry.append_text(literal(label))
-            mark, _number, _label, alerts, mentions, unseen, state = row
-            for text, style in ((f"✖{alerts}" if alerts else "", "pane-tabs--alerts"),
-                                (f"@{mentions}" if mentions else "", "pane-tabs--mentions"),
-                                (f"●{unseen}" if unseen else "", "pane-tabs--unseen"),
-                                (state, "")):
-                if text:
-                    entry.append(" ")
-                    entry.append(text, self.get_component_rich_style(style) if style else "")
-            if mark == "▸":
+            for text, kind in badge_parts(row):
+                entry.append(" ")
+                entry.append(text, "" if kind == "state"
+                             else self.get_component_rich_style(f"pane-tabs--{kind}"))
+            if row[0] == "▸":
                 entry.stylize(current)
             line.append_text(entry)
             spans.append((start, line.cell_len, row[1]))

@@ -42,6 +42,16 @@ def pane_rows(panes: Iterable["ChannelPane"], focused: "ChannelPane | None") -> 
              pane.mentions, pane.unseen, STATE_BADGE[pane.turn_state()]) for pane in panes]
 
 
+def badge_parts(row: PaneRow) -> list[tuple[str, str]]:
+    """A pane row's badges (``✖alerts``, ``@mentions``, ``●unseen``, its state), each with its
+    kind, the suffix of the component class that styles it: one spelling for both pane lists."""
+    _mark, _number, _label, alerts, mentions, unseen, state = row
+    parts = [(f"✖{alerts}" if alerts else "", "alerts"),
+             (f"@{mentions}" if mentions else "", "mentions"),
+             (f"●{unseen}" if unseen else "", "unseen"), (state, "state")]
+    return [(text, kind) for text, kind in parts if text]
+
+
 class Sidebar(StylePerRepaint, Widget):
     COMPONENT_CLASSES = {"sidebar--alerts", "sidebar--mentions", "sidebar--unseen",
                          "sidebar--state"}
@@ -81,17 +91,9 @@ class Sidebar(StylePerRepaint, Widget):
     def _text(self, row: SidebarRow) -> Text:
         if row is None:
             return Text("Panes", style="bold", end="")
-        mark, number, label, alerts, mentions, unseen, state = row
-        badges: list[Text] = []
-        if alerts:
-            badges.append(Text(f"✖{alerts}", style=self.get_component_rich_style("sidebar--alerts")))
-        if mentions:
-            badges.append(Text(f"@{mentions}",
-                               style=self.get_component_rich_style("sidebar--mentions")))
-        if unseen:
-            badges.append(Text(f"●{unseen}", style=self.get_component_rich_style("sidebar--unseen")))
-        if state:
-            badges.append(Text(state, style=self.get_component_rich_style("sidebar--state")))
+        mark, number, label = row[:3]
+        badges = [Text(text, style=self.get_component_rich_style(f"sidebar--{kind}"))
+                  for text, kind in badge_parts(row)]
         room = LABEL_WIDTH - sum(b.cell_len + 1 for b in badges)
         line = Text(f"{mark}{number} ", end="")
         line.append_text(literal(one_line(label, max(4, room))))
