@@ -20,6 +20,7 @@ from typing import Mapping
 from textual.binding import Binding
 
 from engine.errors import Problem
+from tui.composer_commands import command_list
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,7 @@ KEYS: tuple[Key, ...] = (
     # Not a priority binding: a priority binding runs before the keys typed ahead of it reach
     # the text box, so a fast "text⏎" (a script, a paste without brackets) sent half a message.
     Key("composer.send", "enter", "send", "Send", "composer",
-        help="Send the message (or run /ask, /new, /reset, /sessions, /export)"),
+        help=f"Send the message (or run {command_list()})"),
     Key("composer.newline", "shift+enter,ctrl+j", "newline", "Newline", "composer", show=False,
         help="Insert a newline"),
     Key("composer.editor", "ctrl+g", "external_editor", "Editor", "composer",

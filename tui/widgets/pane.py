@@ -23,6 +23,7 @@ from textual.widgets import Static
 from engine.errors import ClawError
 from engine.gateway.inbox import Inbox, PeerSpec
 from tui import engine_messages, hotlist, textual_compat
+from tui.composer_commands import COMMANDS, command_list
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
 from tui.widgets.draw_slot import DrawSlot
@@ -62,9 +63,8 @@ def command_error(text: str) -> str | None:
     command = stripped.split(maxsplit=1)[0].lower() if stripped.startswith("/") else ""
     if command == "/export" and _export_format(stripped) not in ("markdown", "md", "jsonl"):
         return '✖ /export takes "markdown" or "jsonl"'
-    if command and command not in ("/ask", "/new", "/reset", "/sessions", "/export"):
-        return (f"✖ unknown command {one_line(command, 20)} "
-                "(try /ask <agent> <text>, /new, /reset, /sessions, /export)")
+    if command and command not in COMMANDS:
+        return f"✖ unknown command {one_line(command, 20)} (try {command_list(usage=True)})"
     return None
 
 
