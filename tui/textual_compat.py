@@ -179,7 +179,8 @@ def _check_frame_timer() -> str | None:
 def _check_key_echo() -> str | None:
     """A screen hears of each widget to repaint in ``_on_update`` and keeps them in
     ``_dirty_widgets``; its compositor repaints chosen widgets (``update_widgets``, then
-    ``_compositor_refresh``) and knows which are on screen; the app counts open batches."""
+    ``_compositor_refresh``) and knows which are on screen; the app counts open batches; what
+    waits for a repaint is in ``_callbacks``, run by ``_invoke_and_clear_callbacks``."""
     from textual._compositor import Compositor  # noqa: PLC0415
     from textual.app import App as _App  # noqa: PLC0415
 
@@ -188,6 +189,8 @@ def _check_key_echo() -> str | None:
     return (_method(Screen, "_on_update", "message", coroutine=True)
             or _method(Screen, "_compositor_refresh")
             or _attribute(screen, "_dirty_widgets", set)
+            or _attribute(screen, "_callbacks", list)
+            or _method(Screen, "_invoke_and_clear_callbacks", coroutine=True)
             or _attribute(screen, "_compositor", Compositor)
             or _method(Compositor, "update_widgets", "widgets")
             or _attribute(compositor, "visible_widgets")
@@ -487,7 +490,8 @@ def paint_frame(screen: Screen[Any]) -> None:
 
 
 def paint_alone(screen: Screen[Any], widget: Widget) -> bool:
-    """Repaint ``widget`` alone, now, leaving whatever else changed for the next frame. False
+    """Repaint ``widget`` alone, now, leaving whatever else changed (and what waits for it:
+    ``call_after_refresh``) for the next frame; with nothing left, run what waits. False
     (and nothing done) when it cannot: key echo off, the widget not waiting to be repainted or
     not laid out yet, a batch update open, the screen not shown."""
     if not KEY_ECHO:
@@ -503,6 +507,8 @@ def paint_alone(screen: Screen[Any], widget: Widget) -> bool:
     if not (rest or screen._layout_required or screen._scroll_required
             or screen._repaint_required or screen._recompose_required):
         screen._update_timer.pause()  # nothing left for the next slot (as Textual's frame does)
+        if screen._callbacks:  # what waits for a repaint: no frame is left to run it
+            screen.call_next(screen._invoke_and_clear_callbacks)
     return True
 
 

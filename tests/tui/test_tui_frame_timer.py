@@ -197,3 +197,24 @@ async def test_an_overlay_closed_after_a_key_echo_is_painted_away(tmp_path):
         main.slots.hurry()
         await until(lambda: not main._layout_required, "the layout")
         assert any(touches(spans, box) for spans in sent), "the closed overlay is still drawn"
+
+
+@pytest.mark.skipif(not textual_compat.KEY_ECHO, reason="key echo off (CLAW_TUI_TEXTUAL_FAST_PATHS)")
+async def test_what_waits_for_a_repaint_runs_after_an_echo_frame_that_leaves_nothing(tmp_path):
+    """``call_after_refresh`` while only the focused widget waits to be repainted: the echo
+    frame is the repaint, and no slot's frame follows it to run the callback."""
+    async with running_app(tmp_path) as (app, pilot):
+        main = app.screen
+        composer = main.focused_pane.composer
+        composer.cursor_blink = False
+        await wait_for(pilot, lambda: main.focused is composer and main.slots.ticks > 0,
+                       what="the first frames")
+        main.slots.interval = 3600.0  # frames only when hurried, after the next one
+        echoes = main.echo_frames
+        composer.refresh()
+        await until(lambda: main.echo_frames > echoes, "an echo frame")
+        called: list[bool] = []
+        composer.refresh()
+        main.call_after_refresh(lambda: called.append(True))
+        await until(lambda: main.echo_frames > echoes + 1, "the echo frame")
+        await until(lambda: called, "the callback after the repaint", timeout=2.0)
