@@ -31,19 +31,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import fcntl
 import json
 import os
-import pty
 import random
-import select
-import signal
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 from pathlib import Path
 
@@ -62,8 +56,8 @@ from tui.app import ClawApp  # noqa: E402
 from tui.heap import settle_heap  # noqa: E402
 
 from bare_app import BareApp  # noqa: E402  (beside this file)
+from pty_screen import SIZE, claw_command, rss_mb, time_to_screen  # noqa: E402
 
-SIZE = (160, 48)
 
 
 def config_text(panes: int) -> str:
@@ -75,11 +69,6 @@ def config_text(panes: int) -> str:
   session: {{ dmScope: "per-account-channel-peer" }},
   channels: {{ whatsapp: {{ accounts: {{ {accounts} }} }} }},
 }}"""
-
-
-def rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 class FrameClock:
@@ -123,59 +112,6 @@ class BoxesApp(App):
             for i in range(8):
                 yield Static(f"box {i}", classes="box")
         yield Footer()
-
-
-def claw_command() -> list[str]:
-    """The installed console script next to this interpreter, else ``python -m tui``."""
-    script = Path(sys.executable).parent / "claw-tui"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
-
-
-def time_to_screen(argv: list[str], *stages: tuple[bytes, ...], timeout: float = 20.0,
-                   cwd: Path | None = None, env: dict[str, str] | None = None,
-                   cpu: list[float] | None = None) -> list[float]:
-    """Start ``argv`` as a fresh process on a 160x48 pseudo-terminal and return, for each of
-    ``stages``, the seconds until everything in it has been drawn (read from the terminal's
-    output). Python writes and reuses bytecode caches as it does on a user's machine, whatever
-    this shell's ``PYTHONDONTWRITEBYTECODE`` says. ``cpu``, if given, gets the CPU time (user +
-    system, all threads) the process had used at each stage: it moves far less than wall time
-    when other work shares the cores."""
-    pid, fd = pty.fork()
-    if pid == 0:  # child: size the terminal before the app asks for it, then exec
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-        if cwd is not None:
-            os.chdir(cwd)
-        base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        os.execvpe(argv[0], argv, {**base, **(env or {}), "TERM": "xterm-256color"})
-    t0 = time.perf_counter()
-    seen = b""
-    times: list[float] = []
-    try:
-        for markers in stages:
-            while not all(m in seen for m in markers):
-                left = max(0.0, t0 + timeout - time.perf_counter())
-                ready, _, _ = select.select([fd], [], [], left)
-                if not ready:
-                    raise TimeoutError(f"{argv[0]}: {markers} not drawn; last output {seen[-300:]!r}")
-                try:
-                    seen += os.read(fd, 1 << 16)
-                except OSError as exc:  # the process died
-                    raise RuntimeError(f"{argv}: exited before drawing {markers}; {seen[-300:]!r}") from exc
-            times.append(time.perf_counter() - t0)
-            if cpu is not None:
-                cpu.append(cpu_seconds(pid))
-        return times
-    finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a running process (``/proc``, clock ticks)."""
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 HISTORY_MARK = "an-earlier-message"
