@@ -38,12 +38,12 @@ from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, one_line
 from tui.screen_text import screen_text
 from tui.screens.main import AttachedMainScreen, MainScreen
-from tui.terminal_alert import Alerter
 
 if TYPE_CHECKING:
     from engine.api import EngineAPI, EventStream
     from engine.gateway.events import Event
     from engine.gateway.inbox import Inbox
+    from tui.terminal_alert import Alerter
     from tui.widgets.pane import ChannelPane
 
 WIDGET_CSS = [
@@ -86,7 +86,7 @@ class ClawApp(App[int]):
         self.recent_peers = RecentPeers.for_state_dir(self.state_dir)
         self.prefs = Prefs.for_state_dir(self.state_dir)
         self._saving_theme = False  # set once the start-up theme is in: later changes are picks
-        self.alerter = self._make_alerter()
+        self._alerter: Alerter | None = None  # made with the first alert (``alerter``)
         self.format_time = format_time
         self.clone_refresh = clone_refresh
         self._requested_theme = theme
@@ -165,11 +165,17 @@ class ClawApp(App[int]):
             self.notify(f'Unknown theme "{one_line(name, 40)}" (known: {known}).',
                         severity="warning", markup=False)
 
-    def _make_alerter(self) -> Alerter:
-        """The bell and desktop notifications as ``tui.notify`` has them (made again on a
-        config reload)."""
-        return Alerter(self.gateway.config.tui.notify, os.environ, bell=lambda: self.bell(),
-                       write=lambda text: self.write_terminal(text))
+    @property
+    def alerter(self) -> Alerter:
+        """The bell and desktop notifications as ``tui.notify`` has them, made on first use
+        (not on the way to the first frame) and again after a config reload."""
+        if self._alerter is None:
+            from tui.terminal_alert import Alerter
+
+            self._alerter = Alerter(self.gateway.config.tui.notify, os.environ,
+                                    bell=lambda: self.bell(),
+                                    write=lambda text: self.write_terminal(text))
+        return self._alerter
 
     def write_terminal(self, text: str) -> bool:
         return textual_compat.write_to_terminal(self, text)
@@ -294,7 +300,7 @@ class ClawApp(App[int]):
 
     def on_config_reloaded(self, _message: engine_messages.ConfigReloaded) -> None:
         self._update_header()
-        self.alerter = self._make_alerter()
+        self._alerter = None  # made again from the reloaded config
         try:
             self.main.reroute_all()
         except LookupError:

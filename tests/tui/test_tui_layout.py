@@ -94,6 +94,23 @@ async def test_sidebar_and_clones_hidden_in_the_full_layout_stay_so_in_the_prefs
     assert saved["sidebar"] is False
 
 
+async def test_the_pane_line_is_built_when_a_wide_start_first_collapses(tmp_path):
+    """A wide terminal never shows the pane switcher line, so it is not built at start; the
+    first collapse builds it, above the pane, with the panes as they are then."""
+    async with running_app(tmp_path, size=(160, 48)) as (app, pilot):
+        main = app.main
+        assert not main.query("#pane-tabs")
+        await pilot.press("tab")  # pane 2 focused before the line exists
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: main.collapsed and main.query("#pane-tabs")
+                       and main.query_one("#pane-tabs").region.y == 0, what="the pane line")
+        await wait_for(pilot, lambda: "2 slack · acme" in app.screen_text().splitlines()[0],
+                       what="the pane line's entries")
+        assert app.screen_text().splitlines()[0].startswith(" 1 whatsapp")
+        await pilot.resize_terminal(160, 48)  # kept, hidden again
+        await wait_for(pilot, lambda: not main.query_one("#pane-tabs").display, what="hidden")
+
+
 async def test_the_pane_line_shortens_labels_to_fit_and_a_click_switches(tmp_path):
     """The pane switcher line keeps the shown pane's label whole and shortens the others'
     (down to their numbers); a click on an entry shows that pane."""

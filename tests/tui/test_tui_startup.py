@@ -116,7 +116,9 @@ heavy = ["sqlite3", "aiosqlite", "engine.store.store", "engine.providers.base",
          "engine.gateway.events", "engine.gateway.turns", "engine.gateway.history",
          "engine.gateway.a2a", "engine.store.models", "hashlib",
          # anyio's event-loop backend (loaded by the first anyio primitive made on the loop)
-         "anyio._backends._asyncio"]
+         "anyio._backends._asyncio",
+         # what only a collapsed layout, a reply with tool calls, or an alert needs
+         "tui.widgets.pane_tabs", "tui.widgets.tool_calls", "tui.terminal_alert"]
 
 
 def first_frame(app):

@@ -24,13 +24,13 @@ from tui.safe_text import content
 from tui.widgets.clone_panel import ClonePanel
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.pane import ChannelPane
-from tui.widgets.pane_tabs import PaneTabs
 from tui.widgets.draw_slot import DrawSlot
 from tui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
     from engine.gateway.inbox import Inbox
     from tui.app import ClawApp
+    from tui.widgets.pane_tabs import PaneTabs
 
 MIN_PANE_WIDTH = 44
 MIN_PANE_HEIGHT = 10
@@ -80,7 +80,7 @@ class MainScreen(OnTimeFrames, Screen):
         self._sidebar = Sidebar(id="sidebar")
         self._clones = ClonePanel(id="clones", runs=self.claw.gateway.remote_url is not None)
         self._banner: Static | None = None  # a remote gateway's link is down
-        self._tabs = PaneTabs(id="pane-tabs")
+        self._tabs: PaneTabs | None = None  # made when the layout first collapses (_show_tabs)
         self._resumed_once = False
         self._draw_slot = DrawSlot()
 
@@ -92,7 +92,8 @@ class MainScreen(OnTimeFrames, Screen):
         app = self.claw
         self._set_breakpoint_classes(app.size.width, app.size.height)
         yield Header(show_clock=False, icon="≡")
-        yield self._tabs
+        if self.collapsed:
+            yield self._make_tabs()
         with Horizontal(id="body"):
             yield self._sidebar
             with Vertical(id="main-col"):
@@ -222,7 +223,8 @@ class MainScreen(OnTimeFrames, Screen):
     def refresh_sidebar(self) -> None:
         if self._sidebar.is_attached:  # not before compose or during teardown
             self._sidebar.show(self._panes, self._focused_pane)
-            self._tabs.show(self._panes, self._focused_pane)
+            if self._tabs is not None:
+                self._tabs.show(self._panes, self._focused_pane)
 
     @on(ChannelPane.ActivityChanged)
     def _activity(self) -> None:
@@ -252,7 +254,19 @@ class MainScreen(OnTimeFrames, Screen):
         # After this handler, ``Screen``'s own sets the breakpoint classes for the new size.
         self.call_after_refresh(self._layout_grid)
 
+    def _make_tabs(self) -> PaneTabs:
+        """The pane switcher line, made only once the layout is collapsed: a terminal wide
+        and tall enough never shows it, so it is not built, styled or imported on the way to
+        the first frame there. Once made it stays (hidden by the stylesheet when wide)."""
+        from tui.widgets.pane_tabs import PaneTabs
+
+        self._tabs = PaneTabs(id="pane-tabs")
+        return self._tabs
+
     def _layout_grid(self) -> None:
+        if self.collapsed and self._tabs is None:
+            self.mount(self._make_tabs(), before="#body")
+            self.refresh_sidebar()
         grid = self.query_one("#grid")
         count = 1 if self.collapsed else len(self.panes)
         width = grid.outer_size.width or self.app.size.width

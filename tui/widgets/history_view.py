@@ -41,7 +41,6 @@ from textual.strip import Strip
 from tui.widgets.line_style import StylePerRepaint
 from tui.widgets.live_row import LiveRow
 from tui.widgets.long_text import LongText, is_long
-from tui.widgets.tool_calls import tool_calls, tool_text
 from tui import keymap, textual_compat
 from tui.textual_compat import SkipUnchangedSizes
 from tui.safe_text import clean, literal
@@ -85,6 +84,16 @@ def _literal_markdown_class() -> type:
 
 def literal_markdown(text: str) -> RenderableType:
     return _literal_markdown_class()(text)
+
+
+def _tools(message: MessageLike, expanded: bool) -> Text | None:
+    """The lines of ``message``'s tool calls (``tui.widgets.tool_calls``), or None; that module
+    loads with the first reply that made any, not on the way to the first frame."""
+    if not isinstance(message.meta, dict) or not message.meta.get("tools"):
+        return None
+    from tui.widgets.tool_calls import tool_text
+
+    return tool_text(message.meta, expanded)
 
 
 def _is_markdown(message: MessageLike) -> bool:
@@ -363,6 +372,8 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
     def toggle_tools(self) -> bool:
         """Expand or collapse the tool calls of the selected reply (else the latest one that
         made any); False when there is none."""
+        from tui.widgets.tool_calls import tool_calls
+
         message = self.selected_message()
         if message is None or not tool_calls(message.meta):
             message = next((r.message for r in reversed(self._rows)
@@ -649,7 +660,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         inner = console.options.update_width(max(1, width - 2)).update(highlight=False)
         last = long.parts - 1 if long is not None else WHOLE
         header = self._header(message) if part in (WHOLE, 0) else None
-        tools = tool_text(message.meta, message.id in self._tools_open) if header else None
+        tools = _tools(message, message.id in self._tools_open) if header else None
         tools_style = base + self.get_component_rich_style("history--tools")
         if part == WHOLE:
             text = message.content or ""

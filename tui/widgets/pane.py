@@ -31,7 +31,6 @@ from tui.widgets.composer_stub import ComposerStub
 from tui.widgets.history_view import HistoryView
 from tui.widgets.long_text import LONG_TEXT
 from tui.widgets.peer_selector import PeerBar, PeerDialog
-from tui.widgets.tool_calls import summary_line
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -763,6 +762,8 @@ class ChannelPane(Vertical):
         turn = self.turns.get(self._live_turn or "")
         if turn is None or not turn.tools:
             return None
+        from tui.widgets.tool_calls import summary_line  # loads with the first tool call
+
         return summary_line(turn.tools, turn.tools_open)
 
     def toggle_tools(self) -> bool:
