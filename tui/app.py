@@ -27,10 +27,9 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from engine.api import StreamLagged
 from engine.config.discovery import default_config_path, example_notice
 from engine.errors import ClawError, ConfigError
-from tui import engine_messages, hotlist, keymap, textual_compat
+from tui import engine_messages, keymap, textual_compat
 from tui.engine_messages import EngineReady, message_for
 from tui.heap import FullCollections, resume_collections, settle_heap
-from tui.hotlist import Notice
 from tui.live_pace import TYPING_GRACE, LivePace, groups_of
 from tui.pane_prefix import is_alt_digit, pane_keys
 from tui.prefs import Prefs
@@ -184,9 +183,12 @@ class ClawApp(App[int]):
               looking: bool, peer: str | None = None) -> bool:
         """Ring and/or notify for activity of ``kinds`` in ``inbox``'s pane (speaking as
         ``peer``) if ``tui.notify`` wants it; True when it did."""
+        from tui import hotlist  # loads with the first activity, not before the first frame
+
         if not hotlist.wanted(self.alerter.rules, inbox.key, kinds, looking=looking, peer=peer):
             return False
-        return self.alerter.alert(inbox.key, Notice.of(hotlist.top(kinds), inbox.label, who, text))
+        notice = hotlist.Notice.of(hotlist.top(kinds), inbox.label, who, text)
+        return self.alerter.alert(inbox.key, notice)
 
     def watch_theme(self, theme: str) -> None:
         """A theme picked in the palette (or set by the app after start-up) is saved."""

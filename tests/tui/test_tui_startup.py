@@ -117,8 +117,9 @@ heavy = ["sqlite3", "aiosqlite", "engine.store.store", "engine.providers.base",
          "engine.gateway.a2a", "engine.store.models", "hashlib",
          # anyio's event-loop backend (loaded by the first anyio primitive made on the loop)
          "anyio._backends._asyncio",
-         # what only a collapsed layout, a reply with tool calls, or an alert needs
-         "tui.widgets.pane_tabs", "tui.widgets.tool_calls", "tui.terminal_alert"]
+         # what only a collapsed layout, a reply (its tool calls, mentions) or an alert needs
+         "tui.widgets.pane_tabs", "tui.widgets.tool_calls", "tui.terminal_alert",
+         "tui.hotlist"]
 
 
 def first_frame(app):

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
-from tui import engine_messages, hotlist, keymap
+from tui import engine_messages, keymap
 from tui.frame_timer import OnTimeFrames
 from tui.pane_prefix import PROMPT, action_after_prefix
 from tui.safe_text import content
@@ -234,6 +234,8 @@ class MainScreen(OnTimeFrames, Screen):
     def _notable(self, event: ChannelPane.Notable) -> None:
         """Activity in a pane: an alert when it is not the one you are looking at (another
         pane has the focus, or the terminal does not)."""
+        from tui import hotlist  # loads with the first activity, not before the first frame
+
         looking = event.pane is self.focused_pane and self.app.app_focus
         self.claw.alert(event.pane.inbox, event.kinds, event.who, event.text, looking=looking,
                         peer=hotlist.peer_key(event.pane.peer))

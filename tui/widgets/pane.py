@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from engine.errors import ClawError
 from engine.gateway.inbox import Inbox, PeerSpec
-from tui import engine_messages, hotlist, textual_compat
+from tui import engine_messages, textual_compat
 from tui.composer_commands import COMMANDS, command_list
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
@@ -611,6 +611,8 @@ class ChannelPane(Vertical):
         if turn is not None:
             event = message.event
             self.notice, self._renewal = self._renewal, None  # a renewal stays said
+            from tui import hotlist  # loads with the first reply, not before the first frame
+
             kinds = hotlist.reply_kinds(event.message.content, self._mention_names())
             self._new_activity(mention="mention" in kinds)
             self.post_message(self.Notable(self, kinds, event.agent_id, event.message.content))
@@ -824,6 +826,8 @@ class ChannelPane(Vertical):
     # ------------------------------------------------------------- activity
 
     def _mention_names(self) -> list[str]:
+        from tui import hotlist
+
         return hotlist.mention_names(self.peer, self.gateway.config.tui.notify.words)
 
     def _new_activity(self, *, mention: bool = False) -> None:
