@@ -9,9 +9,10 @@ log says why, and the app runs on plain Textual behaviour: slower, never broken.
 - ``frame_timer``: a screen repaints in the next 60 Hz slot still ahead after a slow frame
   (Textual's timer idles one slot too many); the timer ``key_echo`` hurries.
 - ``key_echo``: the focused widget is painted alone, at once, between slots.
-- ``layout_diff``: a layout repaints what changed since the screen was last laid out, also
-  when a region lookup rebuilt the compositor's map in between (Textual then diffs against the
-  rebuilt map and repaints nothing: a closed overlay stayed drawn). ``key_echo`` needs it.
+- ``layout_diff`` (a Textual bug, not a fast path): a layout repaints what changed since the
+  screen was last laid out, also when a region lookup rebuilt the compositor's map in between
+  (Textual then diffs against the rebuilt map and repaints nothing: a closed overlay stayed
+  drawn). ``key_echo`` needs it; turned off, plain Textual keeps that bug.
 - ``size_cache``: a layout skips the scrollbar update of scroll views whose sizes are unchanged.
 - ``scrollbar_update``: a history's height change (a reply growing in a pane not focused)
   updates its scrollbar in place instead of laying out the whole screen.
@@ -283,7 +284,7 @@ def configure(setting: str | None = None) -> None:
             problem = f"check failed: {type(error).__name__}: {error}"
         feature.on, feature.missing = problem is None, problem or ""
     # The echo is a hurried frame-timer tick, and it leaves frames with nothing on screen to
-    # paint, after which Textual's next region lookup rebuilds the map (``layout_diff``);
+    # paint, which let a region lookup hide a change from the next layout (``layout_diff``);
     # skipping unchanged sizes counts on a history's height change updating its scrollbar in
     # place (a layout would not, sizes unchanged).
     for name, needs in (("key_echo", "frame_timer"), ("key_echo", "layout_diff"),
@@ -420,10 +421,11 @@ class LaidOutCompositor(Compositor):
     scroll was laid out), and a layout then diffs its arrangement against that rebuilt map.
     A lookup made after a change of ``display`` and before the layout it asks for (the
     sidebar's own repaint looks up its size while its new style is set) so hid the change:
-    the closed overlay's cells were never repainted. With key echo it came up in about one
-    toggle of five under load, as the focused widget's repaint went out alone and the frame
-    after it had only widgets off screen to paint (Textual's own frame renders those with it,
-    and the rendering's lookups rebuild the map before anything changes). Here the map a
+    the closed overlay's cells were never repainted. The map is left stale by a frame with
+    only widgets off screen to paint (a frame that renders something looks regions up and
+    rebuilds it at once): with a reply streaming in a hidden pane of the 80x24 layout, under
+    load, about one close in three in plain Textual too; key echo makes such frames common
+    with nothing streaming, as the focused widget's repaint goes out alone. Here the map a
     rebuild replaces is kept, and the next layout diffs against it, as with no lookup."""
 
     _laid_out: dict[Widget, Any] | None = None
