@@ -126,7 +126,8 @@ def served(fake: BenchGateway) -> Iterator[asyncio.AbstractEventLoop]:
 
 
 TREE: Path | None = None
-"""``--tree``: run claw-tui from this source tree (``python -m tui``) instead of this one."""
+"""``--tree``: run claw-tui from this source tree (``python -m tui`` in it: its own folder comes
+first on the path) instead of this one."""
 
 
 def attach_command(fake: BenchGateway, state: Path) -> tuple[list[str], dict[str, str]]:
@@ -172,7 +173,8 @@ def bench_attach_time(runs: int, sessions: int = 50) -> dict[str, Any]:
         starts = {
             "bare": lambda cpu: time_to_screen(bare, (b"hello",), cpu=cpu)[0],
             "embedded": lambda cpu: time_to_screen(embedded, (b"claw-tui", b"a6"), cpu=cpu)[0],
-            "attach": lambda cpu: time_to_screen(attach, ATTACHED, env=env, cpu=cpu)[0],
+            "attach": lambda cpu: time_to_screen(attach, ATTACHED, env=env, cpu=cpu,
+                                                   cwd=TREE)[0],
         }
         for start in starts.values():  # bytecode caches, the OS file cache, the device key
             start([])
@@ -198,7 +200,7 @@ class Terminal:
     numbered word first appears in it."""
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        self.pid, self.fd = spawn(argv, env=env)
+        self.pid, self.fd = spawn(argv, env=env, cwd=TREE)
         self.shown: dict[bytes, float] = {}
         self.tail = b""
         self._stop = threading.Event()
