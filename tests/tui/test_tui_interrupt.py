@@ -147,3 +147,29 @@ async def test_a_reply_recovered_after_a_crash_keeps_its_route_badge(tmp_path):
         assert (reply.status, route_badge(reply)) == ("interrupted", "default · agent:home:main")
         await pilot.pause(0.1)
         assert "home [default · agent:home:main] ⏹ interrupted" in screen_words(app)
+
+
+async def test_the_interrupted_reply_is_in_the_history_before_the_live_area_empties(tmp_path):
+    """Emptying the focused pane's Markdown live area lets frames go out; the reply must be in
+    the history by then, or a frame shows the pane with the reply gone (blank rows where it
+    was, under the pane's "⏹ interrupted" notice)."""
+    async with running_app(tmp_path, delay_ms=40) as (app, pilot):
+        pane = app.main.panes[0]
+        await send(pilot, pane, LONG)
+        await wait_for(pilot, lambda: pane._stream is not None and len(pane.live_text) > 20,
+                       what="the reply streaming through the Markdown live area")
+        markdown = pane.live_markdown
+        seen: list[tuple[bool, object]] = []
+        update = markdown.update
+
+        def spy(text):
+            if text == "":
+                seen.append((bool(replies(pane)), pane.live.styles.height))
+            return update(text)
+
+        markdown.update = spy
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: seen and replies(pane), what="the interrupted reply")
+        in_history, live_height = seen[0]
+        assert in_history, "the live area emptied before the reply reached the history"
+        assert live_height is not None and live_height.value == 0

@@ -652,10 +652,14 @@ class ChannelPane(Vertical):
             await self._draw_ahead(shown)
         await self._stop_stream()
         self._live_turn = None
-        await self._close_live_area()
-        self.history.end_live()  # in the same step as the append: one frame shows both
+        # One step, no await in it: the live area (or the live rows) goes and the reply takes
+        # its place in the history, so no frame shows the pane without the reply.
+        collapsed = self._collapse_live_area()
+        self.history.end_live()
         if shown is not None:
             self.history.append(shown)
+        if collapsed:
+            await self._empty_live_area()
         nxt = next((t for t in self.turns.values() if t.state in ("running", "streaming")), None)
         if nxt is not None:
             await self._begin_live(nxt)
@@ -742,10 +746,21 @@ class ChannelPane(Vertical):
         self.live.styles.height = height
         self.live_head.styles.height = height
 
-    async def _close_live_area(self) -> None:
+    def _collapse_live_area(self) -> bool:
+        """Collapse the Markdown live area at once (False: none is mounted)."""
         if self._live_mounted and self.live_markdown is not None:
             self._open_live_area(False)
+            return True
+        return False
+
+    async def _empty_live_area(self) -> None:
+        """Empty the collapsed live area; frames go out while this awaits."""
+        if self.live_markdown is not None:
             await self.live_markdown.update("")
+
+    async def _close_live_area(self) -> None:
+        if self._collapse_live_area():
+            await self._empty_live_area()
 
     async def _draw_ahead(self, message: Any) -> None:
         """Draw a message into the history before it is shown, taking turns with the other
