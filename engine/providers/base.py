@@ -104,7 +104,9 @@ class ProviderError(ClawError):
         self.kind = kind
         self.provider = provider
         self.status = status
-        self.message = one_line(message, 300)
+        # Bounded (a server may send pages of error text), but long enough that a fix the
+        # message names — a chmod with a deep path, say — is never cut off.
+        self.message = one_line(message, 1000)
         super().__init__(self.message)
 
     @property
