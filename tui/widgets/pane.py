@@ -135,6 +135,9 @@ class ChannelPane(Vertical):
         self.route_error: str | None = None
         self.turns: dict[str, PaneTurn] = {}
         self._live_turn: str | None = None  # the turn whose reply is shown live
+        # The live turn while its reply moves into the history (it has left ``turns``):
+        # Ctrl+O in that moment still marks it, and the reply lands as it asked.
+        self._ending: PaneTurn | None = None
         self._markdown_live = False
         self._stream: MarkdownStream | None = None  # the live reply through Markdown
         self._ready = False  # the engine runs (``EngineReady``)
@@ -646,17 +649,18 @@ class ChannelPane(Vertical):
             await self._add_to_history(message)
             return
         shown = message if message is not None and self._shows(message) else None
+        self._ending = turn
         if shown is not None:
-            if turn.tools_open:
-                self.history.open_tools(shown.id)
             await self._draw_ahead(shown)
         await self._stop_stream()
-        self._live_turn = None
+        self._live_turn = self._ending = None
         # One step, no await in it: the live area (or the live rows) goes and the reply takes
         # its place in the history, so no frame shows the pane without the reply.
         collapsed = self._collapse_live_area()
         self.history.end_live()
         if shown is not None:
+            if turn.tools_open:  # read now: Ctrl+O may have come during the awaits above
+                self.history.open_tools(shown.id)
             self.history.append(shown)
         if collapsed:
             await self._empty_live_area()
@@ -776,7 +780,7 @@ class ChannelPane(Vertical):
 
     def _live_tools(self) -> str | None:
         """The live reply's tool calls so far as their collapsed line (None: it made none)."""
-        turn = self.turns.get(self._live_turn or "")
+        turn = self.turns.get(self._live_turn or "") or self._ending
         if turn is None or not turn.tools:
             return None
         from tui.widgets.tool_calls import summary_line  # loads with the first tool call
@@ -787,7 +791,7 @@ class ChannelPane(Vertical):
         """Ctrl+O: expand or collapse the tool calls of the selected reply; with none selected,
         those of the reply streaming now (it lands in the history so), else of the latest
         reply that made any. False when no reply here made any."""
-        turn = self.turns.get(self._live_turn or "")
+        turn = self.turns.get(self._live_turn or "") or self._ending
         if self.history.selected is None and turn is not None and turn.tools:
             turn.tools_open = not turn.tools_open
             self._show_live_tools(turn)
