@@ -17,6 +17,13 @@ from engine.errors import ClawError
 from engine.text import clean, json_safe_dumps, one_line
 
 
+TLS_FINGERPRINT_HELP = (
+    "with a wss:// URL: trust the gateway's TLS certificate with this SHA-256 fingerprint "
+    "(a self-signed gateway; default: the config's gateway.remote.tlsFingerprint for its "
+    "gateway.remote.url). Without it the system's CAs are used ($SSL_CERT_FILE names another "
+    "CA bundle)")
+
+
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "gateway", help="talk to a running OpenClaw gateway",
@@ -44,6 +51,8 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
                         help="read the gateway token from this file")
     parser.add_argument("--password-file", metavar="PATH", default=None,
                         help="read the gateway password from this file")
+    parser.add_argument("--tls-fingerprint", metavar="SHA256", default=None,
+                        help=TLS_FINGERPRINT_HELP)
 
 
 def _require_extra() -> None:
@@ -62,7 +71,8 @@ def run_status(args: argparse.Namespace) -> int:
 
     explicit_config = getattr(args, "config", None)
     target = resolve_target(gateway=args.gateway, token_file=args.token_file,
-                            password_file=args.password_file, config=explicit_config)
+                            password_file=args.password_file, config=explicit_config,
+                            tls_fingerprint=args.tls_fingerprint)
     state_dir = resolve_state_dir(getattr(args, "state_dir", None))
     report = asyncio.run(gather_status(target, state_dir))
     if args.json:
@@ -80,9 +90,10 @@ async def gather_status(target: Any, state_dir: Any) -> dict[str, Any]:
 
     auth = Auth(token=target.token, password=target.password)
     async with GatewayClient(target.url, auth=auth, state_dir=state_dir,
-                             connect_budget=45.0) as client:
+                             connect_budget=45.0, tls_pin=target.tls_pin) as client:
         hello = client.hello
         assert hello is not None
+        fingerprint = client.tls_fingerprint
         agents, channels, sessions = await asyncio.gather(
             client.agents(), client.channels_status(), client.sessions_list(limit=1))
     default = agents.get("defaultId")
@@ -104,17 +115,27 @@ async def gather_status(target: Any, state_dir: Any) -> dict[str, Any]:
                 "lastError": acc.get("lastError") if isinstance(acc.get("lastError"), str)
                 else None})
     count = sessions.get("totalCount", sessions.get("count"))
-    return {"url": target.url, "connected": True, "server": {"version": hello.server_version},
+    tls = {"fingerprint": fingerprint,
+           "trust": "pinned" if target.tls_pin is not None else "system CAs"} \
+        if fingerprint else None
+    return {"url": target.url, "connected": True, "tls": tls,
+            "server": {"version": hello.server_version},
             "protocol": hello.protocol, "scopes": list(hello.scopes), "agents": agent_rows,
             "channels": channel_rows, "sessions": count if isinstance(count, int) else None}
 
 
 def format_status(report: dict[str, Any]) -> list[str]:
+    from engine.remote.tls import shown
+
     agents = report["agents"]
     lines = [f"gateway   {one_line(report['url'], 120)}  connected",
              f"server    OpenClaw {one_line(report['server']['version'], 60)}  "
              f"protocol {report['protocol']}",
              f"agents    {len(agents)}"]
+    tls = report.get("tls")
+    if tls:
+        lines.insert(1, f"tls       {tls['trust']}, certificate SHA-256 "
+                        f"{shown(tls['fingerprint'])}")
     for a in agents:
         name = f" ({one_line(a['name'], 40)})" if a["name"] and a["name"] != a["id"] else ""
         lines.append(f"  {one_line(a['id'], 60)}{name}{'  default' if a['default'] else ''}")

@@ -11,8 +11,10 @@ and never missed.
 
 Reconnecting backs off exponentially (1 s to 30 s); a gateway that says ``UNAVAILABLE`` with
 ``retryable`` (starting, busy) is retried after what it asks. Refusals that a retry cannot fix
-— wrong credentials, another protocol, a device waiting for approval — end the client with
-that error. A connection that is silent for two ``tick`` intervals is closed and reconnected.
+— wrong credentials, another protocol, a device waiting for approval, a TLS certificate not
+trusted or not the pinned one (one that changes while attached is not trusted silently) — end
+the client with that error. A connection that is silent for two ``tick`` intervals is closed
+and reconnected.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from engine.remote.errors import (
 )
 from engine.remote.event_queue import EventQueue
 from engine.remote.identity import DeviceIdentity, DeviceTokens
+from engine.remote.tls import TlsPin
 from engine.remote.watch import Watch
 from engine.text import one_line
 
@@ -75,8 +78,10 @@ class GatewayClient:
     def __init__(self, url: str, *, auth: Auth, state_dir: Path,
                  scopes: tuple[str, ...] = DEFAULT_SCOPES, protocol: int = PROTOCOL,
                  follow_all: bool = True, connect_budget: float = 60.0,
-                 backoff: Backoff = Backoff(), request_timeout: float = REQUEST_TIMEOUT) -> None:
+                 backoff: Backoff = Backoff(), request_timeout: float = REQUEST_TIMEOUT,
+                 tls_pin: TlsPin | None = None) -> None:
         self.url = url
+        self.tls_pin = tls_pin
         self.auth = auth
         self.scopes = scopes
         self.protocol = protocol
@@ -132,6 +137,11 @@ class GatewayClient:
             queue.close()
 
     @property
+    def tls_fingerprint(self) -> str:
+        """The SHA-256 of the certificate the gateway presented ("" over ``ws://``)."""
+        return self._conn.tls_fingerprint if self._conn is not None else ""
+
+    @property
     def connected(self) -> bool:
         return self._conn is not None and not self._conn.closed and self._up.is_set()
 
@@ -170,7 +180,8 @@ class GatewayClient:
             auth, stored = self._auth_for(first) if use_stored else (self.auth, False)
             try:
                 conn = await open_connection(self.url, auth=auth, identity=self.identity,
-                                             scopes=self.scopes, protocol=self.protocol)
+                                             scopes=self.scopes, protocol=self.protocol,
+                                             tls_pin=self.tls_pin)
             except AuthFailed as exc:
                 if stored and (self.auth.token or self.auth.password):
                     log.info("stored device token refused (%s); using the shared secret",

@@ -38,6 +38,7 @@ from engine.remote.errors import (
     error_from_payload,
 )
 from engine.remote.identity import DeviceIdentity, signature_payload
+from engine.remote.tls import TlsPin, client_context, peer_fingerprint, tls_failure
 from engine.text import one_line
 
 log = logging.getLogger("claw_tui.remote")
@@ -144,6 +145,7 @@ class Connection:
         self.url = url
         self.protocol = protocol
         self.hello: Hello | None = None
+        self.tls_fingerprint = ""  # the SHA-256 of the certificate a wss:// gateway presented
         self.max_payload = DEFAULT_MAX_PAYLOAD
         self.last_frame_at = time.monotonic()
         self.skipped_frames = 0
@@ -315,26 +317,34 @@ def connect_params(*, identity: DeviceIdentity, auth: Auth, nonce: str, ts: int,
 
 async def open_connection(url: str, *, auth: Auth, identity: DeviceIdentity,
                           scopes: tuple[str, ...] = DEFAULT_SCOPES, protocol: int = PROTOCOL,
-                          handshake_timeout: float = HANDSHAKE_TIMEOUT) -> Connection:
+                          handshake_timeout: float = HANDSHAKE_TIMEOUT,
+                          tls_pin: TlsPin | None = None) -> Connection:
     """Open a socket, answer the challenge and return the connection after ``hello-ok``.
 
     Raises :class:`GatewayUnreachable` when no socket opens or it closes during the
-    handshake, and the typed error of a ``connect`` refusal (wrong token, protocol, pairing,
-    ``UNAVAILABLE`` while the gateway starts...). Events that arrive before a handler is set
-    are kept for it (:meth:`Connection.set_event_handler`).
+    handshake, :class:`TlsRefused` when the TLS link cannot be trusted (``engine.remote.tls``:
+    the system's CAs, or the certificate ``tls_pin`` names), and the typed error of a
+    ``connect`` refusal (wrong token, protocol, pairing, ``UNAVAILABLE`` while the gateway
+    starts...). Events that arrive before a handler is set are kept for it
+    (:meth:`Connection.set_event_handler`).
     """
     try:
         ws = await asyncio.wait_for(
             websockets.connect(url, max_size=HARD_FRAME_LIMIT, open_timeout=OPEN_TIMEOUT,
                                ping_interval=20, ping_timeout=20, compression=None,
+                               ssl=client_context(url, tls_pin),
                                user_agent_header=f"claw-tui/{__version__}"),
             OPEN_TIMEOUT + 1)
     except InvalidURI as exc:
         raise GatewayUnreachable(f"not a WebSocket URL: {exc}") from None
     except (OSError, InvalidHandshake, asyncio.TimeoutError) as exc:
+        refused = await tls_failure(url, exc, tls_pin)
+        if refused is not None:
+            raise refused from None
         why = str(exc) or type(exc).__name__
         raise GatewayUnreachable(f"cannot reach the gateway at {url}: {why}") from None
     conn = Connection(ws, url, protocol)
+    conn.tls_fingerprint = peer_fingerprint(ws.transport)
     try:
         nonce, ts = await asyncio.wait_for(_challenge(ws), handshake_timeout)
         conn.start()

@@ -11,6 +11,9 @@ config's remote URL gets ``gateway.remote.token`` → ``$OPENCLAW_GATEWAY_TOKEN`
 ``gateway.remote.password``); the local gateway gets ``gateway.auth.token`` →
 ``$OPENCLAW_GATEWAY_TOKEN`` → ``gateway.remote.token``. Secrets are never printed: only where
 one came from is (``source``).
+
+TLS pin (``wss://``, see ``engine.remote.tls``): ``--tls-fingerprint``, else
+``gateway.remote.tlsFingerprint`` when the URL is the config's ``gateway.remote.url``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, Mapping
 
 from engine.errors import ClawError, ConfigError, Problem
 from engine.inputs import CONFIG_MAX_BYTES, InputError, read_file_bytes, read_text_file
+from engine.remote.tls import TlsPin, parse_fingerprint
 
 DEFAULT_PORT = 18789
 _SECRET_FILE_MAX = 64 * 1024
@@ -34,10 +38,11 @@ class Target:
     password: str = ""
     url_source: str = ""
     secret_source: str = ""
+    tls_pin: TlsPin | None = None
 
     def __repr__(self) -> str:
         return (f"Target(url={self.url!r}, url_source={self.url_source!r}, "
-                f"secret_source={self.secret_source!r})")
+                f"secret_source={self.secret_source!r}, tls_pin={self.tls_pin!r})")
 
 
 def openclaw_config_file(env: Mapping[str, str] = os.environ) -> Path:
@@ -109,6 +114,7 @@ def _secret_file(path: str, what: str) -> str:
 
 def resolve_target(*, gateway: str | None = None, token_file: str | None = None,
                    password_file: str | None = None, config: str | None = None,
+                   tls_fingerprint: str | None = None,
                    env: Mapping[str, str] = os.environ) -> Target:
     """The gateway URL and secret (see the module docstring for the order)."""
     config_path = Path(config).expanduser() if config else openclaw_config_file(env)
@@ -172,4 +178,24 @@ def resolve_target(*, gateway: str | None = None, token_file: str | None = None,
         password, password_from = next(((v, s) for v, s in password_order if v), ("", ""))
         sources = [s for s in (token_from, password_from) if s]
     return Target(url=url, token=token, password=password, url_source=url_source,
-                  secret_source=", ".join(sources) or "none (stored device token, if any)")
+                  secret_source=", ".join(sources) or "none (stored device token, if any)",
+                  tls_pin=_tls_pin(url, url_source, tls_fingerprint, oc, cfg))
+
+
+def _tls_pin(url: str, url_source: str, flag: str | None, oc: _OpenClawConfig,
+             cfg: str) -> TlsPin | None:
+    """``--tls-fingerprint``, else the config's ``gateway.remote.tlsFingerprint`` for the
+    config's own remote URL only (a pin belongs to the gateway it was taken from)."""
+    if flag:
+        pin = parse_fingerprint(flag, "--tls-fingerprint")
+    elif url_source.endswith("gateway.remote.url"):
+        configured = oc.plain("remote", "tlsFingerprint").strip()
+        if not configured:
+            return None
+        pin = parse_fingerprint(configured, f"{cfg}: gateway.remote.tlsFingerprint")
+    else:
+        return None
+    if not url.startswith("wss://"):
+        raise ClawError(f"a TLS fingerprint ({pin.source}) needs a wss:// gateway URL; "
+                        f"the URL from {url_source} is ws://")
+    return pin

@@ -41,6 +41,7 @@ from engine.remote.connection import Auth
 from engine.remote.errors import GatewayError, StaleConfigHash
 from engine.remote.runs import DONE_KEPT, RUNS_KEPT, Run, Turn, usage_of
 from engine.remote.sessions import SessionPlace, place_of, shown_role, stored
+from engine.remote.tls import TlsPin
 from engine.routing.inbound import Inbound
 from engine.routing.route import Explanation, Route
 from engine.routing.router import Router
@@ -90,12 +91,12 @@ class RemoteEngine:
     typed ``GatewayError`` that says why it cannot."""
 
     def __init__(self, url: str, *, auth: Auth, state_dir: Path, connect_budget: float = 60.0,
-                 client: GatewayClient | None = None) -> None:
+                 client: GatewayClient | None = None, tls_pin: TlsPin | None = None) -> None:
         self.url = url
         self.remote_url: str | None = url
         self.state_dir = Path(state_dir)
         self._client = client or GatewayClient(url, auth=auth, state_dir=self.state_dir,
-                                               connect_budget=connect_budget)
+                                               connect_budget=connect_budget, tls_pin=tls_pin)
         self._events = Publisher()
         self._started = False
         self._pump: asyncio.Task[None] | None = None

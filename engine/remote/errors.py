@@ -36,6 +36,12 @@ class GatewayUnreachable(GatewayError):
     handshake."""
 
 
+class TlsRefused(GatewayError):
+    """The TLS link cannot be trusted or does not match (a certificate not trusted, for
+    another name or not the pinned one; ``ws://`` to a TLS listener or the reverse): a retry
+    cannot fix it, so it is not retried."""
+
+
 class ConnectionLost(GatewayError):
     """The connection dropped while a request waited for its answer."""
 

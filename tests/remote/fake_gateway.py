@@ -14,6 +14,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,8 +39,11 @@ class Peer:
 
 
 class FakeGateway:
-    def __init__(self, token: str = "secret-token") -> None:
+    def __init__(self, token: str = "secret-token", *, tls: ssl.SSLContext | None = None,
+                 host: str = "127.0.0.1") -> None:
         self.token = token
+        self.tls = tls  # served over TLS (wss://) with this context
+        self.host = host  # the name in ``url``
         self.device_tokens: dict[str, str] = {}  # device id -> token issued
         self.connect_params: list[dict[str, Any]] = []
         self.fail_connect: list[dict[str, Any]] = []  # error objects answered to connect, in turn
@@ -53,11 +57,12 @@ class FakeGateway:
         self.transcripts: dict[str, list[dict[str, Any]]] = {}
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.connected = asyncio.Event()
+        self.opened = 0  # WebSocket upgrades served (after TLS and HTTP), authenticated or not
         self._server: Any = None
         self.port = 0
 
     async def __aenter__(self) -> FakeGateway:
-        self._server = await serve(self._handle, "127.0.0.1", 0, max_size=None)
+        self._server = await serve(self._handle, "127.0.0.1", 0, max_size=None, ssl=self.tls)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -67,7 +72,7 @@ class FakeGateway:
 
     @property
     def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
+        return f"{'wss' if self.tls else 'ws'}://{self.host}:{self.port}"
 
     # -- driving it --------------------------------------------------------------------------
     async def wait_peer(self, count: int = 1, timeout: float = 10) -> Peer:
@@ -117,6 +122,7 @@ class FakeGateway:
 
     # -- serving -----------------------------------------------------------------------------
     async def _handle(self, ws: ServerConnection) -> None:
+        self.opened += 1
         nonce = uuid.uuid4().hex
         ts = 1_700_000_000_000
         for data in self.before_challenge:

@@ -32,8 +32,8 @@ CONFIG = """{
 
 
 class AppFakeGateway(FakeGateway):
-    def __init__(self, token: str = "secret-token") -> None:
-        super().__init__(token)
+    def __init__(self, token: str = "secret-token", **kw: Any) -> None:
+        super().__init__(token, **kw)
         self.config_raw = CONFIG
         self.replies: dict[str, str] = {}
         self.chunk_delay = 0.01
