@@ -5,7 +5,8 @@ the app's first frame is out and closes after the app exits (``run_over_gateway`
 owns the one event pump: it reads the engine's event stream and posts each event as a message
 (``tui/engine_messages.py``) to the pane of its inbox, the main screen or the app; widgets
 never subscribe themselves, so a slow pane cannot make another one miss events. Reply text is
-merged in the engine's stream, and taken for one group of panes at a time (``tui/live_pace.py``).
+taken as it comes; while the user types, it merges in the engine's stream and is taken for one
+group of panes at a time (``tui/live_pace.py``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from engine.errors import ClawError, ConfigError
 from tui import engine_messages, keymap, textual_compat
 from tui.engine_messages import EngineReady, message_for
 from tui.heap import FullCollections, resume_collections, settle_heap
-from tui.live_pace import TYPING_GRACE, LivePace, groups_of
+from tui.live_pace import ALL, TYPING_GRACE, LivePace, groups_of
 from tui.pane_prefix import is_alt_digit, pane_keys
 from tui.prefs import Prefs
 from tui.recent_peers import RecentPeers
@@ -261,14 +262,14 @@ class ClawApp(App[int]):
             stream.close()
 
     async def _post_events(self, stream: EventStream) -> None:
-        """Every event as it comes, except reply text, which stays in the stream (merging)
-        until its pane's group is due (``LivePace``)."""
+        """Every event as it comes, except reply text while the user types, which stays in
+        the stream (merging) until its pane's group is due (``LivePace``)."""
         pace = LivePace()
         loop = asyncio.get_running_loop()
         while True:
             due = pace.due(loop.time(), self._typing())
             groups = groups_of([pane.inbox.key for pane in self._panes()])
-            for event in stream.drain(hold=lambda delta: groups.get(delta.inbox_key, due) != due):
+            for event in stream.drain(hold=lambda delta: due != ALL and groups.get(delta.inbox_key, due) != due):
                 self._post_event(event)
             if not await stream.wait(pace.wait(loop.time()) if stream.pending else None):
                 return

@@ -1,11 +1,10 @@
-"""When streamed text is shown: every pane once per round, in groups of neighbours, and four
-times less often while the user types (``tui/live_pace.py``, read by the app's event pump)."""
+"""When streamed text is shown: at once while nobody types; while the user types, every pane
+once per round, in groups of neighbours (``tui/live_pace.py``, read by the app's event pump)."""
 
 from __future__ import annotations
 
 from tests.support.tui_app import running_app
-from tui.live_pace import (LIVE_GROUPS, LIVE_INTERVAL, TYPING_GRACE, TYPING_SLOWDOWN, LivePace,
-                           groups_of)
+from tui.live_pace import ALL, LIVE_GROUPS, TYPING_GRACE, TYPING_INTERVAL, LivePace, groups_of
 
 EIGHT_PANES = """{
   agents: { defaults: { model: "offline/persona" }, list: [ { id: "home", default: true } ] },
@@ -35,17 +34,17 @@ async def test_each_pane_is_in_one_group_of_neighbours(tmp_path):
         assert len(members) == 2 and members[1] == members[0] + 1
 
 
-def test_every_group_comes_due_once_per_round():
-    due = rounds(LivePace(), typing=False, seconds=LIVE_INTERVAL * 10)
+def test_text_is_due_at_once_while_nobody_types():
+    pace = LivePace()
+    assert all(pace.due(t / 1000, typing=False) == ALL for t in range(100))
+    assert pace.wait(0.1) == 0.0
+
+
+def test_while_typing_every_group_comes_due_once_per_round():
+    due = rounds(LivePace(), typing=True, seconds=TYPING_INTERVAL * 10)
     assert due[:LIVE_GROUPS] == list(range(LIVE_GROUPS))
     assert LIVE_GROUPS * 10 - 1 <= len(due) <= LIVE_GROUPS * 10 + 1
     assert all(b == (a + 1) % LIVE_GROUPS for a, b in zip(due, due[1:]))
-
-
-def test_typing_slows_the_groups_down():
-    idle = len(rounds(LivePace(), typing=False, seconds=LIVE_INTERVAL * 8))
-    typing = len(rounds(LivePace(), typing=True, seconds=LIVE_INTERVAL * 8))
-    assert 0 < typing <= idle // TYPING_SLOWDOWN + 1
 
 
 async def test_a_key_from_any_widget_is_the_user_typing(tmp_path):

@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from engine.gateway.snapshot import CloneSnapshot
 from tui.safe_text import literal, one_line
+from tui import textual_compat
 from tui.textual_compat import SkipUnchangedSizes
 from tui.widgets.line_style import StylePerRepaint
 
@@ -207,7 +208,9 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
         return self._rows[clone_id][index].plain
 
     def _resize(self) -> None:
-        self.virtual_size = Size(TABLE_WIDTH, 1 + len(self._order))
+        """A row more or less changes only what scrolls: no layout of the screen (runs come
+        and go many times a second while a gateway is busy)."""
+        textual_compat.set_virtual_size(self, Size(TABLE_WIDTH, 1 + len(self._order)))
 
     def _row_strip(self, clone_id: str, base: Style) -> Strip:
         strip = self._strips.get(clone_id)

@@ -322,13 +322,26 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             self.get_component_rich_style("history--tools"))
 
     def _live_changed(self) -> None:
-        height = len(self._live_strips)
+        """Repaint what the live reply changed: while it keeps its height (most appends
+        change its last row only) just the rows that differ, else the view."""
+        before = self._live_strips
         self._build_live()
-        if len(self._live_strips) != height:
-            self._set_virtual_size(Size(self._width, self._offsets[-1] + len(self._live_strips)))
+        after = self._live_strips
+        if len(after) != len(before):
+            self._set_virtual_size(Size(self._width, self._offsets[-1] + len(after)))
             if self.follow:
                 self._scroll_bottom()
-        self.refresh()
+            self.refresh()
+            return
+        top = self._offsets[-1] - int(self.scroll_y)  # the view row of the live reply's first
+        height = self._view_size().height
+        width = self.size.width
+        rows = [top + row for row, (old, new) in enumerate(zip(before, after))
+                if old is not new and 0 <= top + row < height]
+        if len(rows) > 3:  # the rows moved up (the reply fills the view): all of it
+            self.refresh()
+        else:
+            self.refresh(*(Region(0, y, width, 1) for y in rows))
 
     # ------------------------------------------------------------ selection
 

@@ -1,57 +1,140 @@
 """The reply streaming into a pane that is not focused, drawn as the last rows of its history.
 
 A header (``home is replying…``), the reply's tool calls so far on one line, and the tail of
-the text, plain and literal, wrapped to the view. Being rows of the history view rather than a widget of its own, a reply starting,
-growing and ending only changes the view's scrollable height: no widget is shown or hidden,
-nothing else on the screen is laid out again. The body is capped to what fits the view, and
-only the text that can reach it is wrapped (``width * (rows + 2)`` characters always fill
-``rows`` rows), so each append costs the same however long the reply is. The focused pane
-shows its reply through Textual's Markdown stream instead, while the reply is short enough
-for it (``ChannelPane._markdown_fits``).
+the text, plain and literal, wrapped to the view. Being rows of the history view rather than a
+widget of its own, a reply starting, growing and ending only changes the view's scrollable
+height: no widget is shown or hidden, nothing else on the screen is laid out again.
+
+Text arrives a few words at a time, many times a second in every pane, so each append costs
+the same however long the reply is: the text is wrapped greedily (a row's breaks depend only
+on where the row starts), so an append re-wraps the last row and what came after it, and only
+the rows that changed are drawn again (``build`` returns the unchanged rows' strips as they
+were, so the view repaints just the rows that differ). Only the last ``KEEP_ROWS`` rows are
+kept: more than any view shows. The focused pane shows its reply through Textual's Markdown
+stream instead, while the reply is short enough for it (``ChannelPane._markdown_fits``).
 """
 
 from __future__ import annotations
 
+import re
+
+from rich.cells import cell_len, chop_cells
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.strip import Strip
 
 from tui.safe_text import clean, literal
 
-TAIL_CHARS = 4000  # more than any view shows: the rest of the reply is not kept here
+KEEP_ROWS = 200
+"""Wrapped rows of the tail kept (and re-wrapped after a resize): more than any view shows."""
+TAIL_CHARS = 16_000
+"""Of text appended at once, only this much of its end can reach the kept rows."""
+TAB = "    "
+_TOKEN = re.compile(r"[^ ]+ *| +")
+"""A word with the spaces after it, or spaces that start a row."""
+
+
+def wrap_rows(text: str, width: int) -> list[str]:
+    """``text`` (no newline) cut into rows of at most ``width`` cells: greedily by words, a word
+    wider than a row folded. Spaces after a row's last word stay on that row (cropped when
+    drawn), so the rows joined give ``text`` back and re-wrapping the last row with more text
+    after it gives what wrapping it all would."""
+    rows: list[str] = []
+    row, used = "", 0
+    for token in _TOKEN.findall(text):
+        word = token.rstrip(" ")
+        spaces = len(token) - len(word)
+        cells = cell_len(word)
+        if row and used + cells > width:
+            rows.append(row)
+            row, used = "", 0
+        if cells > width:  # a word wider than a row: folded, its last piece starts the row
+            *full, word = chop_cells(word, width)
+            rows.extend(full)
+            cells = cell_len(word)
+        row += word + " " * spaces
+        used += cells + spaces
+    rows.append(row)
+    return rows
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` cut into rows (``wrap_rows``); a row that ends a line keeps its newline."""
+    rows: list[str] = []
+    for line in text.split("\n"):
+        if rows:
+            rows[-1] += "\n"
+        rows.extend(wrap_rows(line, width))
+    return rows
 
 
 class LiveRow:
     def __init__(self, label: str, text: str = "", tools: str | None = None) -> None:
         self.label = label
         self.tools = tools  # the reply's tool calls so far, one collapsed line (or None)
-        self.tail = ""
+        self.rows: list[str] = [""]  # the tail's last rows; the last one is still open
+        self.width = 0
+        self._unwrapped = ""  # the tail as appended, until it is first wrapped
+        self._drawn: list[Strip] = []  # strips of ``rows``, kept while their row is unchanged
+        self._drawn_at: tuple = ()
+        self._head: list[Strip] = []
+        self._head_at: tuple = ()
         self.append(text)
 
+    @property
+    def tail(self) -> str:
+        """The end of the reply as the rows hold it."""
+        return "".join(self.rows) if self.width else self._unwrapped
+
     def append(self, text: str) -> None:
-        """Add streamed text; only its end can reach the tail, so only that is cleaned."""
-        if text:
-            self.tail = (self.tail + clean(text[-TAIL_CHARS:]))[-TAIL_CHARS:]
+        """Add streamed text: only the open row and the new text are wrapped again."""
+        if not text:
+            return
+        text = clean(text[-TAIL_CHARS:]).replace("\t", TAB)
+        if not self.width:
+            self._unwrapped = (self._unwrapped + text)[-TAIL_CHARS:]
+            return
+        first = len(self.rows) - 1
+        self._keep(self.rows[:-1] + _wrap(self.rows[-1] + text, self.width), first)
+
+    def _keep(self, rows: list[str], first_changed: int) -> None:
+        cut = max(0, len(rows) - KEEP_ROWS)
+        self.rows = rows[cut:]
+        self._drawn = self._drawn[cut:min(first_changed, len(self._drawn))]
+
+    def _fit(self, width: int) -> None:
+        """Wrap the tail at ``width`` (a new width: everything kept is wrapped again)."""
+        if width == self.width:
+            return
+        text, self.width = self.tail, width
+        self._unwrapped, self._drawn = "", []
+        self._keep(_wrap(text, width), 0)
 
     def build(self, console: Console, width: int, max_body: int, base: Style,
               head: Style, body: Style, tools: Style | None = None) -> list[Strip]:
         """The header, the tool-call line, and at most ``max_body`` wrapped rows of the tail,
-        ``width`` cells wide."""
+        ``width`` cells wide. Strips of rows that did not change are the same objects as in
+        the last build."""
         inner = max(1, width - 2)
+        self._fit(inner)
         gutter = Segment("  ", base)
-        # ``Text.render`` leaves out the text's own style: it goes under each line here
-        label = Strip(literal(self.label).render(console)).apply_style(base + head)
-        strips = [Strip([gutter, *label]).adjust_cell_length(width, base)]
-        if self.tools:
-            row = Strip(literal(self.tools).render(console)).apply_style(base + (tools or body))
-            strips.append(Strip([gutter, *row]).crop(0, width).adjust_cell_length(width, base))
-            max_body -= 1
-        budget = min(TAIL_CHARS, inner * (max(1, max_body) + 2) + 64)
-        if self.tail:
-            text_style = base + body
-            for line in Text(self.tail[-budget:], end="").wrap(console, inner)[-max(1, max_body):]:
-                row = Strip(line.render(console)).apply_style(text_style)
-                strips.append(Strip([gutter, *row]).adjust_cell_length(width, text_style))
-        return strips
+        head_at = (self.label, self.tools, width, base, head, tools, body)
+        if head_at != self._head_at:
+            # ``Text.render`` leaves out the text's own style: it goes under each line here
+            label = Strip(literal(self.label).render(console)).apply_style(base + head)
+            self._head = [Strip([gutter, *label]).adjust_cell_length(width, base)]
+            if self.tools:
+                row = Strip(literal(self.tools).render(console)).apply_style(base + (tools or body))
+                self._head.append(Strip([gutter, *row]).crop(0, width).adjust_cell_length(width, base))
+            self._head_at = head_at
+        text_style = base + body
+        drawn_at = (width, text_style)
+        if drawn_at != self._drawn_at:
+            self._drawn, self._drawn_at = [], drawn_at
+        for row in self.rows[len(self._drawn):]:
+            self._drawn.append(Strip([gutter, Segment(row.rstrip("\n"), text_style)])
+                               .crop(0, width).adjust_cell_length(width, text_style))
+        rows = max(1, max_body - (len(self._head) - 1))
+        body_strips = self._drawn[-rows:] if self.rows != [""] else []
+        return [*self._head, *body_strips]
