@@ -609,10 +609,11 @@ async def _run_attached(args: Any) -> int:
                         "missing): pip install 'claw-tui[gateway]'") from None
 
     target = resolve_target(gateway=args.gateway, token_file=getattr(args, "token_file", None),
-                            password_file=getattr(args, "password_file", None))
+                            password_file=getattr(args, "password_file", None),
+                            tls_fingerprint=getattr(args, "tls_fingerprint", None))
     state_dir = resolve_state_dir(getattr(args, "state_dir", None))
     engine = RemoteEngine(target.url, auth=Auth(token=target.token, password=target.password),
-                          state_dir=state_dir)
+                          state_dir=state_dir, tls_pin=target.tls_pin)
     await engine.connect()
     app = ClawApp(engine, state_dir=state_dir, theme=getattr(args, "theme", None))
     return await run_over_gateway(app, engine)

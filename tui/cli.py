@@ -25,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="with --gateway: read the gateway token from this file")
     parser.add_argument("--password-file", metavar="PATH", default=None,
                         help="with --gateway: read the gateway password from this file")
+    parser.add_argument("--tls-fingerprint", metavar="SHA256", default=None,
+                        help="with a wss:// gateway: trust its TLS certificate with this SHA-256 "
+                        "fingerprint (a self-signed gateway); without it the system's CAs are "
+                        "used ($SSL_CERT_FILE names another CA bundle)")
     args = parser.parse_args(argv)
     if getattr(args, "command", None) is not None:
         return engine_cli.run(args)

@@ -220,3 +220,8 @@ async def test_cli_over_wss_trusts_a_pin_and_refuses_in_one_line(tmp_path):
         assert done.returncode == 2 and done.stderr.count("\n") == 1
         assert cert.colons in done.stderr and "not the one pinned by --tls-fingerprint" \
             in done.stderr
+        # the app takes the pin too
+        done = await asyncio.to_thread(claw_tui, "--gateway", fake.url, "--tls-fingerprint",
+                                       wrong, env=env)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1
+        assert "not the one pinned by --tls-fingerprint" in done.stderr
