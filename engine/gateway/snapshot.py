@@ -31,6 +31,9 @@ class CloneSnapshot:
     agent_dir: str | None = None  # the agent's own folder (auth profiles, models.json)
     sandbox: str = "off"  # the agent's sandbox.mode (off | non-main | all)
     workspace: str | None = None  # what a sandboxed agent's file arguments are confined to
+    # False when the input count was never reported (a gateway's run can report output only):
+    # then ``prompt_tokens`` is no measurement and is shown as unknown
+    input_tokens_known: bool = True
 
     def to_json(self) -> dict:
         return {
@@ -39,7 +42,8 @@ class CloneSnapshot:
             "queueLength": self.queue_length, "locksHeld": self.locks_held,
             "interruptRequested": self.interrupt_requested,
             "interruptReason": self.interrupt_reason, "turns": self.turns,
-            "promptTokens": self.prompt_tokens, "completionTokens": self.completion_tokens,
+            "promptTokens": self.prompt_tokens if self.input_tokens_known else None,
+            "completionTokens": self.completion_tokens,
             "cost": self.cost, "createdAt": self.created_at, "lastActive": self.last_active,
             "retired": self.retired, "toolCalls": self.tool_calls, "lastTool": self.last_tool,
             "agentDir": self.agent_dir, "sandbox": self.sandbox, "workspace": self.workspace,

@@ -443,7 +443,8 @@ class GatewayClient:
             self._on_session_message(payload)
         elif name == "chat":
             self._on_chat(payload)
-        elif name == "agent":
+        elif name in ("agent", "session.tool"):
+            # ``session.tool``: a subscribed session's tool calls, as an ``agent`` event
             self._publish(ev.agent_event(payload))
         elif name == "sessions.changed":
             self._publish(ev.session_changed(payload))

@@ -47,6 +47,9 @@ PROTOCOL = 4
 CLIENT_ID = "cli"  # the gateway accepts a closed list of client ids
 CLIENT_MODE = "cli"
 ROLE = "operator"
+# "tool-events": the gateway sends the tool calls of the runs this client starts (as ``agent``
+# events, stream "tool"); without it those runs' tool calls never reach the client.
+CAPS = ("tool-events",)
 DEFAULT_SCOPES = ("operator.read", "operator.write", "operator.admin")
 DEFAULT_MAX_PAYLOAD = 25 * 1024 * 1024  # until hello-ok says otherwise
 # What the socket itself accepts: a frame over policy.maxPayload is skipped, one over this
@@ -307,7 +310,7 @@ def connect_params(*, identity: DeviceIdentity, auth: Auth, nonce: str, ts: int,
         "minProtocol": protocol, "maxProtocol": protocol,
         "client": {"id": CLIENT_ID, "version": __version__, "platform": plat,
                    "mode": CLIENT_MODE, "displayName": "claw-tui"},
-        "role": ROLE, "scopes": scope_list, "caps": [],
+        "role": ROLE, "scopes": scope_list, "caps": list(CAPS),
         "auth": auth.params(),
         "device": {"id": identity.device_id, "publicKey": identity.public_key,
                    "signature": signature, "signedAt": ts, "nonce": nonce},

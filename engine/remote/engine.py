@@ -36,11 +36,12 @@ from engine.gateway.snapshot import CloneSnapshot
 from engine.gateway.subscription import Subscription
 from engine.remote import events as ev
 from engine.remote import mapping
+from engine.remote import tools as remote_tools
 from engine.remote.client import GatewayClient
 from engine.remote.connection import Auth
 from engine.remote.errors import GatewayError, StaleConfigHash
 from engine.remote.runs import DONE_KEPT, RUNS_KEPT, Run, Turn, usage_of
-from engine.remote.sessions import SessionPlace, place_of, shown_role, stored
+from engine.remote.sessions import SessionPlace, fold_tool_steps, place_of, shown_role, stored
 from engine.remote.tls import TlsPin
 from engine.routing.inbound import Inbound
 from engine.routing.route import Explanation, Route
@@ -338,7 +339,8 @@ class RemoteEngine:
         if seqs and before_seq is None:
             self._last_seq[session_key] = max(self._last_seq.get(session_key, 0), max(seqs))
         meta = self._badge(place)
-        rows = [stored(m, place, meta) for m in page if shown_role(m)
+        running = {t.run_id for t in self._turns.values() if t.run_id}
+        rows = [stored(m, place, meta) for m in fold_tool_steps(page, running) if shown_role(m)
                 and (before_seq is None or m.seq is None or m.seq < before_seq)]
         return [row for row in rows if row is not None]
 
@@ -537,8 +539,8 @@ class RemoteEngine:
                 turn = self._turn_of_run(event.session_key, event.run_id)
                 reason = self._stop_reason(event.run_id, event.stop_reason or "aborted")
                 partial = "".join(turn.parts)
-                message = self._synthetic(turn, partial, "interrupted", reason) \
-                    if partial else None
+                message = self._with_steps(turn, self._synthetic(
+                    turn, partial, "interrupted", reason)) if partial or turn.tools else None
                 self._close(turn, "interrupted", reason)
                 self._events.emit(events.TurnInterrupted, inbox_key=turn.place.inbox_key,
                                   turn_id=turn.turn_id, session_key=turn.place.session_key,
@@ -549,7 +551,8 @@ class RemoteEngine:
                 turn = self._turn_of_run(event.session_key, event.run_id)
                 error = one_line(event.detail or event.kind or "the run failed", 300)
                 partial = "".join(turn.parts)
-                message = self._synthetic(turn, partial, "error", error) if partial else None
+                message = self._with_steps(turn, self._synthetic(turn, partial, "error", error)) \
+                    if partial or turn.tools else None
                 self._close(turn, "error", error)
                 self._events.emit(events.TurnFailed, inbox_key=turn.place.inbox_key,
                                   turn_id=turn.turn_id, session_key=turn.place.session_key,
@@ -576,6 +579,13 @@ class RemoteEngine:
             message = dataclasses.replace(message, seq=self._last_seq.get(key, 0) + 1)
         assert message.seq is not None
         self._last_seq[key] = max(self._last_seq.get(key, 0), message.seq)
+        if message.role == "assistant" and message.run_id in self._runs:
+            run = self._runs[message.run_id]
+            run.take_row_usage(message.input_tokens, message.output_tokens)
+            self._run_changed(run)
+        if message.role == "toolResult":
+            self._on_tool_result(message)
+            return
         if not shown_role(message):
             return
         if message.role == "user":
@@ -596,7 +606,14 @@ class RemoteEngine:
         turn_id = self._run_turn.get(message.run_id) if message.run_id else self._open.get(key)
         turn = self._turns.get(turn_id or "")
         if turn is None:
-            turn = self._new_turn(key, message.run_id or f"m-{message.id or message.seq}")
+            turn = self._turn_of_run(key, message.run_id) if message.tool_step else \
+                self._new_turn(key, message.run_id or f"m-{message.id or message.seq}")
+        if message.tool_step:  # a step of the run: its calls show live, its reply comes later
+            if message.text:
+                turn.steps.append(message.text)
+            for call in message.tool_calls:
+                self._tool_started(turn, call)
+            return
         self._finish(turn, self._row(message, turn.place, self._badge(turn.place)))
 
     @staticmethod
@@ -656,7 +673,19 @@ class RemoteEngine:
                              author=turn.place.agent_id, content=text, status=status,
                              created_at=time.time(), meta=meta)
 
+    @staticmethod
+    def _with_steps(turn: Turn, message: StoredMessage | None) -> StoredMessage | None:
+        """The reply with what its run's tool steps said before it and the calls they made
+        (``meta.tools``, as an embedded reply keeps them)."""
+        if message is None or not (turn.steps or turn.tools):
+            return message
+        content = "\n\n".join([*turn.steps, message.content] if message.content
+                              else turn.steps)
+        meta = {**message.meta, "tools": turn.tools.stored()} if turn.tools else message.meta
+        return dataclasses.replace(message, content=content, meta=meta)
+
     def _finish(self, turn: Turn, message: StoredMessage) -> None:
+        message = self._with_steps(turn, message) or message
         self._close(turn, "done", None)
         self._events.emit(events.TurnFinished, inbox_key=turn.place.inbox_key,
                           turn_id=turn.turn_id, session_key=turn.place.session_key,
@@ -712,7 +741,51 @@ class RemoteEngine:
             run.agent_id = event.agent_id
         if event.stream == "usage":
             run.take_usage(data)
+        elif event.stream == "tool":
+            step = remote_tools.from_event(data)
+            turn = self._turns.get(self._run_turn.get(event.run_id, ""))
+            if step is not None and turn is not None:
+                phase, call = step
+                if phase == "start":
+                    self._tool_started(turn, call)
+                else:
+                    self._tool_ended(turn, call)
+            return  # _tool_ended shows the run's change
         self._run_changed(run)
+
+    def _tool_started(self, turn: Turn, call: dict[str, Any]) -> None:
+        """A call of ``turn`` started (from its live event or its transcript row, whichever
+        came first): the pane shows it running."""
+        if turn.tools.start(call):
+            self._events.emit(events.ToolCallStarted, inbox_key=turn.place.inbox_key,
+                              turn_id=turn.turn_id, session_key=turn.place.session_key,
+                              agent_id=turn.place.agent_id, call=call)
+
+    def _tool_ended(self, turn: Turn, outcome: dict[str, Any]) -> None:
+        """A call of ``turn`` ended (live, or its ``toolResult`` row): the pane shows how."""
+        if not turn.tools.has(outcome["id"]):
+            self._tool_started(turn, {k: outcome[k] for k in ("id", "name", "arguments")})
+        ended = turn.tools.end(outcome)
+        if ended is None:
+            return
+        self._events.emit(events.ToolCallFinished, inbox_key=turn.place.inbox_key,
+                          turn_id=turn.turn_id, session_key=turn.place.session_key,
+                          agent_id=turn.place.agent_id, outcome=ended)
+        run = self._runs.get(turn.run_id)
+        if run is not None:
+            run.tool_ended(ended)
+            self._run_changed(run)
+
+    def _on_tool_result(self, message: ev.RemoteMessage) -> None:
+        """A ``toolResult`` transcript row: ends its call when no live event did."""
+        turn_id = self._run_turn.get(message.run_id) if message.run_id else \
+            self._open.get(message.session_key)
+        turn = self._turns.get(turn_id or "")
+        if turn is None or not message.tool_call_id:
+            return
+        self._tool_ended(turn, remote_tools.outcome(
+            remote_tools.call(message.tool_call_id, message.tool_name, None), message.text,
+            message.is_error))
 
 
 def _rows(listing: dict[str, Any]) -> list[dict[str, Any]]:

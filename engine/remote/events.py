@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from engine.remote.tools import calls_in
 from engine.text import one_line
 
 
@@ -52,16 +53,36 @@ class RemoteMessage:
     model: str = ""
     stop_reason: str = ""
     custom_type: str = ""  # e.g. ``run-failed-before-reply`` on a ``custom`` row
+    # an assistant row's tool calls (``engine.remote.tools.call`` shape) and the tokens of
+    # the model call that wrote it (None: not reported)
+    tool_calls: tuple[dict[str, Any], ...] = field(default=(), hash=False, compare=False)
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    # a ``toolResult`` row: the call it answers and whether the tool failed
+    tool_call_id: str = ""
+    tool_name: str = ""
+    is_error: bool = False
+
+    @property
+    def tool_step(self) -> bool:
+        """An assistant row that ends in tool calls: a step of its run, not its reply."""
+        return self.role == "assistant" and (self.stop_reason == "toolUse"
+                                             or bool(self.tool_calls) and not self.stop_reason)
 
     @classmethod
     def from_payload(cls, session_key: str, message: Any) -> RemoteMessage:
         m = _d(message)
         meta = _d(m.get("__openclaw"))
+        usage = _d(m.get("usage"))
         return cls(session_key=session_key, id=_s(meta.get("id")), seq=_i(meta.get("seq")),
                    role=_s(m.get("role")), text=content_text(m.get("content")),
                    run_id=_s(meta.get("runId")), timestamp=_i(m.get("timestamp")),
                    model=_s(m.get("model")), stop_reason=_s(m.get("stopReason")),
-                   custom_type=_s(m.get("customType")))
+                   custom_type=_s(m.get("customType")),
+                   tool_calls=tuple(calls_in(m.get("content"))),
+                   input_tokens=_i(usage.get("input")), output_tokens=_i(usage.get("output")),
+                   tool_call_id=_s(m.get("toolCallId")), tool_name=_s(m.get("toolName")),
+                   is_error=m.get("isError") is True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from engine.gateway.snapshot import CloneSnapshot
 from engine.remote.sessions import SessionPlace
+from engine.remote.tools import ToolLog
 
 RUNS_KEPT = 50  # finished runs the runs panel keeps
 DONE_KEPT = 2048  # finished run ids remembered, so a late transcript row is not shown twice
@@ -26,6 +27,8 @@ class Turn:
     run_id: str = ""
     started: bool = False  # TurnStarted went out (the user message is shown)
     parts: list[str] = field(default_factory=list)
+    tools: ToolLog = field(default_factory=ToolLog)  # its tool calls so far
+    steps: list[str] = field(default_factory=list)  # text of its rows that ended in tool calls
 
 
 @dataclass
@@ -40,8 +43,26 @@ class Run:
     last_active: float = field(default_factory=time.time)
     abort_requested: bool = False
     stop_reason: str | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+    # Tokens: the ``usage`` stream's running output count, and the sums over the run's
+    # transcript rows (each model call's ``usage``); input is only known from the latter.
+    stream_output: int = 0
+    stream_input: int | None = None
+    rows_input: int | None = None
+    rows_output: int = 0
+    tool_calls: int = 0
+    last_tool: str | None = None
+
+    @property
+    def prompt_tokens(self) -> int:
+        return max(self.stream_input or 0, self.rows_input or 0)
+
+    @property
+    def input_known(self) -> bool:
+        return self.stream_input is not None or self.rows_input is not None
+
+    @property
+    def completion_tokens(self) -> int:
+        return max(self.stream_output, self.rows_output)
 
     def snapshot(self) -> CloneSnapshot:
         return CloneSnapshot(
@@ -52,15 +73,32 @@ class Run:
                 "done", "interrupted", "error"),
             interrupt_reason=self.stop_reason, turns=1, prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens, cost=0.0, created_at=self.started_at,
-            last_active=self.last_active)
+            last_active=self.last_active, tool_calls=self.tool_calls, last_tool=self.last_tool,
+            input_tokens_known=self.input_known)
 
     def take_usage(self, data: dict[str, Any]) -> None:
-        """Token counts from an ``agent`` event's ``usage`` stream (the names differ by
-        provider); a count the event does not carry is kept."""
-        self.prompt_tokens = _int(data, "input", "inputTokens", "promptTokens",
-                                  "prompt_tokens") or self.prompt_tokens
-        self.completion_tokens = _int(data, "output", "outputTokens", "completionTokens",
-                                      "completion_tokens") or self.completion_tokens
+        """Token counts from an ``agent`` event's ``usage`` stream: OpenClaw 2026.9.6 sends
+        the run's output so far (``outputTokens``) and no input; a count it does not carry
+        is kept."""
+        output = _int(data, "outputTokens", "output", "completionTokens", "completion_tokens")
+        if output is not None:
+            self.stream_output = max(self.stream_output, output)
+        given = _int(data, "inputTokens", "input", "promptTokens", "prompt_tokens")
+        if given is not None:
+            self.stream_input = max(self.stream_input or 0, given)
+
+    def take_row_usage(self, input_tokens: int | None, output_tokens: int | None) -> None:
+        """One model call's tokens, from the ``usage`` of a transcript row the run wrote."""
+        if input_tokens is not None:
+            self.rows_input = (self.rows_input or 0) + input_tokens
+        if output_tokens is not None:
+            self.rows_output += output_tokens
+
+    def tool_ended(self, outcome: dict[str, Any]) -> None:
+        """A tool call of the run ended: counted, and the last one named (``name ✓``)."""
+        self.tool_calls += 1
+        failed = str(outcome.get("result") or "").startswith("error:")
+        self.last_tool = f"{outcome.get('name')} {'✗ error' if failed else '✓'}"
 
 
 def usage_of(run: Run | None) -> Any:
@@ -72,9 +110,9 @@ def usage_of(run: Run | None) -> Any:
     return Usage(prompt_tokens=run.prompt_tokens, completion_tokens=run.completion_tokens)
 
 
-def _int(data: dict[str, Any], *keys: str) -> int:
+def _int(data: dict[str, Any], *keys: str) -> int | None:
     for key in keys:
         value = data.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
-    return 0
+    return None

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Collection
+from typing import Any, Collection, Iterable
 
 from engine.gateway.inbox import LOCAL_INBOX_KEY, PeerSpec
 from engine.remote.events import RemoteMessage
 from engine.remote.mapping import stored_message
+from engine.remote.tools import ToolLog, outcome
 from engine.store.models import StoredMessage
 
 PEER_KINDS = frozenset({"direct", "dm", "group", "channel", "thread"})
@@ -67,6 +68,9 @@ def stored(message: RemoteMessage, place: SessionPlace,
         row = dataclasses.replace(row, author=place.peer.label())
     if row.role == "assistant":
         extra = {**row.meta, **meta}
+        calls = [c for c in message.tool_calls if "result" in c]  # folded: ended or not
+        if calls:
+            extra["tools"] = calls
         if row.status == "interrupted":
             extra.setdefault("interrupt_reason", message.stop_reason)
         row = dataclasses.replace(row, meta=extra)
@@ -76,3 +80,44 @@ def stored(message: RemoteMessage, place: SessionPlace,
 def shown_role(message: RemoteMessage) -> bool:
     """Whether a pane shows this row (tool results and the like stay out)."""
     return message.role in ("user", "assistant")
+
+
+def fold_tool_steps(page: Iterable[RemoteMessage],
+                    running: Collection[str] = ()) -> list[RemoteMessage]:
+    """A transcript page with each run's tool steps folded into its reply, as a live reply
+    shows them: the text of the assistant rows that ended in tool calls goes before the
+    reply's, and their calls, ended by the ``toolResult`` rows, become the reply's
+    ``tool_calls``. Steps with no reply after them on the page stay a row of their own,
+    unless their run is still ``running`` (its live reply shows them)."""
+    out: list[RemoteMessage] = []
+    steps: list[RemoteMessage] = []
+    log = ToolLog()
+
+    def fold(into: RemoteMessage) -> RemoteMessage:
+        nonlocal steps, log
+        texts = [m.text for m in steps if m.text] + ([into.text] if into.text else [])
+        folded = dataclasses.replace(into, text="\n\n".join(texts),
+                                     tool_calls=tuple(log.stored()))
+        steps, log = [], ToolLog()
+        return folded
+
+    for message in page:
+        if message.role == "toolResult":
+            if message.tool_call_id:
+                log.end(outcome({"id": message.tool_call_id, "name": message.tool_name or "tool",
+                                 "arguments": "{}"}, message.text, message.is_error))
+            out.append(message)
+            continue
+        if message.tool_step:
+            steps.append(message)
+            for call in message.tool_calls:
+                log.start(call)
+            continue
+        if steps and message.role == "assistant":
+            message = fold(message)
+        elif steps:  # the run ended without a reply (aborted, failed): its steps still show
+            out.append(fold(steps[-1]))
+        out.append(message)
+    if steps and steps[-1].run_id not in running:
+        out.append(fold(steps[-1]))
+    return out

@@ -36,6 +36,7 @@ class Peer:
     scopes: list[str] = field(default_factory=list)
     subscribed: set[str] = field(default_factory=set)
     sessions_subscribed: bool = False
+    caps: list[str] = field(default_factory=list)  # ``connect``'s ``caps`` (``tool-events``)
 
 
 class FakeGateway:
@@ -56,6 +57,7 @@ class FakeGateway:
         self.peers: list[Peer] = []
         self.transcripts: dict[str, list[dict[str, Any]]] = {}
         self.requests: list[tuple[str, dict[str, Any]]] = []
+        self.sent_events: list[tuple[str, Any]] = []  # (event, payload) sent to any peer
         self.connected = asyncio.Event()
         self.opened = 0  # WebSocket upgrades served (after TLS and HTTP), authenticated or not
         self._server: Any = None
@@ -86,6 +88,7 @@ class FakeGateway:
 
     async def event(self, peer: Peer, name: str, payload: Any, *, skip_seq: int = 0) -> None:
         peer.seq += 1 + skip_seq
+        self.sent_events.append((name, payload))
         await peer.ws.send(json.dumps({"type": "event", "event": name, "payload": payload,
                                        "seq": peer.seq}))
 
@@ -94,12 +97,16 @@ class FakeGateway:
 
     def add_message(self, key: str, role: str, text: str, run_id: str = "") -> dict[str, Any]:
         """Append a message to a session's transcript (what ``chat.history`` returns)."""
+        return self.add_row(key, {"role": role, "content": [{"type": "text", "text": text}]},
+                            run_id)
+
+    def add_row(self, key: str, message: dict[str, Any], run_id: str = "") -> dict[str, Any]:
+        """Append a transcript row of any shape (a tool step, a ``toolResult``), numbered."""
         rows = self.transcripts.setdefault(key, [])
         meta: dict[str, Any] = {"id": uuid.uuid4().hex, "seq": len(rows) + 1}
         if run_id:
             meta["runId"] = run_id
-        message = {"role": role, "content": [{"type": "text", "text": text}],
-                   "__openclaw": meta}
+        message["__openclaw"] = meta
         rows.append(message)
         return message
 
@@ -147,7 +154,8 @@ class FakeGateway:
                         return
                     await ws.send(json.dumps({"type": "res", "id": rid, "ok": True,
                                               "payload": hello}))
-                    peer = Peer(ws, scopes=list(params.get("scopes") or []))
+                    peer = Peer(ws, scopes=list(params.get("scopes") or []),
+                                caps=list(params.get("caps") or []))
                     self.peers.append(peer)
                     self.connected.set()
                     continue

@@ -4,7 +4,14 @@ agents, a session list, the config as text with its hash, and runs that stream a
 
 A reply is scripted per message text (``replies``); a run streams it word by word every
 ``chunk_delay`` seconds. ``inbound`` posts a channel message the way a real channel does (the
-user row, then a run that answers).
+user row, then a run that answers). ``tools`` scripts tool calls a run makes first, in the
+shapes OpenClaw 2026.9.6 was seen to send: an assistant row ending ``stopReason: "toolUse"``
+with ``toolCall`` blocks (announced), ``agent`` events of stream ``tool`` (phase start, then
+result) to the connection that started the run with the ``tool-events`` cap, else
+``session.tool`` to session subscribers, and a ``toolResult`` row that is *not* announced (a
+real gateway leaves that ``seq`` out of ``session.message``). Usage as seen there: the
+``usage`` stream carries only ``outputTokens``; each assistant row carries its model call's
+``usage {input, output, totalTokens}`` (``row_usage=False`` leaves it out).
 """
 
 from __future__ import annotations
@@ -45,6 +52,11 @@ class AppFakeGateway(FakeGateway):
         # Send the run's last delta again after its final, as a real gateway was seen to
         # (with the final's seq).
         self.late_delta = False
+        # message text -> tool calls the run makes first: {name, args, result, isError}
+        self.tools: dict[str, list[dict[str, Any]]] = {}
+        self.tool_release: asyncio.Event | None = None  # set: a call's result may come
+        self.row_usage = True
+        self._tool_recipients: dict[str, Any] = {}  # run id -> the peer that started it
 
     @property
     def config_hash(self) -> str:
@@ -65,11 +77,51 @@ class AppFakeGateway(FakeGateway):
         self.runs[run_id] = asyncio.get_running_loop().create_task(self._run(key, text, run_id))
         return run_id
 
+    async def _tool_event(self, key: str, run_id: str, data: dict[str, Any]) -> None:
+        payload = {"sessionKey": key, "runId": run_id, "agentId": key.split(":")[1],
+                   "stream": "tool", "ts": 1_700_000_000_000, "data": data}
+        owner = self._tool_recipients.get(run_id)
+        for peer in list(self.peers):
+            if peer is owner:
+                await self.event(peer, "agent", payload)
+            elif peer.sessions_subscribed:
+                await self.event(peer, "session.tool", payload)
+
+    def _usage(self, output: int, input: int) -> dict[str, Any]:
+        return {"usage": {"input": input, "output": output, "totalTokens": input + output}} \
+            if self.row_usage else {}
+
+    async def _run_tools(self, key: str, text: str, run_id: str) -> int:
+        """The scripted tool calls of a run, as a real gateway reports them; output tokens."""
+        calls = self.tools.get(text, [])
+        for i, tool in enumerate(calls):
+            call_id = f"call_{i + 1}"
+            step = self.add_row(key, {
+                "role": "assistant", "stopReason": "toolUse", **self._usage(2, 5),
+                "content": [{"type": "toolCall", "id": call_id, "name": tool["name"],
+                             "arguments": tool.get("args", {})}]}, run_id)
+            await self._announce(key, step)
+            await self._tool_event(key, run_id, {"phase": "start", "name": tool["name"],
+                                                 "toolCallId": call_id,
+                                                 "args": tool.get("args", {})})
+            if self.tool_release is not None:
+                await self.tool_release.wait()
+            content = [{"type": "text", "text": tool.get("result", "")}]
+            await self._tool_event(key, run_id, {
+                "phase": "result", "name": tool["name"], "toolCallId": call_id,
+                "isError": bool(tool.get("isError")), "commandBearing": False,
+                "result": {"content": content, "details": {}}})
+            self.add_row(key, {"role": "toolResult", "toolCallId": call_id,
+                               "toolName": tool["name"], "content": content,
+                               "isError": bool(tool.get("isError"))}, run_id)
+        return 2 * len(calls)
+
     async def _run(self, key: str, text: str, run_id: str) -> None:
         reply = self.replies.get(text, f"echo: {text}")
         said: list[str] = []
         seq = 0
         try:
+            tool_tokens = await self._run_tools(key, text, run_id)
             for word in reply.split(" "):
                 await asyncio.sleep(self.chunk_delay)
                 piece = (" " if said else "") + word
@@ -79,7 +131,7 @@ class AppFakeGateway(FakeGateway):
                                               "state": "delta", "deltaText": piece})
                 await self.broadcast("agent", {"sessionKey": key, "runId": run_id,
                                                "agentId": key.split(":")[1], "stream": "usage",
-                                               "data": {"input": 7, "output": seq}})
+                                               "data": {"outputTokens": tool_tokens + seq}})
         except asyncio.CancelledError:
             partial = "".join(said)
             await self.broadcast("chat", {"sessionKey": key, "runId": run_id, "seq": seq + 1,
@@ -98,7 +150,9 @@ class AppFakeGateway(FakeGateway):
         if self.late_delta and said:
             await self.broadcast("chat", {"sessionKey": key, "runId": run_id, "seq": seq + 1,
                                           "state": "delta", "deltaText": said[-1]})
-        await self._announce(key, self.add_message(key, "assistant", full, run_id))
+        await self._announce(key, self.add_row(key, {
+            "role": "assistant", "content": [{"type": "text", "text": full}],
+            "stopReason": "stop", **self._usage(seq, 7)}, run_id))
 
     async def _announce(self, key: str, message: dict[str, Any]) -> None:
         for peer in list(self.peers):
@@ -125,7 +179,7 @@ class AppFakeGateway(FakeGateway):
         if method == "sessions.list":
             rows = []
             for key, messages in self.transcripts.items():
-                last = messages[-1]["content"][0]["text"] if messages else ""
+                last = messages[-1]["content"][0].get("text", "") if messages else ""
                 row = {"key": key, "agentId": key.split(":")[1], "displayName": "tester",
                        "updatedAt": 1_700_000_000_000 + len(messages)}
                 if params.get("includeLastMessage"):  # as a real gateway: only when asked
@@ -139,6 +193,8 @@ class AppFakeGateway(FakeGateway):
         if method == "chat.send":
             key, text = params["sessionKey"], params["message"]
             run_id = params["idempotencyKey"]
+            if "tool-events" in peer.caps:  # as a real gateway: only then its tool events
+                self._tool_recipients[run_id] = peer
             asyncio.get_running_loop().create_task(self._send(key, text, run_id))
             return {"runId": run_id, "status": "started"}
         if method == "chat.abort":

@@ -3,8 +3,10 @@ transcript rows a pane pages through (shapes as OpenClaw 2026.9.6 sends them).""
 
 from __future__ import annotations
 
+from engine.remote import tools
 from engine.remote.events import RemoteMessage
 from engine.remote.mapping import OPERATOR_INBOX, agent_of, inboxes, stored_message
+from engine.remote.sessions import fold_tool_steps, place_of, stored
 
 KEY = "agent:research:a2a:default:direct:tester:ctx-1"
 
@@ -53,3 +55,60 @@ def test_agent_of_a_session_key():
     assert agent_of(KEY) == "research"
     assert agent_of("agent:main:dashboard:abc") == "main"
     assert agent_of("global") == agent_of("agent:") == ""
+
+
+# A run that called one tool, as ``chat.history`` returned it from OpenClaw 2026.9.6.
+TOOL_RUN = [
+    {"role": "user", "content": "please use a tool now", "__openclaw": {"id": "u", "seq": 1}},
+    {"role": "assistant", "content": [{"type": "toolCall", "id": "call_1", "name": "ls",
+                                       "arguments": {"path": "."}}],
+     "usage": {"input": 11, "output": 7, "totalTokens": 18}, "stopReason": "toolUse",
+     "__openclaw": {"id": "a1", "seq": 2, "runId": "r1"}},
+    {"role": "toolResult", "toolCallId": "call_1", "toolName": "ls",
+     "content": [{"type": "text", "text": '".git/"\n"AGENTS.md"'}], "isError": False,
+     "__openclaw": {"id": "t1", "seq": 3, "runId": "r1"}},
+    {"role": "assistant", "content": [{"type": "text", "text": "Tool said: .git/"}],
+     "usage": {"input": 49993, "output": 3, "totalTokens": 49996}, "stopReason": "stop",
+     "__openclaw": {"id": "a2", "seq": 4, "runId": "r1"}},
+]
+
+
+def test_a_runs_tool_steps_fold_into_its_reply():
+    page = [RemoteMessage.from_payload(KEY, m) for m in TOOL_RUN]
+    assert page[1].tool_step and not page[3].tool_step
+    assert (page[1].input_tokens, page[1].output_tokens) == (11, 7)
+    folded = [m for m in fold_tool_steps(page) if m.role in ("user", "assistant")]
+    assert [(m.role, m.seq, m.text) for m in folded] == [
+        ("user", 1, "please use a tool now"), ("assistant", 4, "Tool said: .git/")]
+    row = stored(folded[1], place_of(KEY, {"a2a"}, "main"), {})
+    assert row is not None and row.meta["tools"] == [
+        {"id": "call_1", "name": "ls", "arguments": '{"path": "."}',
+         "result": '".git/"\n"AGENTS.md"'}]
+
+
+def test_steps_without_a_reply_stay_a_row_unless_their_run_still_runs():
+    steps = [RemoteMessage.from_payload(KEY, m) for m in TOOL_RUN[:3]]
+    assert [m.seq for m in fold_tool_steps(steps, running={"r1"})
+            if m.role == "assistant"] == []
+    (left,) = [m for m in fold_tool_steps(steps) if m.role == "assistant"]
+    assert left.seq == 2 and left.tool_calls[0]["result"] == '".git/"\n"AGENTS.md"'
+    # a call that never reported a result is not shown as a success
+    (alone,) = [m for m in fold_tool_steps(steps[:2]) if m.role == "assistant"]
+    assert alone.tool_calls[0]["result"].startswith("error: no result")
+
+
+def test_live_tool_events_become_the_embedded_calls_bounded():
+    start = tools.from_event({"phase": "start", "name": "ls", "toolCallId": "call_1",
+                              "args": {"path": "x" * 5000}})
+    assert start is not None and start[0] == "start"
+    assert len(start[1]["arguments"]) < tools.ARGUMENT_CHARS + 60
+    assert start[1]["arguments"].endswith("more characters]")
+    phase, ended = tools.from_event({
+        "phase": "result", "name": "n" * 500, "toolCallId": "call_1", "isError": True,
+        "result": {"content": [{"type": "text", "text": "boom\n" * 2000}], "details": {}}})
+    assert phase == "result" and len(ended["name"]) == tools.NAME_CHARS
+    assert ended["result"].startswith("error: boom") and len(ended["result"]) < 4100
+    assert tools.from_event({"phase": "update", "toolCallId": "call_1"}) is None
+    assert tools.from_event({"phase": "start", "name": "ls"}) is None  # no call id
+    assert tools.from_event({"phase": "result", "toolCallId": "c", "result": "plain"}) == (
+        "result", {"id": "c", "name": "tool", "arguments": "{}", "result": "plain"})

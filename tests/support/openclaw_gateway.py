@@ -26,7 +26,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.openai_server import Behaviour, OpenAIServer, Reply
+from tests.support.openai_server import Behaviour, CallTool, OpenAIServer, Reply
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL_SCRIPT = ROOT / "scripts" / "install-openclaw.sh"
@@ -108,7 +108,8 @@ class OpenClawGateway:
         return f"ws://127.0.0.1:{self.port}"
 
     def reply_to(self, phrase: str, behaviour: Behaviour) -> None:
-        """Answer an agent run whose user text contains ``phrase`` with ``behaviour``."""
+        """Answer an agent run whose user text contains ``phrase`` with ``behaviour``; a
+        ``CallTool`` once, then the tool's result echoed (``Reply(text=None)``)."""
         self.replies[phrase] = behaviour
 
     def _route(self, body: dict) -> Behaviour | None:
@@ -116,9 +117,18 @@ class OpenClawGateway:
         titles) get a short fixed answer, so they never take a test's scripted reply."""
         if not body.get("tools"):
             return Reply(text="Title")
-        said = json.dumps([m.get("content") for m in body.get("messages") or []
-                           if isinstance(m, dict) and m.get("role") == "user"])
-        return next((b for phrase, b in self.replies.items() if phrase in said), None)
+        messages = [m for m in body.get("messages") or [] if isinstance(m, dict)]
+        said = [json.dumps(m.get("content")) for m in messages if m.get("role") == "user"]
+        phrase, behaviour = next(((p, b) for p, b in self.replies.items()
+                                  if any(p in text for text in said)), ("", None))
+        # the turn that asked: OpenClaw adds user rows of its own context after a tool result
+        asked = max(i for i, m in enumerate(messages)
+                    if m.get("role") == "user" and phrase in json.dumps(m.get("content"))) \
+            if behaviour is not None else 0
+        if isinstance(behaviour, CallTool) and any(
+                m.get("role") == "tool" for m in messages[asked + 1:]):
+            return Reply(text=None)  # the call was made: answer with what the tool said
+        return behaviour
 
     @property
     def config_path(self) -> Path:

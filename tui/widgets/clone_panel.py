@@ -72,7 +72,7 @@ def row_cells(s: CloneSnapshot) -> list[Text]:
         literal("held" if s.locks_held else "-", "bold yellow" if s.locks_held else "dim"),
         literal(interrupt or "-", "bold magenta" if interrupt else "dim"),
         literal(str(s.turns)),
-        literal(f"{s.prompt_tokens}/{s.completion_tokens}"),
+        tokens_cell(s),
         tools_cell(s),
     ]
 
@@ -85,6 +85,10 @@ def row_detail(s: CloneSnapshot, *, run: bool = False) -> Text:
                  f"session: {s.session_key or '?'}", f"status: {s.state}"]
         if s.interrupt_reason:
             lines.append(f"aborted: {s.interrupt_reason}")
+        lines.append(f"tokens: {s.prompt_tokens} in, {s.completion_tokens} out"
+                     if s.input_tokens_known else
+                     f"tokens: {s.completion_tokens} out (the gateway reported no input "
+                     "tokens for this run)")
         return literal("\n".join(one_line(line, 300) for line in lines))
     lines = [f"{s.clone_id} · agent {s.agent_id} · {s.channel}/{s.account_id}",
              f"agent folder: {s.agent_dir or 'none (no state directory)'}"]
@@ -94,6 +98,11 @@ def row_detail(s: CloneSnapshot, *, run: bool = False) -> Text:
     if s.session_key:
         lines.append(f"session: {s.session_key}")
     return literal("\n".join(one_line(line, 300) for line in lines))
+
+
+def tokens_cell(s: CloneSnapshot) -> Text:
+    """``in/out``; ``?/out`` when the input count was never reported (not a measured 0)."""
+    return literal(f"{s.prompt_tokens if s.input_tokens_known else '?'}/{s.completion_tokens}")
 
 
 def tools_cell(s: CloneSnapshot) -> Text:
