@@ -75,3 +75,34 @@ def test_attached_binary_under_tmux_sends_streams_and_esc_aborts(tmp_path):
             assert rc_file.read_text().strip() == "0"
         finally:
             tmux.run("kill-server", check=False)
+
+
+def test_attached_binary_under_tmux_shows_a_runs_tool_call_live_and_with_its_reply(tmp_path):
+    """At 80x24: the call's collapsed line shows running while the tool works, takes its
+    outcome, stays with the reply, and Ctrl+O opens it."""
+    binary = claw_binary()
+    with fake_gateway_thread() as (fake, loop):
+        fake.tools["look it up"] = [{"name": "ls", "args": {"path": "."},
+                                     "result": "a.txt\nb.txt"}]
+        fake.replies["look it up"] = "found two files"
+        release = fake.tool_release = asyncio.Event()
+        command = (f"env HOME={shlex.quote(str(tmp_path))} OPENCLAW_GATEWAY_TOKEN={fake.token} "
+                   f"TERM=xterm-256color {shlex.quote(str(binary))} --gateway {fake.url} "
+                   f"--state-dir {shlex.quote(str(tmp_path / 'state'))}")
+        tmux = Tmux()
+        try:
+            tmux.run("new-session", "-d", "-s", tmux.session, "-x", "80", "-y", "24", command)
+            tmux.wait_for(lambda s: "local · you" in s, "the app attached")
+            tmux.run("send-keys", "-t", tmux.session, "M-2")  # the operator's pane
+            tmux.wait_for(lambda s: "→ main (default · agent:main:main)" in s, "pane 2")
+            tmux.run("send-keys", "-t", tmux.session, "-l", "look it up")
+            tmux.run("send-keys", "-t", tmux.session, "Enter")
+            tmux.wait_for(lambda s: "▸ 1 tool call: ls running…" in s, "the call running")
+            loop.call_soon_threadsafe(release.set)
+            tmux.wait_for(lambda s: "found two files" in s and "▸ 1 tool call: ls ✓" in s,
+                          "the reply with its call")
+            tmux.run("send-keys", "-t", tmux.session, "C-o")
+            tmux.wait_for(lambda s: "▾ 1 tool call: ls ✓" in s and "→ a.txt" in s,
+                          "the call opened")
+        finally:
+            tmux.run("kill-server", check=False)
