@@ -23,8 +23,7 @@ With 16 panes streaming (bench/tui.py, 600 keys, two runs each), key-to-render p
 ms with every path on, 62-64 ms without the frame timer, 43-55 ms without the echo, 42-53 ms
 (and 14 points more CPU) without the size cache, 89-94 ms with none (target < 50 ms). Without
 the in-place scrollbar update it was 25-36 ms, no measurable change, but every background reply that grows lays out the screen, and the
-history view counts on it not doing so. Also here, not a fast path: ending a Markdown stream's
-writer from a task being cancelled (``cancel_markdown_writer``).
+history view counts on it not doing so.
 
 Also here, not a fast path but a reading of the keyboard: ``esc_digits``. A terminal that sends
 Alt+digit as Esc then the digit (tmux, screen, xterm, VS Code's terminal, most SSH clients)
@@ -368,16 +367,6 @@ class SkipUnchangedSizes:
                 return False
             self._last_sizes = key
         return super()._size_updated(size, virtual_size, container_size, layout)  # type: ignore[misc]
-
-
-# ---------------------------------------------------------------- Markdown stream
-
-def cancel_markdown_writer(stream: Any) -> None:
-    """Cancel a ``MarkdownStream``'s writer task from code that cannot await ``stop()`` (a
-    task being cancelled). Without the internal the task is left to the loop's shutdown."""
-    task = getattr(stream, "_task", None)
-    if isinstance(task, asyncio.Task):
-        task.cancel()
 
 
 # ---------------------------------------------------------------- frame timer and key echo

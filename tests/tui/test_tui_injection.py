@@ -27,11 +27,11 @@ async def test_hostile_text_renders_literally_everywhere(tmp_path):
                                display_name="[reverse]Mal[/reverse]\x1b[2J"))
         pane.composer.load_text(HOSTILE)
         await pilot.press("enter")
-        # Mid-stream, the focused pane shows the reply through the Markdown stream.
+        # Mid-stream, the focused pane draws the reply as Markdown in its history's last rows.
         await wait_for(pilot, lambda: "click" in pane.live_text, what="streaming")
         await pilot.pause(0.25)
-        assert pane.live_md_box.display
-        region = pane.live_md_box.region
+        assert pane.history.live_markdown
+        region = pane.history.region
         strips = app.screen._compositor.render_strips()
         live = "".join(strips[y].text[region.x:region.right] for y in range(region.y, region.bottom))
         assert "\x1b" not in live and "\x07" not in live

@@ -150,10 +150,10 @@ def test_a_long_text_is_cut_at_line_ends_then_spaces_and_laid_out_by_part():
     assert long.fit(80) == sum(long.heights)  # laid out once per width: the measure is kept
 
 
-async def test_a_focused_reply_that_outgrows_the_markdown_stream_goes_on_plain(tmp_path):
-    """One paragraph of 24,000 characters streamed word by word: the focused pane starts it
-    in the Markdown stream, then carries on in the history's last rows once the paragraph is
-    too long to parse again on every write; the finished reply is drawn as Markdown."""
+async def test_a_focused_reply_that_outgrows_live_markdown_goes_on_plain(tmp_path):
+    """One paragraph of 24,000 characters streamed word by word: the focused pane draws it
+    as Markdown, then plain once the paragraph is too long to draw again on every change; the
+    finished reply is drawn as Markdown."""
     paragraph = "".join(f"w{n:05d} " for n in range(3_400)) + "**done**"
     with OpenAIServer() as server:
         server.script(Reply(text="ready"), Reply(text=paragraph, chunk_delay=0.0005))
@@ -162,11 +162,11 @@ async def test_a_focused_reply_that_outgrows_the_markdown_stream_goes_on_plain(t
             await pane.submit("warm up")
             await wait_for(pilot, lambda: len(replies(pane)) == 1, what="first reply")
             await pane.submit("one long paragraph")
-            await wait_for(pilot, lambda: pane._stream is not None and pane.live_text,
-                           what="the reply in the Markdown stream")
-            await wait_for(pilot, lambda: pane.history.live_tail and pane._stream is None
-                           and pane.live.region.height == 0, timeout=30,
-                           what="the reply going on in the history")
+            await wait_for(pilot, lambda: pane.history.live_markdown and pane.live_text,
+                           what="the reply drawn as Markdown")
+            await wait_for(pilot, lambda: pane.history.live_tail
+                           and not pane.history.live_markdown, timeout=30,
+                           what="the reply going on plain")
             assert pane.has_focus_within
             await wait_for(pilot, lambda: len(replies(pane)) == 2, timeout=30, what="the reply")
             assert replies(pane)[-1].content == paragraph

@@ -87,7 +87,6 @@ async def test_a_background_reply_streams_into_the_history_without_a_layout(tmp_
         shown = screen_text(app, view)
         assert "work is replying…" in "\n".join(shown)  # slack's pane: the work agent
         assert any("[bold]hello[/]" in line for line in shown)  # literal, not markup
-        assert not pane._live_mounted  # no live area was ever needed in this pane
         assert "● streaming" in screen_text(app, pane)[-1]  # the state, in the bottom border
         await wait_for(pilot, lambda: not pane.turns, what="reply finished")
         await pilot.pause(0.1)
@@ -99,18 +98,26 @@ async def test_a_background_reply_streams_into_the_history_without_a_layout(tmp_
         assert layouts == []
 
 
-async def test_the_focused_pane_opens_and_collapses_its_markdown_area(tmp_path):
-    async with running_app(tmp_path, delay_ms=15) as (app, pilot):
-        pane = app.main.panes[0]  # focused: streams through Markdown
-        await pane.submit("hello there")
-        await wait_for(pilot, lambda: pane._live_mounted and pane.live.region.height > 0,
-                       what="live area open")
-        assert pane.live_head.region.height == 1 and pane.history.live_tail is None
+async def test_the_focused_pane_draws_its_streaming_reply_as_markdown(tmp_path):
+    async with running_app(tmp_path, delay_ms=40) as (app, pilot):
+        pane = app.main.panes[0]  # focused
+        await pane.submit("some **strong** words and more words to stream for a while")
+        await wait_for(pilot, lambda: "strong" in (pane.history.live_tail or ""),
+                       what="the reply streaming")
+        assert pane.history.live_markdown
+        layouts: list[int] = []  # as in a pane not focused, the reply growing lays nothing out
+        app.screen.screen_layout_refresh_signal.subscribe(pane, lambda screen: layouts.append(1))
+        await pilot.pause(0.2)
+        assert layouts == []
+        shown = screen_text(app, pane.history)
+        head = next(i for i, line in enumerate(shown) if "home is replying…" in line)
+        live = "\n".join(shown[head:])  # the user's message above is literal text
+        assert "strong" in live and "**strong**" not in live  # drawn as Markdown
         await wait_for(pilot, lambda: not pane.turns, what="reply finished")
         await pilot.pause(0.1)
-        assert pane.live.display and pane.live_head.display  # collapsed, not hidden
-        assert pane.live.region.height == 0 and pane.live_head.region.height == 0
+        assert pane.history.live_tail is None and not pane.history.live_markdown
         assert pane.history.messages[-1].role == "assistant"
+        assert "is replying…" not in "\n".join(screen_text(app, pane.history))
 
 
 async def test_moving_focus_moves_the_streaming_reply_between_views(tmp_path):
@@ -119,11 +126,10 @@ async def test_moving_focus_moves_the_streaming_reply_between_views(tmp_path):
         await second.submit("one two three")
         await wait_for(pilot, lambda: second.history.live_tail, what="streaming in the history")
         await pilot.press("alt+2")
-        await wait_for(pilot, lambda: second.live.region.height > 0 and
-                       second.history.live_tail is None, what="streaming through Markdown")
+        await wait_for(pilot, lambda: second.history.live_markdown, what="drawn as Markdown")
         await pilot.press("alt+1")
         await wait_for(pilot, lambda: second.history.live_tail and
-                       second.live.region.height == 0, what="back in the history")
+                       not second.history.live_markdown, what="plain again")
         # what streamed so far came along each time
         await wait_for(pilot, lambda: "“one two three”" in (second.history.live_tail or ""),
                        what="the reply continuing in the history")

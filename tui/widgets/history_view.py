@@ -103,14 +103,17 @@ def _is_markdown(message: MessageLike) -> bool:
     return message.role == "assistant" and bool(text.strip()) and not is_long(text)
 
 
-LONG_PLAIN = 1000
-"""Characters of literal text above which drawing it (about 0.35 ms per 1,000 characters)
-costs the event loop more than a trip to a worker thread and back."""
+THREAD_DRAW_CHARS = 2000
+"""Characters above which drawing a message (Markdown: about 1.5 ms plus 0.5 ms per 1,000
+characters; literal text a third of that) costs the event loop more than a trip to a worker
+thread and back. That trip is not free either: the thread shares the interpreter lock with the
+loop, and the pane waits for it before it handles its next event — with many short replies
+ending every second, drawing them on threads held panes back by seconds."""
 
 
-def _draw_on_thread(message: MessageLike) -> bool:
-    """A Markdown reply, or a long message (a pasted question), is drawn on a thread."""
-    return _is_markdown(message) or len(message.content or "") > LONG_PLAIN
+def draws_on_thread(message: MessageLike) -> bool:
+    """Whether ``HistoryView.prepare`` draws ``message`` on a worker thread (a long one)."""
+    return len(message.content or "") > THREAD_DRAW_CHARS
 
 
 def route_badge(message: MessageLike) -> str:
@@ -278,10 +281,19 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
 
     # ------------------------------------------------------------ live reply
 
-    def start_live(self, label: str, text: str = "", tools: str | None = None) -> None:
-        """Show a reply streaming in, below the messages (see ``LiveRow``)."""
-        self._live = LiveRow(label, text, tools)
+    def start_live(self, label: str, text: str = "", tools: str | None = None,
+                   markdown: bool = False) -> None:
+        """Show a reply streaming in, below the messages (see ``LiveRow``); ``markdown``: drawn
+        as Markdown (the focused pane) rather than plain."""
+        self._live = LiveRow(label, "", tools, markdown)
+        self._live.append(text)
         self._live_changed()
+
+    def set_live_markdown(self, markdown: bool, text: str) -> None:
+        """Draw the reply streaming in as Markdown (``text``: all of it so far) or plain."""
+        if self._live is not None and (self._live.markdown is not None) != markdown:
+            self._live.set_markdown(markdown, text)
+            self._live_changed()
 
     def append_live(self, text: str) -> None:
         if self._live is not None and text:
@@ -305,6 +317,11 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             self._live_changed()
 
     @property
+    def live_markdown(self) -> bool:
+        """Whether a reply streams in, drawn as Markdown."""
+        return self._live is not None and self._live.markdown is not None
+
+    @property
     def live_tail(self) -> str | None:
         """The end of the reply streaming in (None when none is)."""
         return self._live.tail if self._live is not None else None
@@ -315,11 +332,25 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             self._live_strips = []  # (not attached: the app is closing; nothing to draw)
             return
         base = self.rich_style
+        body = self.get_component_rich_style("history--body")
         self._live_strips = live.build(
             self.app.console, self._width, self._view_size().height - 2, base,
-            self.get_component_rich_style("history--agent"),
-            self.get_component_rich_style("history--body"),
-            self.get_component_rich_style("history--tools"))
+            self.get_component_rich_style("history--agent"), body,
+            self.get_component_rich_style("history--tools"),
+            self._markdown_rows(base + body) if live.markdown is not None else None)
+
+    def _markdown_rows(self, style: Style) -> Callable[[str], list[Strip]]:
+        """Markdown text (cleaned) as rows of this view, for the reply streaming in."""
+        console, width = self.app.console, self._width
+        base = self.rich_style
+        options = console.options.update_width(max(1, width - 2)).update(highlight=False)
+        gutter = Segment("  ", base)
+
+        def draw(text: str) -> list[Strip]:
+            return [Strip([gutter, *line]).adjust_cell_length(width, base) for line in
+                    console.render_lines(literal_markdown(text), options, style=style, pad=True)]
+
+        return draw
 
     def _live_changed(self) -> None:
         """Repaint what the live reply changed: while it keeps its height (most appends
@@ -477,7 +508,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         key = self._cache_key(message, width, False)
         if self._cache.get(key) is None:
             draw = self._drawing(message, width, False)
-            self._cache[key] = await asyncio.to_thread(draw) if _draw_on_thread(message) else draw()
+            self._cache[key] = await asyncio.to_thread(draw) if draws_on_thread(message) else draw()
 
     async def _prepare_long(self, message: MessageLike, width: int) -> None:
         """Draw the end of a long message ahead (what the view shows when it follows the

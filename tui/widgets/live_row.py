@@ -10,13 +10,15 @@ the same however long the reply is: the text is wrapped greedily (a row's breaks
 on where the row starts), so an append re-wraps the last row and what came after it, and only
 the rows that changed are drawn again (``build`` returns the unchanged rows' strips as they
 were, so the view repaints just the rows that differ). Only the last ``KEEP_ROWS`` rows are
-kept: more than any view shows. The focused pane shows its reply through Textual's Markdown
-stream instead, while the reply is short enough for it (``ChannelPane._markdown_fits``).
+kept: more than any view shows. In the focused pane the body is drawn as Markdown instead
+(``LiveMarkdown``), while the reply is short enough for it; past that, plain as here.
 """
 
 from __future__ import annotations
 
 import re
+
+from typing import Callable
 
 from rich.cells import cell_len, chop_cells
 from rich.console import Console
@@ -25,6 +27,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 from tui.safe_text import clean, literal
+from tui.widgets.live_markdown import LiveMarkdown
 
 KEEP_ROWS = 200
 """Wrapped rows of the tail kept (and re-wrapped after a resize): more than any view shows."""
@@ -70,9 +73,11 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 class LiveRow:
-    def __init__(self, label: str, text: str = "", tools: str | None = None) -> None:
+    def __init__(self, label: str, text: str = "", tools: str | None = None,
+                 markdown: bool = False) -> None:
         self.label = label
         self.tools = tools  # the reply's tool calls so far, one collapsed line (or None)
+        self.markdown = LiveMarkdown() if markdown else None  # the body as Markdown
         self.rows: list[str] = [""]  # the tail's last rows; the last one is still open
         self.width = 0
         self._unwrapped = ""  # the tail as appended, until it is first wrapped
@@ -81,6 +86,12 @@ class LiveRow:
         self._head: list[Strip] = []
         self._head_at: tuple = ()
         self.append(text)
+
+    def set_markdown(self, markdown: bool, text: str) -> None:
+        """Draw the body as Markdown (``text``: the reply so far, as received) or plain."""
+        self.markdown = LiveMarkdown(clean(text)) if markdown else None
+        if self.markdown is not None and not self.markdown.fits:
+            self.markdown = None
 
     @property
     def tail(self) -> str:
@@ -91,6 +102,10 @@ class LiveRow:
         """Add streamed text: only the open row and the new text are wrapped again."""
         if not text:
             return
+        if self.markdown is not None:
+            self.markdown.append(clean(text))
+            if not self.markdown.fits:
+                self.markdown = None  # too long to draw again as it grows: plain from here
         text = clean(text[-TAIL_CHARS:]).replace("\t", TAB)
         if not self.width:
             self._unwrapped = (self._unwrapped + text)[-TAIL_CHARS:]
@@ -112,10 +127,11 @@ class LiveRow:
         self._keep(_wrap(text, width), 0)
 
     def build(self, console: Console, width: int, max_body: int, base: Style,
-              head: Style, body: Style, tools: Style | None = None) -> list[Strip]:
-        """The header, the tool-call line, and at most ``max_body`` wrapped rows of the tail,
-        ``width`` cells wide. Strips of rows that did not change are the same objects as in
-        the last build."""
+              head: Style, body: Style, tools: Style | None = None,
+              draw_markdown: Callable[[str], list[Strip]] | None = None) -> list[Strip]:
+        """The header, the tool-call line, and at most ``max_body`` rows of the body, ``width``
+        cells wide: the tail wrapped, or (``markdown``) the reply drawn by ``draw_markdown``.
+        Strips of rows that did not change are the same objects as in the last build."""
         inner = max(1, width - 2)
         self._fit(inner)
         gutter = Segment("  ", base)
@@ -129,12 +145,15 @@ class LiveRow:
                 self._head.append(Strip([gutter, *row]).crop(0, width).adjust_cell_length(width, base))
             self._head_at = head_at
         text_style = base + body
+        rows = max(1, max_body - (len(self._head) - 1))
+        if self.markdown is not None and draw_markdown is not None:
+            blank = Strip.blank(width, base)
+            return [*self._head, *self.markdown.lines(width, draw_markdown, blank)[-rows:]]
         drawn_at = (width, text_style)
         if drawn_at != self._drawn_at:
             self._drawn, self._drawn_at = [], drawn_at
         for row in self.rows[len(self._drawn):]:
             self._drawn.append(Strip([gutter, Segment(row.rstrip("\n"), text_style)])
                                .crop(0, width).adjust_cell_length(width, text_style))
-        rows = max(1, max_body - (len(self._head) - 1))
         body_strips = self._drawn[-rows:] if self.rows != [""] else []
         return [*self._head, *body_strips]

@@ -9,34 +9,28 @@ reply text is kept once, in its turn (``PaneTurn.parts``); the views show it.
 
 from __future__ import annotations
 
-import asyncio
 import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
 from engine.errors import ClawError
 from engine.gateway.inbox import Inbox, PeerSpec
-from tui import engine_messages, textual_compat
+from tui import engine_messages
 from tui.composer_commands import COMMANDS, command_list
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
 from tui.widgets.draw_slot import DrawSlot
 from tui.widgets.composer_stub import ComposerStub
-from tui.widgets.history_view import HistoryView
-from tui.widgets.long_text import LONG_TEXT
+from tui.widgets.history_view import HistoryView, draws_on_thread
 from tui.widgets.peer_selector import PeerBar, PeerDialog
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-    from textual.widgets import Markdown
-    from textual.widgets.markdown import MarkdownStream
-
     from engine.api import EngineAPI
     from engine.gateway.events import TurnEvent
     from engine.routing.route import Route
@@ -44,11 +38,6 @@ if TYPE_CHECKING:
     from tui.widgets.composer import Composer
 
 PAGE = 200
-LIVE_BLOCK_CHARS = 16_000
-"""Characters in one Markdown block (the text since the last blank line) above which the
-focused pane shows the reply plain, as the other panes do: the Markdown stream parses and
-wraps the last block again on every write, over a tenth of a second at this size. A reply longer
-than ``LONG_TEXT`` is shown plain too; either way the finished reply goes to the history."""
 
 
 def _export_format(line: str) -> str:
@@ -65,13 +54,6 @@ def command_error(text: str) -> str | None:
     if command and command not in COMMANDS:
         return f"✖ unknown command {one_line(command, 20)} (try {command_list(usage=True)})"
     return None
-
-
-def _live_parser() -> "MarkdownIt":
-    """The streaming Markdown parser: GFM-like, raw HTML off so tags show as text."""
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("gfm-like", {"html": False})
 
 
 # a pane's ``turn_state()`` as its bottom border shows it (the sidebar has its own badges)
@@ -138,8 +120,7 @@ class ChannelPane(Vertical):
         # The live turn while its reply moves into the history (it has left ``turns``):
         # Ctrl+O in that moment still marks it, and the reply lands as it asked.
         self._ending: PaneTurn | None = None
-        self._markdown_live = False
-        self._stream: MarkdownStream | None = None  # the live reply through Markdown
+        self._markdown_live = False  # the live reply drawn as Markdown (the focused pane)
         self._ready = False  # the engine runs (``EngineReady``)
         self._held_lines: list[str] = []  # sent before it did, in order
         self._renewal: str | None = None  # "new session …" while the reply that began it runs
@@ -154,8 +135,6 @@ class ChannelPane(Vertical):
         self._composer: Composer | None = None  # made on first use (``composer``)
         self._composer_mounted = False
         self._live_label = ""
-        self._live_chars = 0  # the live reply's length
-        self._live_block = 0  # the length of its last block (since the last blank line)
         self._draw_slot = draw_slot or DrawSlot()  # shared by the screen's panes
 
     # ---------------------------------------------------------------- compose
@@ -168,31 +147,11 @@ class ChannelPane(Vertical):
         self.status: Static | None = None  # notices and the waiting list (``_update_labels``)
         # The text box is mounted when the pane is first focused (see ``ComposerStub``).
         self.composer_stub = ComposerStub(id="composer-stub")
-        # The live area (head and Markdown stream, for the focused pane) is mounted on the
-        # first reply shown there: most panes never need it, and it is most of a pane's cost.
-        # Other panes stream into the last rows of their history (``HistoryView.start_live``).
-        self.live_head = Static(id="live-head", classes="live-head")
-        self.live = Vertical(id="live", classes="live")
-        self.live_md_box = VerticalScroll(id="live-md-box")
-        self.live_markdown: Markdown | None = None  # made with the live area
-        self._live_mounted = False
+        # A reply streaming in is drawn as the last rows of the history (``start_live``):
+        # as Markdown in the focused pane, plain in the others.
         yield self.peer_bar
         yield self.history
         yield self.composer_stub
-
-    async def _mount_live(self) -> None:
-        if not self._live_mounted:
-            self._live_mounted = True
-            # Imported here, not at start-up: Markdown and its parser cost about 55 ms of
-            # CPU before the first frame, and no pane needs them before its first reply.
-            from textual.widgets import Markdown
-
-            self.live_markdown = Markdown("", id="live-md", parser_factory=_live_parser,
-                                          open_links=False)
-            self.live_md_box.compose_add_child(self.live_markdown)
-            self.live.compose_add_child(self.live_md_box)
-            self._open_live_area(False)
-            await self.mount(self.live_head, self.live, after=self.history)  # above the status
 
     def on_mount(self) -> None:
         self.border_title = content(f"{self.number} {self.inbox.label}")
@@ -267,7 +226,7 @@ class ChannelPane(Vertical):
             self._shown_status = line
             if self.status is None and line:  # most panes never show one: made on the first
                 self.status = Static(id="pane-status", classes="pane-status")
-                self.mount(self.status, after=self.live if self._live_mounted else self.history)
+                self.mount(self.status, after=self.history)
             if self.status is not None:
                 self.status.update(content(line))
                 self.status.display = bool(line)
@@ -572,9 +531,9 @@ class ChannelPane(Vertical):
         await self._renewed(event.user_message)
         await self._add_to_history(event.user_message)
         if self._live_turn is None:
-            await self._begin_live(turn)
+            self._begin_live(turn)
 
-    async def on_reply_delta(self, message: engine_messages.ReplyDelta) -> None:
+    def on_reply_delta(self, message: engine_messages.ReplyDelta) -> None:
         event = message.event
         turn = self._turn_for(event, event.agent_id)
         if turn is None:
@@ -584,9 +543,9 @@ class ChannelPane(Vertical):
             turn.state = "streaming"
             self._update_labels()
         if self._live_turn is None:
-            await self._begin_live(turn)
+            self._begin_live(turn)
         elif self._live_turn == turn.turn_id:
-            await self._write_live(clean(event.text))
+            self.history.append_live(event.text)
 
     def on_tool_call_started(self, message: engine_messages.ToolCallStarted) -> None:
         event = message.event
@@ -652,21 +611,17 @@ class ChannelPane(Vertical):
         self._ending = turn
         if shown is not None:
             await self._draw_ahead(shown)
-        await self._stop_stream()
         self._live_turn = self._ending = None
-        # One step, no await in it: the live area (or the live rows) goes and the reply takes
-        # its place in the history, so no frame shows the pane without the reply.
-        collapsed = self._collapse_live_area()
+        # One step, no await in it: the live rows go and the reply takes their place in the
+        # history, so no frame shows the pane without the reply.
         self.history.end_live()
         if shown is not None:
-            if turn.tools_open:  # read now: Ctrl+O may have come during the awaits above
+            if turn.tools_open:  # read now: Ctrl+O may have come during the await above
                 self.history.open_tools(shown.id)
             self.history.append(shown)
-        if collapsed:
-            await self._empty_live_area()
         nxt = next((t for t in self.turns.values() if t.state in ("running", "streaming")), None)
         if nxt is not None:
-            await self._begin_live(nxt)
+            self._begin_live(nxt)
 
     async def _renewed(self, message: StoredMessage | None) -> None:
         """A message that begins a new session id after the shown one (the shown one expired
@@ -684,99 +639,30 @@ class ChannelPane(Vertical):
             await self._draw_ahead(message)
             self.history.append(message)
 
-    async def _begin_live(self, turn: PaneTurn) -> None:
+    def _begin_live(self, turn: PaneTurn) -> None:
         """Show ``turn``'s reply live, with what it has streamed so far."""
-        await self._stop_stream()
         self._live_turn = turn.turn_id
         self._live_label = f"{turn.agent_id} is replying…"
-        self._live_chars = self._live_block = 0
-        self._count_live(self.live_text)
-        await self._show_live(self._markdown_live)
-
-    async def _write_live(self, text: str) -> None:
-        """Add cleaned reply text to the live view."""
-        self._count_live(text)
-        if self._stream is not None and not self._markdown_fits():
-            await self._stop_stream()  # outgrew the Markdown stream: plain from here on
-            await self._show_live(False)
-        elif self._stream is not None:
-            await self._stream.write(text)
-        else:
-            self.history.append_live(text)
+        self.history.start_live(self._live_label, self.live_text, self._live_tools(),
+                                markdown=self._markdown_live)
 
     def set_markdown_live(self, markdown: bool) -> None:
-        """The focused pane streams through Markdown; the others show a plain tail. The
-        switch runs in turn with the pane's event messages."""
+        """The focused pane draws its live reply as Markdown; the others show it plain."""
         if markdown != self._markdown_live:
             self._markdown_live = markdown
-            self.call_later(self._switch_live_view)
-
-    async def _switch_live_view(self) -> None:
-        await self._stop_stream()
-        if self._live_turn is not None:
-            await self._show_live(self._markdown_live)
-
-    def on_unmount(self) -> None:
-        if self._stream is not None:  # the app is closing mid-reply: end the Markdown writer too
-            textual_compat.cancel_markdown_writer(self._stream)
-
-    async def _stop_stream(self) -> None:
-        if self._stream is not None:
-            stream, self._stream = self._stream, None
-            try:
-                await stream.stop()
-            except asyncio.CancelledError:
-                # MarkdownStream.stop re-raises the cancellation of its own writer task when
-                # that task had not started yet (Esc before the first token); only a
-                # cancellation of the pane's own task may end what it is doing.
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    raise
-
-    def _count_live(self, text: str) -> None:
-        self._live_chars += len(text)
-        at = text.rfind("\n\n")
-        self._live_block = len(text) - at - 2 if at >= 0 else self._live_block + len(text)
-
-    def _markdown_fits(self) -> bool:
-        """Whether the reply so far is small enough for the Markdown stream."""
-        return self._live_chars <= LONG_TEXT and self._live_block <= LIVE_BLOCK_CHARS
-
-    def _open_live_area(self, shown: bool) -> None:
-        """Open or collapse the live area. Collapsed to no height, not hidden: hiding or
-        showing a widget renumbers its siblings' paint order, and the compositor then redraws
-        every widget in the pane."""
-        height = None if shown else 0  # None: back to the stylesheet's height
-        self.live.styles.height = height
-        self.live_head.styles.height = height
-
-    def _collapse_live_area(self) -> bool:
-        """Collapse the Markdown live area at once (False: none is mounted)."""
-        if self._live_mounted and self.live_markdown is not None:
-            self._open_live_area(False)
-            return True
-        return False
-
-    async def _empty_live_area(self) -> None:
-        """Empty the collapsed live area; frames go out while this awaits."""
-        if self.live_markdown is not None:
-            await self.live_markdown.update("")
-
-    async def _close_live_area(self) -> None:
-        if self._collapse_live_area():
-            await self._empty_live_area()
+            self.history.set_live_markdown(markdown, self.live_text)
 
     async def _draw_ahead(self, message: Any) -> None:
-        """Draw a message into the history before it is shown, taking turns with the other
-        panes (see ``DrawSlot``)."""
-        await self._draw_slot.run(lambda: self.history.prepare(message))
+        """Draw a message into the history before it is shown: a short one at once, a long
+        one on a worker thread, taking turns with the other panes (see ``DrawSlot``)."""
+        if draws_on_thread(message):
+            await self._draw_slot.run(lambda: self.history.prepare(message))
+        else:
+            await self.history.prepare(message)
 
     def _set_live_label(self, label: str) -> None:
         self._live_label = label
-        if self._stream is not None:
-            self.live_head.update(self._live_head(), layout=False)
-        else:
-            self.history.set_live_label(label)
+        self.history.set_live_label(label)
 
     def _live_tools(self) -> str | None:
         """The live reply's tool calls so far as their collapsed line (None: it made none)."""
@@ -798,40 +684,10 @@ class ChannelPane(Vertical):
             return True
         return self.history.toggle_tools()
 
-    def _live_head(self) -> Any:
-        """The Markdown live area's head: who is replying, and the tool-call line under it."""
-        tools = self._live_tools()
-        return content(self._live_label if tools is None else f"{self._live_label}\n{tools}")
-
     def _show_live_tools(self, turn: PaneTurn) -> None:
         """A tool call of ``turn`` started or ended: its line in the live reply follows."""
-        if turn.turn_id != self._live_turn:
-            return
-        if self._stream is not None:
-            self.live_head.update(self._live_head())  # may take a second line: layout
-        else:
+        if turn.turn_id == self._live_turn:
             self.history.set_live_tools(self._live_tools())
-
-    async def _show_live(self, markdown: bool) -> None:
-        """Show the streaming reply (what has arrived so far, then each delta) either through
-        the Markdown stream in the live area or in the last rows of the history."""
-        text = clean(self.live_text)
-        if not (markdown and self._markdown_fits()):
-            await self._close_live_area()
-            self.history.start_live(self._live_label, text, self._live_tools())
-            return
-        self.history.end_live()
-        await self._mount_live()
-        markdown_widget = self.live_markdown
-        assert markdown_widget is not None
-        self.live_head.update(self._live_head())
-        self._open_live_area(True)
-        await markdown_widget.update("")
-        self.live_md_box.anchor()
-        stream = type(markdown_widget).get_stream(markdown_widget)
-        if text:
-            await stream.write(text)
-        self._stream = stream
 
     def _shows(self, message: Any) -> bool:
         return self.route is not None and message.session_key == self.route.session_key
