@@ -532,7 +532,9 @@ class RemoteEngine:
         elif isinstance(event, ev.ChatFinal):
             if event.run_id not in self._done:
                 turn = self._turn_of_run(event.session_key, event.run_id)
-                text = event.text or "".join(turn.parts)
+                text = event.text
+                if not text:  # the streamed text, its tool steps' text included
+                    text, turn.steps = "".join(turn.parts), []
                 self._finish(turn, self._synthetic(turn, text, "complete"))
         elif isinstance(event, ev.ChatAborted):
             if event.run_id not in self._done:

@@ -155,8 +155,8 @@ class ChatError:
 
 @dataclass(frozen=True, slots=True)
 class AgentActivity:
-    """An ``agent`` event: a run's ``stream`` (``lifecycle``, ``assistant``, ``usage``,
-    ``run_status``...) with its data."""
+    """An ``agent`` event (or ``session.tool``, the same shape): a run's ``stream``
+    (``lifecycle``, ``assistant``, ``usage``, ``tool``, ``run_status``...) with its data."""
 
     session_key: str
     run_id: str
