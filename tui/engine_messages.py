@@ -107,10 +107,15 @@ class EngineConnection(EngineEvent):
     event: events.EngineConnection
 
 
+class InboxChanged(EngineEvent):
+    FOR = "screen"
+    event: events.InboxChanged
+
+
 MESSAGE_FOR: dict[str, type[EngineEvent]] = {cls.__name__: cls for cls in (
     RouteResolved, TurnQueued, TurnStarted, ReplyDelta, ToolCallStarted, ToolCallFinished,
     TurnFinished, TurnInterrupted, TurnFailed, CloneCreated, CloneStateChanged, ConfigReloaded,
-    ConfigRejected, AgentMessage, EngineConnection)}
+    ConfigRejected, AgentMessage, EngineConnection, InboxChanged)}
 """Engine event class name → its message class."""
 
 

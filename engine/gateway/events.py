@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported for annotations only: events stay importable on their own
     from engine.config.model import Config
     from engine.errors import Problem
-    from engine.gateway.inbox import PeerSpec
+    from engine.gateway.inbox import Inbox, PeerSpec
     from engine.gateway.snapshot import CloneSnapshot
     from engine.providers.base import Usage
     from engine.routing.route import Route
@@ -155,6 +155,14 @@ class EngineConnection(Event):
     connected: bool
     final: bool
     text: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class InboxChanged(Event):
+    """An inbox's label changed (a remote gateway's channel account connected or dropped), or
+    a new one appeared: its pane shows ``inbox`` from now (a new one gets a pane)."""
+
+    inbox: Inbox
 
 
 TERMINAL_EVENTS = (TurnFinished, TurnInterrupted, TurnFailed)

@@ -451,7 +451,9 @@ class GatewayClient:
         elif name == "shutdown":
             p = payload if isinstance(payload, dict) else {}
             self._publish(ev.GatewayShutdown(str(p.get("reason") or "")))
-        elif name in ("tick", "health", "presence", "chat.metadata.changed", "heartbeat"):
+        elif name == "health":
+            self._publish(ev.Health(payload if isinstance(payload, dict) else {}))
+        elif name in ("tick", "presence", "chat.metadata.changed", "heartbeat"):
             pass  # liveness and status the client does not model (the tick watchdog counts it)
         else:
             log.debug("gateway event skipped: %s", one_line(name, 80))

@@ -35,8 +35,8 @@ from engine.gateway.publisher import Publisher
 from engine.gateway.snapshot import CloneSnapshot
 from engine.gateway.subscription import Subscription
 from engine.remote import events as ev
-from engine.remote import mapping
 from engine.remote import tools as remote_tools
+from engine.remote.accounts import Accounts
 from engine.remote.client import GatewayClient
 from engine.remote.connection import Auth
 from engine.remote.errors import GatewayError, StaleConfigHash
@@ -51,7 +51,8 @@ from engine.text import one_line
 
 log = logging.getLogger("claw_tui.remote")
 
-EXPORT_PAGES = 500  # of 200 messages: an export stops there rather than read without end
+EXPORT_PAGES = 500
+ACCOUNTS_EVERY = 60.0  # s without a health event before channels.status is read again  # of 200 messages: an export stops there rather than read without end
 
 
 @dataclass(frozen=True)
@@ -62,20 +63,6 @@ class RemoteTicket:
     session_key: str
     agent_id: str
     route: Route
-
-
-def _account_states(status: dict[str, Any]) -> dict[str, str]:
-    """Inbox key → "connected" or "not connected", for every account ``channels.status``
-    reports (a pane says which)."""
-    out: dict[str, str] = {}
-    accounts = status.get("channelAccounts")
-    for channel, rows in (accounts.items() if isinstance(accounts, dict) else ()):
-        for acc in rows if isinstance(rows, list) else ():
-            if isinstance(acc, dict) and isinstance(channel, str):
-                on = acc.get("connected") or acc.get("running")
-                out[f"{channel}:{acc.get('accountId')}"] = "connected" if on else \
-                    "not connected"
-    return out
 
 
 def _load_config(raw: str, file: str) -> Config:
@@ -92,7 +79,8 @@ class RemoteEngine:
     typed ``GatewayError`` that says why it cannot."""
 
     def __init__(self, url: str, *, auth: Auth, state_dir: Path, connect_budget: float = 60.0,
-                 client: GatewayClient | None = None, tls_pin: TlsPin | None = None) -> None:
+                 client: GatewayClient | None = None, tls_pin: TlsPin | None = None,
+                 accounts_every: float = ACCOUNTS_EVERY) -> None:
         self.url = url
         self.remote_url: str | None = url
         self.state_dir = Path(state_dir)
@@ -105,6 +93,9 @@ class RemoteEngine:
         self.config: Config = _load_config("{}", "openclaw.json")
         self.router = Router(self.config)
         self.inboxes: tuple[Inbox, ...] = ()
+        self._accounts = Accounts()
+        self._accounts_every = accounts_every
+        self._accounts_read_at = 0.0  # monotonic time of the last health or channels.status
         self._channels: set[str] = set()
         self._config_path = "openclaw.json"
         self._config_hash = ""  # of the gateway's config text this client routes with
@@ -152,6 +143,7 @@ class RemoteEngine:
         self._started = True
         self._pump = asyncio.get_running_loop().create_task(self._read(queue),
                                                             name="remote-engine-events")
+        self._spawn(self._follow_accounts(), "remote-accounts")
 
     async def _load_world(self) -> None:
         hello = self._client.hello
@@ -164,12 +156,9 @@ class RemoteEngine:
             self._default_agent = default
         raw, self._config_hash = await self._client.config_get()
         self._set_config(_load_config(raw, Path(self._config_path).name))
-        status = await self._client.channels_status()
-        states = _account_states(status)
-        self.inboxes = tuple(
-            dataclasses.replace(ib, label=f"{ib.label} ({states[ib.key]})")
-            if ib.key in states else ib for ib in mapping.inboxes(status))
-        self._channels = {ib.channel for ib in self.inboxes if ib.key != LOCAL_INBOX_KEY}
+        self._accounts.take_status(await self._client.channels_status())
+        self._accounts_read_at = time.monotonic()
+        self.inboxes, self._channels = self._accounts.inboxes, self._accounts.channels
         try:
             listing = await self._client.sessions_list(limit=200)
         except GatewayError as exc:
@@ -484,6 +473,33 @@ class RemoteEngine:
         except (GatewayError, ConfigError) as exc:
             log.info("config not re-read after the reconnect: %s", exc)
 
+    # -- channel accounts --------------------------------------------------------------------
+    async def _follow_accounts(self) -> None:
+        """Read ``channels.status`` again whenever no ``health`` event said how the accounts
+        are for ``accounts_every`` seconds (a gateway that sends none, or a quiet one)."""
+        while True:
+            wait = self._accounts_read_at + self._accounts_every - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            await self._read_accounts()
+
+    async def _read_accounts(self) -> None:
+        try:
+            status = await self._client.channels_status()
+        except GatewayError as exc:
+            log.info("channels.status failed: %s", exc)
+            self._accounts_read_at = time.monotonic()  # tried: again after the interval
+            return
+        self._accounts_read_at = time.monotonic()
+        self._show_accounts(self._accounts.take_status(status))
+
+    def _show_accounts(self, changed: list[Inbox]) -> None:
+        """Panes learn an account's new state (or that it is new) through ``InboxChanged``."""
+        self.inboxes, self._channels = self._accounts.inboxes, self._accounts.channels
+        for inbox in changed:
+            self._events.emit(events.InboxChanged, inbox=inbox)
+
     async def config_source(self) -> ConfigSource:
         raw, digest = await self._client.config_get()
         return ConfigSource(raw=raw, base_hash=digest, path=self._config_path)
@@ -561,9 +577,13 @@ class RemoteEngine:
                                   agent_id=turn.place.agent_id, error=error, message=message)
         elif isinstance(event, ev.AgentActivity):
             self._on_agent(event)
+        elif isinstance(event, ev.Health):
+            self._accounts_read_at = time.monotonic()
+            self._show_accounts(self._accounts.take_health(event.snapshot))
         elif isinstance(event, ev.Connected):
             if event.reconnect:
                 self._spawn(self._reload_if_changed(), "remote-config-check")
+                self._spawn(self._read_accounts(), "remote-accounts-check")
             self.connection_error = None
             self._events.emit(events.EngineConnection, connected=True, final=False,
                               text=f"connected to {one_line(self.url, 120)}")

@@ -176,6 +176,14 @@ class SessionChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class Health:
+    """The gateway's health snapshot (a ``health`` event): its channel accounts' state is
+    what a client follows (``engine.remote.accounts``)."""
+
+    snapshot: dict[str, Any] = field(hash=False, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class GatewayShutdown:
     reason: str
 
@@ -191,8 +199,8 @@ class Lagged:
 ChatEvent = Union[ChatStatus, ChatDelta, ChatFinal, ChatAborted, ChatError]
 
 RemoteEvent = Union[Connected, Disconnected, SessionMessage, ChatStatus, ChatDelta, ChatFinal,
-                    ChatAborted, ChatError, AgentActivity, SessionChanged, GatewayShutdown,
-                    Lagged]
+                    ChatAborted, ChatError, AgentActivity, SessionChanged, Health,
+                    GatewayShutdown, Lagged]
 
 
 # What identifies an event in a log line; bodies (reply text, error detail, run data, the

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 from engine.api import EngineAPI
 from engine.remote.connection import Auth
 from engine.remote.engine import RemoteEngine
-from engine.remote.tls import TlsPin
 from tests.remote.fake_gateway_app import AppFakeGateway
 from tests.support.tui_app import fixed_time, type_text, wait_for
 from tui.app import ClawApp
@@ -21,10 +20,12 @@ A2A_KEY = "agent:research:a2a:default:direct:tester:ctx-1"
 
 @asynccontextmanager
 async def attached(tmp_path: Path, fake: AppFakeGateway, *, size: tuple[int, int] = (160, 48),
-                   tls_pin: TlsPin | None = None) -> AsyncIterator[tuple[ClawApp, object]]:
+                   **engine_options: Any) -> AsyncIterator[tuple[ClawApp, object]]:
+    """The app over a ``RemoteEngine`` attached to ``fake`` (``engine_options``: its own,
+    such as ``tls_pin``)."""
     state = tmp_path / "state"
     engine = RemoteEngine(fake.url, auth=Auth(token=fake.token), state_dir=state,
-                          connect_budget=5, tls_pin=tls_pin)
+                          connect_budget=5, **engine_options)
     async with engine:
         app = ClawApp(engine, state_dir=state, format_time=fixed_time, clone_refresh=0)
         async with app.run_test(size=size) as pilot:

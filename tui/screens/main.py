@@ -453,6 +453,18 @@ class MainScreen(OnTimeFrames, Screen):
         banner.update(content(event.text))
         banner.display = not event.connected
 
+    def on_inbox_changed(self, message: engine_messages.InboxChanged) -> None:
+        """A channel account's state changed (its pane's title and the pane list say so), or
+        a new one appeared (it gets a pane)."""
+        inbox = message.event.inbox
+        pane = self.pane_for(inbox.key)
+        if pane is None:
+            self.run_worker(self.add_panes(), group="panes")
+            return
+        pane.inbox = inbox
+        pane.border_title = content(f"{pane.number} {inbox.label}")  # as the pane titles itself
+        self.refresh_sidebar()
+
     def banner_text(self) -> str | None:
         """The banner's text while it shows (tests read it), else None."""
         if self._banner is None or not self._banner.display:
