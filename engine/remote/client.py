@@ -530,7 +530,7 @@ class GatewayClient:
         try:
             while True:
                 watch.heal_again = False
-                missing = await self._messages_after(key, watch.last_seq)
+                missing = await self.messages_after(key, watch.last_seq)
                 for message in missing:
                     self._offer(watch, message, healed=True)
                 if not watch.heal_again:
@@ -541,7 +541,7 @@ class GatewayClient:
         finally:
             watch.healing = False
 
-    async def _messages_after(self, key: str, after: int | None) -> list[ev.RemoteMessage]:
+    async def messages_after(self, key: str, after: int | None) -> list[ev.RemoteMessage]:
         """The transcript messages of ``key`` with a seq past ``after``, oldest first, paging
         back as far as needed."""
         collected: list[ev.RemoteMessage] = []

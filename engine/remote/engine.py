@@ -80,7 +80,7 @@ class RemoteEngine:
 
     def __init__(self, url: str, *, auth: Auth, state_dir: Path, connect_budget: float = 60.0,
                  client: GatewayClient | None = None, tls_pin: TlsPin | None = None,
-                 accounts_every: float = ACCOUNTS_EVERY) -> None:
+                 accounts_every: float = ACCOUNTS_EVERY, event_queue: int = 4096) -> None:
         self.url = url
         self.remote_url: str | None = url
         self.state_dir = Path(state_dir)
@@ -95,6 +95,7 @@ class RemoteEngine:
         self.inboxes: tuple[Inbox, ...] = ()
         self._accounts = Accounts()
         self._accounts_every = accounts_every
+        self._event_queue = event_queue  # gateway events buffered for this engine
         self._accounts_read_at = 0.0  # monotonic time of the last health or channels.status
         self._channels: set[str] = set()
         self._config_path = "openclaw.json"
@@ -107,6 +108,9 @@ class RemoteEngine:
         self._open: dict[str, str] = {}  # session key → its open turn's id
         self._done: OrderedDict[str, None] = OrderedDict()  # finished run ids
         self._last_seq: dict[str, int] = {}  # session key → last transcript seq seen
+        self._through: dict[str, int] = {}  # session key → last transcript seq shown
+        self._held: list[ev.RemoteMessage] | None = None  # live ones, while catching up
+        self._catch_up_again = False
         self._runs: OrderedDict[str, Run] = OrderedDict()
         self.connection_error: str | None = None  # what the banner shows while it retries
 
@@ -133,7 +137,7 @@ class RemoteEngine:
         (once; later calls return at once)."""
         if self._started:
             return
-        queue = self._client.subscribe()
+        queue = self._client.subscribe(maxsize=self._event_queue)
         await self._client.start()
         try:
             await self._load_world()
@@ -473,6 +477,45 @@ class RemoteEngine:
         except (GatewayError, ConfigError) as exc:
             log.info("config not re-read after the reconnect: %s", exc)
 
+    async def _catch_up(self, shown: dict[str, int]) -> None:
+        """This engine's queue of gateway events overflowed: what it dropped is read back.
+        Every followed session's messages past the last one ``shown`` come from
+        ``chat.history`` and, with the live ones held meanwhile, are shown in order as live
+        ones are (a turn that ended meanwhile ends with its reply; one shown already is
+        skipped by its ``seq``); then the link's state and the accounts."""
+        found: dict[tuple[str, int | None, str], ev.RemoteMessage] = {}
+        try:
+            again = True
+            while again:
+                self._catch_up_again = False
+                keys = dict.fromkeys([*self._client.watched,
+                                      *(t.place.session_key for t in self._turns.values())])
+                for key in keys:
+                    try:
+                        page = await self._client.messages_after(key, shown.get(key))
+                    except GatewayError as exc:
+                        log.info("catching up on %s failed: %s", key[:120], exc)
+                        continue
+                    for message in page:
+                        found[(key, message.seq, message.id)] = message
+                again = self._catch_up_again
+        finally:
+            held, self._held = self._held or [], None
+            for message in held:
+                found.setdefault((message.session_key, message.seq, message.id), message)
+            order = sorted(found.values(), key=lambda m: (m.session_key, m.seq is None,
+                                                          m.seq or 0))
+            for message in order:
+                try:
+                    self._on_message(message)
+                except Exception:  # noqa: BLE001 - as in ``_read``: one odd message only
+                    log.exception("gateway message not shown: %s", ev.summary(message))
+        if self._client.connected:
+            self.connection_error = None
+            self._events.emit(events.EngineConnection, connected=True, final=False,
+                              text=f"connected to {one_line(self.url, 120)}")
+        await self._read_accounts()
+
     # -- channel accounts --------------------------------------------------------------------
     async def _follow_accounts(self) -> None:
         """Read ``channels.status`` again whenever no ``health`` event said how the accounts
@@ -535,7 +578,10 @@ class RemoteEngine:
 
     def _on_event(self, event: ev.RemoteEvent) -> None:
         if isinstance(event, ev.SessionMessage):
-            self._on_message(event.message)
+            if self._held is not None:
+                self._held.append(event.message)
+            else:
+                self._on_message(event.message)
         elif isinstance(event, ev.ChatDelta):
             if event.run_id in self._done:
                 return  # a run's last delta can come after its final (seen on 2026.9.6)
@@ -577,6 +623,14 @@ class RemoteEngine:
                                   agent_id=turn.place.agent_id, error=error, message=message)
         elif isinstance(event, ev.AgentActivity):
             self._on_agent(event)
+        elif isinstance(event, ev.Lagged):
+            log.warning("%d gateway events dropped (this engine fell behind): catching up from "
+                        "chat.history", event.dropped)
+            if self._held is not None:
+                self._catch_up_again = True
+            else:
+                self._held = []  # live messages wait behind what the catch-up reads back
+                self._spawn(self._catch_up(dict(self._through)), "remote-catch-up")
         elif isinstance(event, ev.Health):
             self._accounts_read_at = time.monotonic()
             self._show_accounts(self._accounts.take_health(event.snapshot))
@@ -600,6 +654,9 @@ class RemoteEngine:
         if message.seq is None:  # not numbered by the gateway: the next place in its session
             message = dataclasses.replace(message, seq=self._last_seq.get(key, 0) + 1)
         assert message.seq is not None
+        if message.seq <= self._through.get(key, 0):
+            return  # shown already (the client delivers in order; a catch-up may come first)
+        self._through[key] = message.seq
         self._last_seq[key] = max(self._last_seq.get(key, 0), message.seq)
         if message.role == "assistant" and message.run_id in self._runs:
             run = self._runs[message.run_id]
