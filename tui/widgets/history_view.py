@@ -193,6 +193,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self._reflow_pending = False
         self._live: LiveRow | None = None  # a reply streaming in, drawn below the messages
         self._live_strips: list[Strip] = []
+        self._live_style_cache: tuple[Style, Style, Style, Style] | None = None
         self._prepared_long: LongText | None = None  # cut by ``prepare``, for the append
         self._tools_open: set[int] = set()  # ids of replies whose tool calls are expanded
         self._line_selection: Selection | None = None  # the mouse selection, per repaint
@@ -331,18 +332,30 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         if live is None or not self._width or not self.is_mounted or not self.is_attached:
             self._live_strips = []  # (not attached: the app is closing; nothing to draw)
             return
-        base = self.rich_style
-        body = self.get_component_rich_style("history--body")
+        base, head, body, tools = self._live_styles()
         self._live_strips = live.build(
-            self.app.console, self._width, self._view_size().height - 2, base,
-            self.get_component_rich_style("history--agent"), body,
-            self.get_component_rich_style("history--tools"),
+            self.app.console, self._width, self._view_size().height - 2, base, head, body, tools,
             self._markdown_rows(base + body) if live.markdown is not None else None)
+
+    def _live_styles(self) -> tuple[Style, Style, Style, Style]:
+        """The styles of the live reply's rows: kept until the view's styles change (working
+        them out walks every ancestor's styles, and the live reply changes many times a
+        second)."""
+        if self._live_style_cache is None:
+            self._live_style_cache = (
+                self.rich_style, self.get_component_rich_style("history--agent"),
+                self.get_component_rich_style("history--body"),
+                self.get_component_rich_style("history--tools"))
+        return self._live_style_cache
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._live_style_cache = None
 
     def _markdown_rows(self, style: Style) -> Callable[[str], list[Strip]]:
         """Markdown text (cleaned) as rows of this view, for the reply streaming in."""
         console, width = self.app.console, self._width
-        base = self.rich_style
+        base = self._live_styles()[0]
         options = console.options.update_width(max(1, width - 2)).update(highlight=False)
         gutter = Segment("  ", base)
 
