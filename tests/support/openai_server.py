@@ -101,7 +101,20 @@ class Endless:
     interval: float = 0.0
 
 
-Behaviour = Union[Reply, Status, Stall, StallHeaders, Malformed, Cut, CallTool, KeepAlive, Endless]
+@dataclass
+class Hold:
+    """Stream ``before`` word by word, then hold the reply open until ``release`` is set (or
+    the client hangs up: ``server.disconnected`` is set then), then stream ``after`` and
+    finish. A reply that is surely still running when a test acts on it, however slow the
+    machine, and ends only when the test lets it."""
+
+    before: str
+    after: str = ""
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+Behaviour = Union[Reply, Status, Stall, StallHeaders, Malformed, Cut, CallTool, KeepAlive, Endless,
+                  Hold]
 
 
 class _QuietHTTPServer(ThreadingHTTPServer):
@@ -306,6 +319,18 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self._start_sse()
                 token = f"data: {json.dumps(_chunk(model, {'content': b.token}))}\n\n".encode()
                 self._until_hung_up(itertools.repeat(token), b.interval)
+            elif isinstance(b, Hold):
+                self._start_sse()
+                for word in _words(b.before):
+                    self._event(_chunk(model, {"content": word}))
+                while not b.release.is_set():
+                    if self._hung_up(0.01):
+                        self.close_connection = True
+                        return
+                for word in _words(b.after):
+                    self._event(_chunk(model, {"content": word}))
+                self._event(_chunk(model, {}, "stop"))
+                self._end()
             elif isinstance(b, Malformed):
                 self._start_sse()
                 self._event(_chunk(model, {"content": "ok "}))

@@ -43,6 +43,21 @@ CONFIG_TEXT = """\
 """
 
 
+# How long a wait for the first reply over HTTP may take: the first request loads the model
+# SDK on a worker thread, about a second on a quiet machine and ten times that on a busy one.
+FIRST_REQUEST = 60.0
+
+
+def served_config(url: str) -> str:
+    """``CONFIG_TEXT`` with both agents answered by the test model server at ``url``
+    (``tests/support/openai_server.py``) instead of the offline persona: for a test that needs
+    a reply to wait for it (``Hold``) rather than for a clock."""
+    model = 'model: "offline/persona"'
+    assert model in CONFIG_TEXT
+    provider = f'models: {{ providers: {{ test: {{ baseUrl: "{url}", apiKey: "sk-test", retries: 0 }} }} }},'
+    return CONFIG_TEXT.replace(model, 'model: "test/test-model"').replace("  tools: {", f"  {provider}\n  tools: {{")
+
+
 def fixed_time(_ts: float) -> str:
     return "12:00"
 

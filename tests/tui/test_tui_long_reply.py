@@ -9,7 +9,7 @@ from pathlib import Path
 
 from engine.gateway.inbox import PeerSpec
 from tests.support.openai_server import OpenAIServer, Reply
-from tests.support.tui_app import prefill, running_app, type_text, wait_for
+from tests.support.tui_app import FIRST_REQUEST, prefill, running_app, type_text, wait_for
 from tui.widgets.long_text import SLICE_CHARS, LongText, cut
 
 END = "THE-END-OF-THE-LONG-REPLY"
@@ -101,10 +101,9 @@ async def test_a_reply_of_megabytes_in_one_chunk_leaves_the_other_panes_answerin
         server.script(Reply(text="ready"), Reply(text=text))
         async with running_app(tmp_path, text=config(server.url)) as (app, pilot):
             big, other = app.main.panes[0], app.main.panes[1]
-            # The first request loads the HTTP client on a worker thread: not measured, and
-            # slow on a loaded machine (a second unloaded, ten times that under load).
-            await big.submit("warm up")
-            await wait_for(pilot, lambda: len(replies(big)) == 1, timeout=60, what="first reply")
+            await big.submit("warm up")  # the first request loads the HTTP client: not measured
+            await wait_for(pilot, lambda: len(replies(big)) == 1, timeout=FIRST_REQUEST,
+                           what="first reply")
             async with Heartbeat() as beat:
                 await big.submit("send the log")
                 # The chunk reaches the focused pane, which shows replies as Markdown.

@@ -9,7 +9,8 @@ import asyncio
 import threading
 
 from engine.store.models import StoredMessage
-from tests.support.tui_app import running_app, wait_for
+from tests.support.openai_server import Hold, OpenAIServer
+from tests.support.tui_app import FIRST_REQUEST, running_app, served_config, wait_for
 from tui.widgets.draw_slot import DrawSlot
 from tui.widgets.history_view import HistoryView
 
@@ -121,16 +122,27 @@ async def test_the_focused_pane_draws_its_streaming_reply_as_markdown(tmp_path):
 
 
 async def test_moving_focus_moves_the_streaming_reply_between_views(tmp_path):
-    async with running_app(tmp_path, delay_ms=60) as (app, pilot):
-        first, second = app.main.panes[:2]
-        await second.submit("one two three")
-        await wait_for(pilot, lambda: second.history.live_tail, what="streaming in the history")
-        await pilot.press("alt+2")
-        await wait_for(pilot, lambda: second.history.live_markdown, what="drawn as Markdown")
-        await pilot.press("alt+1")
-        await wait_for(pilot, lambda: second.history.live_tail and
-                       not second.history.live_markdown, what="plain again")
-        # what streamed so far came along each time
-        await wait_for(pilot, lambda: "“one two three”" in (second.history.live_tail or ""),
-                       what="the reply continuing in the history")
-        assert second.history.live_tail.startswith("work here. You asked")
+    # The reply streams its first words, then waits for the test: it is surely still running
+    # at each focus move, however slow the machine is.
+    held = Hold("work here. You asked: “one two three” ", "and that is all.")
+    with OpenAIServer() as server:
+        server.default = held
+        async with running_app(tmp_path, text=served_config(server.url)) as (app, pilot):
+            first, second = app.main.panes[:2]
+            await second.submit("one two three")
+            await wait_for(pilot, lambda: second.history.live_tail, timeout=FIRST_REQUEST,
+                           what="streaming in the history")
+            await pilot.press("alt+2")
+            await wait_for(pilot, lambda: second.history.live_markdown, what="drawn as Markdown")
+            assert second.history.live_tail == held.before
+            await pilot.press("alt+1")
+            await wait_for(pilot, lambda: second.history.live_tail and
+                           not second.history.live_markdown, what="plain again")
+            # what streamed so far came along each time
+            await wait_for(pilot, lambda: second.history.live_tail == held.before,
+                           what="the whole reply so far in the history")
+            assert second.turns, "the reply is still running"
+            held.release.set()
+            await wait_for(pilot, lambda: second.history.messages[-1].role == "assistant",
+                           what="the finished reply in the history")
+            assert second.history.messages[-1].content == held.before + held.after
