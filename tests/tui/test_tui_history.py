@@ -65,8 +65,8 @@ async def test_appending_under_a_shown_scrollbar_lays_out_nothing(tmp_path):
 
 
 async def test_what_is_costly_to_draw_is_drawn_on_a_worker_thread(tmp_path, monkeypatch):
-    """A Markdown reply and a long pasted question are drawn off the event loop; a short
-    line is drawn in place (a thread would cost more than the drawing)."""
+    """A long reply and a long pasted question are drawn off the event loop; a short line or
+    a short reply is drawn in place (a thread would cost more than the drawing)."""
     import asyncio
 
     import tui.widgets.history_view as history_view
@@ -84,10 +84,11 @@ async def test_what_is_costly_to_draw_is_drawn_on_a_worker_thread(tmp_path, monk
 
         # (only the view's own reference: the rest of the app keeps the real asyncio)
         monkeypatch.setattr(history_view, "asyncio", SimpleNamespace(to_thread=to_thread))
-        short, pasted, reply = (replace(_message(view, 1, "hi"), role="user"),
-                                replace(_message(view, 2, "word " * 400), role="user"),
-                                _message(view, 3, "**reply**"))
-        for message, expected in ((short, []), (pasted, [True]), (reply, [True])):
+        short, pasted, reply, long_reply = (
+            replace(_message(view, 1, "hi"), role="user"),
+            replace(_message(view, 2, "word " * 500), role="user"),
+            _message(view, 3, "**reply**"), _message(view, 4, "**long** reply " * 200))
+        for message, expected in ((short, []), (pasted, [True]), (reply, []), (long_reply, [True])):
             on_thread.clear()
             await view.prepare(message)
             view.append(message)

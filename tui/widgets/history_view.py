@@ -73,9 +73,15 @@ def _literal_markdown_class() -> type:
 
     class LiteralMarkdown(Markdown):
         _parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+        _settings: dict = {}
 
         def __init__(self, text: str) -> None:
-            super().__init__("", hyperlinks=False)
+            # Rich's own constructor makes a new parser each time (a third of drawing a short
+            # reply): its settings are taken once, from a first instance, and copied.
+            if not LiteralMarkdown._settings:
+                Markdown.__init__(self, "", hyperlinks=False)
+                LiteralMarkdown._settings = dict(vars(self))
+            vars(self).update(LiteralMarkdown._settings)
             self.markup = text
             self.parsed = self._parser.parse(text)
 
