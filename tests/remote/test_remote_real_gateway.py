@@ -154,10 +154,20 @@ async def test_send_streams_the_reply_as_events(openclaw, tmp_path):
 
 
 async def test_panes_are_the_channel_accounts_and_the_operators_own(openclaw, tmp_path):
+    from engine.remote.accounts import Accounts
+
     async with connect(openclaw, tmp_path) as client:
-        panes = inboxes(await client.channels_status())
+        status = await client.channels_status()
+        health = await client.request("health")  # what the ``health`` event carries
+    panes = inboxes(status)
     assert [(p.key, p.label) for p in panes] == [("a2a:default", "a2a · default"),
                                                  ("local:default", "local · you")]
+    # the account's state read from a health snapshot agrees with channels.status
+    accounts = Accounts()
+    accounts.take_status(status)
+    assert [ib.label for ib in accounts.inboxes] == ["a2a · default (connected)", "local · you"]
+    assert accounts.take_health(health) == []  # nothing changed
+    assert [ib.label for ib in Accounts().take_health(health)] == ["a2a · default (connected)"]
 
 
 async def test_abort_mid_stream(openclaw, tmp_path):
