@@ -630,7 +630,10 @@ class RemoteEngine:
                 self._catch_up_again = True
             else:
                 self._held = []  # live messages wait behind what the catch-up reads back
-                self._spawn(self._catch_up(dict(self._through)), "remote-catch-up")
+                # shown: live, or in a pane's history read from the gateway
+                shown = {key: max(self._through.get(key, 0), self._last_seq.get(key, 0))
+                         for key in {*self._through, *self._last_seq}}
+                self._spawn(self._catch_up(shown), "remote-catch-up")
         elif isinstance(event, ev.Health):
             self._accounts_read_at = time.monotonic()
             self._show_accounts(self._accounts.take_health(event.snapshot))
