@@ -200,6 +200,9 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self._live: LiveRow | None = None  # a reply streaming in, drawn below the messages
         self._live_strips: list[Strip] = []
         self._live_style_cache: tuple[Style, Style, Style, Style] | None = None
+        # finished rows by (line, width): the strip they were made from, and the row
+        self._line_cache: LRUCache[tuple[int, int], tuple[Strip | None, Style, Strip]] = \
+            LRUCache(256)
         self._prepared_long: LongText | None = None  # cut by ``prepare``, for the append
         self._tools_open: set[int] = set()  # ids of replies whose tool calls are expanded
         self._line_selection: Selection | None = None  # the mouse selection, per repaint
@@ -806,32 +809,45 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
     def _content_line(self, y: int) -> Strip:
         width = self._view_size().width
         line = int(self.scroll_y) + y
-        strip = self._line_strip(line, width)
+        source = self._source_strip(line)
         selection = self._line_selection
         span = selection.get_span(line) if selection is not None else None
         if span is not None:
-            strip = self._highlight(strip, span)
+            strip = self._highlight(self._fit_strip(source, width), span)
+            return strip.apply_offsets(0, line)
+        # A repaint after a scroll draws every row again; most show what they showed before,
+        # one row further up: their finished strips are kept by line, for as long as the
+        # line shows the same strip at the same width.
+        key = (line, width)
+        kept = self._line_cache.get(key)
+        if kept is not None and kept[0] is source and kept[1] == self.line_style:
+            return kept[2]
         # Where each character came from, for the mouse: Textual's selection reads it back.
-        return strip.apply_offsets(0, line)
+        strip = self._fit_strip(source, width).apply_offsets(0, line)
+        self._line_cache[key] = (source, self.line_style, strip)
+        return strip
 
-    def _line_strip(self, line: int, width: int) -> Strip:
-        """Line ``line`` of the whole history (and the live reply below it) at ``width``."""
+    def _fit_strip(self, source: Strip | None, width: int) -> Strip:
         base = self.line_style
-        if line >= self._offsets[-1] or width <= 0:
-            live = line - self._offsets[-1]
-            if 0 <= live < len(self._live_strips) and width > 0:
-                return self._live_strips[live].crop_extend(0, width, base)
+        if source is None or width <= 0:
             return Strip.blank(max(0, width), base)
+        return source.crop_extend(0, width, base)
+
+    def _source_strip(self, line: int) -> Strip | None:
+        """The strip drawn for line ``line`` of the whole history (and the live reply below
+        it), before it is fitted to the view; None for a blank line."""
+        if line >= self._offsets[-1] or not self._rows:
+            live = line - self._offsets[-1]
+            return self._live_strips[live] if 0 <= live < len(self._live_strips) else None
         index = min(len(self._rows) - 1, bisect_right(self._offsets, line) - 1)
         offset = line - self._offsets[index]
+        width = self._width or self._view_size().width
+        if width <= 0:
+            return None
         if self._rows[index].long is not None:
-            strip = self._long_line(index, offset, self._width or width)
-        else:
-            strips = self._strips(index, self._width or width)
-            strip = strips[offset] if offset < len(strips) else None
-        if strip is None:
-            return Strip.blank(width, base)
-        return strip.crop_extend(0, width, base)
+            return self._long_line(index, offset, width)
+        strips = self._strips(index, width)
+        return strips[offset] if offset < len(strips) else None
 
     def _highlight(self, strip: Strip, span: tuple[int, int]) -> Strip:
         """``strip`` with characters ``span`` (end -1: to the end) in the selection's style."""
@@ -882,7 +898,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
                     out += [self._header(message).plain, clean(message.content or ""), ""]
                     y = bottom
                     continue
-            text = self._line_strip(y, width).text
+            text = self._fit_strip(self._source_strip(y), width).text
             first = max(GUTTER, start.x if y == start.y else 0)
             last = end_x if y == end_y and end_x is not None else len(text)
             out.append(text[first:last].rstrip())
@@ -895,7 +911,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         last = bottom - 2
         if end_y > last or end_x is None:
             return end_y >= last
-        return end_y == last and end_x >= len(self._line_strip(last, width).text.rstrip())
+        return end_y == last and end_x >= len(self._fit_strip(self._source_strip(last), width).text.rstrip())
 
     def debug_state(self) -> dict[str, Any]:
         """Numbers tests and the benchmark read (rows loaded, lines, cache entries)."""
