@@ -23,7 +23,7 @@ from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
 from textual.message_pump import MessagePump
 from textual.screen import Screen
-from textual.worker import WorkerCancelled, WorkerFailed
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from engine.api import StreamLagged
 from engine.config.discovery import default_config_path, example_notice
@@ -78,6 +78,7 @@ class ClawApp(App[int]):
                  own_gateway: bool = False) -> None:
         super().__init__()
         self.own_gateway = own_gateway
+        self._gateway_worker: Worker[None] | None = None  # own_gateway: waited for at exit
         self.first_frame = asyncio.Event()  # set once the first frame is on the screen
         # Set once the gateway runs: the event pump then tells the panes (``EngineReady``).
         self.gateway_ready = asyncio.Event()
@@ -106,7 +107,8 @@ class ClawApp(App[int]):
     def on_mount(self) -> None:
         config = self.gateway.config
         if self.own_gateway:
-            self.run_worker(self._run_gateway(), name="gateway", group="gateway")
+            self._gateway_worker = self.run_worker(self._run_gateway(), name="gateway",
+                                                   group="gateway")
         elif self.gateway.running:
             self.gateway_ready.set()
         # else the caller opens it and sets ``gateway_ready`` (``run_app``: after the first frame)
@@ -226,6 +228,18 @@ class ClawApp(App[int]):
     def get_default_screen(self) -> Screen:
         """The main screen is the app's first screen (no blank default screen first)."""
         return AttachedMainScreen() if self.gateway.remote_url is not None else MainScreen()
+
+    async def on_unmount(self) -> None:
+        """``own_gateway=True``: Textual cancels workers at exit without waiting for them, and
+        the caller's event loop may end (or close) as soon as the app returns. Wait here for
+        the gateway's close, so its stores finish the queries and writes in flight: a SQLite
+        thread finishing one later hands its result to a closed loop."""
+        worker = self._gateway_worker
+        if worker is not None:
+            try:
+                await worker.wait()
+            except (WorkerCancelled, WorkerFailed):
+                pass  # cancelled at exit is the usual way; a failure was reported when it failed
 
     async def _run_gateway(self) -> None:
         """``own_gateway=True``: the app opens the gateway itself and closes it when it exits
