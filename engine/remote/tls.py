@@ -149,18 +149,17 @@ async def tls_failure(url: str, exc: BaseException, pin: TlsPin | None) -> TlsRe
 async def _not_verified(exc: ssl.SSLCertVerificationError, where: str, host: str,
                         port: int) -> TlsRefused:
     code = exc.verify_code
-    der = await _certificate(host, port)
+    described = code in _UNTRUSTED or code in _WRONG_NAME  # the message names what it showed
+    der = await _certificate(host, port) if described else None
     fingerprint = fingerprint_of(der) if der else ""
-    pin_hint = (f"pin it with --tls-fingerprint {fingerprint} (or gateway.remote."
-                f"tlsFingerprint)" if fingerprint else
-                "pin it with --tls-fingerprint <its SHA-256> (or gateway.remote.tlsFingerprint)")
+    pin_hint = "pin it with --tls-fingerprint or gateway.remote.tlsFingerprint"
     if code in _UNTRUSTED:
         presented = f"; it presented SHA-256 {shown(fingerprint)}" if fingerprint else ""
         return TlsRefused(
             f"the TLS certificate of the gateway at {where} is not trusted ({_UNTRUSTED[code]}"
-            f"{presented}): if that is the gateway's own (check on its host: openssl x509 "
+            f"{presented}): if that is the gateway's own (compare on its host: openssl x509 "
             f"-noout -fingerprint -sha256 -in {OPENCLAW_CERT}), {pin_hint}; for a private CA, "
-            f"add the CA to $SSL_CERT_FILE")
+            f"point $SSL_CERT_FILE at a bundle with it")
     if code in _WRONG_NAME:
         names = _names(der) if der else []
         named = f" (it names {', '.join(names)})" if names else ""

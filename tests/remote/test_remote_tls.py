@@ -97,7 +97,8 @@ async def test_an_untrusted_certificate_says_how_to_trust_it(tmp_path, no_system
     assert "\n" not in text and "is not trusted (self-signed certificate" in text
     assert f"it presented SHA-256 {cert.colons}" in text
     assert "openssl x509 -noout -fingerprint -sha256" in text
-    assert f"--tls-fingerprint {cert.fingerprint}" in text and "SSL_CERT_FILE" in text
+    assert "pin it with --tls-fingerprint or gateway.remote.tlsFingerprint" in text
+    assert "SSL_CERT_FILE" in text
 
 
 async def test_ws_to_a_tls_listener_and_wss_to_a_plain_one_name_the_other_scheme(
