@@ -16,6 +16,9 @@ log says why, and the app runs on plain Textual behaviour: slower, never broken.
 - ``size_cache``: a layout skips the scrollbar update of scroll views whose sizes are unchanged.
 - ``scrollbar_update``: a history's height change (a reply growing in a pane not focused)
   updates its scrollbar in place instead of laying out the whole screen.
+- ``row_crop``: a frame renders, of each widget, only the rows it repaints (Textual renders all
+  of a widget's visible rows, cached or not, to keep the few that changed); with eight panes
+  streaming that was most of a frame (``bench/attach.py``).
 - ``terminal_write`` (not a fast path): desktop notifications are written to the terminal
   through the app's driver; without it there are none (the bell, public, still rings).
 
@@ -45,7 +48,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 import textual
-from textual.geometry import Size
+from bisect import bisect_left
+
+from textual.geometry import Region, Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.timer import EventTargetGone, Timer
@@ -217,6 +222,19 @@ def _check_layout_diff() -> str | None:
             or _attribute(compositor, "_full_map_invalidated", bool))
 
 
+def _check_row_crop() -> str | None:
+    """A partial update is rendered by ``Compositor._render_chops(crop, is_rendered_line)``
+    from ``cuts`` (each row's cut points) and ``visible_widgets`` (widget → region, clip),
+    each widget drawing a region of itself with ``render_lines``. (The results are compared
+    with Textual's own in the tests.)"""
+    if Compositor is object:
+        return "textual._compositor.Compositor"
+    return (_method(Compositor, "_render_chops", "crop", "is_rendered_line")
+            or next((f"Compositor.{n}" for n in ("cuts", "visible_widgets")
+                     if not isinstance(getattr(Compositor, n, None), property)), None)
+            or _method(Widget, "render_lines", "crop"))
+
+
 def _check_terminal_write() -> str | None:
     """The app keeps its driver in ``_driver`` and a driver writes text with ``write``."""
     from textual.app import App as _App  # noqa: PLC0415
@@ -256,6 +274,8 @@ FEATURES: dict[str, Feature] = {f.name: f for f in (
             "looked up regions in between", _check_layout_diff),
     Feature("key_echo", "the focused widget is painted alone, at once, between frame slots",
             _check_key_echo),
+    Feature("row_crop", "a frame renders, of each widget, only the rows it repaints",
+            _check_row_crop),
     Feature("terminal_write", "desktop notifications (OSC 9/777) are written to the terminal",
             _check_terminal_write),
     Feature("esc_digits", "Esc then a digit (Alt+digit in tmux, xterm, over SSH) is Alt+digit",
@@ -263,6 +283,7 @@ FEATURES: dict[str, Feature] = {f.name: f for f in (
 )}
 
 SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = LAYOUT_DIFF = KEY_ECHO = TERMINAL_WRITE = True
+ROW_CROP = True
 ESC_DIGITS_READ = True
 
 
@@ -421,7 +442,8 @@ class LaidOutCompositor(Compositor):
 
     @property
     def full_map(self) -> dict[Widget, Any]:
-        if self._laid_out is None and self._full_map_invalidated and self.root is not None:
+        if LAYOUT_DIFF and self._laid_out is None and self._full_map_invalidated \
+                and self.root is not None:
             self._laid_out = self._full_map
         return super().full_map  # type: ignore[no-any-return]
 
@@ -434,6 +456,43 @@ class LaidOutCompositor(Compositor):
         self._laid_out = None
         super().clear()
 
+    def _render_chops(self, crop: Region, is_rendered_line: Callable[[int], bool]) -> Any:
+        """Textual's partial update renders every widget that overlaps the bounding box of
+        what changed, each over all of its visible rows, and then keeps only the rows being
+        repainted: with replies streaming in panes across the screen, a frame went through
+        every row of every widget (their cached lines, restyled) to repaint a row per pane.
+        Here each widget renders only the band of its rows that are repainted (``row_crop``);
+        the chops are the same."""
+        if not ROW_CROP:
+            return super()._render_chops(crop, is_rendered_line)
+        cuts = self.cuts
+        chops: list[dict[int, Any]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
+        rows = [y for y in crop.line_range if is_rendered_line(y)]
+        if not rows:
+            return chops
+        for widget, (region, clip) in self.visible_widgets.items():
+            visible = region.intersection(clip)
+            if not visible or not crop.overlaps(visible):
+                continue
+            first = bisect_left(rows, visible.y)
+            last = bisect_left(rows, visible.bottom)
+            if first == last:
+                continue
+            top, bottom = rows[first], rows[last - 1] + 1
+            x, width = visible.x, visible.width
+            strips = widget.render_lines(Region(x - region.x, top - region.y, width, bottom - top))
+            first_cut, last_cut = x, x + width
+            for y, strip in zip(range(top, bottom), strips):
+                if not is_rendered_line(y):
+                    continue
+                chops_line = chops[y]
+                final_cuts = [cut for cut in cuts[y] if last_cut >= cut >= first_cut]
+                # painting front to back: the first strip for a cut wins
+                for cut, piece in zip(final_cuts, strip.divide([c - x for c in final_cuts[1:]])):
+                    if chops_line.get(cut) is None:
+                        chops_line[cut] = piece
+        return chops
+
 
 class FrameHooks(_Screen):
     """Screen mix-in: with ``FRAME_TIMER`` the screen repaints from a ``FrameTimer`` on
@@ -445,7 +504,7 @@ class FrameHooks(_Screen):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if LAYOUT_DIFF:
+        if LAYOUT_DIFF or ROW_CROP:
             self._compositor = LaidOutCompositor()
 
     @abstractmethod

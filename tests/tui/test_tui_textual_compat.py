@@ -171,3 +171,25 @@ async def test_with_every_fast_path_off_the_app_sends_shows_interrupts_and_takes
         await pilot.press("tab")  # focus moves to the next pane's text box
         await wait_for(pilot, lambda: app.focused is main.panes[1].composer, what="next pane")
         assert main.echo_frames == 0 and main.slots.ticks == 0  # plain Textual frames only
+
+
+async def test_row_crop_renders_the_same_chops_as_textual(tmp_path):
+    """A frame rendered a band of rows per widget (``row_crop``) is what Textual renders of
+    every widget whole: the same strips for every repainted row, whatever changed."""
+    from textual._compositor import Compositor
+    from textual.geometry import Region
+
+    async with running_app(tmp_path, size=(160, 48)) as (app, pilot):
+        pane = app.main.panes[1]
+        await pane.submit("a question with enough words to fill a few rows of the reply")
+        await wait_for(pilot, lambda: pane.history.live_tail, what="a reply streaming")
+        compositor = app.screen._compositor
+        assert isinstance(compositor, textual_compat.LaidOutCompositor)
+        for rows in ({3}, {3, 4, 30}, {0, 47}, set(range(10, 20)), set(range(48))):
+            crop = Region(0, min(rows), 160, max(rows) - min(rows) + 1)
+            ours = compositor._render_chops(crop, rows.__contains__)
+            plain = Compositor._render_chops(compositor, crop, rows.__contains__)
+            for y in rows:
+                assert {cut: strip.text for cut, strip in ours[y].items()} == \
+                    {cut: strip.text for cut, strip in plain[y].items()}, y
+                assert [list(s) for s in ours[y].values()] == [list(s) for s in plain[y].values()]
