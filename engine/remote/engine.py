@@ -51,8 +51,9 @@ from engine.text import one_line
 
 log = logging.getLogger("claw_tui.remote")
 
-EXPORT_PAGES = 500
-ACCOUNTS_EVERY = 60.0  # s without a health event before channels.status is read again  # of 200 messages: an export stops there rather than read without end
+EXPORT_PAGES = 500  # of 200 messages: an export stops there rather than read without end
+ACCOUNTS_EVERY = 60.0  # s without a health event before channels.status is read again
+USAGE_EVERY = 0.25  # s: a run's token count is shown at most this often (``_usage_changed``)
 
 
 @dataclass(frozen=True)
@@ -808,7 +809,25 @@ class RemoteEngine:
 
     def _run_changed(self, run: Run) -> None:
         run.last_active = time.time()
+        run.shown_at = time.monotonic()
         self._events.emit(events.CloneStateChanged, snapshot=run.snapshot())
+
+    def _usage_changed(self, run: Run) -> None:
+        """A run's token count moved. The gateway says so with every delta (hundreds of times
+        a second with a few sessions streaming); the runs panel is told at most every
+        ``USAGE_EVERY`` seconds — and of every other change of a run at once, with the count
+        as it is then — so the count shown is never more than that behind."""
+        wait = run.shown_at + USAGE_EVERY - time.monotonic()
+        if wait <= 0:
+            self._run_changed(run)
+        elif not run.usage_due:
+            run.usage_due = True
+            asyncio.get_running_loop().call_later(wait, self._usage_shown, run)
+
+    def _usage_shown(self, run: Run) -> None:
+        run.usage_due = False
+        if self._runs.get(run.run_id) is run:
+            self._run_changed(run)
 
     def _on_agent(self, event: ev.AgentActivity) -> None:
         if not event.run_id:
@@ -823,7 +842,9 @@ class RemoteEngine:
             run.agent_id = event.agent_id
         if event.stream == "usage":
             run.take_usage(data)
-        elif event.stream == "tool":
+            self._usage_changed(run)
+            return
+        if event.stream == "tool":
             step = remote_tools.from_event(data)
             turn = self._turns.get(self._run_turn.get(event.run_id, ""))
             if step is not None and turn is not None:

@@ -51,6 +51,8 @@ class Run:
     rows_output: int = 0
     tool_calls: int = 0
     last_tool: str | None = None
+    shown_at: float = 0.0  # (monotonic) when the runs panel was last told of it
+    usage_due: bool = False  # a token count waits to be shown (``USAGE_EVERY``)
 
     @property
     def prompt_tokens(self) -> int:

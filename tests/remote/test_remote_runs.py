@@ -101,3 +101,33 @@ async def test_runs_panel_shows_unknown_input_tokens_as_unknown_not_zero(tmp_pat
                 panel.detail_text(run)
             (snapshot,) = app.gateway.clone_snapshots()
             assert snapshot.to_json()["promptTokens"] is None
+
+
+async def test_a_runs_token_count_is_shown_a_few_times_a_second_not_per_delta(tmp_path):
+    """The gateway reports a run's usage with every delta; the runs panel hears of it at most
+    every ``USAGE_EVERY`` seconds, and always of the final count."""
+    from engine.gateway.events import CloneStateChanged
+    from engine.remote.connection import Auth
+    from engine.remote.engine import USAGE_EVERY, RemoteEngine
+
+    async with AppFakeGateway() as fake:
+        words = 60
+        fake.chunk_delay = 0.005  # a delta and a usage event every 5 ms: 0.3 s of streaming
+        fake.replies["count"] = " ".join(f"w{i}" for i in range(words))
+        engine = RemoteEngine(fake.url, auth=Auth(token=fake.token), state_dir=tmp_path,
+                              connect_budget=5)
+        async with engine:
+            stream = engine.subscribe()
+            await fake.inbound(A2A_KEY, "count")
+            tokens: list[int] = []
+            loop = asyncio.get_running_loop()
+            end = loop.time() + 10
+            while loop.time() < end and (not tokens or tokens[-1] != words):
+                for event in stream.drain():
+                    if isinstance(event, CloneStateChanged):
+                        tokens.append(event.snapshot.completion_tokens)
+                await stream.wait(0.1)
+            stream.close()
+    assert tokens and tokens[-1] == words  # the final count, whatever came before
+    streamed = words * fake.chunk_delay
+    assert len(tokens) <= streamed / USAGE_EVERY + 6, tokens  # not one per delta
