@@ -6,7 +6,6 @@ Ctrl+Q leaves with 0."""
 from __future__ import annotations
 
 import asyncio
-import shlex
 import threading
 from contextlib import contextmanager
 from typing import Iterator
@@ -14,7 +13,7 @@ from typing import Iterator
 import pytest
 
 from tests.remote.fake_gateway_app import AppFakeGateway
-from tests.support.tmux import TMUX, Tmux, claw_binary
+from tests.support.tmux import TMUX, Tmux
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
 
@@ -46,63 +45,46 @@ def fake_gateway_thread() -> Iterator[tuple[AppFakeGateway, asyncio.AbstractEven
 
 
 def test_attached_binary_under_tmux_sends_streams_and_esc_aborts(tmp_path):
-    binary = claw_binary()
     rc_file = tmp_path / "rc"
-    with fake_gateway_thread() as (fake, loop):
+    with fake_gateway_thread() as (fake, loop), Tmux() as tmux:
         fake.replies["tell me"] = " ".join(["word"] * 600)
         fake.chunk_delay = 0.05
-        command = (f"env HOME={shlex.quote(str(tmp_path))} OPENCLAW_GATEWAY_TOKEN={fake.token} "
-                   f"TERM=xterm-256color {shlex.quote(str(binary))} --gateway {fake.url} "
-                   f"--state-dir {shlex.quote(str(tmp_path / 'state'))}; "
-                   f"echo $? > {shlex.quote(str(rc_file))}")
-        tmux = Tmux()
-        try:
-            tmux.run("new-session", "-d", "-s", tmux.session, "-x", "80", "-y", "24", command)
-            tmux.wait_for(lambda s: "a2a · default (connected)" in s and "local · you" in s,
-                          "the app attached, its panes named")
-            tmux.run("send-keys", "-t", tmux.session, "M-2")  # the operator's pane
-            tmux.wait_for(lambda s: "→ main (default · agent:main:main)" in s, "pane 2")
-            tmux.run("send-keys", "-t", tmux.session, "-l", "tell me")
-            tmux.run("send-keys", "-t", tmux.session, "Enter")
-            tmux.wait_for(lambda s: "word word word" in s, "the reply streaming")
-            tmux.run("send-keys", "-t", tmux.session, "Escape")
-            screen = tmux.wait_for(lambda s: "⏹ interrupted" in s, "the interrupted reply")
-            assert "word word" in screen
-            aborts = [p for m, p in list(fake.requests) if m == "chat.abort"]
-            assert len(aborts) == 1 and aborts[0]["sessionKey"] == "agent:main:main"
-            tmux.run("send-keys", "-t", tmux.session, "C-q")
-            tmux.wait_for(lambda s: rc_file.exists(), "the app to exit")
-            assert rc_file.read_text().strip() == "0"
-        finally:
-            tmux.run("kill-server", check=False)
+        tmux.start_app(tmp_path, "--gateway", fake.url, size=(80, 24), rc_file=rc_file,
+                       env={"HOME": str(tmp_path), "OPENCLAW_GATEWAY_TOKEN": fake.token},
+                       ready=lambda s: "a2a · default (connected)" in s and "local · you" in s)
+        tmux.keys("M-2")  # the operator's pane
+        tmux.wait_for(lambda s: "→ main (default · agent:main:main)" in s, "pane 2")
+        tmux.keys("-l", "tell me")
+        tmux.keys("Enter")
+        tmux.wait_for(lambda s: "word word word" in s, "the reply streaming")
+        tmux.keys("Escape")
+        screen = tmux.wait_for(lambda s: "⏹ interrupted" in s, "the interrupted reply")
+        assert "word word" in screen
+        aborts = [p for m, p in list(fake.requests) if m == "chat.abort"]
+        assert len(aborts) == 1 and aborts[0]["sessionKey"] == "agent:main:main"
+        tmux.quit_app()
+        assert rc_file.read_text().strip() == "0"
 
 
 def test_attached_binary_under_tmux_shows_a_runs_tool_call_live_and_with_its_reply(tmp_path):
     """At 80x24: the call's collapsed line shows running while the tool works, takes its
     outcome, stays with the reply, and Ctrl+O opens it."""
-    binary = claw_binary()
-    with fake_gateway_thread() as (fake, loop):
+    with fake_gateway_thread() as (fake, loop), Tmux() as tmux:
         fake.tools["look it up"] = [{"name": "ls", "args": {"path": "."},
                                      "result": "a.txt\nb.txt"}]
         fake.replies["look it up"] = "found two files"
         release = fake.tool_release = asyncio.Event()
-        command = (f"env HOME={shlex.quote(str(tmp_path))} OPENCLAW_GATEWAY_TOKEN={fake.token} "
-                   f"TERM=xterm-256color {shlex.quote(str(binary))} --gateway {fake.url} "
-                   f"--state-dir {shlex.quote(str(tmp_path / 'state'))}")
-        tmux = Tmux()
-        try:
-            tmux.run("new-session", "-d", "-s", tmux.session, "-x", "80", "-y", "24", command)
-            tmux.wait_for(lambda s: "local · you" in s, "the app attached")
-            tmux.run("send-keys", "-t", tmux.session, "M-2")  # the operator's pane
-            tmux.wait_for(lambda s: "→ main (default · agent:main:main)" in s, "pane 2")
-            tmux.run("send-keys", "-t", tmux.session, "-l", "look it up")
-            tmux.run("send-keys", "-t", tmux.session, "Enter")
-            tmux.wait_for(lambda s: "▸ 1 tool call: ls running…" in s, "the call running")
-            loop.call_soon_threadsafe(release.set)
-            tmux.wait_for(lambda s: "found two files" in s and "▸ 1 tool call: ls ✓" in s,
-                          "the reply with its call")
-            tmux.run("send-keys", "-t", tmux.session, "C-o")
-            tmux.wait_for(lambda s: "▾ 1 tool call: ls ✓" in s and "→ a.txt" in s,
-                          "the call opened")
-        finally:
-            tmux.run("kill-server", check=False)
+        tmux.start_app(tmp_path, "--gateway", fake.url, size=(80, 24),
+                       env={"HOME": str(tmp_path), "OPENCLAW_GATEWAY_TOKEN": fake.token},
+                       ready=lambda s: "local · you" in s)
+        tmux.keys("M-2")  # the operator's pane
+        tmux.wait_for(lambda s: "→ main (default · agent:main:main)" in s, "pane 2")
+        tmux.keys("-l", "look it up")
+        tmux.keys("Enter")
+        tmux.wait_for(lambda s: "▸ 1 tool call: ls running…" in s, "the call running")
+        loop.call_soon_threadsafe(release.set)
+        tmux.wait_for(lambda s: "found two files" in s and "▸ 1 tool call: ls ✓" in s,
+                      "the reply with its call")
+        tmux.keys("C-o")
+        tmux.wait_for(lambda s: "▾ 1 tool call: ls ✓" in s and "→ a.txt" in s,
+                      "the call opened")

@@ -10,13 +10,12 @@ must show the stand-ins instead.
 from __future__ import annotations
 
 import json
-import shlex
 import time
 
 import pytest
 
 from engine.config.example import EXAMPLE_TEXT
-from tests.support.tmux import TMUX, Tmux, claw_binary
+from tests.support.tmux import TMUX, Tmux
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
 
@@ -30,40 +29,33 @@ def _title(tmux: Tmux) -> str:
 
 def test_escapes_in_field_values_never_retitle_the_terminal(tmp_path):
     assert GROUP_ID in EXAMPLE_TEXT
-    config = tmp_path / "clawdbot.json"
     # JSON5 escapes: the parsed peer id holds a real ESC and BEL.
-    config.write_text(EXAMPLE_TEXT.replace(GROUP_ID, "\\u001b]2;PWNED\\u0007"), encoding="utf-8")
+    config_text = EXAMPLE_TEXT.replace(GROUP_ID, "\\u001b]2;PWNED\\u0007")
     state = tmp_path / "state"
     (state / "tui").mkdir(parents=True, mode=0o700)
     (state / "tui" / "recent-peers.json").write_text(json.dumps(
         {"whatsapp:personal": [{"kind": "direct", "id": f"+1555{TITLE}0001"}]}), encoding="utf-8")
-    command = (f"env TERM=xterm-256color {shlex.quote(str(claw_binary()))} "
-               f"--config {shlex.quote(str(config))} --state-dir {shlex.quote(str(state))}")
-    tmux = Tmux()
-    try:
-        tmux.run("new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "48", command)
+    with Tmux() as tmux:
+        tmux.start_app(tmp_path, config_text=config_text)
         tmux.run("select-pane", "-t", tmux.session, "-T", "clean-title")
-        tmux.wait_for(lambda s: "Panes" in s and "Send" in s, "the app to start")
         assert _title(tmux) == "clean-title"
 
-        tmux.run("send-keys", "-t", tmux.session, "C-r")
+        tmux.keys("C-r")
         tmux.wait_for(lambda s: "Routing —" in s and "␛]2;PWNED␇" in s,
                       "the routing editor with the stand-ins")  # (the peer bar shows them too)
-        tmux.run("send-keys", "-t", tmux.session, "e")
+        tmux.keys("e")
         tmux.wait_for(lambda s: "Peer kind" in s, "the binding form")
         time.sleep(0.5)  # let every field draw
         assert _title(tmux) == "clean-title", "opening the binding form retitled the terminal"
-        tmux.run("send-keys", "-t", tmux.session, "Escape")
+        tmux.keys("Escape")
         time.sleep(0.3)
-        tmux.run("send-keys", "-t", tmux.session, "Escape")
+        tmux.keys("Escape")
         tmux.wait_for(lambda s: "Panes" in s and "Send" in s and "Peer kind" not in s,
                       "the main screen again")
 
-        tmux.run("send-keys", "-t", tmux.session, "F4")
+        tmux.keys("F4")
         tmux.wait_for(lambda s: "PWNED" in s, "the peer dialog listing the remembered peer")
         time.sleep(0.5)
         assert _title(tmux) == "clean-title", "the peer dialog retitled the terminal"
         assert "␛]2;PWNED␇" in tmux.screen()
         assert tmux.alive()
-    finally:
-        tmux.run("kill-server", check=False)

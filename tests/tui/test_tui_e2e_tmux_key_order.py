@@ -10,29 +10,17 @@ first text box) or while it runs with a reply streaming.
 from __future__ import annotations
 
 import re
-import shlex
 
 import pytest
 
 from engine.config.example import EXAMPLE_TEXT
-from tests.support.tmux import TMUX, Tmux, claw_binary
+from tests.support.tmux import TMUX, Tmux
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
 
 BURST = "hello world\tsecond"
 # the first row of panes: pane 1's text box, then pane 2's, side by side at 160 columns
 SPLIT_RIGHT = re.compile(r"│ hello world\s*│ │ second\s*│")
-
-
-def start(tmp_path, delay_ms: int) -> Tmux:
-    config = tmp_path / "clawdbot.json"
-    config.write_text(EXAMPLE_TEXT, encoding="utf-8")
-    command = (f"env CLAW_OFFLINE_DELAY_MS={delay_ms} TERM=xterm-256color "
-               f"{shlex.quote(str(claw_binary()))} --config {shlex.quote(str(config))} "
-               f"--state-dir {shlex.quote(str(tmp_path / 'state'))}")
-    tmux = Tmux()
-    tmux.run("new-session", "-d", "-s", tmux.session, "-x", "160", "-y", "48", command)
-    return tmux
 
 
 def assert_split_at_the_tab(tmux: Tmux) -> None:
@@ -42,27 +30,23 @@ def assert_split_at_the_tab(tmux: Tmux) -> None:
 
 
 def test_a_burst_typed_while_the_app_starts_splits_at_the_tab(tmp_path):
-    tmux = start(tmp_path, delay_ms=20)
-    try:
-        tmux.run("send-keys", "-t", tmux.session, "-l", BURST)  # before the first frame
+    with Tmux() as tmux:
+        tmux.start_app(tmp_path, config_text=EXAMPLE_TEXT, env={"CLAW_OFFLINE_DELAY_MS": "20"},
+                       ready=None)
+        tmux.keys("-l", BURST)  # before the first frame
         assert_split_at_the_tab(tmux)
-    finally:
-        tmux.run("kill-server", check=False)
 
 
 def test_a_burst_typed_while_a_reply_streams_splits_at_the_tab(tmp_path):
-    tmux = start(tmp_path, delay_ms=5)
-    try:
-        tmux.wait_for(lambda s: "Panes" in s and "Send" in s, "the app to start")
-        tmux.run("send-keys", "-t", tmux.session, "-l", "tell me about the house")
-        tmux.run("send-keys", "-t", tmux.session, "Enter")
+    with Tmux() as tmux:
+        tmux.start_app(tmp_path, config_text=EXAMPLE_TEXT, env={"CLAW_OFFLINE_DELAY_MS": "5"})
+        tmux.keys("-l", "tell me about the house")
+        tmux.keys("Enter")
         tmux.wait_for(lambda s: "Hearth here" in s, "the reply to start streaming")
-        tmux.run("send-keys", "-t", tmux.session, "-l", BURST)
+        tmux.keys("-l", BURST)
         assert_split_at_the_tab(tmux)
         # two Tabs in a burst: the keys after them skip pane 3 and land in pane 4 (below)
-        tmux.run("send-keys", "-t", tmux.session, "-l", "\t\tfourth")
+        tmux.keys("-l", "\t\tfourth")
         screen = tmux.wait_for(lambda s: "fourth" in s, "the keys typed after two Tabs")
         assert re.search(r"^\s*▕│ fourth\s*│", screen, re.MULTILINE), screen  # pane 4: first column
         assert SPLIT_RIGHT.search(screen) and screen.count("fourth") == 1
-    finally:
-        tmux.run("kill-server", check=False)

@@ -9,36 +9,25 @@ the copy goes out as OSC 52, which tmux (``set-clipboard on``) keeps as a paste 
 from __future__ import annotations
 
 import re
-import shlex
 import time
 from pathlib import Path
 
 import pytest
 
 from engine.config.example import EXAMPLE_TEXT
-from tests.support.tmux import TMUX, Tmux, claw_binary
+from tests.support.tmux import TMUX, Tmux
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
 
 OPTION_CHARACTERS = "¡™£¢∞§¶•ªº"  # what Textual made of Esc then a digit
 
 
-def start(tmp_path: Path, *, keymap: str = "", size: tuple[int, int] = (160, 48),
-          delay_ms: int = 20) -> Tmux:
-    config = tmp_path / "clawdbot.json"
+def start(tmux: Tmux, tmp_path: Path, *, keymap: str = "", delay_ms: int = 20) -> None:
     text = EXAMPLE_TEXT
     if keymap:
         text = text.replace("\n  tools: {", f"\n  tui: {{ keymap: {keymap} }},\n  tools: {{", 1)
-    config.write_text(text, encoding="utf-8")
-    command = (f"env CLAW_OFFLINE_DELAY_MS={delay_ms} TERM=xterm-256color "
-               f"{shlex.quote(str(claw_binary()))} --config {shlex.quote(str(config))} "
-               f"--state-dir {shlex.quote(str(tmp_path / 'state'))}")
-    tmux = Tmux()
-    tmux.run("new-session", "-d", "-s", tmux.session, "-x", str(size[0]), "-y", str(size[1]),
-             command)
+    tmux.start_app(tmp_path, config_text=text, env={"CLAW_OFFLINE_DELAY_MS": str(delay_ms)})
     tmux.run("set-option", "-g", "set-clipboard", "on")
-    tmux.wait_for(lambda s: "Panes" in s and "Send" in s, "the app to start")
-    return tmux
 
 
 def focused(screen: str) -> int | None:
@@ -52,8 +41,8 @@ def on(tmux: Tmux, number: int, how: str) -> str:
 
 
 def test_alt_digit_esc_digit_and_the_prefix_switch_panes(tmp_path):
-    tmux = start(tmp_path)
-    try:
+    with Tmux() as tmux:
+        start(tmux, tmp_path)
         on(tmux, 1, "start-up")
         tmux.keys("M-2")  # tmux writes Esc 2
         screen = on(tmux, 2, "Alt+2")
@@ -77,13 +66,11 @@ def test_alt_digit_esc_digit_and_the_prefix_switch_panes(tmp_path):
         assert "This terminal sends Alt+digit as a key (one arrived)" in help_screen
         assert "Ctrl+X then 2 always works" in help_screen
         assert tmux.alive()
-    finally:
-        tmux.run("kill-server", check=False)
 
 
 def test_esc_then_a_digit_does_not_interrupt_the_reply(tmp_path):
-    tmux = start(tmp_path, delay_ms=120)
-    try:
+    with Tmux() as tmux:
+        start(tmux, tmp_path, delay_ms=120)
         tmux.keys("-l", "tell me a long story please")
         tmux.keys("Enter")
         tmux.wait_for(lambda s: "Hearth here" in s, "the reply to start streaming")
@@ -94,13 +81,11 @@ def test_esc_then_a_digit_does_not_interrupt_the_reply(tmp_path):
         assert "interrupted" not in screen
         tmux.keys("Escape", "1")
         on(tmux, 1, "Esc then 1")
-    finally:
-        tmux.run("kill-server", check=False)
 
 
 def test_f2_zooms_the_pane_on_screen(tmp_path):
-    tmux = start(tmp_path)
-    try:
+    with Tmux() as tmux:
+        start(tmux, tmp_path)
         tmux.keys("M-2")
         on(tmux, 2, "Alt+2")
         tmux.keys("F2")
@@ -109,14 +94,12 @@ def test_f2_zooms_the_pane_on_screen(tmp_path):
         assert title.count("─") > 120  # its border spans the screen
         tmux.keys("F2")
         tmux.wait_for(lambda s: "1 whatsapp · Personal phone" in s, "the grid back")
-    finally:
-        tmux.run("kill-server", check=False)
 
 
 def test_a_remapped_pane_key_moves_and_help_shows_it(tmp_path):
     # F6 is also the text box's "select line" key: the remap must win while it has focus.
-    tmux = start(tmp_path, keymap='{ "main.pane_2": "f6" }')
-    try:
+    with Tmux() as tmux:
+        start(tmux, tmp_path, keymap='{ "main.pane_2": "f6" }')
         tmux.keys("F6")
         on(tmux, 2, "the remapped F6")
         tmux.keys("M-1")
@@ -126,13 +109,11 @@ def test_a_remapped_pane_key_moves_and_help_shows_it(tmp_path):
         assert focused(tmux.screen()) == 1
         tmux.keys("F1")
         tmux.wait_for(lambda s: "Pane 2: F6, or Ctrl+X then 2" in s, "the help screen")
-    finally:
-        tmux.run("kill-server", check=False)
 
 
 def test_drag_and_ctrl_c_copy_from_the_history_and_the_text_box(tmp_path):
-    tmux = start(tmp_path)
-    try:
+    with Tmux() as tmux:
+        start(tmux, tmp_path)
         tmux.keys("-l", "copy **this** please")
         tmux.keys("Enter")
         screen = tmux.wait_for(lambda s: "direct:you." in s, "the reply")
@@ -168,16 +149,12 @@ def test_drag_and_ctrl_c_copy_from_the_history_and_the_text_box(tmp_path):
         tmux.keys("C-c")
         tmux.wait_for(lambda _s: tmux.buffer() == "abc def", "the text box's selection copied")
         assert tmux.alive()
-    finally:
-        tmux.run("kill-server", check=False)
 
 
 def test_a_mistyped_command_stays_in_the_text_box(tmp_path):
-    tmux = start(tmp_path)
-    try:
+    with Tmux() as tmux:
+        start(tmux, tmp_path)
         tmux.keys("-l", "/nwe session")
         tmux.keys("Enter")
         screen = tmux.wait_for(lambda s: "unknown command /nwe" in s, "the error")
         assert "│ /nwe session" in screen  # still there to be fixed
-    finally:
-        tmux.run("kill-server", check=False)

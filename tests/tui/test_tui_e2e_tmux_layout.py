@@ -3,41 +3,24 @@ runs: the collapsed layout of a small terminal and its keys, the full layout aft
 
 from __future__ import annotations
 
-import shlex
-import time
 from pathlib import Path
 
 import pytest
 
 from engine.config.example import EXAMPLE_TEXT
-from tests.support.tmux import TMUX, Tmux, claw_binary
+from tests.support.tmux import TMUX, Tmux
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)")
 
 
-def start(tmp_path, width: int, height: int, env: str = "") -> Tmux:
-    config = tmp_path / "clawdbot.json"
-    config.write_text(EXAMPLE_TEXT, encoding="utf-8")
-    command = (f"env CLAW_OFFLINE_DELAY_MS=5 TERM=xterm-256color {env} "
-               f"{shlex.quote(str(claw_binary()))} --config {shlex.quote(str(config))} "
-               f"--state-dir {shlex.quote(str(tmp_path / 'state'))}")
-    tmux = Tmux()
-    tmux.run("new-session", "-d", "-s", tmux.session, "-x", str(width), "-y", str(height),
-             command)
-    return tmux
-
-
-def quit_app(tmux: Tmux) -> None:
-    tmux.run("send-keys", "-t", tmux.session, "C-q")
-    deadline = time.monotonic() + 15
-    while tmux.alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not tmux.alive(), "the app did not quit on Ctrl+Q"
+def start(tmux: Tmux, tmp_path, size: tuple[int, int], **env: str) -> str:
+    return tmux.start_app(tmp_path, config_text=EXAMPLE_TEXT, size=size,
+                          env={"CLAW_OFFLINE_DELAY_MS": "5", **env})
 
 
 def test_80x24_collapses_and_a_resize_brings_the_full_layout_back(tmp_path):
-    tmux = start(tmp_path, 80, 24)
-    try:
+    with Tmux() as tmux:
+        start(tmux, tmp_path, (80, 24))
         screen = tmux.wait_for(lambda s: "│ 2 " in s.splitlines()[0] and "Help" in s,
                                "the collapsed layout")
         lines = screen.splitlines()
@@ -46,12 +29,12 @@ def test_80x24_collapses_and_a_resize_brings_the_full_layout_back(tmp_path):
         assert "Panes" not in screen  # no sidebar
         for key in ("f1 Help", "f4 Peer", "^r Routing", "^b Sidebar", "f5 Clones"):
             assert key in lines[-1]
-        tmux.run("send-keys", "-t", tmux.session, "Tab")
+        tmux.keys("Tab")
         tmux.wait_for(lambda s: s.splitlines()[1].startswith("╭─ 2 whatsapp · Business line"),
                       "the next pane in its place")
-        tmux.run("send-keys", "-t", tmux.session, "C-b")
+        tmux.keys("C-b")
         tmux.wait_for(lambda s: s.splitlines()[1].startswith(" Panes"), "the sidebar overlay")
-        tmux.run("send-keys", "-t", tmux.session, "C-b")
+        tmux.keys("C-b")
         tmux.wait_for(lambda s: " Panes" not in s, "the sidebar overlay closed")
 
         tmux.run("resize-window", "-t", tmux.session, "-x", "160", "-y", "48")
@@ -65,9 +48,7 @@ def test_80x24_collapses_and_a_resize_brings_the_full_layout_back(tmp_path):
         screen = tmux.wait_for(lambda s: "│ 2 whatsapp · Business line" in s.splitlines()[0],
                                "collapsed again after shrinking")
         assert s_has_one_pane(screen)
-        quit_app(tmux)
-    finally:
-        tmux.run("kill-server", check=False)
+        tmux.quit_app()
 
 
 def s_has_one_pane(screen: str) -> bool:
@@ -84,21 +65,19 @@ def test_scrolled_up_a_new_message_is_marked_and_alt_end_jumps_to_it(tmp_path):
     asyncio.run(prefill(tmp_path / "state", "home",
                         [f"old line {i}\nsecond line" for i in range(40)],
                         session_key="agent:home:whatsapp:direct:you"))
-    tmux = start(tmp_path, 80, 24)
-    try:
+    with Tmux() as tmux:
+        start(tmux, tmp_path, (80, 24))
         tmux.wait_for(lambda s: "old line 39" in s and "Help" in s, "the history at its end")
-        tmux.run("send-keys", "-t", tmux.session, "PageUp")
+        tmux.keys("PageUp")
         tmux.wait_for(lambda s: "old line 39" not in s, "the history a page up")
-        tmux.run("send-keys", "-t", tmux.session, "-l", "are you there?")
-        tmux.run("send-keys", "-t", tmux.session, "Enter")
+        tmux.keys("-l", "are you there?")
+        tmux.keys("Enter")
         screen = tmux.wait_for(lambda s: "2 new ↓ alt+end" in s, "the note of what came below")
         assert "are you there?" not in screen.replace("Message…", "")
-        tmux.run("send-keys", "-t", tmux.session, "M-End")
+        tmux.keys("M-End")
         screen = tmux.wait_for(lambda s: "new ↓" not in s and "Hearth here" in s,
                                "the newest messages after Alt+End")
-        quit_app(tmux)
-    finally:
-        tmux.run("kill-server", check=False)
+        tmux.quit_app()
 
 
 def test_ctrl_g_composes_in_visual_and_a_failing_editor_changes_nothing(tmp_path):
@@ -115,33 +94,29 @@ def test_ctrl_g_composes_in_visual_and_a_failing_editor_changes_nothing(tmp_path
         'printf "%s\\n" "$(cat "$f") — written in the editor" > "$f"\n'
         'exit "${EDITOR_EXIT:-0}"\n', encoding="utf-8")
     editor.chmod(0o700)
-    env = f"VISUAL={shlex.quote(f'sh {editor} --wait')} EDITOR=false"
-    tmux = start(tmp_path, 100, 30, env=env)
-    try:
+    env = {"VISUAL": f"sh {editor} --wait", "EDITOR": "false"}
+    with Tmux() as tmux:
+        start(tmux, tmp_path, (100, 30), **env)
         tmux.wait_for(lambda s: "Message…" in s, "the app")
-        tmux.run("send-keys", "-t", tmux.session, "-l", "draft")
+        tmux.keys("-l", "draft")
         tmux.wait_for(lambda s: "│ draft" in s, "the draft")
-        tmux.run("send-keys", "-t", tmux.session, "C-g")
+        tmux.keys("C-g")
         tmux.wait_for(lambda s: "draft — written in the editor" in s, "the edited text")
         args, file_mode, dir_mode = report.read_text().splitlines()
         assert args.startswith("--wait ") and args.endswith("/message.md")
         assert (file_mode, dir_mode) == ("600", "700")
         assert not Path(args.split()[1]).parent.exists()  # removed after
-        tmux.run("send-keys", "-t", tmux.session, "C-z")
+        tmux.keys("C-z")
         tmux.wait_for(lambda s: "│ draft " in s and "written in the editor" not in s,
                       "the draft back after an undo")
-        quit_app(tmux)
-    finally:
-        tmux.run("kill-server", check=False)
+        tmux.quit_app()
 
-    tmux = start(tmp_path, 100, 30, env=f"{env} EDITOR_EXIT=1")
-    try:
+    with Tmux() as tmux:
+        start(tmux, tmp_path, (100, 30), **env, EDITOR_EXIT="1")
         tmux.wait_for(lambda s: "Message…" in s, "the app")
-        tmux.run("send-keys", "-t", tmux.session, "-l", "keep this")
+        tmux.keys("-l", "keep this")
         tmux.wait_for(lambda s: "│ keep this" in s, "the text")
-        tmux.run("send-keys", "-t", tmux.session, "C-g")
+        tmux.keys("C-g")
         screen = tmux.wait_for(lambda s: "exited with status 1" in s, "the error")
         assert "│ keep this " in screen and "written in the editor" not in screen
-        quit_app(tmux)
-    finally:
-        tmux.run("kill-server", check=False)
+        tmux.quit_app()
