@@ -1,4 +1,4 @@
-"""Gateway figures (issue 5, section 7), all from one run, offline persona model, real SQLite
+"""Gateway figures, all from one run, offline persona model, real SQLite
 stores in a temp state dir:
 
 - turns per second across 16 inboxes at zero model delay: 16 panes each sending one message

@@ -1,5 +1,5 @@
 """Routing speed: configs with 100, 1,000 and 10,000 bindings over 5 channels and 20 accounts,
-each resolving 200,000 distinct inbound messages (issue 2, section 5); then ``route --batch`` over
+each resolving 200,000 distinct inbound messages; then ``route --batch`` over
 the same 200,000 messages at 10,000 bindings against OpenClaw's own resolver.
 
 Prints, per size: config load + validate time, Router compile time, and microseconds per

@@ -1,4 +1,4 @@
-"""Session store figures (issue 4, section 5), all from one run:
+"""Session store figures, all from one run:
 
 - append throughput through AgentStore (concurrent panes → group commit) and one-at-a-time,
   vs raw synchronous ``sqlite3.executemany`` of the same rows into the same schema;

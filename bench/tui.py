@@ -1,4 +1,4 @@
-"""TUI figures (issue 6, section 8): offline persona model, real gateway and SQLite stores in
+"""TUI figures: offline persona model, real gateway and SQLite stores in
 temp dirs.
 
 - start to first frame, as a user meets it: the installed ``claw-tui`` with an 8-pane config,

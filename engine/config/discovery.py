@@ -1,6 +1,6 @@
 """Where the state directory and the config file are.
 
-Order (issue 2): ``--config PATH``, else ``$CLAWDBOT_CONFIG_PATH``, else
+Order: ``--config PATH``, else ``$CLAWDBOT_CONFIG_PATH``, else
 ``<state>/clawdbot.json``, else ``~/.openclaw/openclaw.json``, else the built-in example.
 State: ``--state-dir``, else ``$CLAWDBOT_STATE_DIR``, else ``~/.clawdbot`` (``~/.clawdbot-<profile>``
 with ``$CLAWDBOT_PROFILE``). A path the user named explicitly (flag or variable) is used even if

@@ -1,4 +1,4 @@
-"""Config and state-dir discovery order (issue 2 section 2), with tmp dirs as HOME."""
+"""Config and state-dir discovery order, with tmp dirs as HOME."""
 
 from __future__ import annotations
 
