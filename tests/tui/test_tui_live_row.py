@@ -95,3 +95,29 @@ async def test_a_reply_streaming_in_a_pane_that_is_not_focused_shows_as_it_grows
         await wait_for(pilot, lambda: "ferry12" in app.screen_text(), what="the reply on screen")
         await wait_for(pilot, lambda: "ferry59" in app.screen_text(), timeout=30,
                        what="the end of the reply on screen")
+
+
+def test_markdown_rows_an_append_left_as_they_were_are_not_drawn_again():
+    live = LiveRow("home is replying…", markdown=True)
+    live.append("# Title\n\nA paragraph of words that runs over a few rows of the narrow view")
+    first = build_markdown(live)
+    live.append(" and more")  # only the open paragraph's last row changes
+    second = build_markdown(live)
+    assert len(second) == len(first)
+    assert [i for i, (a, b) in enumerate(zip(first, second)) if a is not b] == [len(first) - 1]
+    assert "Title" in "".join(s.text for s in second) and "#" not in second[1].text
+
+
+def build_markdown(row: LiveRow, width: int = 30) -> list:
+    from tui.widgets.history_view import literal_markdown
+
+    console, plain = Console(width=80), Style()
+    options = console.options.update_width(width - 2)
+
+    def draw(text: str) -> list:
+        from rich.segment import Segment
+        from textual.strip import Strip
+        return [Strip([Segment("  "), *line]).adjust_cell_length(width) for line in
+                console.render_lines(literal_markdown(text), options, pad=True)]
+
+    return row.build(console, width, 50, plain, plain, plain, None, draw)

@@ -55,6 +55,7 @@ class LiveMarkdown:
         self.source = text
         self._done_at = 0  # where the open part starts: blocks before it are drawn in _done
         self._done: list[Strip] = []
+        self._open: list[Strip] = []  # the open block's rows as last drawn
         self._width = 0
 
     def append(self, text: str) -> None:
@@ -69,11 +70,17 @@ class LiveMarkdown:
         """The reply's rows at ``width``: ``draw`` turns Markdown text into rows, ``blank`` is
         the row between a finished block and the next."""
         if width != self._width:
-            self._done_at, self._done, self._width = 0, [], width
+            self._done_at, self._done, self._open, self._width = 0, [], [], width
         open_text = self.source[self._done_at:]
         start = last_block_start(open_text)
         if start:
             self._done = [*self._done, *draw(open_text[:start]), blank][-KEEP_ROWS:]
             self._done_at += start
             open_text = open_text[start:]
-        return [*self._done, *draw(open_text)] if open_text.strip() else list(self._done)
+            self._open = []
+        drawn = draw(open_text) if open_text.strip() else []
+        # Rows the change left as they were stay the same objects: the view repaints only
+        # the rows that differ (most changes add words to the last row).
+        self._open = [old if old == new else new
+                      for old, new in zip(self._open, drawn)] + drawn[len(self._open):]
+        return [*self._done, *self._open]
