@@ -116,7 +116,10 @@ def test_drag_and_ctrl_c_copy_from_the_history_and_the_text_box(tmp_path):
         start(tmux, tmp_path)
         tmux.keys("-l", "copy **this** please")
         tmux.keys("Enter")
-        screen = tmux.wait_for(lambda s: "direct:you." in s, "the reply")
+        # finished, so drawn as a message of the history (a live reply's header says it is
+        # replying): its lines are where the drag below is measured from
+        screen = tmux.wait_for(lambda s: "direct:you." in s and "is replying" not in s,
+                               "the finished reply")
         lines = screen.splitlines()
         top = next(i for i, line in enumerate(lines) if re.search(r"│  you  \d", line))
         left = lines[top].index("│  you") + 1  # the history's first column (its gutter)
