@@ -16,9 +16,10 @@ log says why, and the app runs on plain Textual behaviour: slower, never broken.
 - ``size_cache``: a layout skips the scrollbar update of scroll views whose sizes are unchanged.
 - ``scrollbar_update``: a history's height change (a reply growing in a pane not focused)
   updates its scrollbar in place instead of laying out the whole screen.
-- ``row_crop``: a frame renders, of each widget, only the rows it repaints (Textual renders all
-  of a widget's visible rows, cached or not, to keep the few that changed); with eight panes
-  streaming that was most of a frame (``bench/attach.py``).
+- ``row_crop``: a frame draws each widget only where it shows inside what changed, over the
+  rows that need it (Textual draws every widget in the bounding box of all changes over all of
+  its visible rows, the containers behind the panes too, to keep the few cells that changed);
+  with eight panes streaming that was most of a frame (``bench/attach.py``).
 - ``terminal_write`` (not a fast path): desktop notifications are written to the terminal
   through the app's driver; without it there are none (the bell, public, still rings).
 
@@ -57,8 +58,9 @@ from textual.timer import EventTargetGone, Timer
 from textual.widget import Widget
 
 try:
+    from textual._compositor import ChopsUpdate as _ChopsUpdate
     from textual._compositor import Compositor
-except ImportError:  # moved or gone: ``layout_diff``, and with it ``key_echo``, is off
+except ImportError:  # moved or gone: ``layout_diff`` and ``row_crop``, with them ``key_echo``, off
     Compositor = object  # type: ignore[assignment,misc]
 
 if TYPE_CHECKING:
@@ -223,15 +225,23 @@ def _check_layout_diff() -> str | None:
 
 
 def _check_row_crop() -> str | None:
-    """A partial update is rendered by ``Compositor._render_chops(crop, is_rendered_line)``
-    from ``cuts`` (each row's cut points) and ``visible_widgets`` (widget → region, clip),
-    each widget drawing a region of itself with ``render_lines``. (The results are compared
-    with Textual's own in the tests.)"""
+    """A partial update (``Compositor.render_partial_update``) takes the changed regions from
+    ``_dirty_regions``, turns them into row spans with ``_regions_to_spans``, and is written
+    by a ``ChopsUpdate(chops, spans, chop_ends)`` from ``cuts`` (each row's cut points) and
+    ``visible_widgets`` (widget → region, clip, front to back), each widget drawing a region
+    of itself with ``render_lines``. (What is written is compared with Textual's own in the
+    tests.)"""
     if Compositor is object:
         return "textual._compositor.Compositor"
-    return (_method(Compositor, "_render_chops", "crop", "is_rendered_line")
+    compositor = Compositor()
+    return (_method(Compositor, "render_partial_update")
+            or (None if _params(getattr(Compositor, "_regions_to_spans", None)) == ["regions"]
+                else "Compositor._regions_to_spans(regions)")
+            or _attribute(compositor, "_dirty_regions", set)
             or next((f"Compositor.{n}" for n in ("cuts", "visible_widgets")
-                     if not isinstance(getattr(Compositor, n, None), property)), None)
+                     if not hasattr(Compositor, n)), None)
+            or _attribute(compositor, "size")
+            or _method(_ChopsUpdate, "__init__", "chops", "spans", "chop_ends")
             or _method(Widget, "render_lines", "crop"))
 
 
@@ -456,41 +466,59 @@ class LaidOutCompositor(Compositor):
         self._laid_out = None
         super().clear()
 
-    def _render_chops(self, crop: Region, is_rendered_line: Callable[[int], bool]) -> Any:
+    def render_partial_update(self) -> Any:
         """Textual's partial update renders every widget that overlaps the bounding box of
-        what changed, each over all of its visible rows, and then keeps only the rows being
-        repainted: with replies streaming in panes across the screen, a frame went through
-        every row of every widget (their cached lines, restyled) to repaint a row per pane.
-        Here each widget renders only the band of its rows that are repainted (``row_crop``);
-        the chops are the same."""
+        what changed, each over all of its visible rows, and then keeps, of each repainted
+        row, the parts inside what changed. With replies streaming in panes across the
+        screen, a frame went through every row of every widget (their cached lines, restyled),
+        the containers behind the panes too, to repaint a row per pane. Here (``row_crop``)
+        a widget is drawn only where it shows on a repainted row, inside what changed and not
+        hidden by a widget in front, and then only over the band of rows that needs it; what
+        is written to the terminal is the same."""
         if not ROW_CROP:
-            return super()._render_chops(crop, is_rendered_line)
+            return super().render_partial_update()
+        update_regions = self._dirty_regions.copy()
+        self._dirty_regions.clear()
+        if not update_regions:
+            return None
+        crop = Region.from_union(update_regions).intersection(self.size.region)
+        spans = list(self._regions_to_spans(update_regions))
+        chops = self._span_chops(crop, spans)
+        return _ChopsUpdate(chops, spans, [cut_set[1:] for cut_set in self.cuts])
+
+    def _span_chops(self, crop: Region, spans: list[tuple[int, int, int]]) -> list[dict[int, Any]]:
         cuts = self.cuts
         chops: list[dict[int, Any]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
-        rows = [y for y in crop.line_range if is_rendered_line(y)]
-        if not rows:
-            return chops
-        for widget, (region, clip) in self.visible_widgets.items():
+        changed: dict[int, list[tuple[int, int]]] = {}
+        for y, x1, x2 in spans:
+            changed.setdefault(y, []).append((x1, x2))
+        rows = sorted(changed)
+        for widget, (region, clip) in self.visible_widgets.items():  # front to back
             visible = region.intersection(clip)
             if not visible or not crop.overlaps(visible):
                 continue
-            first = bisect_left(rows, visible.y)
-            last = bisect_left(rows, visible.bottom)
-            if first == last:
+            left, right = visible.x, visible.right
+            wanted: dict[int, set[int]] = {}  # row → the chops this widget shows there
+            for y in rows[bisect_left(rows, visible.y):bisect_left(rows, visible.bottom)]:
+                line_cuts, line = cuts[y], chops[y]
+                need = {cut for cut, end in zip(line_cuts, line_cuts[1:])
+                        if left <= cut < right and line[cut] is None
+                        and any(cut < x2 and end > x1 for x1, x2 in changed[y])}
+                if need:
+                    wanted[y] = need
+            if not wanted:
                 continue
-            top, bottom = rows[first], rows[last - 1] + 1
-            x, width = visible.x, visible.width
-            strips = widget.render_lines(Region(x - region.x, top - region.y, width, bottom - top))
-            first_cut, last_cut = x, x + width
+            top, bottom = min(wanted), max(wanted) + 1
+            strips = widget.render_lines(Region(left - region.x, top - region.y,
+                                                visible.width, bottom - top))
             for y, strip in zip(range(top, bottom), strips):
-                if not is_rendered_line(y):
+                need = wanted.get(y)
+                if not need:
                     continue
-                chops_line = chops[y]
-                final_cuts = [cut for cut in cuts[y] if last_cut >= cut >= first_cut]
-                # painting front to back: the first strip for a cut wins
-                for cut, piece in zip(final_cuts, strip.divide([c - x for c in final_cuts[1:]])):
-                    if chops_line.get(cut) is None:
-                        chops_line[cut] = piece
+                final_cuts = [cut for cut in cuts[y] if right >= cut >= left]
+                for cut, piece in zip(final_cuts, strip.divide([c - left for c in final_cuts[1:]])):
+                    if cut in need:
+                        chops[y][cut] = piece
         return chops
 
 
