@@ -197,3 +197,25 @@ async def test_text_selection_copies_the_messages_text(tmp_path):
         screen.clear_selection()
         await pilot.pause()
         assert view.text_selection is None
+
+
+async def test_a_message_replaced_by_its_new_version_keeps_what_was_drawn_ahead(tmp_path):
+    """A reply shown again under the same id (its final version after the streaming one) is
+    drawn ahead once: the frame that shows it copies those lines, and they show the new
+    version, not the old drawing of the same length."""
+    await prefill(tmp_path / "state", "home", ["only one"])
+    async with running_app(tmp_path) as (app, pilot):
+        view = app.main.panes[0].history
+        await wait_for(pilot, lambda: view.message_count == 1, what="history")
+        streaming = replace(_message(view, 1, "same words"), status="streaming")
+        await view.prepare(streaming)
+        view.append(streaming)
+        await pilot.pause(0.05)
+        final = replace(streaming, status="complete")
+        await view.prepare(final)
+        drawn = view._cache.get(view._cache_key(final, view._width, False))
+        view.append(final)
+        assert view._cache.get(view._cache_key(final, view._width, False)) is drawn
+        await pilot.pause(0.05)
+        assert "streaming" not in "".join(s.text for s in drawn)
+        assert view.messages[-1] is final and view.message_count == 2

@@ -204,6 +204,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         self._line_cache: LRUCache[tuple[int, int], tuple[Strip | None, Style, Strip]] = \
             LRUCache(256)
         self._prepared_long: LongText | None = None  # cut by ``prepare``, for the append
+        self._prepared: tuple[MessageLike, tuple] | None = None  # the last message ``prepare`` drew
         self._tools_open: set[int] = set()  # ids of replies whose tool calls are expanded
         self._line_selection: Selection | None = None  # the mouse selection, per repaint
 
@@ -249,11 +250,14 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         """Add or replace (same id) a message; follows the bottom only if already there."""
         at_bottom = self.follow
         if message.id in self._ids:
+            # what was drawn of the message it replaces goes; what ``prepare`` drew of this
+            # one (just before, at the width shown) stays
+            prepared = self._prepared if self._prepared and self._prepared[0] is message else None
+            self._drop_cached(message.id, keep=prepared[1] if prepared else None)
             for i, row in enumerate(self._rows):
                 if row.message.id == message.id:
                     self._rows[i] = self._row(message)
                     break
-            self._drop_cached(message.id)
         else:
             self._ids.add(message.id)
             if not at_bottom:
@@ -528,9 +532,11 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             await self._prepare_long(message, width)
             return
         key = self._cache_key(message, width, False)
-        if self._cache.get(key) is None:
-            draw = self._drawing(message, width, False)
-            self._cache[key] = await asyncio.to_thread(draw) if draws_on_thread(message) else draw()
+        draw = self._drawing(message, width, False)
+        strips = await asyncio.to_thread(draw) if draws_on_thread(message) else draw()
+        self._cache.discard(key)  # (an older version of the message may be drawn there)
+        self._cache[key] = strips
+        self._prepared = (message, key)
 
     async def _prepare_long(self, message: MessageLike, width: int) -> None:
         """Draw the end of a long message ahead (what the view shows when it follows the
@@ -551,8 +557,8 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             for (key, _draw), strips in zip(drawings, drawn):
                 self._cache[key] = strips
 
-    def _drop_cached(self, message_id: int) -> None:
-        for key in [k for k in self._cache.keys() if k[0] == message_id]:
+    def _drop_cached(self, message_id: int, keep: tuple | None = None) -> None:
+        for key in [k for k in self._cache.keys() if k[0] == message_id and k != keep]:
             self._cache.discard(key)
 
     def _reflow(self, *, keep_anchor: bool) -> None:
