@@ -35,6 +35,16 @@ gets Alt+digit; Textual's input table reads those pairs as the characters macOS 
 types (``\x1b2`` as ``™``, written for WezTerm on macOS), so Alt+2 typed ``™`` into the text
 box. Those characters, when a terminal sends them as characters, stay characters.
 
+Also here, not a fast path but memory: ``cache_cycles``. Two of Textual's caches leave
+reference cycles, which only a full collection frees, and the app runs one every 30 s
+(``tui/heap.py``). A ``Strip`` keeps what it derives in caches of its own, and when a cut or a
+crop changes nothing it caches *itself*: ``divide`` at its own end (the compositor divides
+every line it draws that way) and ``crop_extend`` over its whole width. And an ``LRUCache``
+that is cleared (a text area's lines on every key) leaves its ring of entries linked. With 8
+panes streaming, the dead strips (7 caches each) held 40-80 MB at a time and left the heap
+that big (``bench/attach.py``, memory). The replacements give the same strip back without
+caching it, and unlink the entries of a cleared cache.
+
 ``CLAW_TUI_TEXTUAL_FAST_PATHS=0`` turns every fast path off (for a Textual bug, or to compare);
 ``CLAW_TUI_TEXTUAL_FAST_PATHS=-size_cache,-key_echo`` turns off the ones named.
 """
@@ -46,14 +56,18 @@ import inspect
 import os
 from abc import abstractmethod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import textual
 from bisect import bisect_left
 
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.timer import EventTargetGone, Timer
 from textual.widget import Widget
 
@@ -166,6 +180,64 @@ def _apply_esc_digits(on: bool) -> None:
             else:
                 ANSI_SEQUENCES_KEYS[seq] = value
         _esc_digits_before.clear()
+
+
+_cycles_before: dict[str, Any] = {}  # Textual's own methods while ours are installed
+
+
+def _strip_divide(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
+    cuts = list(cuts)
+    if [cut for cut in cuts if cut <= self.cell_length] == [self.cell_length]:
+        return [self]  # as Textual's, which also keeps ``[self]`` in the strip's own cache
+    return _cycles_before["divide"](self, cuts)  # type: ignore[no-any-return]
+
+
+def _strip_crop_extend(self: Strip, start: int, end: int, style: Style | None) -> Strip:
+    if start <= 0 and end == self.cell_length:
+        return self  # as Textual's, which also keeps ``self`` in the strip's own cache
+    return _cycles_before["crop_extend"](self, start, end, style)  # type: ignore[no-any-return]
+
+
+def _lru_clear(self: LRUCache[Any, Any]) -> None:
+    for link in self._cache.values():
+        link.clear()  # a ring of [prev, next, key, value] lists: no entry holds another now
+    _cycles_before["clear"](self)
+
+
+def _check_cache_cycles() -> str | None:
+    """``Strip.divide(cuts)`` and ``Strip.crop_extend(start, end, style)`` give the strip
+    itself for a cut at its end and a crop over its width (what the replacements give);
+    ``LRUCache`` keeps its entries as lists in the dict ``_cache``. Checked by trying."""
+    divide = _cycles_before.get("divide", Strip.divide)
+    crop_extend = _cycles_before.get("crop_extend", Strip.crop_extend)
+    problem = (_method(Strip, "divide", "cuts")
+               or _method(Strip, "crop_extend", "start", "end", "style")
+               or _method(LRUCache, "clear"))
+    if problem:
+        return problem
+    cache: LRUCache[int, int] = LRUCache(2)
+    cache[1] = 1
+    if not all(isinstance(link, list) for link in getattr(cache, "_cache", {None: None}).values()):
+        return "LRUCache._cache"
+    strip = Strip([Segment("ab")])
+    divided = divide(strip, [2])
+    if len(divided) != 1 or divided[0] is not strip:
+        return "Strip.divide at the strip's end made a new strip"
+    return None if crop_extend(strip, 0, 2, None) is strip else \
+        "Strip.crop_extend over the strip's width made a new strip"
+
+
+def _apply_cache_cycles(on: bool) -> None:
+    if on and not _cycles_before:
+        _cycles_before.update(divide=Strip.divide, crop_extend=Strip.crop_extend,
+                              clear=LRUCache.clear)
+        Strip.divide = _strip_divide  # type: ignore[method-assign,assignment]
+        Strip.crop_extend = _strip_crop_extend  # type: ignore[method-assign]
+        LRUCache.clear = _lru_clear  # type: ignore[method-assign]
+    elif not on and _cycles_before:
+        Strip.divide = _cycles_before.pop("divide")  # type: ignore[method-assign]
+        Strip.crop_extend = _cycles_before.pop("crop_extend")  # type: ignore[method-assign]
+        LRUCache.clear = _cycles_before.pop("clear")  # type: ignore[method-assign]
 
 
 def _check_frame_timer() -> str | None:
@@ -290,11 +362,14 @@ FEATURES: dict[str, Feature] = {f.name: f for f in (
             _check_terminal_write),
     Feature("esc_digits", "Esc then a digit (Alt+digit in tmux, xterm, over SSH) is Alt+digit",
             _check_esc_digits),
+    Feature("cache_cycles", "drawn lines Textual's caches drop are freed at once, not at the "
+            "next full collection", _check_cache_cycles),
 )}
 
 SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = LAYOUT_DIFF = KEY_ECHO = TERMINAL_WRITE = True
 ROW_CROP = True
 ESC_DIGITS_READ = True
+CACHE_CYCLES = True
 
 
 def configure(setting: str | None = None) -> None:
@@ -331,6 +406,7 @@ def configure(setting: str | None = None) -> None:
         FEATURES["esc_digits"].on = False
         FEATURES["esc_digits"].missing = str(error)
         globals()["ESC_DIGITS_READ"] = False
+    _apply_cache_cycles(CACHE_CYCLES)
 
 
 def summary() -> str:
