@@ -219,3 +219,30 @@ async def test_a_message_replaced_by_its_new_version_keeps_what_was_drawn_ahead(
         await pilot.pause(0.05)
         assert "streaming" not in "".join(s.text for s in drawn)
         assert view.messages[-1] is final and view.message_count == 2
+
+
+async def test_a_view_following_new_messages_keeps_a_bounded_history(tmp_path, monkeypatch):
+    """Past ``MAX_ROWS`` messages, a view that follows the bottom lets the oldest go: the
+    newest stay on screen, and the top says older ones can be loaded again."""
+    import tui.widgets.history_view as history_view
+
+    monkeypatch.setattr(history_view, "MAX_ROWS", 30)
+    await prefill(tmp_path / "state", "home", ["only one"])
+    async with running_app(tmp_path) as (app, pilot):
+        view = app.main.panes[0].history
+        await wait_for(pilot, lambda: view.message_count == 1, what="history")
+        for n in range(1, 46):
+            view.append(_message(view, n, f"message number {n}"))
+        await pilot.pause(0.05)
+        assert view.message_count == 30 and view.has_older
+        assert view.messages[-1].content == "message number 45"
+        assert view.messages[0].content == "message number 16"
+        assert "message number 45" in app.screen_text()
+        # scrolled to the top, the older page comes back (here the stored first message), and
+        # nothing goes while the reader is up there
+        view.scroll_to(y=0, animate=False, immediate=True, force=True)
+        await wait_for(pilot, lambda: view.messages[0].content == "only one",
+                       what="the older page loaded again")
+        count = view.message_count
+        view.append(_message(view, 1, "one more"))
+        assert view.message_count == count + 1

@@ -132,6 +132,8 @@ def route_badge(message: MessageLike) -> str:
     return " · ".join(parts)
 
 
+MAX_ROWS = 2000
+"""Messages a view keeps in memory (ten pages); see ``HistoryView._trim``."""
 STATUS_MARK = {"interrupted": "⏹ interrupted", "error": "✖ error", "streaming": "… streaming"}
 WHOLE = -1
 """The part of a message that is all of it (a message that is not long)."""
@@ -270,9 +272,27 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
                 self._rows.insert(bisect_right(seqs, message.seq), row)
                 if self.selected is not None:
                     self.selected = None
+        if at_bottom:
+            self._trim()
         self._reflow(keep_anchor=not at_bottom)
         if at_bottom:
             self._scroll_bottom()
+
+    def _trim(self) -> None:
+        """Past ``MAX_ROWS`` messages, let the oldest go (the view follows the bottom: they are
+        far above). Scrolling up to the top loads them again, a page at a time, as any older
+        page; a pane open for days keeps a bounded history in memory."""
+        extra = len(self._rows) - MAX_ROWS
+        if extra <= 0:
+            return
+        gone, self._rows = self._rows[:extra], self._rows[extra:]
+        for row in gone:
+            self._ids.discard(row.message.id)
+            self._tools_open.discard(row.message.id)
+            self._drop_cached(row.message.id)
+        if self.selected is not None:
+            self.selected = self.selected - extra if self.selected >= extra else None
+        self.has_older = True
 
     def prepend(self, messages: Iterable[MessageLike], *, has_older: bool) -> None:
         """Add an older page above, keeping what is on screen where it is."""
