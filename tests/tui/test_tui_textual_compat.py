@@ -209,3 +209,23 @@ async def test_row_crop_writes_what_textual_writes(tmp_path):
             assert written[0] == written[1], regions
             assert len(written[0]) > 20
 
+
+
+async def test_border_row_draws_the_state_as_textual_does(tmp_path, reconfigure):
+    """A pane's state set in its bottom border through ``border_row`` (that row repainted
+    alone) shows exactly as Textual's own setter shows it, and so does clearing it."""
+    async with running_app(tmp_path, size=(160, 48)) as (app, pilot):
+        pane = app.main.panes[1]
+        shown = {}
+        for setting in ("", "-border_row"):
+            reconfigure(setting)
+            assert textual_compat.BORDER_ROW == (setting == "")
+            for state in ("● streaming", "⏳ queued", ""):
+                textual_compat.set_border_subtitle(pane, state)
+                await pilot.pause(0.05)
+                region = pane.region
+                row = app.screen._compositor.render_strips()[region.bottom - 1]
+                shown.setdefault(state, set()).add(row.text[region.x:region.right])
+        assert all(len(rows) == 1 for rows in shown.values()), shown
+        assert "● streaming" in next(iter(shown["● streaming"]))
+        assert "streaming" not in next(iter(shown[""])) and "queued" not in next(iter(shown[""]))

@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from engine.errors import ClawError
 from engine.gateway.inbox import Inbox, PeerSpec
-from tui import engine_messages
+from tui import engine_messages, textual_compat
 from tui.composer_commands import COMMANDS, command_list
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
@@ -232,8 +232,8 @@ class ChannelPane(Vertical):
                 self.status.display = bool(line)
 
     def _set_state_subtitle(self, state: str) -> None:
-        """The state sits in the pane's bottom border."""
-        self.border_subtitle = state
+        """The state sits in the pane's bottom border (repainting that row alone)."""
+        textual_compat.set_border_subtitle(self, state)
 
     def turn_state(self) -> str:
         """What the pane's turns are doing, as one of ``STATE_LABEL``'s keys."""
