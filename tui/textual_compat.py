@@ -465,7 +465,7 @@ def write_to_terminal(app: App[Any], text: str) -> bool:
 
 # ---------------------------------------------------------------- border titles
 
-def set_border_subtitle(widget: Widget, text: str) -> None:
+def set_bottom_title(widget: Widget, text: str) -> None:
     """Put ``text`` (plain, no markup) in ``widget``'s bottom border and repaint that row alone.
     Textual's ``border_subtitle`` repaints the whole widget, and for a pane that is every row
     of everything in it; a pane's state changes three times per reply (``border_row``)."""

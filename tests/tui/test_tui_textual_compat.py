@@ -221,7 +221,7 @@ async def test_border_row_draws_the_state_as_textual_does(tmp_path, reconfigure)
             reconfigure(setting)
             assert textual_compat.BORDER_ROW == (setting == "")
             for state in ("● streaming", "⏳ queued", ""):
-                textual_compat.set_border_subtitle(pane, state)
+                textual_compat.set_bottom_title(pane, state)
                 await pilot.pause(0.05)
                 region = pane.region
                 row = app.screen._compositor.render_strips()[region.bottom - 1]

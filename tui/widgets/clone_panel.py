@@ -192,7 +192,7 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
             self._resize()
             self.refresh()
         count = len(self._rows)
-        textual_compat.set_border_subtitle(self, f"{count} {self.noun}{'s' if count != 1 else ''}")
+        textual_compat.set_bottom_title(self, f"{count} {self.noun}{'s' if count != 1 else ''}")
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         """The hovered row's detail becomes the tooltip (none over the header or blank rows)."""

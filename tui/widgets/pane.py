@@ -233,7 +233,7 @@ class ChannelPane(Vertical):
 
     def _set_state_subtitle(self, state: str) -> None:
         """The state sits in the pane's bottom border (repainting that row alone)."""
-        textual_compat.set_border_subtitle(self, state)
+        textual_compat.set_bottom_title(self, state)
 
     def turn_state(self) -> str:
         """What the pane's turns are doing, as one of ``STATE_LABEL``'s keys."""
