@@ -1,7 +1,7 @@
-"""What a reply starting and ending costs the rest of the screen: the live area opens and
-collapses without hiding widgets (which would renumber the paint order of the whole pane),
-the finished reply is drawn into the history ahead of the frame that shows it, and panes
-finishing together take turns drawing, one at a time on a worker thread."""
+"""What a reply starting and ending costs the rest of the screen: it streams into the last rows
+of its pane's history (Markdown in the focused pane) without a layout, the finished reply is
+drawn into the history ahead of the frame that shows it, and long replies finishing together
+take turns drawing, one at a time on a worker thread."""
 
 from __future__ import annotations
 

@@ -490,7 +490,7 @@ class ChannelPane(Vertical):
 
     # The engine's events for this inbox arrive as messages (see ``tui/engine_messages.py``),
     # handled one at a time in order: the user message, the streamed reply and the final
-    # message land in that order, and a slow Markdown write here holds up no other pane.
+    # message land in that order, and a slow step here holds up no other pane.
 
     def _turn_for(self, event: TurnEvent, agent_id: str = "") -> PaneTurn | None:
         """The pane's record of the event's turn: one it sent, or one another client started
