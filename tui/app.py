@@ -282,8 +282,11 @@ class ClawApp(App[int]):
         loop = asyncio.get_running_loop()
         while True:
             due = pace.due(loop.time(), self._typing())
-            groups = groups_of([pane.inbox.key for pane in self._panes()])
-            for event in stream.drain(hold=lambda delta: due != ALL and groups.get(delta.inbox_key, due) != due):
+            hold: Callable[[Any], bool] | None = None
+            if due != ALL:  # the user types: only the due group's text goes now
+                groups = groups_of([pane.inbox.key for pane in self._panes()])
+                hold = lambda delta: groups.get(delta.inbox_key, due) != due  # noqa: E731
+            for event in stream.drain(hold=hold):
                 self._post_event(event)
             if not await stream.wait(pace.wait(loop.time()) if stream.pending else None):
                 return
