@@ -319,8 +319,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
                    markdown: bool = False) -> None:
         """Show a reply streaming in, below the messages (see ``LiveRow``); ``markdown``: drawn
         as Markdown (the focused pane) rather than plain."""
-        self._live = LiveRow(label, "", tools, markdown)
-        self._live.append(text)
+        self._live = LiveRow(label, text, tools, markdown)
         self._live_changed()
 
     def set_live_markdown(self, markdown: bool, text: str) -> None:
