@@ -173,6 +173,17 @@ async def _not_verified(exc: ssl.SSLCertVerificationError, where: str, host: str
     return TlsRefused(f"the TLS certificate of the gateway at {where} was refused ({why})")
 
 
+async def _close_probe(writer: asyncio.StreamWriter | None) -> None:
+    """Close a probe connection, whatever state it is in (it only describes a failure)."""
+    if writer is None:
+        return
+    writer.close()
+    try:
+        await asyncio.wait_for(writer.wait_closed(), PROBE_TIMEOUT)
+    except (OSError, ssl.SSLError, asyncio.TimeoutError):
+        pass
+
+
 async def _certificate(host: str, port: int) -> bytes | None:
     """The certificate a TLS listener at ``host:port`` presents (read to describe it in an
     error, never to trust it), or None when it does not speak TLS."""
@@ -189,12 +200,7 @@ async def _certificate(host: str, port: int) -> bytes | None:
     except (OSError, ssl.SSLError, asyncio.TimeoutError, EOFError):
         return None
     finally:
-        if writer is not None:
-            writer.close()
-            try:
-                await asyncio.wait_for(writer.wait_closed(), PROBE_TIMEOUT)
-            except (OSError, ssl.SSLError, asyncio.TimeoutError):
-                pass
+        await _close_probe(writer)
 
 
 async def _answers_plain_http(host: str, port: int) -> bool:
@@ -209,12 +215,7 @@ async def _answers_plain_http(host: str, port: int) -> bool:
     except (OSError, asyncio.TimeoutError, EOFError):
         return False
     finally:
-        if writer is not None:
-            writer.close()
-            try:
-                await asyncio.wait_for(writer.wait_closed(), PROBE_TIMEOUT)
-            except (OSError, asyncio.TimeoutError):
-                pass
+        await _close_probe(writer)
 
 
 def _names(der: bytes) -> list[str]:
