@@ -164,11 +164,7 @@ def bench_attach_time(runs: int, sessions: int = 50) -> dict[str, Any]:
     tui_bench = load_tui_bench()
     fake = BenchGateway(sessions)
     with tempfile.TemporaryDirectory() as tmp, served(fake):
-        config = Path(tmp, "clawdbot.json")
-        config.write_text(tui_bench.config_text(8))
-        state = Path(tmp, "state")
-        asyncio.run(tui_bench.prefill_first_pane(config, state))
-        bare = [sys.executable, str(Path(__file__).with_name("bare_app.py"))]
+        config, state, bare = tui_bench.start_setup(Path(tmp))
         embedded = claw_command() + ["--config", str(config), "--state-dir", str(state)]
         attach, env = attach_command(fake, Path(tmp, "remote-state"))
         starts = {

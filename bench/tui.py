@@ -137,13 +137,19 @@ async def prefill_first_pane(config_path: Path, state: Path) -> None:
         await store.close()
 
 
+def start_setup(tmp: Path) -> tuple[Path, Path, list[str]]:
+    """What every start-time bench starts from: the 8-pane config and a state dir whose first
+    pane has a stored message (in ``tmp``), and the command of the bare Textual app."""
+    config = tmp / "clawdbot.json"
+    config.write_text(config_text(8))
+    state = tmp / "state"
+    asyncio.run(prefill_first_pane(config, state))
+    return config, state, [sys.executable, str(Path(__file__).with_name("bare_app.py"))]
+
+
 def bench_cold_start(runs: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp, "clawdbot.json")
-        config.write_text(config_text(8))
-        state = Path(tmp, "state")
-        asyncio.run(prefill_first_pane(config, state))
-        bare = [sys.executable, str(Path(__file__).with_name("bare_app.py"))]
+        config, state, bare = start_setup(Path(tmp))
         claw = claw_command() + ["--config", str(config), "--state-dir", str(state)]
         frame, history = (b"claw-tui", b"a6"), (HISTORY_MARK.encode(),)
         # the first start of each writes bytecode caches and warms the OS file cache
@@ -170,11 +176,7 @@ def bench_cold_start_variants(runs: int, variants: dict[str, Path]) -> dict[str,
     to the bare app."""
     trees = {"this tree": ROOT, **variants}
     with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp, "clawdbot.json")
-        config.write_text(config_text(8))
-        state = Path(tmp, "state")
-        asyncio.run(prefill_first_pane(config, state))
-        bare = [sys.executable, str(Path(__file__).with_name("bare_app.py"))]
+        config, state, bare = start_setup(Path(tmp))
         claw = [sys.executable, "-m", "tui", "--config", str(config), "--state-dir", str(state)]
         frame, history = (b"claw-tui", b"a6"), (HISTORY_MARK.encode(),)
 
