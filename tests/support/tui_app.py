@@ -79,7 +79,17 @@ async def running_app(tmp_path: Path, *, text: str = CONFIG_TEXT, delay_ms: floa
                       **app_kwargs)
         async with app.run_test(size=size, message_hook=message_hook) as pilot:
             await pilot.pause()
+            await first_focus(app, pilot)
             yield app, pilot
+
+
+async def first_focus(app: ClawApp, pilot, timeout: float = 10.0) -> None:
+    """Until the first text box has focus, as a user sees the app start (keys typed before
+    that are held by the app and replayed; a loaded machine takes a few frames longer)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while app.focused is None and loop.time() < deadline:
+        await pilot.pause(0.02)
 
 
 async def wait_for(pilot, predicate: Callable[[], object], timeout: float = 10.0,
