@@ -359,7 +359,7 @@ class GatewayClient:
             params["offset"] = offset
         payload = _obj(await self.request("chat.history", params))
         raw: list[Any] = payload["messages"] if isinstance(payload.get("messages"), list) else []
-        return ([ev.RemoteMessage.from_payload(session_key, m) for m in raw],
+        return (ev.one_row_each([ev.RemoteMessage.from_payload(session_key, m) for m in raw]),
                 bool(payload.get("hasMore")))
 
     async def send(self, session_key: str, text: str, *,

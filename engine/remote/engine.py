@@ -41,7 +41,8 @@ from engine.remote.client import GatewayClient
 from engine.remote.connection import Auth
 from engine.remote.errors import GatewayError, StaleConfigHash
 from engine.remote.runs import DONE_KEPT, RUNS_KEPT, Run, Turn, usage_of
-from engine.remote.sessions import SessionPlace, fold_tool_steps, place_of, shown_role, stored
+from engine.remote.sessions import (SessionPlace, fold_tool_steps, next_paragraph, paragraphs,
+                                    place_of, shown_role, stored)
 from engine.remote.tls import TlsPin
 from engine.routing.inbound import Inbound
 from engine.routing.route import Explanation, Route
@@ -587,11 +588,8 @@ class RemoteEngine:
             if event.run_id in self._done:
                 return  # a run's last delta can come after its final (seen on 2026.9.6)
             turn = self._turn_of_run(event.session_key, event.run_id)
-            turn.parts.append(event.text)
             self._run_state(turn, "streaming")
-            self._events.emit(events.ReplyDelta, inbox_key=turn.place.inbox_key,
-                              turn_id=turn.turn_id, session_key=turn.place.session_key,
-                              agent_id=turn.place.agent_id, text=event.text)
+            self._reply_text(turn, event.text)
         elif isinstance(event, ev.ChatFinal):
             if event.run_id not in self._done:
                 turn = self._turn_of_run(event.session_key, event.run_id)
@@ -603,7 +601,7 @@ class RemoteEngine:
             if event.run_id not in self._done:
                 turn = self._turn_of_run(event.session_key, event.run_id)
                 reason = self._stop_reason(event.run_id, event.stop_reason or "aborted")
-                partial = "".join(turn.parts)
+                partial, turn.steps = "".join(turn.parts), []  # its steps' text is in it
                 message = self._with_steps(turn, self._synthetic(
                     turn, partial, "interrupted", reason)) if partial or turn.tools else None
                 self._close(turn, "interrupted", reason)
@@ -615,7 +613,7 @@ class RemoteEngine:
             if event.run_id not in self._done:
                 turn = self._turn_of_run(event.session_key, event.run_id)
                 error = one_line(event.detail or event.kind or "the run failed", 300)
-                partial = "".join(turn.parts)
+                partial, turn.steps = "".join(turn.parts), []  # its steps' text is in it
                 message = self._with_steps(turn, self._synthetic(turn, partial, "error", error)) \
                     if partial or turn.tools else None
                 self._close(turn, "error", error)
@@ -692,8 +690,7 @@ class RemoteEngine:
             turn = self._turn_of_run(key, message.run_id) if message.tool_step else \
                 self._new_turn(key, message.run_id or f"m-{message.id or message.seq}")
         if message.tool_step:  # a step of the run: its calls show live, its reply comes later
-            if message.text:
-                turn.steps.append(message.text)
+            self._step_text(turn, message.text)
             for call in message.tool_calls:
                 self._tool_started(turn, call)
             return
@@ -762,10 +759,37 @@ class RemoteEngine:
         (``meta.tools``, as an embedded reply keeps them)."""
         if message is None or not (turn.steps or turn.tools):
             return message
-        content = "\n\n".join([*turn.steps, message.content] if message.content
-                              else turn.steps)
+        content = paragraphs(turn.steps, message.content)
         meta = {**message.meta, "tools": turn.tools.stored()} if turn.tools else message.meta
         return dataclasses.replace(message, content=content, meta=meta)
+
+    def _reply_text(self, turn: Turn, text: str) -> None:
+        """Reply text of ``turn`` streamed in: shown after what it showed so far, a new
+        paragraph when a tool call came between (a gateway's deltas may run the text before
+        and after a call together; its transcript keeps them apart)."""
+        if not text:
+            return
+        if turn.new_paragraph:
+            text = next_paragraph("".join(turn.parts), text)
+            turn.new_paragraph = False
+        turn.parts.append(text)
+        self._events.emit(events.ReplyDelta, inbox_key=turn.place.inbox_key,
+                          turn_id=turn.turn_id, session_key=turn.place.session_key,
+                          agent_id=turn.place.agent_id, text=text)
+
+    def _step_text(self, turn: Turn, text: str) -> None:
+        """What the model said before a tool call (its ``preamble`` item, or the text of
+        the transcript row that made the call, whichever came first): part of the reply it
+        finishes with (``_with_steps``), and shown live as its own paragraph unless the
+        live text has it already (streamed as reply text)."""
+        said = text.strip()
+        if not said or (turn.steps and turn.steps[-1] == said):
+            return
+        turn.steps.append(said)
+        if not "".join(turn.parts).rstrip().endswith(said):
+            turn.new_paragraph = True
+            self._reply_text(turn, said)
+        turn.new_paragraph = True
 
     def _finish(self, turn: Turn, message: StoredMessage) -> None:
         message = self._with_steps(turn, message) or message
@@ -844,6 +868,12 @@ class RemoteEngine:
             run.take_usage(data)
             self._usage_changed(run)
             return
+        if event.stream == "item" and data.get("kind") == "preamble" and \
+                data.get("phase") == "end" and isinstance(data.get("progressText"), str):
+            turn = self._turns.get(self._run_turn.get(event.run_id, ""))
+            if turn is not None:  # its text is final now (updates may rewrite it)
+                self._step_text(turn, data["progressText"])
+            return
         if event.stream == "tool":
             step = remote_tools.from_event(data)
             turn = self._turns.get(self._run_turn.get(event.run_id, ""))
@@ -860,6 +890,7 @@ class RemoteEngine:
         """A call of ``turn`` started (from its live event or its transcript row, whichever
         came first): the pane shows it running."""
         if turn.tools.start(call):
+            turn.new_paragraph = True
             self._events.emit(events.ToolCallStarted, inbox_key=turn.place.inbox_key,
                               turn_id=turn.turn_id, session_key=turn.place.session_key,
                               agent_id=turn.place.agent_id, call=call)

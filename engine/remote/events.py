@@ -8,6 +8,7 @@ whoever shows it cleans it (``engine.text``).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -83,6 +84,28 @@ class RemoteMessage:
                    input_tokens=_i(usage.get("input")), output_tokens=_i(usage.get("output")),
                    tool_call_id=_s(m.get("toolCallId")), tool_name=_s(m.get("toolName")),
                    is_error=m.get("isError") is True)
+
+
+def one_row_each(page: list[RemoteMessage]) -> list[RemoteMessage]:
+    """A ``chat.history`` page with one row per transcript message. OpenClaw 2026.9.6 pages
+    an assistant message that said something and then called tools as two rows with the
+    same id and ``seq``: its text, then its ``toolCall`` blocks (``stopReason: "toolUse"``);
+    they are one step of the run, as the live ``session.message`` row is."""
+    out: list[RemoteMessage] = []
+    for message in page:
+        last = out[-1] if out else None
+        if (last is not None and message.id and message.id == last.id
+                and message.seq == last.seq and message.role == last.role == "assistant"):
+            out[-1] = dataclasses.replace(
+                message, text=last.text + message.text,
+                tool_calls=last.tool_calls + message.tool_calls,
+                input_tokens=message.input_tokens if message.input_tokens is not None
+                else last.input_tokens,
+                output_tokens=message.output_tokens if message.output_tokens is not None
+                else last.output_tokens)
+        else:
+            out.append(message)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

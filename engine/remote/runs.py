@@ -29,6 +29,9 @@ class Turn:
     parts: list[str] = field(default_factory=list)
     tools: ToolLog = field(default_factory=ToolLog)  # its tool calls so far
     steps: list[str] = field(default_factory=list)  # text of its rows that ended in tool calls
+    # a tool call (or a step's text) came since the last reply text: the next text shown
+    # starts a paragraph of its own, as the finished reply has it (``sessions.paragraphs``)
+    new_paragraph: bool = False
 
 
 @dataclass

@@ -82,6 +82,22 @@ def shown_role(message: RemoteMessage) -> bool:
     return message.role in ("user", "assistant")
 
 
+def paragraphs(steps: Iterable[str], reply: str = "") -> str:
+    """A run's text as one reply: what each tool step said, then the reply, a paragraph
+    each (a blank line between), as it shows live (``next_paragraph``) and once folded."""
+    texts = [t.strip() for t in steps if t.strip()]
+    return "\n\n".join([*texts, reply] if reply else texts)
+
+
+def next_paragraph(before: str, text: str) -> str:
+    """``text`` as the start of a new paragraph after the reply text ``before`` (live text
+    after a tool call): with the line breaks it lacks for a blank line between them."""
+    if not before.strip() or not text:
+        return text
+    have = len(before) - len(before.rstrip("\n")) + len(text) - len(text.lstrip("\n"))
+    return "\n" * max(0, 2 - have) + text
+
+
 def fold_tool_steps(page: Iterable[RemoteMessage],
                     running: Collection[str] = ()) -> list[RemoteMessage]:
     """A transcript page with each run's tool steps folded into its reply, as a live reply
@@ -95,8 +111,8 @@ def fold_tool_steps(page: Iterable[RemoteMessage],
 
     def fold(into: RemoteMessage) -> RemoteMessage:
         nonlocal steps, log
-        texts = [m.text for m in steps if m.text] + ([into.text] if into.text else [])
-        folded = dataclasses.replace(into, text="\n\n".join(texts),
+        text = paragraphs([m.text for m in steps], into.text if into is not steps[-1] else "")
+        folded = dataclasses.replace(into, text=text,
                                      tool_calls=tuple(log.stored()))
         steps, log = [], ToolLog()
         return folded

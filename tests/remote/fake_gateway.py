@@ -103,7 +103,9 @@ class FakeGateway:
     def add_row(self, key: str, message: dict[str, Any], run_id: str = "") -> dict[str, Any]:
         """Append a transcript row of any shape (a tool step, a ``toolResult``), numbered."""
         rows = self.transcripts.setdefault(key, [])
-        meta: dict[str, Any] = {"id": uuid.uuid4().hex, "seq": len(rows) + 1}
+        # numbered after the last row (two rows of one message share a seq)
+        seq = rows[-1]["__openclaw"]["seq"] + 1 if rows else 1
+        meta: dict[str, Any] = {"id": uuid.uuid4().hex, "seq": seq}
         if run_id:
             meta["runId"] = run_id
         message["__openclaw"] = meta

@@ -56,6 +56,11 @@ class AppFakeGateway(FakeGateway):
         self.tools: dict[str, list[dict[str, Any]]] = {}
         self.tool_release: asyncio.Event | None = None  # set: a call's result may come
         self.row_usage = True
+        # How a call's ``said`` text (what the model says before it) reaches clients: as
+        # OpenClaw 2026.9.6 sends it, a ``preamble`` item (``agent`` stream ``item``) and a
+        # transcript message paged as two rows (its text, its calls) with one id and seq;
+        # or (False) as ``chat`` deltas run together with the reply's, in one row
+        self.said_as_preamble = True
         self._tool_recipients: dict[str, Any] = {}  # run id -> the peer that started it
 
     @property
@@ -91,15 +96,46 @@ class AppFakeGateway(FakeGateway):
         return {"usage": {"input": input, "output": output, "totalTokens": input + output}} \
             if self.row_usage else {}
 
-    async def _run_tools(self, key: str, text: str, run_id: str) -> int:
-        """The scripted tool calls of a run, as a real gateway reports them; output tokens."""
+    async def _said(self, key: str, run_id: str, said: str, seq: int) -> int:
+        """What the model says before a call, streamed (``said_as_preamble``); the chat seq."""
+        agent = key.split(":")[1]
+        if self.said_as_preamble:
+            item = {"kind": "preamble", "title": "Preamble", "itemId": f"commentary-{seq}"}
+            for phase, shown in (("update", said[: len(said) // 2]), ("update", said + " x"),
+                                 ("end", said)):  # updates may rewrite it: only "end" holds
+                await self.broadcast("agent", {"sessionKey": key, "runId": run_id,
+                                               "agentId": agent, "stream": "item",
+                                               "data": {**item, "phase": phase,
+                                                        "progressText": shown}})
+            return seq
+        for word in said.split(" "):
+            seq += 1
+            await self.broadcast("chat", {"sessionKey": key, "runId": run_id, "seq": seq,
+                                          "state": "delta", "deltaText": word + " "})
+        return seq
+
+    async def _run_tools(self, key: str, text: str, run_id: str) -> tuple[int, int]:
+        """The scripted tool calls of a run, as a real gateway reports them; output tokens
+        and the last chat seq."""
         calls = self.tools.get(text, [])
+        seq = 0
         for i, tool in enumerate(calls):
             call_id = f"call_{i + 1}"
-            step = self.add_row(key, {
-                "role": "assistant", "stopReason": "toolUse", **self._usage(2, 5),
-                "content": [{"type": "toolCall", "id": call_id, "name": tool["name"],
-                             "arguments": tool.get("args", {})}]}, run_id)
+            said = tool.get("said", "")
+            if said:
+                seq = await self._said(key, run_id, said, seq)
+            block = {"type": "toolCall", "id": call_id, "name": tool["name"],
+                     "arguments": tool.get("args", {})}
+            step = self.add_row(key, {"role": "assistant", "stopReason": "toolUse",
+                                      **self._usage(2, 5), "content": [block]}, run_id)
+            if said and self.said_as_preamble:  # paged as its text, then its calls
+                rows = self.transcripts[key]
+                rows.insert(-1, {"role": "assistant", "content": [{"type": "text",
+                                                                    "text": said + " "}],
+                                 "__openclaw": step["__openclaw"]})
+            elif said:
+                step = {**step, "content": [{"type": "text", "text": said}, block]}
+                self.transcripts[key][-1] = step
             await self._announce(key, step)
             await self._tool_event(key, run_id, {"phase": "start", "name": tool["name"],
                                                  "toolCallId": call_id,
@@ -114,14 +150,14 @@ class AppFakeGateway(FakeGateway):
             self.add_row(key, {"role": "toolResult", "toolCallId": call_id,
                                "toolName": tool["name"], "content": content,
                                "isError": bool(tool.get("isError"))}, run_id)
-        return 2 * len(calls)
+        return 2 * len(calls), seq
 
     async def _run(self, key: str, text: str, run_id: str) -> None:
         reply = self.replies.get(text, f"echo: {text}")
         said: list[str] = []
         seq = 0
         try:
-            tool_tokens = await self._run_tools(key, text, run_id)
+            tool_tokens, seq = await self._run_tools(key, text, run_id)
             for word in reply.split(" "):
                 await asyncio.sleep(self.chunk_delay)
                 piece = (" " if said else "") + word

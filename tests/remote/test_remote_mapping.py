@@ -4,7 +4,7 @@ transcript rows a pane pages through (shapes as OpenClaw 2026.9.6 sends them).""
 from __future__ import annotations
 
 from engine.remote import tools
-from engine.remote.events import RemoteMessage
+from engine.remote.events import RemoteMessage, one_row_each
 from engine.remote.mapping import OPERATOR_INBOX, agent_of, inboxes, stored_message
 from engine.remote.sessions import fold_tool_steps, place_of, stored
 
@@ -95,6 +95,23 @@ def test_steps_without_a_reply_stay_a_row_unless_their_run_still_runs():
     # a call that never reported a result is not shown as a success
     (alone,) = [m for m in fold_tool_steps(steps[:2]) if m.role == "assistant"]
     assert alone.tool_calls[0]["result"].startswith("error: no result")
+
+
+def test_a_step_paged_as_two_rows_is_one_step_with_its_text_once():
+    """OpenClaw 2026.9.6 pages a message that said something, then called a tool, as its
+    text row and its call row with one id and seq (seen on a real gateway)."""
+    said = {"role": "assistant", "content": [{"type": "text", "text": "Let me check. "}],
+            "__openclaw": {"id": "a1", "seq": 2, "runId": "r1"}}
+    page = one_row_each([RemoteMessage.from_payload(KEY, m)
+                         for m in [TOOL_RUN[0], said, *TOOL_RUN[1:]]])
+    assert [(m.seq, m.tool_step) for m in page] == [(1, False), (2, True), (3, False),
+                                                    (4, False)]
+    assert page[1].text == "Let me check. " and page[1].input_tokens == 11
+    folded = [m for m in fold_tool_steps(page) if m.role == "assistant"]
+    assert [m.text for m in folded] == ["Let me check.\n\nTool said: .git/"]
+    # a run that ended without a reply: its step's text shows once
+    (left,) = [m for m in fold_tool_steps(page[:3]) if m.role == "assistant"]
+    assert left.text == "Let me check."
 
 
 def test_live_tool_events_become_the_embedded_calls_bounded():

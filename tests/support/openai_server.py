@@ -80,6 +80,7 @@ class CallTool:
     name: str
     arguments: dict[str, Any]
     call_id: str = "call_1"
+    said: str = ""  # text the model streams before the call ("let me check.")
 
 
 @dataclass
@@ -353,6 +354,8 @@ def _handler_for(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self._start_sse()
                 args = json.dumps(b.arguments)
                 half = len(args) // 2
+                for word in _words(b.said):
+                    self._event(_chunk(model, {"role": "assistant", "content": word}))
                 self._event(_chunk(model, {"role": "assistant", "tool_calls": [{
                     "index": 0, "id": b.call_id, "type": "function",
                     "function": {"name": b.name, "arguments": args[:half]}}]}))
