@@ -65,6 +65,12 @@ class ToolCallStarted(PaneEvent):
     event: events.ToolCallStarted
 
 
+class ToolCallProgress(PaneEvent):
+    """A running tool call's output so far: its line shows the end of it."""
+
+    event: events.ToolCallProgress
+
+
 class ToolCallFinished(PaneEvent):
     event: events.ToolCallFinished
 
@@ -113,7 +119,8 @@ class InboxChanged(EngineEvent):
 
 
 MESSAGE_FOR: dict[str, type[EngineEvent]] = {cls.__name__: cls for cls in (
-    RouteResolved, TurnQueued, TurnStarted, ReplyDelta, ToolCallStarted, ToolCallFinished,
+    RouteResolved, TurnQueued, TurnStarted, ReplyDelta, ToolCallStarted, ToolCallProgress,
+    ToolCallFinished,
     TurnFinished, TurnInterrupted, TurnFailed, CloneCreated, CloneStateChanged, ConfigReloaded,
     ConfigRejected, AgentMessage, EngineConnection, InboxChanged)}
 """Engine event class name → its message class."""

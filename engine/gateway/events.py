@@ -80,6 +80,16 @@ class ToolCallStarted(TurnEvent):
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ToolCallProgress(TurnEvent):
+    """A running tool call's output so far (``output``: its end, bounded), replacing the one
+    before: a long command on a remote gateway shows what it prints until it ends."""
+
+    agent_id: str
+    call_id: str
+    output: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ToolCallFinished(TurnEvent):
     """A tool call of the turn ended: ``outcome`` is what the reply row keeps of it (result,
     the rule that refused it)."""

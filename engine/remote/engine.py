@@ -55,6 +55,7 @@ log = logging.getLogger("claw_tui.remote")
 EXPORT_PAGES = 500  # of 200 messages: an export stops there rather than read without end
 ACCOUNTS_EVERY = 60.0  # s without a health event before channels.status is read again
 USAGE_EVERY = 0.25  # s: a run's token count is shown at most this often (``_usage_changed``)
+PROGRESS_EVERY = 0.25  # s: a running call's output so far, at most this often (``_tool_progress``)
 
 
 @dataclass(frozen=True)
@@ -881,6 +882,8 @@ class RemoteEngine:
                 phase, call = step
                 if phase == "start":
                     self._tool_started(turn, call)
+                elif phase == "update":
+                    self._tool_progress(turn, call)
                 else:
                     self._tool_ended(turn, call)
             return  # _tool_ended shows the run's change
@@ -894,6 +897,31 @@ class RemoteEngine:
             self._events.emit(events.ToolCallStarted, inbox_key=turn.place.inbox_key,
                               turn_id=turn.turn_id, session_key=turn.place.session_key,
                               agent_id=turn.place.agent_id, call=call)
+
+    def _tool_progress(self, turn: Turn, update: dict[str, Any]) -> None:
+        """A running call's output so far (each replaces the last; a command can print for
+        ever): the pane hears of it at most every ``PROGRESS_EVERY`` seconds, of the latest."""
+        call_id = update["id"]
+        if not turn.tools.has(call_id):
+            self._tool_started(turn, {k: update[k] for k in ("id", "name", "arguments")})
+        if not turn.tools.progress(call_id, update["output"]) or call_id in turn.progress_due:
+            return
+        wait = turn.progress_at.get(call_id, 0.0) + PROGRESS_EVERY - time.monotonic()
+        if wait <= 0:
+            self._show_progress(turn, call_id)
+        else:
+            turn.progress_due.add(call_id)
+            asyncio.get_running_loop().call_later(wait, self._show_progress, turn, call_id)
+
+    def _show_progress(self, turn: Turn, call_id: str) -> None:
+        turn.progress_due.discard(call_id)
+        output = turn.tools.output(call_id)
+        if output is None or self._turns.get(turn.turn_id) is not turn:
+            return  # it ended meanwhile: its result is shown
+        turn.progress_at[call_id] = time.monotonic()
+        self._events.emit(events.ToolCallProgress, inbox_key=turn.place.inbox_key,
+                          turn_id=turn.turn_id, session_key=turn.place.session_key,
+                          agent_id=turn.place.agent_id, call_id=call_id, output=output)
 
     def _tool_ended(self, turn: Turn, outcome: dict[str, Any]) -> None:
         """A call of ``turn`` ended (live, or its ``toolResult`` row): the pane shows how."""

@@ -2,8 +2,10 @@
 them live and in the history.
 
 OpenClaw reports a tool call three ways: live ``agent`` events of stream ``tool`` (``phase``
-``start`` with ``name``/``toolCallId``/``args``, ``result`` with ``isError`` and ``result``,
-a ``{content: [{type: "text", text}], details}`` object), which reach a client that advertised
+``start`` with ``name``/``toolCallId``/``args``; ``update`` with ``partialResult``, the output
+so far of a call still running, e.g. the tail of a command's output, each one replacing the
+last; ``result`` with ``isError`` and ``result``; results are
+``{content: [{type: "text", text}], details}`` objects), which reach a client that advertised
 the ``tool-events`` cap (runs it started) or subscribed to sessions (``session.tool``); and in
 the transcript, an assistant row ending ``stopReason: "toolUse"`` whose content holds
 ``{type: "toolCall", id, name, arguments}`` blocks, followed by one ``toolResult`` row per
@@ -25,6 +27,7 @@ NAME_CHARS = 80
 ARGUMENT_CHARS = 2000
 NO_RESULT = "error: no result (the run ended before the tool reported one)"
 TOOLS_KEPT = 64  # calls one reply keeps (a looping model must not grow a row without end)
+PARTIAL_CHARS = 2000  # of a running call's output so far, its end is kept (a call may never end)
 
 
 def _cap(text: str, limit: int | None = None) -> str:
@@ -82,15 +85,26 @@ def outcome(started: dict[str, Any], result: Any, is_error: bool) -> dict[str, A
     return {**started, "result": _cap(text)}
 
 
+def partial_text(partial: Any) -> str:
+    """A running call's output so far, its last ``PARTIAL_CHARS`` characters."""
+    text = result_text(partial)
+    return text[-PARTIAL_CHARS:]
+
+
 def from_event(data: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
-    """An ``agent`` event's tool data as ``("start", call)`` or ``("result", outcome)``;
-    None for other phases (``update``) and data without a call id."""
+    """An ``agent`` event's tool data as ``("start", call)``, ``("update", call with its
+    "output" so far)`` or ``("result", outcome)``; None for other phases, an update without
+    output and data without a call id."""
     phase, call_id = _s(data.get("phase")), _s(data.get("toolCallId"))
-    if not call_id or phase not in ("start", "result"):
+    if not call_id or phase not in ("start", "update", "result"):
         return None
     started = call(call_id, data.get("name"), data.get("args"))
     if phase == "start":
         return phase, started
+    if phase == "update":
+        if "partialResult" not in data:
+            return None
+        return phase, {**started, "output": partial_text(data.get("partialResult"))}
     return phase, outcome(started, data.get("result"), data.get("isError") is True)
 
 
@@ -136,9 +150,24 @@ class ToolLog:
     def has(self, call_id: str) -> bool:
         return call_id in self._calls
 
+    def progress(self, call_id: str, output: str) -> bool:
+        """A running call's output so far (replacing the last); False when the call is not
+        running here or its output did not change."""
+        known = self._calls.get(call_id)
+        if known is None or not known.get("running") or known.get("output") == output:
+            return False
+        known["output"] = output
+        return True
+
+    def output(self, call_id: str) -> str | None:
+        """The output so far of a call still running (None: not running, or none yet)."""
+        known = self._calls.get(call_id)
+        return known.get("output") if known is not None and known.get("running") else None
+
     def stored(self) -> list[dict[str, Any]]:
         """The calls as a reply row keeps them (``meta.tools``); one that never reported an
         end says so (it is not shown as a success)."""
         return [c if not c.get("running") else
-                {**{k: v for k, v in c.items() if k != "running"}, "result": NO_RESULT}
+                {**{k: v for k, v in c.items() if k not in ("running", "output")},
+                 "result": NO_RESULT}
                 for c in self._calls.values()]

@@ -52,7 +52,8 @@ class AppFakeGateway(FakeGateway):
         # Send the run's last delta again after its final, as a real gateway was seen to
         # (with the final's seq).
         self.late_delta = False
-        # message text -> tool calls the run makes first: {name, args, result, isError}
+        # message text -> tool calls the run makes first: {name, args, result, isError,
+        # said (text before the call), updates (its output so far, one ``update`` each)}
         self.tools: dict[str, list[dict[str, Any]]] = {}
         self.tool_release: asyncio.Event | None = None  # set: a call's result may come
         self.row_usage = True
@@ -140,6 +141,11 @@ class AppFakeGateway(FakeGateway):
             await self._tool_event(key, run_id, {"phase": "start", "name": tool["name"],
                                                  "toolCallId": call_id,
                                                  "args": tool.get("args", {})})
+            for output in tool.get("updates", ()):  # its output so far, as it runs
+                await self._tool_event(key, run_id, {
+                    "phase": "update", "name": tool["name"], "toolCallId": call_id,
+                    "partialResult": {"content": [{"type": "text", "text": output}],
+                                      "details": {"status": "running"}}})
             if self.tool_release is not None:
                 await self.tool_release.wait()
             content = [{"type": "text", "text": tool.get("result", "")}]

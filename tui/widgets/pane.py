@@ -554,6 +554,18 @@ class ChannelPane(Vertical):
             turn.tools.append({**event.call, "running": True})
             self._show_live_tools(turn)
 
+    def on_tool_call_progress(self, message: engine_messages.ToolCallProgress) -> None:
+        """A running call's output so far: its line shows the end of it until it ends."""
+        event = message.event
+        turn = self._turn_for(event, event.agent_id)
+        if turn is None:
+            return
+        at = next((i for i, call in enumerate(turn.tools)
+                   if call.get("running") and call.get("id") == event.call_id), None)
+        if at is not None:
+            turn.tools[at] = {**turn.tools[at], "output": event.output}
+            self._show_live_tools(turn)
+
     def on_tool_call_finished(self, message: engine_messages.ToolCallFinished) -> None:
         event = message.event
         turn = self._turn_for(event, event.agent_id)

@@ -22,9 +22,19 @@ def tool_calls(meta: dict | None) -> list[dict[str, Any]]:
     return [c for c in calls if isinstance(c, dict) and isinstance(c.get("name"), str)]
 
 
+OUTPUT_WIDTH = 40  # of a running call's last line of output, in its collapsed line
+
+
+def last_line(output: object) -> str:
+    """The last line a running call printed (of its bounded output so far), on one line."""
+    lines = [line for line in str(output or "").splitlines() if line.strip()]
+    return one_line(lines[-1], OUTPUT_WIDTH) if lines else ""
+
+
 def outcome(call: dict[str, Any]) -> str:
     if call.get("running"):  # started, not ended yet (a reply still streaming)
-        return "running…"
+        said = last_line(call.get("output"))
+        return f"running… › {said}" if said else "running…"
     if call.get("refused"):
         return "✗ refused"
     result = call.get("result")
