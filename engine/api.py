@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from engine.config.model import Config
     from engine.gateway.events import Event, ReplyDelta
     from engine.gateway.inbox import Inbox, PeerSpec
-    from engine.gateway.snapshot import CloneSnapshot
+    from engine.gateway.snapshot import CloneSnapshot, LiveTurn
     from engine.routing.route import Explanation, Route
     from engine.store.models import SearchHit, SessionRow, StoredMessage
 
@@ -184,6 +184,14 @@ class EngineAPI(Protocol):
     async def export(self, inbox_key: str, peer: PeerSpec, fmt: str = "markdown") -> Path: ...
 
     def clone_snapshots(self) -> list[CloneSnapshot]: ...
+
+    def live_turns(self) -> list[LiveTurn]:
+        """The turns accepted and not ended yet (queued, running or streaming), with their
+        reply and tool calls so far: a subscriber that lost events (``StreamLagged``) ends
+        the turns it shows that are not here (their ends were among the events lost) and
+        shows these as they are. Taken with a new subscription and no await between, it is
+        exactly what the events from that subscription build on."""
+        ...
 
     async def reload(self, config: Config | None = None) -> bool:
         """Swap in ``config`` (or re-read the config file) if it validates."""

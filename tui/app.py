@@ -417,9 +417,13 @@ class ClawApp(App[int]):
             pass
 
     def _resync(self) -> None:
+        """After lost events: the clone panel, and each pane's turns and history, as the
+        engine has them now (read right after the new subscription: no await between)."""
         self._refresh_clones()
+        live = self.gateway.live_turns()
         for pane in self._panes():
-            pane.reload_history()
+            pane.post_message(engine_messages.EngineResynced(
+                [turn for turn in live if turn.inbox_key == pane.inbox.key]))
 
     # ------------------------------------------------------------------ actions
 

@@ -17,10 +17,22 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from engine.gateway import events
+    from engine.gateway.snapshot import LiveTurn
 
 
 class EngineReady(Message, bubble=False):
     """The engine runs: a pane may load its history and send what was typed meanwhile."""
+
+
+class EngineResynced(Message, bubble=False):
+    """The pump lost events (the app fell behind the engine) and subscribed again: a pane
+    puts its turns right with the engine's (``turns``: those of its inbox still in flight,
+    ``EngineAPI.live_turns``) and reloads its history. Posted behind the events the pane
+    has not handled yet and ahead of every later one, so it is what those build on."""
+
+    def __init__(self, turns: list[LiveTurn]) -> None:
+        super().__init__()
+        self.turns = turns
 
 
 class EngineEvent(Message, bubble=False):

@@ -43,7 +43,7 @@ from engine.gateway.lanes import SessionLanes
 from engine.gateway.lifecycle import TurnRunner
 from engine.gateway.publisher import Publisher
 from engine.gateway.reload import ConfigReloader, changed_agents
-from engine.gateway.snapshot import CloneSnapshot
+from engine.gateway.snapshot import CloneSnapshot, LiveTurn
 from engine.gateway.subscription import Subscription
 from engine.ids import normalize_account_id, normalize_agent_id, normalize_channel
 from engine.routing.inbound import Inbound
@@ -283,6 +283,9 @@ class Gateway:
         return session_tools.SessionTools(lambda: self.config, self._stores, lambda: self._a2a)
 
     # -- state, history, sessions --------------------------------------------------------------
+    def live_turns(self) -> list[LiveTurn]:
+        return self._lanes.live_turns()
+
     def clone_snapshots(self) -> list[CloneSnapshot]:
         return [rec.snapshot() for rec in self._clones.all()]
 

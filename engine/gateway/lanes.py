@@ -16,6 +16,7 @@ import anyio
 
 from engine.errors import ClawError
 from engine.gateway.deferred import events, turns
+from engine.gateway.snapshot import LiveTurn
 
 if TYPE_CHECKING:
     from anyio.abc import TaskGroup
@@ -121,6 +122,13 @@ class SessionLanes:
             return None
         head = lane.head
         return head.clone.running.get(head.turn_id) or "queued"
+
+    def live_turns(self) -> list[LiveTurn]:
+        """The accepted turns whose final event has not gone out, oldest first."""
+        return [LiveTurn(turn.turn_id, turn.inbox_key, turn.session_key, turn.agent_id,
+                         turn.clone.running.get(turn.turn_id) or "queued",
+                         "".join(turn.reply), tuple(dict(c) for c in turn.tools))
+                for turn in self._turns.values() if turn.final is None]
 
     def shut_down(self) -> None:
         """Drop every queued turn and ask every running one to stop."""

@@ -270,17 +270,22 @@ class TurnRunner:
                 rec.tool_calls += 1
                 rec.last_tool = tool_label(outcome)
                 self._events.clone_changed(rec)
-            if turn is None or not self._events.listening:
+            if turn is None:
                 return
             common = dict(inbox_key=turn.inbox_key, turn_id=turn.turn_id,
                           session_key=turn.session_key, agent_id=turn.agent_id)
             if outcome is None:
-                self._events.emit(events.ToolCallStarted, **common,
-                                  call={"id": call.id, "name": call.name,
-                                        "arguments": call.arguments})
+                started = {"id": call.id, "name": call.name, "arguments": call.arguments}
+                turn.tools.append({**started, "running": True})
+                if self._events.listening:
+                    self._events.emit(events.ToolCallStarted, **common, call=started)
             else:
-                self._events.emit(events.ToolCallFinished, **common,
-                                  outcome=stored_outcome(outcome))
+                ended = stored_outcome(outcome)
+                turn.tools[:] = [c for c in turn.tools
+                                 if not (c.get("running") and c.get("id") == call.id)]
+                turn.tools.append(ended)
+                if self._events.listening:
+                    self._events.emit(events.ToolCallFinished, **common, outcome=ended)
 
         return on_tool
 
@@ -294,6 +299,7 @@ class TurnRunner:
         def on_delta(text: str) -> None:
             if not text:
                 return
+            turn.reply.append(text)
             if rec.running.get(turn_id) != "streaming":
                 rec.running[turn_id] = "streaming"
                 self._events.clone_changed(rec)

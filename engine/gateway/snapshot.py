@@ -1,8 +1,10 @@
-"""``CloneSnapshot``: a cheap, immutable picture of one per-channel clone for the clone panel."""
+"""``CloneSnapshot``: a cheap, immutable picture of one per-channel clone for the clone panel;
+``LiveTurn``: one of a pane's turns still in flight."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 CLONE_STATES: tuple[str, ...] = ("idle", "queued", "running", "streaming", "interrupted", "error")
 
@@ -48,3 +50,20 @@ class CloneSnapshot:
             "retired": self.retired, "toolCalls": self.tool_calls, "lastTool": self.last_tool,
             "agentDir": self.agent_dir, "sandbox": self.sandbox, "workspace": self.workspace,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class LiveTurn:
+    """A turn the engine accepted and has not ended, as its events so far left it: what a
+    client that lost events (``StreamLagged``) puts its panes right with. ``state`` is
+    ``queued``, ``running`` (no reply text yet) or ``streaming``; ``text`` the reply so far;
+    ``tools`` its tool calls so far as ``ToolCallStarted``/``ToolCallFinished`` gave them (a
+    running one marked ``running``)."""
+
+    turn_id: str
+    inbox_key: str
+    session_key: str
+    agent_id: str
+    state: str
+    text: str = ""
+    tools: tuple[dict[str, Any], ...] = field(default=(), hash=False, compare=False)

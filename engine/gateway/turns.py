@@ -49,6 +49,9 @@ class Turn:
     dropped: str | None = None  # set when removed from its queue (reason)
     final: Event | None = None
     done: anyio.Event = field(default_factory=anyio.Event)
+    # what its events told subscribers so far (``Gateway.live_turns``): reply text, tool calls
+    reply: list[str] = field(default_factory=list)
+    tools: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def session_key(self) -> str:

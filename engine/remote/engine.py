@@ -32,7 +32,7 @@ from engine.errors import ClawError, ConfigError
 from engine.gateway import events
 from engine.gateway.inbox import LOCAL_INBOX_KEY, Inbox, PeerSpec, UnknownInbox
 from engine.gateway.publisher import Publisher
-from engine.gateway.snapshot import CloneSnapshot
+from engine.gateway.snapshot import CloneSnapshot, LiveTurn
 from engine.gateway.subscription import Subscription
 from engine.remote import events as ev
 from engine.remote import tools as remote_tools
@@ -457,6 +457,13 @@ class RemoteEngine:
 
     def clone_snapshots(self) -> list[CloneSnapshot]:
         return [run.snapshot() for run in self._runs.values()]
+
+    def live_turns(self) -> list[LiveTurn]:
+        """The runs this client follows that have not ended, as its events showed them."""
+        return [LiveTurn(turn.turn_id, turn.place.inbox_key, turn.place.session_key,
+                         turn.place.agent_id, "streaming" if turn.parts else "running",
+                         "".join(turn.parts), turn.tools.live())
+                for turn in self._turns.values()]
 
     # -- config ------------------------------------------------------------------------------
     async def reload(self, config: Config | None = None) -> bool:

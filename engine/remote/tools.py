@@ -164,6 +164,11 @@ class ToolLog:
         known = self._calls.get(call_id)
         return known.get("output") if known is not None and known.get("running") else None
 
+    def live(self) -> tuple[dict[str, Any], ...]:
+        """The calls as the pane holds them while the reply streams (running ones marked,
+        with their output so far)."""
+        return tuple(dict(c) for c in self._calls.values())
+
     def stored(self) -> list[dict[str, Any]]:
         """The calls as a reply row keeps them (``meta.tools``); one that never reported an
         end says so (it is not shown as a success)."""

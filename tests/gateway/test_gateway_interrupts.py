@@ -162,3 +162,25 @@ async def test_closing_the_gateway_interrupts_running_turns_and_keeps_partials(t
     assert history[1].content
     events = sub.drain()
     assert not any(isinstance(e, TurnStarted) and e.turn_id == queued.turn_id for e in events)
+
+
+async def test_live_turns_are_the_turns_in_flight_with_their_reply_so_far(tmp_path, slow_env):
+    """What a subscriber that lost events puts its panes right with: the running turn with
+    the reply text published so far, the queued one, and neither once they ended."""
+    config = write_config(tmp_path, two_agents())
+    async with gateway(config, tmp_path, slow_env) as gw:
+        sub = gw.subscribe()
+        t1 = await gw.send("whatsapp:personal", ME, "one")
+        t2 = await gw.send("whatsapp:personal", ME, "two")
+        seen = await first_delta(sub, t1.turn_id)
+        text = "".join(e.text for e in seen if isinstance(e, ReplyDelta))
+        live = {t.turn_id: t for t in gw.live_turns()}
+        assert set(live) == {t1.turn_id, t2.turn_id}
+        assert (live[t1.turn_id].state, live[t2.turn_id].state) == ("streaming", "queued")
+        assert live[t1.turn_id].text.startswith(text) and text
+        assert (live[t1.turn_id].inbox_key, live[t1.turn_id].session_key) == (
+            "whatsapp:personal", t1.session_key)
+        assert isinstance(await t1.wait(), TurnFinished)
+        assert [t.turn_id for t in gw.live_turns()] == [t2.turn_id]
+        assert isinstance(await t2.wait(), TurnFinished)
+        assert gw.live_turns() == []

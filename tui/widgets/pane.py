@@ -168,6 +168,34 @@ class ChannelPane(Vertical):
         for line in held:
             await self.submit(line)
 
+    async def on_engine_resynced(self, message: engine_messages.EngineResynced) -> None:
+        """Events were lost: a turn shown here that the engine no longer runs has ended (its
+        reply comes with the history, read again); one it still runs goes on from the reply
+        and tool calls the engine has for it."""
+        live = {turn.turn_id: turn for turn in message.turns}
+        for turn in list(self.turns.values()):
+            if turn.turn_id not in live:
+                await self._end(turn, None)
+        for known in message.turns:
+            turn = self.turns.get(known.turn_id)
+            if turn is None:
+                if self.route is None or known.session_key != self.route.session_key:
+                    continue  # not the session shown here
+                turn = self.turns[known.turn_id] = PaneTurn(known.turn_id, known.session_key,
+                                                            known.agent_id)
+            turn.state = known.state
+            turn.parts = [known.text] if known.text else []
+            turn.tools = [dict(call) for call in known.tools]
+            if self._live_turn == turn.turn_id:
+                self._begin_live(turn)  # drawn afresh from what the engine has
+        if self._live_turn is None:
+            nxt = next((t for t in self.turns.values() if t.state in ("running", "streaming")),
+                       None)
+            if nxt is not None:
+                self._begin_live(nxt)
+        self._update_labels()
+        self.reload_history()
+
     # ------------------------------------------------------------- routing
 
     def refresh_route(self) -> None:
