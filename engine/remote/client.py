@@ -350,17 +350,21 @@ class GatewayClient:
             raise GatewayError("sessions.create answered without a session key")
         return key
 
-    async def history(self, session_key: str, *, limit: int = HISTORY_PAGE,
-                      offset: int = 0) -> tuple[list[ev.RemoteMessage], bool]:
-        """A page of a session's transcript, oldest first: the newest ``limit`` messages,
-        or those ``offset`` messages further back; and whether older ones exist."""
+    async def history_page(self, session_key: str, *, limit: int = HISTORY_PAGE,
+                           offset: int = 0) -> ev.HistoryPage:
+        """A page of a session's transcript: the newest ``limit`` messages, or those
+        ``offset`` messages further back (``HistoryPage``)."""
         params: dict[str, Any] = {"sessionKey": session_key, "limit": limit}
         if offset:
             params["offset"] = offset
-        payload = _obj(await self.request("chat.history", params))
-        raw: list[Any] = payload["messages"] if isinstance(payload.get("messages"), list) else []
-        return (ev.one_row_each([ev.RemoteMessage.from_payload(session_key, m) for m in raw]),
-                bool(payload.get("hasMore")))
+        return ev.HistoryPage.from_payload(session_key,
+                                           await self.request("chat.history", params))
+
+    async def history(self, session_key: str, *, limit: int = HISTORY_PAGE,
+                      offset: int = 0) -> tuple[list[ev.RemoteMessage], bool]:
+        """``history_page``'s messages, oldest first, and whether older ones exist."""
+        page = await self.history_page(session_key, limit=limit, offset=offset)
+        return page.messages, page.more
 
     async def send(self, session_key: str, text: str, *,
                    idempotency_key: str | None = None, queue_mode: str | None = None) -> str:

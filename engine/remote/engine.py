@@ -40,7 +40,7 @@ from engine.remote.accounts import Accounts
 from engine.remote.client import GatewayClient
 from engine.remote.connection import Auth
 from engine.remote.errors import GatewayError, StaleConfigHash
-from engine.remote.runs import DONE_KEPT, RUNS_KEPT, Run, Turn, usage_of
+from engine.remote.runs import DONE_KEPT, HELD_KEPT, RUNS_KEPT, Run, Turn, usage_of
 from engine.remote.sessions import (SessionPlace, fold_tool_steps, next_paragraph, paragraphs,
                                     place_of, shown_role, stored)
 from engine.remote.tls import TlsPin
@@ -330,10 +330,13 @@ class RemoteEngine:
         if before_seq is not None:
             newest = self._last_seq.get(session_key, before_seq - 1)
             offset = max(0, newest - before_seq + 1)
-        page, _ = await self._client.history(session_key, limit=limit, offset=offset)
+        read = await self._client.history_page(session_key, limit=limit, offset=offset)
+        page = read.messages
         seqs = [m.seq for m in page if m.seq is not None]
         if seqs and before_seq is None:
             self._last_seq[session_key] = max(self._last_seq.get(session_key, 0), max(seqs))
+        if before_seq is None and read.active_runs:
+            await self._adopt_runs(session_key, read.active_runs, page)
         meta = self._badge(place)
         running = {t.run_id for t in self._turns.values() if t.run_id}
         rows = [stored(m, place, meta) for m in fold_tool_steps(page, running) if shown_role(m)
@@ -727,7 +730,9 @@ class RemoteEngine:
 
     def _turn_of_run(self, session_key: str, run_id: str) -> Turn:
         """The turn of ``run_id``: known, else the session's open turn that has no run yet
-        (the message that started it came first), else a new one."""
+        (the message that started it came first), else a new one — a run this client did
+        not see start (it attached or reconnected meanwhile), whose earlier tool calls are
+        read back from its transcript (``_recover_later``)."""
         turn = self._turns.get(self._run_turn.get(run_id, ""))
         if turn is not None:
             return turn
@@ -735,9 +740,77 @@ class RemoteEngine:
         if turn is None or (turn.run_id and turn.run_id != run_id):
             turn = self._new_turn(session_key, run_id or uuid.uuid4().hex)
             self._open[session_key] = turn.turn_id
+            if run_id:
+                turn.recovering = True
+                self._spawn(self._recover_later(turn), "remote-recover-run")
         if run_id:
             self._bind(turn, run_id)
         return turn
+
+    async def _adopt_runs(self, session_key: str, run_ids: frozenset[str],
+                          page: list[ev.RemoteMessage]) -> None:
+        """Runs in progress in a session read from the gateway (``activeRunIds``) that this
+        client did not know: followed from now on, with the calls and step text their rows
+        on ``page`` hold, so the live reply shows them and the history leaves those rows to
+        it. Their session is watched (their live events and rows come)."""
+        new = [r for r in sorted(run_ids) if r not in self._run_turn and r not in self._done]
+        for run_id in new:
+            turn = self._turns.get(self._open.get(session_key, ""))
+            if turn is None or (turn.run_id and turn.run_id != run_id):
+                turn = self._new_turn(session_key, run_id)
+                self._open[session_key] = turn.turn_id
+            self._bind(turn, run_id)
+            self._recover(turn, page)
+        if new:
+            try:
+                await self._client.watch(session_key)
+            except GatewayError as exc:
+                log.info("could not follow session %s: %s", session_key[:120], exc)
+
+    async def _recover_later(self, turn: Turn) -> None:
+        """``_recover`` from the session's newest page, read now; the live calls that came
+        meanwhile follow (``_hold``)."""
+        page: list[ev.RemoteMessage] = []
+        try:
+            page = (await self._client.history_page(turn.place.session_key)).messages
+        except GatewayError as exc:
+            log.info("earlier calls of run %s not read: %s", turn.run_id[:60], exc)
+        finally:
+            turn.recovering = False
+        if self._turns.get(turn.turn_id) is not turn:
+            return  # it ended meanwhile
+        self._recover(turn, page)
+        held, turn.held = turn.held, []
+        for kind, call in held:
+            if kind == "start":
+                self._tool_started(turn, call)
+            else:
+                self._tool_ended(turn, call)
+
+    @staticmethod
+    def _hold(turn: Turn, kind: str, call: dict[str, Any]) -> bool:
+        """While ``turn``'s earlier calls are read back, a live call event waits (True)."""
+        if not turn.recovering:
+            return False
+        if len(turn.held) < HELD_KEPT:
+            turn.held.append((kind, call))
+        return True
+
+    def _recover(self, turn: Turn, page: list[ev.RemoteMessage]) -> None:
+        """The calls (and step text) of ``turn``'s run that its transcript rows on ``page``
+        hold, for a run this client joined late. A call its live events showed already, or
+        show later, is the same call (``ToolLog`` keys calls by id): none is doubled."""
+        for message in page:
+            if message.run_id != turn.run_id:
+                continue
+            if message.tool_step:
+                self._step_text(turn, message.text)
+                for call in message.tool_calls:
+                    self._tool_started(turn, call)
+            elif message.role == "toolResult" and message.tool_call_id:
+                self._tool_ended(turn, remote_tools.outcome(
+                    remote_tools.call(message.tool_call_id, message.tool_name, None),
+                    message.text, message.is_error))
 
     def _bind(self, turn: Turn, run_id: str) -> None:
         turn.run_id = run_id
@@ -899,6 +972,8 @@ class RemoteEngine:
     def _tool_started(self, turn: Turn, call: dict[str, Any]) -> None:
         """A call of ``turn`` started (from its live event or its transcript row, whichever
         came first): the pane shows it running."""
+        if self._hold(turn, "start", call):
+            return
         if turn.tools.start(call):
             turn.new_paragraph = True
             self._events.emit(events.ToolCallStarted, inbox_key=turn.place.inbox_key,
@@ -909,6 +984,8 @@ class RemoteEngine:
         """A running call's output so far (each replaces the last; a command can print for
         ever): the pane hears of it at most every ``PROGRESS_EVERY`` seconds, of the latest."""
         call_id = update["id"]
+        if turn.recovering:
+            return  # its output shows with its next update
         if not turn.tools.has(call_id):
             self._tool_started(turn, {k: update[k] for k in ("id", "name", "arguments")})
         if not turn.tools.progress(call_id, update["output"]) or call_id in turn.progress_due:
@@ -932,6 +1009,8 @@ class RemoteEngine:
 
     def _tool_ended(self, turn: Turn, outcome: dict[str, Any]) -> None:
         """A call of ``turn`` ended (live, or its ``toolResult`` row): the pane shows how."""
+        if self._hold(turn, "end", outcome):
+            return
         if not turn.tools.has(outcome["id"]):
             self._tool_started(turn, {k: outcome[k] for k in ("id", "name", "arguments")})
         ended = turn.tools.end(outcome)

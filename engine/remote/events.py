@@ -86,6 +86,31 @@ class RemoteMessage:
                    is_error=m.get("isError") is True)
 
 
+ACTIVE_RUNS_KEPT = 64  # of a session's active run ids read from a history page
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPage:
+    """A ``chat.history`` page: its messages, oldest first; whether older ones exist; and
+    the session's runs in progress (``sessionInfo.activeRunIds``; None when the gateway did
+    not say), so a client that attaches mid-run knows the run's earlier rows belong to it."""
+
+    messages: list[RemoteMessage]
+    more: bool
+    active_runs: frozenset[str] | None
+
+    @classmethod
+    def from_payload(cls, session_key: str, payload: Any) -> HistoryPage:
+        p = _d(payload)
+        raw = p.get("messages")
+        messages = [RemoteMessage.from_payload(session_key, m)
+                    for m in (raw if isinstance(raw, list) else [])]
+        ids = _d(p.get("sessionInfo")).get("activeRunIds")
+        active = frozenset(i for i in ids[:ACTIVE_RUNS_KEPT] if isinstance(i, str) and i) \
+            if isinstance(ids, list) else None
+        return cls(one_row_each(messages), bool(p.get("hasMore")), active)
+
+
 def one_row_each(page: list[RemoteMessage]) -> list[RemoteMessage]:
     """A ``chat.history`` page with one row per transcript message. OpenClaw 2026.9.6 pages
     an assistant message that said something and then called tools as two rows with the

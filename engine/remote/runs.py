@@ -15,6 +15,7 @@ from engine.remote.tools import ToolLog
 
 RUNS_KEPT = 50  # finished runs the runs panel keeps
 DONE_KEPT = 2048  # finished run ids remembered, so a late transcript row is not shown twice
+HELD_KEPT = 256  # live call events a turn holds while its earlier calls are read back
 
 
 @dataclass
@@ -35,6 +36,10 @@ class Turn:
     # running calls' output so far: when each was last shown, and which wait to be shown
     progress_at: dict[str, float] = field(default_factory=dict)
     progress_due: set[str] = field(default_factory=set)
+    # a run joined mid-way while its earlier calls are read back: its live calls wait, so
+    # the calls stay in the order they were made
+    recovering: bool = False
+    held: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass

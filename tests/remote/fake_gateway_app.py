@@ -48,12 +48,14 @@ class AppFakeGateway(FakeGateway):
             "a2a": [{"accountId": "default", "running": True, "connected": True,
                      "enabled": True, "configured": True}]}
         self.runs: dict[str, asyncio.Task[None]] = {}
+        self.run_keys: dict[str, str] = {}  # run id -> its session (``activeRunIds``)
         self.aborted: list[str] = []
         # Send the run's last delta again after its final, as a real gateway was seen to
         # (with the final's seq).
         self.late_delta = False
         # message text -> tool calls the run makes first: {name, args, result, isError,
-        # said (text before the call), updates (its output so far, one ``update`` each)}
+        # said (text before the call), updates (its output so far, one ``update`` each),
+        # hold (an event its result waits for, else ``tool_release``)}
         self.tools: dict[str, list[dict[str, Any]]] = {}
         self.tool_release: asyncio.Event | None = None  # set: a call's result may come
         self.row_usage = True
@@ -80,6 +82,7 @@ class AppFakeGateway(FakeGateway):
 
     def start_run(self, key: str, text: str, run_id: str | None = None) -> str:
         run_id = run_id or uuid.uuid4().hex
+        self.run_keys[run_id] = key
         self.runs[run_id] = asyncio.get_running_loop().create_task(self._run(key, text, run_id))
         return run_id
 
@@ -146,8 +149,9 @@ class AppFakeGateway(FakeGateway):
                     "phase": "update", "name": tool["name"], "toolCallId": call_id,
                     "partialResult": {"content": [{"type": "text", "text": output}],
                                       "details": {"status": "running"}}})
-            if self.tool_release is not None:
-                await self.tool_release.wait()
+            release = tool.get("hold") or self.tool_release  # its own gate, or the shared one
+            if release is not None:
+                await release.wait()
             content = [{"type": "text", "text": tool.get("result", "")}]
             await self._tool_event(key, run_id, {
                 "phase": "result", "name": tool["name"], "toolCallId": call_id,
@@ -203,6 +207,11 @@ class AppFakeGateway(FakeGateway):
 
     # -- methods -----------------------------------------------------------------------------
     def _method(self, peer: Any, method: str, params: dict[str, Any]) -> Any:
+        if method == "chat.history":  # with the session's runs in progress, as 2026.9.6 says
+            page = super()._method(peer, method, params)
+            active = [r for r in self.runs if self.run_keys.get(r) == params["sessionKey"]]
+            return {**page, "sessionInfo": {"hasActiveRun": bool(active),
+                                            "activeRunIds": active}}
         if method == "config.get":
             return {"raw": self.config_raw, "hash": self.config_hash,
                     "path": "/gw/openclaw.json"}

@@ -580,6 +580,11 @@ class ChannelPane(Vertical):
         turn = self._turn_for(event, event.agent_id)
         if turn is not None:
             turn.tools.append({**event.call, "running": True})
+            if turn.state == "accepted":  # a run joined mid-way: its calls are its first news
+                turn.state = "running"
+                self._update_labels()
+            if self._live_turn is None:
+                self._begin_live(turn)
             self._show_live_tools(turn)
 
     def on_tool_call_progress(self, message: engine_messages.ToolCallProgress) -> None:
