@@ -23,6 +23,14 @@ log says why, and the app runs on plain Textual behaviour: slower, never broken.
 - ``border_row``: a pane's state in its bottom border repaints that row, not the whole pane
   (three times per reply; with eight panes answering short replies, a seventh of the
   latency at p99 in ``bench/attach.py``).
+- ``moved_rows``: a history following a streaming reply scrolls a row each time the reply
+  takes one; the rows that moved up keep their drawing (Textual draws and styles every row
+  of the view again). Every row is still written to the terminal.
+- ``steady_scrollbar``: a history's scrollbar repaints when its thumb moves (Textual's
+  repaints on every change of the view's height or offset; at the foot of a long history the
+  thumb stays put while a reply grows).
+- ``light_strips``: a drawn line (``Strip``) keeps its seven caches in plain dicts made in C,
+  not in seven ``FIFOCache`` objects; a frame makes a few hundred lines.
 - ``terminal_write`` (not a fast path): desktop notifications are written to the terminal
   through the app's driver; without it there are none (the bell, public, still rings).
 
@@ -57,9 +65,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+from math import ceil
 from abc import abstractmethod
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 import textual
 from bisect import bisect_left
@@ -68,8 +78,10 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.timer import EventTargetGone, Timer
 from textual.widget import Widget
@@ -243,6 +255,73 @@ def _apply_cache_cycles(on: bool) -> None:
         LRUCache.clear = _cycles_before.pop("clear")  # type: ignore[method-assign]
 
 
+class _StripCache(dict):  # type: ignore[type-arg]
+    """What a strip derives from itself (crops, cuts, restyled copies), at most 16 entries, the
+    oldest out first, as Textual's ``FIFOCache``: but a dict, made in C."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if len(self) >= 16 and key not in self:
+            del self[next(iter(self))]
+        dict.__setitem__(self, key, value)
+
+    set = __setitem__
+
+
+_STRIP_CACHES = ("_divide_cache", "_crop_cache", "_style_cache", "_filter_cache",
+                 "_line_length_cache", "_crop_extend_cache", "_offsets_cache")
+_STRIP_SLOTS = {"_segments", "_cell_length", "_render_cache", "_link_ids", "_cell_count",
+                *_STRIP_CACHES}
+_strip_init_before: list[Any] = []  # Textual's own ``Strip.__init__`` while ours is installed
+
+
+def _strip_init(self: Strip, segments: Iterable[Segment], cell_length: int | None = None) -> None:
+    self._segments = list(segments)
+    self._cell_length = cell_length
+    self._divide_cache = _StripCache()
+    self._crop_cache = _StripCache()
+    self._style_cache = _StripCache()
+    self._filter_cache = _StripCache()
+    self._line_length_cache = _StripCache()
+    self._crop_extend_cache = _StripCache()
+    self._offsets_cache = _StripCache()
+    self._render_cache = None
+    self._link_ids = None
+    self._cell_count = None
+
+
+def _check_light_strips() -> str | None:
+    """A ``Strip(segments, cell_length)`` holds exactly these slots, its seven caches used as
+    ``FIFOCache``s are (``get``, ``[key] = value``, ``set``), and no more. Checked by trying a
+    strip through the paths that fill them."""
+    init = _strip_init_before[0] if _strip_init_before else Strip.__init__
+    if _params(init) != ["self", "segments", "cell_length"]:
+        return "Strip.__init__(segments, cell_length)"
+    if set(getattr(Strip, "__slots__", ())) != _STRIP_SLOTS:
+        return "Strip.__slots__"
+    from textual.cache import FIFOCache  # noqa: PLC0415
+
+    probe = Strip.__new__(Strip)
+    init(probe, [Segment("ab")], None)
+    if not all(isinstance(getattr(probe, name, None), FIFOCache) for name in _STRIP_CACHES):
+        return "Strip caches"
+    light = Strip.__new__(Strip)
+    _strip_init(light, [Segment("ab cd")], None)
+    done = [light.crop(0, 2), light.divide([2])[0], light.apply_style(Style(bold=True)),
+            light.crop_extend(0, 8, None), light.adjust_cell_length(8), light.apply_offsets(0, 1)]
+    return None if [s.text for s in done] == ["ab", "ab", "ab cd", "ab cd   ", "ab cd   ",
+                                              "ab cd"] else "Strip methods with its caches"
+
+
+def _apply_light_strips(on: bool) -> None:
+    if on and not _strip_init_before:
+        _strip_init_before.append(Strip.__init__)
+        Strip.__init__ = _strip_init  # type: ignore[method-assign]
+    elif not on and _strip_init_before:
+        Strip.__init__ = _strip_init_before.pop()  # type: ignore[method-assign]
+
+
 def _check_frame_timer() -> str | None:
     """A screen takes its repaint timer from the ``_update_timer`` property and paints a frame
     in ``_on_timer_update``; a ``Timer`` runs its schedule in ``_run``, waits on ``_active``,
@@ -342,6 +421,45 @@ def _check_terminal_write() -> str | None:
             or (None if "_driver" in _App.__init__.__code__.co_names else "App._driver"))
 
 
+def _check_moved_rows() -> str | None:
+    """A widget draws its rows through ``_styles_cache`` (a ``StylesCache`` keeping each row's
+    strip in the dict ``_cache`` until its row is in the set ``_dirty_lines``), and a repaint
+    of regions marks their rows there. (What is drawn is compared with rows drawn anew in
+    the tests.)"""
+    from textual._styles_cache import StylesCache  # noqa: PLC0415
+
+    cache = getattr(Widget(), "_styles_cache", None)
+    if not isinstance(cache, StylesCache):
+        return "Widget._styles_cache"
+    problem = _attribute(cache, "_cache", dict) or _attribute(cache, "_dirty_lines", set)
+    if problem:
+        return problem
+    cache._cache[3] = Strip.blank(1)
+    cache.set_dirty(Region(0, 2, 5, 1))
+    return None if cache._dirty_lines == {2} and cache.is_dirty(2) and not cache.is_dirty(3) \
+        else "StylesCache.set_dirty"
+
+
+def _check_steady_scrollbar() -> str | None:
+    """A widget makes its vertical scrollbar in the property ``vertical_scrollbar``, keeping
+    it in ``_vertical_scrollbar`` and starting it with ``App._start_widget``; a
+    ``ScrollBar(vertical, name, thickness)`` is drawn by ``render`` from its reactives
+    ``window_virtual_size``, ``window_size`` and ``position`` through ``render_bar``. (Where
+    the thumb is drawn is compared with ``thumb()`` in the tests.)"""
+    from textual.app import App as _App  # noqa: PLC0415
+
+    prop = Widget.__dict__.get("vertical_scrollbar")
+    names = getattr(getattr(prop, "fget", None), "__code__", None)
+    if names is None or not {"_vertical_scrollbar", "_start_widget"} <= set(names.co_names):
+        return "Widget.vertical_scrollbar"
+    return (_method(_App, "_start_widget", "parent", "widget")
+            or _method(ScrollBar, "__init__", "vertical", "name", "thickness")
+            or next((f"ScrollBar.{n}" for n in ("window_virtual_size", "window_size", "position")
+                     if not isinstance(ScrollBar.__dict__.get(n), Reactive)), None)
+            or (None if {"size", "virtual_size", "window_size", "position"}
+                <= set(_params(ScrollBar.renderer.render_bar) or ()) else "render_bar"))
+
+
 _probe: list[Screen[Any]] = []
 
 
@@ -382,12 +500,18 @@ FEATURES: dict[str, Feature] = {f.name: f for f in (
             _check_esc_digits),
     Feature("cache_cycles", "drawn lines Textual's caches drop are freed at once, not at the "
             "next full collection", _check_cache_cycles),
+    Feature("light_strips", "a drawn line's caches are dicts, not seven Python objects",
+            _check_light_strips),
+    Feature("moved_rows", "a history's rows that moved up are written again, not redrawn",
+            _check_moved_rows),
+    Feature("steady_scrollbar", "a scrollbar repaints when its thumb moves, not on every "
+            "change of its view", _check_steady_scrollbar),
 )}
 
 SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = LAYOUT_DIFF = KEY_ECHO = TERMINAL_WRITE = True
-ROW_CROP = BORDER_ROW = True
+ROW_CROP = BORDER_ROW = MOVED_ROWS = STEADY_SCROLLBAR = True
 ESC_DIGITS_READ = True
-CACHE_CYCLES = True
+CACHE_CYCLES = LIGHT_STRIPS = True
 
 
 def configure(setting: str | None = None) -> None:
@@ -425,6 +549,7 @@ def configure(setting: str | None = None) -> None:
         FEATURES["esc_digits"].missing = str(error)
         globals()["ESC_DIGITS_READ"] = False
     _apply_cache_cycles(CACHE_CYCLES)
+    _apply_light_strips(LIGHT_STRIPS)
 
 
 def summary() -> str:
@@ -444,10 +569,6 @@ def log_fallbacks(app: App[Any]) -> None:
         if not feature.on:
             app.log.warning(f"{feature.name} off ({feature.why}): {feature.missing}; "
                             f"plain Textual behaviour (written against Textual {WRITTEN_AGAINST})")
-
-
-# ---------------------------------------------------------------- public now, kept for callers
-
 
 
 # ---------------------------------------------------------------- terminal output
@@ -489,8 +610,135 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
         view.virtual_size = size
         return
     view.set_reactive(ScrollView.virtual_size, size)
-    if view.is_mounted:
+    if not view.is_mounted:
+        return
+    with scrollbar_held(view):  # a steady scrollbar repaints only if its thumb moved
         view._scroll_update(size)  # scrollbar shown or not, its thumb, the scroll limits
+
+
+def drawn_rows(view: Widget) -> dict[int, Strip]:
+    """The rows of ``view`` already drawn and not waiting to be drawn again, by row; empty
+    when ``moved_rows`` is off or the view has a border or padding (its rows would not be its
+    lines)."""
+    if not MOVED_ROWS or any(view.styles.gutter):
+        return {}
+    cache = view._styles_cache
+    return {y: strip for y, strip in cache._cache.items() if y not in cache._dirty_lines}
+
+
+def keep_rows(view: Widget, rows: dict[int, Strip]) -> None:
+    """Repaint every row of ``view``, but take ``rows`` (row → strip from ``drawn_rows``, at
+    the row where that line shows now) as drawn: they are written again, not drawn again.
+
+    A history following a reply moves every row up one each time the reply takes a new row,
+    and Textual then draws and styles each row as new (``moved_rows``): with eight panes
+    streaming that was a third of each frame (``bench/attach.py``)."""
+    view.refresh(view.size.region)
+    if rows and MOVED_ROWS:
+        cache = view._styles_cache
+        cache._cache.update(rows)
+        cache._dirty_lines.difference_update(rows)
+
+
+def thumb_at(size: int, virtual_size: float, window_size: float, position: float,
+             thickness: int) -> tuple[int, ...]:
+    """What a scrollbar shows, as ``ScrollBar`` passes its state to ``render_bar`` and that
+    places the thumb: the bar's length and thickness, and the thumb's ends in eighths of a
+    cell. Two states with the same value draw the same bar."""
+    virtual = ceil(virtual_size)
+    window = ceil(window_size if window_size < virtual_size else 0)
+    if not (window and size and virtual and size != virtual and virtual != window):
+        return (size, thickness)
+    thumb = max(1, window / (virtual / size))
+    start = int((size - thumb) * (position / (virtual - window)) * 8)
+    return (size, thickness, start, start + ceil(thumb * 8))
+
+
+class SteadyScrollBar(ScrollBar):
+    """A scrollbar that repaints when what it shows changes (``steady_scrollbar``).
+
+    Textual's repaints on every change of its view's height or offset: a history following a
+    streaming reply changes both with each row, while the thumb, a cell at the foot of a
+    long history, stays where it is. Other changes (hover, drag, style, size) repaint as
+    Textual's do."""
+
+    window_virtual_size: Reactive[int] = Reactive(100, repaint=False)
+    window_size: Reactive[int] = Reactive(0, repaint=False)
+    position: Reactive[float] = Reactive(0, repaint=False)
+    _shown: tuple[Any, ...] | None = None
+
+    def thumb(self) -> tuple[int, ...]:
+        return thumb_at(self.size.height if self.vertical else self.size.width,
+                        self.window_virtual_size, self.window_size, self.position,
+                        self.thickness)
+
+    def render(self) -> Any:
+        self._shown = self.thumb()
+        return super().render()
+
+    _held = 0  # while above 0 the view is updating it: changes wait for the end
+    _changed = False
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """The view sets the bar's height, window and offset in turn (each alone moves the
+        thumb back and forth) and asks for a repaint: looked at once, when all are set."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            if not self._held and self._changed:
+                self._changed = False
+                self._moved()
+
+    def refresh(self, *regions: Region, **kwargs: Any) -> Any:
+        if self._held and not regions and not kwargs:  # the view's own repaint of it
+            self._changed = True
+            return self
+        return super().refresh(*regions, **kwargs)
+
+    def _moved(self) -> None:
+        if self._held:
+            self._changed = True
+        elif self.size and self.thumb() != self._shown:  # (one with no size: drawn once sized)
+            self.refresh()
+
+    def watch_window_virtual_size(self) -> None:
+        self._moved()
+
+    def watch_window_size(self) -> None:
+        self._moved()
+
+    def watch_position(self) -> None:
+        self._moved()
+
+
+@contextmanager
+def scrollbar_held(view: Widget) -> Iterator[None]:
+    """Hold ``view``'s steady scrollbar (``SteadyScrollBar.held``) while it grows and
+    scrolls; nothing with another scrollbar."""
+    bar = getattr(view, "_vertical_scrollbar", None) if STEADY_SCROLLBAR else None
+    if isinstance(bar, SteadyScrollBar):
+        with bar.held():
+            yield
+    else:
+        yield
+
+
+class SteadyScrollbars:
+    """Widget mix-in: its vertical scrollbar is a ``SteadyScrollBar``, made as Textual makes
+    its own (``Widget.vertical_scrollbar``)."""
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        if STEADY_SCROLLBAR and self._vertical_scrollbar is None:  # type: ignore[attr-defined]
+            bar = SteadyScrollBar(vertical=True, name="vertical",
+                                  thickness=self.scrollbar_size_vertical)  # type: ignore[attr-defined]
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)  # type: ignore[attr-defined]
+        return super().vertical_scrollbar  # type: ignore[misc,no-any-return]
 
 
 class SkipUnchangedSizes:
@@ -602,7 +850,12 @@ class LaidOutCompositor(Compositor):
         changed: dict[int, list[tuple[int, int]]] = {}
         for y, x1, x2 in spans:
             changed.setdefault(y, []).append((x1, x2))
-        rows = sorted(changed)
+        todo: dict[int, list[int]] = {}  # row → the chops (by start) inside what changed
+        for y, row_spans in changed.items():
+            line_cuts = cuts[y]
+            todo[y] = [cut for cut, end in zip(line_cuts, line_cuts[1:])
+                       if any(cut < x2 and end > x1 for x1, x2 in row_spans)]
+        rows = sorted(todo)
         for widget, (region, clip) in self.visible_widgets.items():  # front to back
             visible = region.intersection(clip)
             if not visible or not crop.overlaps(visible):
@@ -610,10 +863,8 @@ class LaidOutCompositor(Compositor):
             left, right = visible.x, visible.right
             wanted: dict[int, set[int]] = {}  # row → the chops this widget shows there
             for y in rows[bisect_left(rows, visible.y):bisect_left(rows, visible.bottom)]:
-                line_cuts, line = cuts[y], chops[y]
-                need = {cut for cut, end in zip(line_cuts, line_cuts[1:])
-                        if left <= cut < right and line[cut] is None
-                        and any(cut < x2 and end > x1 for x1, x2 in changed[y])}
+                line = chops[y]
+                need = {cut for cut in todo[y] if left <= cut < right and line[cut] is None}
                 if need:
                     wanted[y] = need
             if not wanted:

@@ -15,7 +15,9 @@ from rich.console import Console
 from textual.app import App
 from textual.driver import Driver
 from textual.screen import Screen
+from textual._styles_cache import StylesCache
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.timer import Timer
 from textual.widget import Widget
 
@@ -85,6 +87,11 @@ async def _tick_renamed(self, *, due: float, count: int) -> None:
     ("layout_diff", textual_compat.Compositor, "full_map", None, "Compositor.full_map"),
     ("layout_diff", textual_compat.Compositor, "reflow", lambda self, root, size: None,
      "Compositor.reflow(parent, size)"),
+    ("moved_rows", StylesCache, "set_dirty", lambda self, *regions: None,
+     "StylesCache.set_dirty"),
+    ("steady_scrollbar", Widget, "vertical_scrollbar", property(lambda self: None),
+     "Widget.vertical_scrollbar"),
+    ("steady_scrollbar", ScrollBar, "position", 0.0, "ScrollBar.position"),
 ])
 def test_a_changed_textual_turns_that_path_off(reconfigure, monkeypatch, name, owner, attribute,
                                                value, missing):

@@ -42,7 +42,7 @@ from tui.widgets.line_style import StylePerRepaint
 from tui.widgets.live_row import LiveRow
 from tui.widgets.long_text import LongText, is_long
 from tui import keymap, textual_compat
-from tui.textual_compat import SkipUnchangedSizes
+from tui.textual_compat import SkipUnchangedSizes, SteadyScrollbars
 from tui.safe_text import clean, literal
 
 
@@ -151,7 +151,8 @@ class MessageRow:
     long: LongText | None = None  # a long message: its parts are drawn one at a time
 
 
-class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=True):
+class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollView,
+                  can_focus=True):
     """Virtualised, selectable list of stored messages."""
 
     BINDINGS = keymap.bindings("history")
@@ -403,14 +404,11 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
         before = self._live_strips
         self._build_live()
         after = self._live_strips
+        height = self._view_size().height
         if len(after) != len(before):
-            self._set_virtual_size(Size(self._width, self._offsets[-1] + len(after)))
-            if self.follow:
-                self._scroll_bottom()
-            self.refresh()
+            self._grown(before, after, height)
             return
         top = self._offsets[-1] - int(self.scroll_y)  # the view row of the live reply's first
-        height = self._view_size().height
         width = self.size.width
         rows = [top + row for row, (old, new) in enumerate(zip(before, after))
                 if old is not new and 0 <= top + row < height]
@@ -418,6 +416,28 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Tru
             self.refresh()
         else:
             self.refresh(*(Region(0, y, width, 1) for y in rows))
+
+    def _grown(self, before: Sequence[Strip], after: Sequence[Strip], height: int) -> None:
+        """The live reply took rows or gave some back: the view scrolls with it when it
+        follows. Every row is written again; a row that still shows a line it drew (moved
+        up with the scroll, or left where it was) keeps that drawing. The last row is drawn
+        again, as it may carry the note of new messages below."""
+        drawn = textual_compat.drawn_rows(self)
+        was_top = int(self.scroll_y)
+        with textual_compat.scrollbar_held(self):
+            self._set_virtual_size(Size(self._width, self._offsets[-1] + len(after)))
+            if self.follow:
+                self._scroll_bottom()
+        top = int(self.scroll_y)
+        start = self._offsets[-1]
+        same = next((i for i, (old, new) in enumerate(zip(before, after)) if old is not new),
+                    min(len(before), len(after)))  # live rows before this one are unchanged
+        keep: dict[int, Strip] = {}
+        for row, strip in drawn.items():
+            line = was_top + row
+            if line < start + same and row < height - 1 and 0 <= line - top < height - 1:
+                keep[line - top] = strip
+        textual_compat.keep_rows(self, keep)
 
     # ------------------------------------------------------------ selection
 
