@@ -92,8 +92,11 @@ ACTIVE_RUNS_KEPT = 64  # of a session's active run ids read from a history page
 @dataclass(frozen=True, slots=True)
 class HistoryPage:
     """A ``chat.history`` page: its messages, oldest first; whether older ones exist; and
-    the session's runs in progress (``sessionInfo.activeRunIds``; None when the gateway did
-    not say), so a client that attaches mid-run knows the run's earlier rows belong to it."""
+    the session's runs in progress (None when the gateway did not say), so a client that
+    attaches mid-run knows the run's earlier rows belong to it. They are
+    ``sessionInfo.activeRunIds`` when the gateway lists them; when it says only
+    ``hasActiveRun`` (2026.9.6 does so for a run another client started), the run whose
+    tool steps end the page with no reply after them."""
 
     messages: list[RemoteMessage]
     more: bool
@@ -105,10 +108,28 @@ class HistoryPage:
         raw = p.get("messages")
         messages = [RemoteMessage.from_payload(session_key, m)
                     for m in (raw if isinstance(raw, list) else [])]
-        ids = _d(p.get("sessionInfo")).get("activeRunIds")
-        active = frozenset(i for i in ids[:ACTIVE_RUNS_KEPT] if isinstance(i, str) and i) \
-            if isinstance(ids, list) else None
-        return cls(one_row_each(messages), bool(p.get("hasMore")), active)
+        messages = one_row_each(messages)
+        info = _d(p.get("sessionInfo"))
+        ids, busy = info.get("activeRunIds"), info.get("hasActiveRun")
+        active: frozenset[str] | None = None
+        if isinstance(ids, list):
+            active = frozenset(i for i in ids[:ACTIVE_RUNS_KEPT] if isinstance(i, str) and i)
+        elif busy is True:
+            active = frozenset(_unanswered_run(messages))
+        elif busy is False:
+            active = frozenset()
+        return cls(messages, bool(p.get("hasMore")), active)
+
+
+def _unanswered_run(messages: list[RemoteMessage]) -> list[str]:
+    """The run whose tool steps (and their results) end ``messages``, if any."""
+    for message in reversed(messages):
+        if message.role == "toolResult" or message.tool_step:
+            if message.run_id:
+                return [message.run_id]
+            continue
+        break
+    return []
 
 
 def one_row_each(page: list[RemoteMessage]) -> list[RemoteMessage]:

@@ -49,6 +49,9 @@ class AppFakeGateway(FakeGateway):
                      "enabled": True, "configured": True}]}
         self.runs: dict[str, asyncio.Task[None]] = {}
         self.run_keys: dict[str, str] = {}  # run id -> its session (``activeRunIds``)
+        # chat.history names the runs in progress (``activeRunIds``); 2026.9.6 was seen to
+        # say only ``hasActiveRun`` for a run another client started
+        self.list_active_runs = False
         self.aborted: list[str] = []
         # Send the run's last delta again after its final, as a real gateway was seen to
         # (with the final's seq).
@@ -207,11 +210,13 @@ class AppFakeGateway(FakeGateway):
 
     # -- methods -----------------------------------------------------------------------------
     def _method(self, peer: Any, method: str, params: dict[str, Any]) -> Any:
-        if method == "chat.history":  # with the session's runs in progress, as 2026.9.6 says
+        if method == "chat.history":  # with whether a run is in progress, as 2026.9.6 says
             page = super()._method(peer, method, params)
             active = [r for r in self.runs if self.run_keys.get(r) == params["sessionKey"]]
-            return {**page, "sessionInfo": {"hasActiveRun": bool(active),
-                                            "activeRunIds": active}}
+            info: dict[str, Any] = {"hasActiveRun": bool(active)}
+            if self.list_active_runs:
+                info["activeRunIds"] = active
+            return {**page, "sessionInfo": info}
         if method == "config.get":
             return {"raw": self.config_raw, "hash": self.config_hash,
                     "path": "/gw/openclaw.json"}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.remote.fake_gateway_app import AppFakeGateway
 from tests.remote.test_remote_app import A2A_KEY, attached, pane, shown
 from tests.support.tui_app import wait_for
@@ -27,8 +29,10 @@ def calls(message) -> list[tuple[str, str]]:
     return [(c["name"], c["result"]) for c in message.meta["tools"]]
 
 
-async def test_attaching_mid_run_shows_the_calls_it_made_before(tmp_path):
+@pytest.mark.parametrize("listed", [False, True], ids=["has-active-run", "active-run-ids"])
+async def test_attaching_mid_run_shows_the_calls_it_made_before(tmp_path, listed):
     async with AppFakeGateway() as fake:
+        fake.list_active_runs = listed
         second = asyncio.Event()
         fake.tools["look it up"] = [
             {"name": "ls", "args": {"path": "."}, "result": "a.txt", "said": "Let me check."},

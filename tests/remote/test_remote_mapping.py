@@ -4,7 +4,7 @@ transcript rows a pane pages through (shapes as OpenClaw 2026.9.6 sends them).""
 from __future__ import annotations
 
 from engine.remote import tools
-from engine.remote.events import RemoteMessage, one_row_each
+from engine.remote.events import HistoryPage, RemoteMessage, one_row_each
 from engine.remote.mapping import OPERATOR_INBOX, agent_of, inboxes, stored_message
 from engine.remote.sessions import fold_tool_steps, place_of, stored
 
@@ -129,3 +129,20 @@ def test_live_tool_events_become_the_embedded_calls_bounded():
     assert tools.from_event({"phase": "start", "name": "ls"}) is None  # no call id
     assert tools.from_event({"phase": "result", "toolCallId": "c", "result": "plain"}) == (
         "result", {"id": "c", "name": "tool", "arguments": "{}", "result": "plain"})
+
+
+def test_a_history_page_says_which_runs_are_in_progress():
+    steps = TOOL_RUN[:3]  # a run in a call: its step and result rows end the page
+    def page(info):
+        return HistoryPage.from_payload(KEY, {"messages": steps, "sessionInfo": info})
+    assert page({"hasActiveRun": True, "activeRunIds": ["r1", 7, "r2"]}).active_runs == {
+        "r1", "r2"}
+    # 2026.9.6 names none for a run another client started: the one the page ends with
+    assert page({"hasActiveRun": True}).active_runs == {"r1"}
+    assert page({"hasActiveRun": False}).active_runs == frozenset()
+    assert page({}).active_runs is None and page("odd").active_runs is None
+    ended = HistoryPage.from_payload(KEY, {"messages": TOOL_RUN,
+                                           "sessionInfo": {"hasActiveRun": True}})
+    assert ended.active_runs == frozenset()  # its run replied: another one is starting
+    many = page({"activeRunIds": [f"r{i}" for i in range(1000)]}).active_runs
+    assert many is not None and len(many) <= 64
