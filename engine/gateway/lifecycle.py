@@ -281,9 +281,12 @@ class TurnRunner:
                     self._events.emit(events.ToolCallStarted, **common, call=started)
             else:
                 ended = stored_outcome(outcome)
-                turn.tools[:] = [c for c in turn.tools
-                                 if not (c.get("running") and c.get("id") == call.id)]
-                turn.tools.append(ended)
+                at = next((i for i, c in enumerate(turn.tools)
+                           if c.get("running") and c.get("id") == call.id), None)
+                if at is None:
+                    turn.tools.append(ended)
+                else:
+                    turn.tools[at] = ended  # in its place, as the pane shows it
                 if self._events.listening:
                     self._events.emit(events.ToolCallFinished, **common, outcome=ended)
 

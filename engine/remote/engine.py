@@ -749,10 +749,11 @@ class RemoteEngine:
 
     async def _adopt_runs(self, session_key: str, run_ids: frozenset[str],
                           page: list[ev.RemoteMessage]) -> None:
-        """Runs in progress in a session read from the gateway (``activeRunIds``) that this
-        client did not know: followed from now on, with the calls and step text their rows
-        on ``page`` hold, so the live reply shows them and the history leaves those rows to
-        it. Their session is watched (their live events and rows come)."""
+        """Runs in progress in a session read from the gateway (``HistoryPage.active_runs``)
+        that this client did not know: followed from now on, with the calls and step text
+        their rows on ``page`` hold, so the live reply shows them and the history leaves
+        those rows to it. Their session is watched from the page's newest row on, so the rows
+        that end them come even if they were written meanwhile."""
         new = [r for r in sorted(run_ids) if r not in self._run_turn and r not in self._done]
         for run_id in new:
             turn = self._turns.get(self._open.get(session_key, ""))
@@ -763,7 +764,8 @@ class RemoteEngine:
             self._recover(turn, page)
         if new:
             try:
-                await self._client.watch(session_key)
+                await self._client.watch(session_key, after_seq=max(
+                    (m.seq for m in page if m.seq is not None), default=0))
             except GatewayError as exc:
                 log.info("could not follow session %s: %s", session_key[:120], exc)
 
