@@ -11,7 +11,7 @@ import pytest
 
 from tests.remote.fake_gateway_app import AppFakeGateway
 from tests.remote.test_remote_app import A2A_KEY, attached, pane, shown
-from tests.support.tui_app import wait_for
+from tests.support.tui_app import type_text, wait_for
 
 OPERATOR_KEY = "agent:main:main"  # the operator pane's session
 
@@ -83,3 +83,32 @@ async def test_a_run_first_heard_of_live_gets_its_earlier_calls_once_in_order(tm
             panel = app.main.clone_panel()
             await wait_for(pilot, lambda: panel.cell_text(run, "state").startswith("done"),
                            what="the run done")
+
+
+async def test_calls_made_while_the_link_was_down_show_once_after_the_reconnect(tmp_path):
+    """The run goes on while this client is away: the end of one call and the start of the
+    next are lost with the link, and come back from the session's transcript."""
+    async with AppFakeGateway() as fake:
+        first, second = asyncio.Event(), asyncio.Event()
+        fake.tools["look it up"] = [
+            {"name": "ls", "args": {"path": "."}, "result": "a.txt", "hold": first},
+            {"name": "read", "args": {"path": "a.txt"}, "result": "alpha", "hold": second}]
+        fake.replies["look it up"] = "found it"
+        async with attached(tmp_path, fake) as (app, pilot):
+            operator = pane(app, "local:default")
+            operator.focus_composer()
+            await type_text(pilot, "look it up")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: "▸ 1 tool call: ls running…" in app.screen_text(),
+                           what="the first call running")
+            await fake.cut(await fake.wait_peer())
+            first.set()  # while away: ls ends, read starts
+            await made_call(fake, OPERATOR_KEY, "call_2")
+            await fake.wait_peer(1)
+            await wait_for(pilot, lambda: "▸ 2 tool calls: ls ✓ · read running…"
+                           in app.screen_text(), what="both calls after the reconnect")
+            second.set()
+            await wait_for(pilot, lambda: len(shown(operator)) == 2, what="the reply")
+            reply = operator.history.messages[-1]
+            assert reply.content == "found it"
+            assert calls(reply) == [("ls", "a.txt"), ("read", "alpha")]
