@@ -7,9 +7,11 @@ sends its frame to the moment its text is in the bytes the app wrote to its term
   pane, as the embedded 8-pane start) of a gateway holding 50 sessions; vs. the embedded
   start of ``bench/tui.py`` (8 panes) and a bare Textual app, interleaved — target ≤ 1.5x
   the embedded start;
-- event-to-screen latency: 8 sessions (one per pane) stream replies at ~100 words/s each;
-  every ``chat`` delta carries one unique word, timed from the fake's send to the first
-  terminal output that contains it — target p99 < 50 ms;
+- event-to-screen latency: 8 sessions (one per pane) stream 30-word replies at ~100 words/s
+  each, in lockstep (every pane's replies start and end together) or ``--stagger``ed (each
+  session starts apart, replies of 20-40 words); every ``chat`` delta carries one unique
+  word, timed from the fake's send to the first terminal output that contains it — target
+  p99 < 50 ms;
 - memory: RSS of the app before and while 10,000 replies stream through it (8 sessions at
   once) — target growth < 30 MB.
 
@@ -22,6 +24,7 @@ import argparse
 import asyncio
 import importlib.util
 import os
+import random
 import re
 import select
 import statistics
@@ -76,19 +79,28 @@ class BenchGateway(AppFakeGateway):
                 self.sent.setdefault(found.group(), time.perf_counter())
         await super().broadcast(name, payload)
 
-    async def stream(self, replies: int, seconds: float, sessions: int = 8) -> None:
+    async def stream(self, replies: int, seconds: float, sessions: int = 8,
+                     stagger: bool = False) -> None:
         """Each of the first ``sessions`` panes' sessions answers one reply after another until
-        ``replies`` are done or ``seconds`` have passed."""
+        ``replies`` are done or ``seconds`` have passed: in lockstep (every pane starts and
+        ends its replies together, the worst case), or ``stagger``ed (each session starts at
+        its own moment within a reply's time and its replies are 1/3 shorter to 1/3 longer,
+        the same words on average, as sessions of different people are)."""
         end = time.perf_counter() + seconds
         counter = iter(range(10**6))
+        rng = random.Random(3)
 
         async def one_session(pane: int, key: str) -> None:
+            if stagger:
+                await asyncio.sleep(rng.uniform(0, self.words * self.chunk_delay * 1.1))
             while time.perf_counter() < end:
                 n = next(counter)
                 if n >= replies:
                     return
                 text = f"question {n}"
-                said = [f"z{pane}{n % 10**5:05d}w{i:02d}" for i in range(self.words)]
+                words = rng.randint(self.words * 2 // 3, self.words * 4 // 3) if stagger \
+                    else self.words
+                said = [f"z{pane}{n % 10**5:05d}w{i:02d}" for i in range(words)]
                 self.replies[text] = " ".join(said)
                 self.last_words[pane] = said[-1].encode()
                 run_id = await self.inbound(key, text)
@@ -241,7 +253,7 @@ def quantiles(values: list[float]) -> dict[str, float]:
 
 
 def bench_stream(replies: int, seconds: float, words: int, chunk_delay: float,
-                 sample_every: int = 0, sessions: int = 8) -> dict[str, Any]:
+                 sample_every: int = 0, sessions: int = 8, stagger: bool = False) -> dict[str, Any]:
     """Stream into the attached app (see the module docstring); the latency of every delta
     word and, every ``sample_every`` replies, the app's RSS."""
     fake = BenchGateway(sessions=len(session_keys()), words=words)
@@ -254,8 +266,8 @@ def bench_stream(replies: int, seconds: float, words: int, chunk_delay: float,
             time.sleep(1.0)  # the first pane's text area and history are in
             rss = [(0, rss_mb(term.pid))]
             cpu0, t0, own0 = cpu_seconds(term.pid), time.perf_counter(), time.process_time()
-            running = asyncio.run_coroutine_threadsafe(fake.stream(replies, seconds, sessions),
-                                                       loop)
+            running = asyncio.run_coroutine_threadsafe(
+                fake.stream(replies, seconds, sessions, stagger), loop)
             while not running.done():
                 time.sleep(0.2)
                 if sample_every and fake.replies_done >= rss[-1][0] + sample_every:
@@ -277,7 +289,8 @@ def bench_stream(replies: int, seconds: float, words: int, chunk_delay: float,
            "bench_cpu_share": own / elapsed,
            "load": os.getloadavg()[0],
            "last_words_shown": sum(1 for w in fake.last_words.values() if w in term.shown),
-           "sessions": sessions, "words_per_s_per_session": len(fake.sent) / elapsed / sessions}
+           "sessions": sessions, "words_per_s_per_session": len(fake.sent) / elapsed / sessions,
+           "stagger": stagger}
     if late:
         out.update({k: v * 1000 for k, v in quantiles(late).items()})
     out["by_pane"] = {}  # the word's first digit: its pane, in screen order
@@ -298,6 +311,9 @@ def main() -> None:
     parser.add_argument("--only", choices=("attach", "latency", "memory"))
     parser.add_argument("--sessions", type=int, default=8, choices=range(1, 9), metavar="1-8",
                         help="latency: how many of the 8 panes stream (default all)")
+    parser.add_argument("--stagger", action="store_true",
+                        help="latency: sessions start apart and vary their replies' length "
+                        "(default: all in lockstep, every reply starting and ending together)")
     parser.add_argument("--tree", metavar="DIR", help="run claw-tui from this source tree "
                         "(e.g. a copy with one change, to measure what it buys)")
     args = parser.parse_args()
@@ -315,8 +331,10 @@ def main() -> None:
               f"(target <= 1.5x); CPU {c['embedded'][0]:.0f} vs {c['attach'][0]:.0f} ms -> "
               f"{r['cpu_ratio'][0]:.2f}x [{r['cpu_ratio'][1]:.2f}-{r['cpu_ratio'][2]:.2f}]")
     if args.only in (None, "latency"):
-        r = bench_stream(10**9, args.seconds, words=30, chunk_delay=0.01, sessions=args.sessions)
-        print(f"event-to-screen, {r['sessions']} sessions streaming ({r['words_per_s_per_session']:.0f} "
+        r = bench_stream(10**9, args.seconds, words=30, chunk_delay=0.01, sessions=args.sessions,
+                         stagger=args.stagger)
+        print(f"event-to-screen, {r['sessions']} sessions streaming "
+              f"{'staggered' if r['stagger'] else 'in lockstep'} ({r['words_per_s_per_session']:.0f} "
               f"words/s each, {r['deltas']} deltas, {r['shown']} seen on screen): "
               f"p50 {r['p50']:.1f} ms, p90 {r['p90']:.1f} ms, p99 {r['p99']:.1f} ms, "
               f"max {r['max']:.1f} ms (target p99 < 50 ms); app CPU {r['cpu_share']:.0%}, "
