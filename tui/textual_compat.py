@@ -626,14 +626,15 @@ def drawn_rows(view: Widget) -> dict[int, Strip]:
     return {y: strip for y, strip in cache._cache.items() if y not in cache._dirty_lines}
 
 
-def keep_rows(view: Widget, rows: dict[int, Strip]) -> None:
-    """Repaint every row of ``view``, but take ``rows`` (row → strip from ``drawn_rows``, at
-    the row where that line shows now) as drawn: they are written again, not drawn again.
+def keep_rows(view: Widget, region: Region, rows: dict[int, Strip]) -> None:
+    """Repaint ``region`` of ``view`` (its rows), but take ``rows`` (row → strip from
+    ``drawn_rows``, at the row where that line shows now) as drawn: they are written again,
+    not drawn again.
 
     A history following a reply moves every row up one each time the reply takes a new row,
     and Textual then draws and styles each row as new (``moved_rows``): with eight panes
     streaming that was a third of each frame (``bench/attach.py``)."""
-    view.refresh(view.size.region)
+    view.refresh(region)
     if rows and MOVED_ROWS:
         cache = view._styles_cache
         cache._cache.update(rows)

@@ -49,7 +49,8 @@ async def test_rows_a_streaming_reply_moved_up_and_a_steady_scrollbar_are_drawn_
     kept_rows: list[int] = []
     keep_rows = textual_compat.keep_rows
     monkeypatch.setattr(textual_compat, "keep_rows",
-                        lambda view, rows: (kept_rows.append(len(rows)), keep_rows(view, rows)))
+                        lambda view, region, rows: (kept_rows.append(len(rows)),
+                                                    keep_rows(view, region, rows)))
     repaints = {"asked": 0, "done": 0}
     moved = textual_compat.SteadyScrollBar._moved
 

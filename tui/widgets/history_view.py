@@ -39,7 +39,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 
 from tui.widgets.line_style import StylePerRepaint
-from tui.widgets.live_row import LiveRow
+from tui.widgets.live_row import KEEP_ROWS, LiveRow
 from tui.widgets.long_text import LongText, is_long
 from tui import keymap, textual_compat
 from tui.textual_compat import SkipUnchangedSizes, SteadyScrollbars
@@ -366,8 +366,11 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
             self._live_strips = []  # (not attached: the app is closing; nothing to draw)
             return
         base, head, body, tools = self._live_styles()
+        # Up to ``KEEP_ROWS`` rows of the reply: it grows below the history (the view, when it
+        # follows, scrolls with it, and the reply's start stays a scroll away) and only past
+        # that its rows slide up in place.
         self._live_strips = live.build(
-            self.app.console, self._width, self._view_size().height - 2, base, head, body, tools,
+            self.app.console, self._width, KEEP_ROWS, base, head, body, tools,
             self._markdown_rows(base + body) if live.markdown is not None else None)
 
     def _live_styles(self) -> tuple[Style, Style, Style, Style]:
@@ -409,7 +412,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
             self._grown(before, after, height)
             return
         top = self._offsets[-1] - int(self.scroll_y)  # the view row of the live reply's first
-        width = self.size.width
+        width = self._view_size().width  # (the scrollbar beside repaints when its thumb moves)
         rows = [top + row for row, (old, new) in enumerate(zip(before, after))
                 if old is not new and 0 <= top + row < height]
         if len(rows) > 3:  # the rows moved up (the reply fills the view): all of it
@@ -421,8 +424,9 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
         """The live reply took rows or gave some back: the view scrolls with it when it
         follows. Every row is written again; a row that still shows a line it drew (moved
         up with the scroll, or left where it was) keeps that drawing. The last row is drawn
-        again, as it may carry the note of new messages below."""
-        drawn = textual_compat.drawn_rows(self)
+        again, as it may carry the note of new messages below, and nothing is kept under a
+        text selection (drawn on the rows)."""
+        drawn = textual_compat.drawn_rows(self) if self.text_selection is None else {}
         was_top = int(self.scroll_y)
         with textual_compat.scrollbar_held(self):
             self._set_virtual_size(Size(self._width, self._offsets[-1] + len(after)))
@@ -437,7 +441,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
             line = was_top + row
             if line < start + same and row < height - 1 and 0 <= line - top < height - 1:
                 keep[line - top] = strip
-        textual_compat.keep_rows(self, keep)
+        textual_compat.keep_rows(self, self._view_size().region, keep)
 
     # ------------------------------------------------------------ selection
 
@@ -660,7 +664,12 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
             self._scroll_bottom()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
+        # As ``ScrollView``'s, but the repaint is of the rows, not of the scrollbar column
+        # beside them too: the scrollbar repaints itself when its thumb moves.
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = new_value
+        if round(old_value) != round(new_value):
+            self.refresh(self._view_size().region)
         self.follow = new_value >= self.max_scroll_y
         if self.follow and self.new_below:
             self.new_below = 0
