@@ -413,9 +413,9 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
             return
         top = self._offsets[-1] - int(self.scroll_y)  # the view row of the live reply's first
         width = self._view_size().width  # (the scrollbar beside repaints when its thumb moves)
-        rows = [top + row for row, (old, new) in enumerate(zip(before, after))
-                if old is not new and 0 <= top + row < height]
-        if len(rows) > 3:  # the rows moved up (the reply fills the view): all of it
+        rows = [top + row for row in range(max(0, -top), min(len(after), height - top))
+                if before[row] is not after[row]]  # (the rows in view only: a reply is long)
+        if len(rows) > 3:  # the rows moved up (past KEEP_ROWS they slide): all of it
             self.refresh()
         else:
             self.refresh(*(Region(0, y, width, 1) for y in rows))
@@ -434,12 +434,13 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
                 self._scroll_bottom()
         top = int(self.scroll_y)
         start = self._offsets[-1]
-        same = next((i for i, (old, new) in enumerate(zip(before, after)) if old is not new),
-                    min(len(before), len(after)))  # live rows before this one are unchanged
+        common = min(len(before), len(after))
         keep: dict[int, Strip] = {}
         for row, strip in drawn.items():
             line = was_top + row
-            if line < start + same and row < height - 1 and 0 <= line - top < height - 1:
+            if row < height - 1 and 0 <= line - top < height - 1 and (
+                    line < start or (line - start < common
+                                     and before[line - start] is after[line - start])):
                 keep[line - top] = strip
         textual_compat.keep_rows(self, self._view_size().region, keep)
 
