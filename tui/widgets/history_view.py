@@ -132,8 +132,10 @@ def route_badge(message: MessageLike) -> str:
     return " · ".join(parts)
 
 
-MAX_ROWS = 2000
-"""Messages a view keeps in memory (ten pages); see ``HistoryView._trim``."""
+MAX_ROWS = 600
+"""Messages a view that follows the bottom keeps in memory (three pages, far more than a
+screen shows); see ``HistoryView._trim``. With eight panes busy for hours that is what bounds
+the app's memory."""
 STATUS_MARK = {"interrupted": "⏹ interrupted", "error": "✖ error", "streaming": "… streaming"}
 WHOLE = -1
 """The part of a message that is all of it (a message that is not long)."""
@@ -185,7 +187,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
             self.message = message
 
     def __init__(self, *, format_time: Callable[[float], str] | None = None,
-                 cache_size: int = 512, id: str | None = None, classes: str | None = None) -> None:
+                 cache_size: int = 128, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._rows: list[MessageRow] = []
         self._ids: set[int] = set()
