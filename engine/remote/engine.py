@@ -42,7 +42,7 @@ from engine.remote.connection import Auth
 from engine.remote.errors import GatewayError, StaleConfigHash
 from engine.remote.runs import DONE_KEPT, HELD_KEPT, RUNS_KEPT, Run, Turn, usage_of
 from engine.remote.sessions import (SessionPlace, fold_tool_steps, next_paragraph, paragraphs,
-                                    place_of, shown_role, stored)
+                                    place_of, reply_after_steps, shown_role, stored)
 from engine.remote.tls import TlsPin
 from engine.routing.inbound import Inbound
 from engine.routing.route import Explanation, Route
@@ -842,7 +842,7 @@ class RemoteEngine:
         (``meta.tools``, as an embedded reply keeps them)."""
         if message is None or not (turn.steps or turn.tools):
             return message
-        content = paragraphs(turn.steps, message.content)
+        content = paragraphs(turn.steps, reply_after_steps(turn.steps, message.content))
         meta = {**message.meta, "tools": turn.tools.stored()} if turn.tools else message.meta
         return dataclasses.replace(message, content=content, meta=meta)
 

@@ -89,6 +89,20 @@ def paragraphs(steps: Iterable[str], reply: str = "") -> str:
     return "\n\n".join([*texts, reply] if reply else texts)
 
 
+def reply_after_steps(steps: Iterable[str], text: str) -> str:
+    """The reply in a run's ``text``: the text after what its tool ``steps`` said when it
+    begins with that (a gateway's final may carry the run's whole text, the steps joined in
+    its own way), else ``text`` as it is (a transcript row has the reply alone)."""
+    rest, cut = text.lstrip(), False
+    for step in (t.strip() for t in steps):
+        if not step:
+            continue
+        if not rest.startswith(step):
+            return text
+        rest, cut = rest[len(step):].lstrip(), True
+    return rest if cut else text
+
+
 def next_paragraph(before: str, text: str) -> str:
     """``text`` as the start of a new paragraph after the reply text ``before`` (live text
     after a tool call): with the line breaks it lacks for a blank line between them."""

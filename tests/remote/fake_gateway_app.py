@@ -192,10 +192,15 @@ class AppFakeGateway(FakeGateway):
         finally:
             self.runs.pop(run_id, None)
         full = "".join(said)
+        # the final's text is the run's whole text: a real gateway's may hold what was said
+        # before its calls (its items joined by a blank line); the transcript row has not
+        before = [t["said"] for t in self.tools.get(text, []) if t.get("said")] \
+            if self.said_as_preamble else []
         await self.broadcast("chat", {"sessionKey": key, "runId": run_id, "seq": seq + 1,
                                       "state": "final", "message": {
-                                          "role": "assistant",
-                                          "content": [{"type": "text", "text": full}]}})
+                                          "role": "assistant", "content": [{
+                                              "type": "text",
+                                              "text": "\n\n".join([*before, full])}]}})
         if self.late_delta and said:
             await self.broadcast("chat", {"sessionKey": key, "runId": run_id, "seq": seq + 1,
                                           "state": "delta", "deltaText": said[-1]})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from engine.remote import tools
 from engine.remote.events import HistoryPage, RemoteMessage, one_row_each
 from engine.remote.mapping import OPERATOR_INBOX, agent_of, inboxes, stored_message
-from engine.remote.sessions import fold_tool_steps, place_of, stored
+from engine.remote.sessions import fold_tool_steps, place_of, reply_after_steps, stored
 
 KEY = "agent:research:a2a:default:direct:tester:ctx-1"
 
@@ -146,3 +146,12 @@ def test_a_history_page_says_which_runs_are_in_progress():
     assert ended.active_runs == frozenset()  # its run replied: another one is starting
     many = page({"activeRunIds": [f"r{i}" for i in range(1000)]}).active_runs
     assert many is not None and len(many) <= 64
+
+
+def test_the_reply_after_its_steps_text_is_found_however_the_gateway_joined_them():
+    steps = ["Let me check.", "Now the file."]
+    for whole in ("Let me check.\n\nNow the file.\n\nDone.", "Let me check.Now the file.Done."):
+        assert reply_after_steps(steps, whole) == "Done."
+    assert reply_after_steps(steps, "Done.") == "Done."  # a transcript row: the reply alone
+    assert reply_after_steps(steps, "Let me check. Done.") == "Let me check. Done."
+    assert reply_after_steps([], "  as sent") == "  as sent"
