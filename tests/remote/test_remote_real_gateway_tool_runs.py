@@ -65,9 +65,10 @@ async def test_a_commands_output_shows_live_and_text_around_the_call_stays_apart
 
 
 async def test_attaching_while_a_run_is_in_a_call_shows_that_call(openclaw, tmp_path):
-    # (a command still running after 10 s is moved to the background: it ends before that)
-    openclaw.reply_to("wait for it", CallTool(name="exec",
-                                              arguments={"command": "sleep 7; echo waited"}))
+    # long enough for the app to attach on a busy machine; ``yieldMs``: not moved to the
+    # background after the default 10 s
+    openclaw.reply_to("wait for it", CallTool(name="exec", arguments={
+        "command": "sleep 20; echo waited", "yieldMs": 60000}))
     state = tmp_path / "state"
     async with GatewayClient(openclaw.url, auth=Auth(token=openclaw.token),
                              state_dir=tmp_path / "other", connect_budget=120) as client:
