@@ -6,68 +6,18 @@ chosen event on, as an overflow drops what a slow reader had not taken."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
-from engine.api import StreamLagged
 from engine.gateway.events import ReplyDelta, TurnFinished
 from engine.remote.engine import RemoteEngine
 from tests.remote.fake_gateway_app import AppFakeGateway
 from tests.remote.test_remote_app import attached, pane, shown
+from tests.support.losing_stream import losing_first_stream
 from tests.support.tui_app import type_text, wait_for
 
 
-class Losing:
-    """An engine event stream that, at the first event ``lose`` picks, drops it and all
-    that is pending, then tells its reader it lagged."""
-
-    def __init__(self, inner: Any, lose: Callable[[Any], bool]) -> None:
-        self.inner, self.lose, self.lost, self.told = inner, lose, False, False
-
-    def __aiter__(self) -> Any:
-        return self.inner.__aiter__()
-
-    def drain(self, hold: Any = None) -> list[Any]:
-        out = []
-        for event in self.inner.drain(hold):
-            if not self.lost and self.lose(event):
-                self.lost = True
-                self.inner.drain()
-                break
-            if not self.lost:
-                out.append(event)
-        return out
-
-    async def wait(self, timeout: float | None = None) -> bool:
-        if self.lost and not self.told:
-            self.told = True
-            raise StreamLagged("the reader fell behind")
-        return await self.inner.wait(timeout)
-
-    @property
-    def pending(self) -> int:
-        return self.inner.pending
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-def losing_first_stream(monkeypatch, lose: Callable[[Any], bool]) -> list[Losing]:
-    made: list[Losing] = []
-    subscribe = RemoteEngine.subscribe
-
-    def first_loses(self: RemoteEngine, *, maxsize: int = 1024) -> Any:
-        inner = subscribe(self, maxsize=maxsize)
-        if made:
-            return inner
-        made.append(Losing(inner, lose))
-        return made[0]
-
-    monkeypatch.setattr(RemoteEngine, "subscribe", first_loses)
-    return made
-
-
 async def test_a_turn_whose_end_was_lost_ends_after_the_resync(tmp_path, monkeypatch):
-    made = losing_first_stream(monkeypatch, lambda e: isinstance(e, TurnFinished))
+    made = losing_first_stream(monkeypatch, RemoteEngine, lambda e: isinstance(e, TurnFinished))
     async with AppFakeGateway() as fake:
         fake.replies["hello"] = "alpha beta gamma"
         async with attached(tmp_path, fake) as (app, pilot):
@@ -91,7 +41,7 @@ async def test_a_turn_still_running_streams_on_with_nothing_missing(tmp_path, mo
     def has_w3(event: Any) -> bool:  # however the stream merged the text
         return isinstance(event, ReplyDelta) and "w3 " in event.text
 
-    made = losing_first_stream(monkeypatch, has_w3)
+    made = losing_first_stream(monkeypatch, RemoteEngine, has_w3)
     words = [f"w{i}" for i in range(30)]
     async with AppFakeGateway() as fake:
         fake.replies["count"] = " ".join(words)
