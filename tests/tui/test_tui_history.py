@@ -246,3 +246,41 @@ async def test_a_view_following_new_messages_keeps_a_bounded_history(tmp_path, m
         count = view.message_count
         view.append(_message(view, 1, "one more"))
         assert view.message_count == count + 1
+
+
+def test_a_reply_drawn_as_literal_text_is_what_markdown_draws():
+    """A reply that ``PLAIN_TEXT`` lets skip the Markdown parser draws, at any width, the
+    very cells Markdown draws; replies it does not let skip include every way a single line
+    can turn into a list, a quote, a heading, emphasis, code or a link."""
+    import random
+
+    from rich.console import Console
+    from rich.segment import Segment
+    from rich.style import Style
+
+    from tui.safe_text import literal
+    from tui.widgets.history_view import PLAIN_TEXT, literal_markdown
+
+    def cells(renderable, options):  # type: ignore[no-untyped-def]
+        lines = console.render_lines(renderable, options, style=Style(color="red", bold=True),
+                                     pad=True)
+        return [list(Segment.simplify(line)) for line in lines]
+
+    console = Console(width=100, color_system="truecolor")
+    rng = random.Random(4)
+    alphabet = list("abcdefghijklmnopqrstuvwxyzAXYZ0123456789 ,.;:'\"?()/%$@^{}=+-éü世界") + \
+        ["  ", "word", "1. ", "2) ", "- ", "+ ", "> ", "# ", "http://x.example"]
+    plain = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 90)))
+        if not PLAIN_TEXT.match(text):
+            continue
+        plain += 1
+        options = console.options.update_width(rng.randint(4, 80)).update(highlight=False)
+        assert cells(literal(text), options) == cells(literal_markdown(text), options), text
+    assert plain > 1000
+    for text in ["- item", "1. first", "3) third", "> quoted", "# title", "a *b* c", "a _b_",
+                 "`code`", "[link](x)", "<b>x</b>", "a &amp; b", "one\ntwo", " padded",
+                 "trailing ", "a ~~b~~", "| a | b |", "![i](x)", "a\\*b", "=== x", "+ plus",
+                 "* star", "\tindented"]:
+        assert not PLAIN_TEXT.match(text), text

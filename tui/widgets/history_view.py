@@ -19,6 +19,7 @@ too). Below the messages it can show a reply that is still streaming in (``start
 from __future__ import annotations
 
 import asyncio
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
@@ -102,11 +103,19 @@ def _tools(message: MessageLike, expanded: bool) -> Text | None:
     return tool_text(message.meta, expanded)
 
 
+PLAIN_TEXT = re.compile(r"(?![-+*>#=|\s]|\d+[.)])[^\n\r\t`*_\[\]<>&\\~|#!]*(?<!\s)\Z")
+"""A reply that Markdown draws exactly as literal text: one line, no character Markdown reads
+anywhere, none that starts a list, a quote or a heading, no space at either end (checked
+against Rich's own drawing in the tests). Chat replies often are; parsing them is most of what
+drawing one costs, and with many panes a reply ends in one of them every few frames."""
+
+
 def _is_markdown(message: MessageLike) -> bool:
-    """An agent's reply is drawn as Markdown; everything else, and a reply too long to draw
-    at once (see ``LongText``), as literal text."""
+    """An agent's reply is drawn as Markdown; everything else, a reply too long to draw at
+    once (see ``LongText``) and one Markdown would draw as it is, as literal text."""
     text = message.content or ""
-    return message.role == "assistant" and bool(text.strip()) and not is_long(text)
+    return (message.role == "assistant" and bool(text.strip()) and not is_long(text)
+            and not PLAIN_TEXT.match(text))
 
 
 THREAD_DRAW_CHARS = 2000
