@@ -67,10 +67,13 @@ def test_attached_binary_under_tmux_sends_streams_and_esc_aborts(tmp_path):
 
 
 def test_attached_binary_under_tmux_shows_a_runs_tool_call_live_and_with_its_reply(tmp_path):
-    """At 80x24: the call's collapsed line shows running while the tool works, takes its
-    outcome, stays with the reply, and Ctrl+O opens it."""
+    """At 80x24: the call's collapsed line shows running, with the last line of its output
+    so far, while the tool works, takes its outcome, stays with the reply, and Ctrl+O opens
+    it; what the model said before the call is a paragraph of the reply, live and after."""
     with fake_gateway_thread() as (fake, loop), Tmux() as tmux:
         fake.tools["look it up"] = [{"name": "ls", "args": {"path": "."},
+                                     "said": "Let me look.", "updates": ["a.txt\n",
+                                                                         "a.txt\nb.txt\n"],
                                      "result": "a.txt\nb.txt"}]
         fake.replies["look it up"] = "found two files"
         release = fake.tool_release = asyncio.Event()
@@ -81,10 +84,12 @@ def test_attached_binary_under_tmux_shows_a_runs_tool_call_live_and_with_its_rep
         tmux.wait_for(lambda s: "→ main (default · agent:main:main)" in s, "pane 2")
         tmux.keys("-l", "look it up")
         tmux.keys("Enter")
-        tmux.wait_for(lambda s: "▸ 1 tool call: ls running…" in s, "the call running")
+        tmux.wait_for(lambda s: "▸ 1 tool call: ls running… › b.txt" in s
+                      and "Let me look." in s, "the call running, its output so far")
         loop.call_soon_threadsafe(release.set)
-        tmux.wait_for(lambda s: "found two files" in s and "▸ 1 tool call: ls ✓" in s,
-                      "the reply with its call")
+        screen = tmux.wait_for(lambda s: "found two files" in s and "▸ 1 tool call: ls ✓" in s,
+                               "the reply with its call")
+        assert "Let me look.found" not in screen and "Let me look." in screen
         tmux.keys("C-o")
         tmux.wait_for(lambda s: "▾ 1 tool call: ls ✓" in s and "→ a.txt" in s,
                       "the call opened")
