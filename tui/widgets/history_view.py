@@ -213,7 +213,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
         self._reflow_pending = False
         self._live: LiveRow | None = None  # a reply streaming in, drawn below the messages
         self._live_strips: list[Strip] = []
-        self._live_style_cache: tuple[Style, Style, Style, Style] | None = None
+        self._style_cache: dict[str, Style] = {}  # see ``_style``
         # finished rows by (line, width): the strip they were made from, and the row
         self._line_cache: LRUCache[tuple[int, int], tuple[Strip | None, Style, Strip]] = \
             LRUCache(256)
@@ -385,19 +385,23 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
             self._markdown_rows(base + body) if live.markdown is not None else None)
 
     def _live_styles(self) -> tuple[Style, Style, Style, Style]:
-        """The styles of the live reply's rows: kept until the view's styles change (working
-        them out walks every ancestor's styles, and the live reply changes many times a
-        second)."""
-        if self._live_style_cache is None:
-            self._live_style_cache = (
-                self.rich_style, self.get_component_rich_style("history--agent"),
-                self.get_component_rich_style("history--body"),
-                self.get_component_rich_style("history--tools"))
-        return self._live_style_cache
+        """The styles of the live reply's rows."""
+        return (self._style(), self._style("history--agent"), self._style("history--body"),
+                self._style("history--tools"))
+
+    def _style(self, component: str = "") -> Style:
+        """The view's style, or one of its components', kept until the view's styles change:
+        working one out walks every ancestor's styles, and Textual forgets its own copy at
+        every repaint, which is every delta of a reply streaming in."""
+        style = self._style_cache.get(component)
+        if style is None:
+            style = self._style_cache[component] = (
+                self.get_component_rich_style(component) if component else self.rich_style)
+        return style
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._live_style_cache = None
+        self._style_cache = {}
 
     def _markdown_rows(self, style: Style) -> Callable[[str], list[Strip]]:
         """Markdown text (cleaned) as rows of this view, for the reply streaming in."""
@@ -707,30 +711,30 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
         if message.role == "user":
             who = meta.get("display_name") or message.author or "you"
             header.append_text(literal(who, "bold"))
-            header.stylize(self.get_component_rich_style("history--user"))
+            header.stylize(self._style("history--user"))
         else:
             header.append_text(literal(message.author or meta.get("agent_id") or "agent"))
-            header.stylize(self.get_component_rich_style("history--agent"))
+            header.stylize(self._style("history--agent"))
             badge = route_badge(message)
             if badge:
                 header.append("  ")
                 header.append_text(literal(f"[{badge}]", ""))
-                header.stylize(self.get_component_rich_style("history--badge"),
+                header.stylize(self._style("history--badge"),
                                len(header) - len(badge) - 2)
         mark = STATUS_MARK.get(message.status)
         if mark:
             style_name = "history--error" if message.status == "error" else "history--interrupted"
             header.append("  ")
-            header.append(mark, self.get_component_rich_style(style_name))
+            header.append(mark, self._style(style_name))
             reason = meta.get("interrupt_reason") or meta.get("error")
             if reason:
                 header.append(": ")
                 header.append_text(literal(reason))
-                header.stylize(self.get_component_rich_style(style_name), len(header) - len(clean(reason)))
+                header.stylize(self._style(style_name), len(header) - len(clean(reason)))
         if self.format_time is not None:
             header.append("  ")
             header.append(self.format_time(message.created_at),
-                          self.get_component_rich_style("history--meta"))
+                          self._style("history--meta"))
         return header
 
     @staticmethod
@@ -788,12 +792,12 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
         returns runs Rich on that alone — the Markdown parse and wrap, the costly part — so
         it may run on another thread."""
         console = self.app.console
-        base = self.rich_style
+        base = self._style()
         inner = console.options.update_width(max(1, width - 2)).update(highlight=False)
         last = long.parts - 1 if long is not None else WHOLE
         header = self._header(message) if part in (WHOLE, 0) else None
         tools = _tools(message, message.id in self._tools_open) if header else None
-        tools_style = base + self.get_component_rich_style("history--tools")
+        tools_style = base + self._style("history--tools")
         if part == WHOLE:
             text = message.content or ""
         elif long is not None and 0 < part < last:
@@ -801,8 +805,8 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
         else:
             text = None  # the header or the blank line alone
         markdown = part == WHOLE and _is_markdown(message)
-        body_style = base + self.get_component_rich_style("history--body")
-        gutter_style = (self.get_component_rich_style("history--selected") if selected
+        body_style = base + self._style("history--body")
+        gutter_style = (self._style("history--selected") if selected
                         else base)
         gutter = Segment("▌ " if selected else "  ", gutter_style)
 
@@ -857,7 +861,7 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
             note = self.marker()
             width = strip.cell_length
             if note and cell_len(note) < width:
-                style = self.rich_style + self.get_component_rich_style("history--new-below")
+                style = self._style() + self._style("history--new-below")
                 at = width - cell_len(note)
                 strip = Strip.join([strip.crop(0, at), Strip([Segment(note, style)])])
         return strip
