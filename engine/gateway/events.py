@@ -64,10 +64,12 @@ class TurnStarted(TurnEvent):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ReplyDelta(TurnEvent):
-    """New reply text (one or more coalesced chunks) in arrival order."""
+    """New reply text (one or more coalesced chunks) in arrival order; with ``replace``, the
+    whole reply so far, in place of what came before (a gateway restated it)."""
 
     agent_id: str
     text: str
+    replace: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

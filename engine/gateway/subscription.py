@@ -62,6 +62,17 @@ class _Slot:
         return ev if text == ev.text else dataclasses.replace(ev, text=text)
 
 
+def _merged(first: ReplyDelta, chunks: list[str], event: ReplyDelta) -> ReplyDelta:
+    """Add ``event``'s text to the pending ``chunks`` of a delta that began with ``first``;
+    the pending delta's event (``first``, or one that replaces: a restated reply drops the
+    text pending before it)."""
+    if not event.replace:
+        chunks.append(event.text)
+        return first
+    chunks[:] = [event.text]
+    return first if first.replace else dataclasses.replace(first, replace=True)
+
+
 class Subscription:
     """Async iterator of gateway events. ``async for ev in sub`` until the gateway closes or
     ``close()`` is called; ``drain()`` takes whatever is pending without waiting."""
@@ -117,14 +128,13 @@ class Subscription:
         slot = self._open_delta.get(event.turn_id)
         if slot is not None and not slot.dead:
             assert slot.chunks is not None
-            slot.chunks.append(event.text)
+            slot.event = _merged(slot.event, slot.chunks, event)  # type: ignore[arg-type]
             self.merged_deltas += 1
             return True
         carried = self._carry.pop(event.turn_id, None)
         if carried is not None:
             first, chunks = carried
-            chunks.append(event.text)
-            slot = _Slot(first, chunks)
+            slot = _Slot(_merged(first, chunks, event), chunks)
         else:
             slot = _Slot(event, [event.text])
         self._append(slot)

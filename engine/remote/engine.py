@@ -600,7 +600,7 @@ class RemoteEngine:
                 return  # a run's last delta can come after its final (seen on 2026.9.6)
             turn = self._turn_of_run(event.session_key, event.run_id)
             self._run_state(turn, "streaming")
-            self._reply_text(turn, event.text)
+            self._reply_text(turn, event.text, event.replace)
         elif isinstance(event, ev.ChatFinal):
             if event.run_id not in self._done:
                 turn = self._turn_of_run(event.session_key, event.run_id)
@@ -846,19 +846,34 @@ class RemoteEngine:
         meta = {**message.meta, "tools": turn.tools.stored()} if turn.tools else message.meta
         return dataclasses.replace(message, content=content, meta=meta)
 
-    def _reply_text(self, turn: Turn, text: str) -> None:
+    def _reply_text(self, turn: Turn, text: str, replace: bool = False) -> None:
         """Reply text of ``turn`` streamed in: shown after what it showed so far, a new
         paragraph when a tool call came between (a gateway's deltas may run the text before
-        and after a call together; its transcript keeps them apart)."""
+        and after a call together; its transcript keeps them apart). With ``replace`` the
+        gateway restates the reply streaming now (its text no longer extends what it sent):
+        after a call that is the new paragraph's start, else it takes the place of the text
+        streamed since the last call (what came before stays)."""
+        if replace and not turn.new_paragraph:
+            shown = "".join(turn.parts)
+            whole = shown[:turn.segment_at] + text
+            if whole != shown:
+                turn.parts = [whole]
+                self._emit_reply(turn, whole, replace=True)
+            return
         if not text:
             return
         if turn.new_paragraph:
-            text = next_paragraph("".join(turn.parts), text)
+            before = "".join(turn.parts)
+            text = next_paragraph(before, text)
+            turn.segment_at = len(before) + len(text) - len(text.lstrip("\n"))
             turn.new_paragraph = False
         turn.parts.append(text)
+        self._emit_reply(turn, text)
+
+    def _emit_reply(self, turn: Turn, text: str, replace: bool = False) -> None:
         self._events.emit(events.ReplyDelta, inbox_key=turn.place.inbox_key,
                           turn_id=turn.turn_id, session_key=turn.place.session_key,
-                          agent_id=turn.place.agent_id, text=text)
+                          agent_id=turn.place.agent_id, text=text, replace=replace)
 
     def _step_text(self, turn: Turn, text: str) -> None:
         """What the model said before a tool call (its ``preamble`` item, or the text of

@@ -191,11 +191,14 @@ class ChatStatus:
 
 @dataclass(frozen=True, slots=True)
 class ChatDelta:
-    """Reply text streaming in a run (``text``: the new piece)."""
+    """Reply text streaming in a run (``text``: the new piece; with ``replace``, the text of
+    the reply streaming now, restated whole: the gateway's text no longer extends what it
+    sent, after a tool call or a rewrite)."""
 
     session_key: str
     run_id: str
     text: str
+    replace: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +300,7 @@ def chat_event(payload: Any) -> ChatEvent | None:
     p = _d(payload)
     key, run, state = _s(p.get("sessionKey")), _s(p.get("runId")), _s(p.get("state"))
     if state == "delta":
-        return ChatDelta(key, run, _s(p.get("deltaText")))
+        return ChatDelta(key, run, _s(p.get("deltaText")), p.get("replace") is True)
     if state == "final":
         return ChatFinal(key, run, content_text(_d(p.get("message")).get("content")))
     if state == "aborted":

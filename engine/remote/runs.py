@@ -33,6 +33,9 @@ class Turn:
     # a tool call (or a step's text) came since the last reply text: the next text shown
     # starts a paragraph of its own, as the finished reply has it (``sessions.paragraphs``)
     new_paragraph: bool = False
+    # where the reply text streaming now begins in the joined ``parts`` (what a gateway's
+    # ``replace`` delta restates)
+    segment_at: int = 0
     # running calls' output so far: when each was last shown, and which wait to be shown
     progress_at: dict[str, float] = field(default_factory=dict)
     progress_due: set[str] = field(default_factory=set)

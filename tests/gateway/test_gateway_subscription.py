@@ -54,6 +54,51 @@ def test_unread_deltas_of_one_turn_merge_into_one_event():
     assert sub.merged_deltas == 2
 
 
+def shown(events, turn):
+    """The reply a reader of ``events`` shows: text appended, a ``replace`` taking the place
+    of what came before."""
+    text = ""
+    for e in events:
+        if isinstance(e, ReplyDelta) and e.turn_id == turn:
+            text = e.text if e.replace else text + e.text
+    return text
+
+
+def test_a_restated_reply_merges_as_the_text_in_place_of_what_was_pending():
+    sub = Subscription(maxsize=8)
+    sub.publish(delta("t1", "Hel"))
+    sub.publish(delta("t1", "lo wrld"))
+    sub.publish(ReplyDelta(seq=next(_seq), at=0.0, inbox_key="x:y", turn_id="t1",
+                           session_key="k", agent_id="a", text="Hello world", replace=True))
+    sub.publish(delta("t1", "!"))
+    (event,) = sub.drain()
+    assert event.replace and event.text == "Hello world!"
+    sub.publish(delta("t1", " More"))
+    (event,) = sub.drain()
+    assert not event.replace and event.text == " More"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text(max_size=4), st.booleans(), st.booleans()), max_size=30),
+       st.lists(st.integers(0, 30), max_size=6))
+def test_whatever_is_merged_or_read_the_reader_shows_the_reply_the_turn_sent(pieces, reads):
+    """Deltas (some restating the reply) read at any points, merged in between, pushed out
+    to make room for other turns' events and carried: the reply shown is the one sent."""
+    sub = Subscription(maxsize=4)
+    events, sent = [], ""
+    for i, (text, replace, crowd) in enumerate(pieces):
+        sub.publish(ReplyDelta(seq=next(_seq), at=0.0, inbox_key="x:y", turn_id="t1",
+                               session_key="k", agent_id="a", text=text, replace=replace))
+        sent = text if replace else sent + text
+        if crowd:  # another turn's event: past 4 pending, t1's text is carried aside
+            sub.publish(started(f"other{i}"))
+        if i in reads:
+            events += sub.drain()
+    sub.finish()
+    events += sub.drain()
+    assert shown(events, "t1") == sent
+
+
 def test_a_read_delta_is_not_merged_into():
     sub = Subscription(maxsize=8)
     sub.publish(delta("t1", "a"))

@@ -67,6 +67,10 @@ class AppFakeGateway(FakeGateway):
         # transcript message paged as two rows (its text, its calls) with one id and seq;
         # or (False) as ``chat`` deltas run together with the reply's, in one row
         self.said_as_preamble = True
+        # message text -> {word index: text}: at that word the run's text is restated whole
+        # (a ``replace`` delta, as a real gateway sends when its text no longer extends what it
+        # sent): that text in place of the reply so far, the words after it following on
+        self.rewrites: dict[str, dict[int, str]] = {}
         self._tool_recipients: dict[str, Any] = {}  # run id -> the peer that started it
 
     @property
@@ -171,13 +175,18 @@ class AppFakeGateway(FakeGateway):
         seq = 0
         try:
             tool_tokens, seq = await self._run_tools(key, text, run_id)
-            for word in reply.split(" "):
+            rewrites = self.rewrites.get(text, {})
+            for i, word in enumerate(reply.split(" ")):
                 await asyncio.sleep(self.chunk_delay)
                 piece = (" " if said else "") + word
                 said.append(piece)
                 seq += 1
+                delta: dict[str, Any] = {"deltaText": piece}
+                if i in rewrites:
+                    said = [rewrites[i]]
+                    delta = {"deltaText": rewrites[i], "replace": True}
                 await self.broadcast("chat", {"sessionKey": key, "runId": run_id, "seq": seq,
-                                              "state": "delta", "deltaText": piece})
+                                              "state": "delta", **delta})
                 await self.broadcast("agent", {"sessionKey": key, "runId": run_id,
                                                "agentId": key.split(":")[1], "stream": "usage",
                                                "data": {"outputTokens": tool_tokens + seq}})

@@ -345,6 +345,14 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
             self._live.append(text)
             self._live_changed()
 
+    def set_live_text(self, text: str) -> None:
+        """The reply streaming in, restated whole (a gateway rewrote it): ``text`` in place
+        of what it showed."""
+        live = self._live
+        if live is not None:
+            self._live = LiveRow(live.label, text, live.tools, live.markdown is not None)
+            self._live_changed()
+
     def set_live_label(self, label: str) -> None:
         if self._live is not None:
             self._live.label = label

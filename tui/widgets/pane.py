@@ -566,14 +566,20 @@ class ChannelPane(Vertical):
         turn = self._turn_for(event, event.agent_id)
         if turn is None:
             return
-        turn.parts.append(event.text)
+        if event.replace:  # the reply restated whole: it takes the place of what was shown
+            turn.parts = [event.text]
+        else:
+            turn.parts.append(event.text)
         if turn.state != "streaming":
             turn.state = "streaming"
             self._update_labels()
         if self._live_turn is None:
             self._begin_live(turn)
         elif self._live_turn == turn.turn_id:
-            self.history.append_live(event.text)
+            if event.replace:
+                self.history.set_live_text(event.text)
+            else:
+                self.history.append_live(event.text)
 
     def on_tool_call_started(self, message: engine_messages.ToolCallStarted) -> None:
         event = message.event
