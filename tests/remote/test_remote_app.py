@@ -43,6 +43,19 @@ def shown(p) -> list[tuple[str, str, str]]:
     return [(m.role, m.content, m.status) for m in p.history.messages]
 
 
+async def live_until_reply(pilot, p) -> list[str]:  # type: ignore[no-untyped-def]
+    """Each live text pane ``p`` shows until a reply is in its history."""
+    seen: list[str] = []
+
+    def replied() -> bool:
+        if p.live_text:
+            seen.append(p.live_text)
+        return any(m.role == "assistant" for m in p.history.messages)
+
+    await wait_for(pilot, replied, what="the reply")
+    return seen
+
+
 async def test_remote_engine_is_the_engine_interface(tmp_path):
     async with AppFakeGateway() as fake:
         engine = RemoteEngine(fake.url, auth=Auth(token=fake.token), state_dir=tmp_path,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.remote.fake_gateway_app import AppFakeGateway
-from tests.remote.test_remote_app import attached, pane
+from tests.remote.test_remote_app import attached, live_until_reply, pane
 from tests.support.tui_app import wait_for
 
 
@@ -24,15 +24,8 @@ async def test_a_restated_reply_shows_in_place_of_what_streamed(tmp_path):
         fake.chunk_delay = 0.05
         async with attached(tmp_path, fake) as (app, pilot):
             operator = pane(app, "local:default")
-            seen: list[str] = []
-
-            def finished() -> bool:
-                if operator.live_text:
-                    seen.append(operator.live_text)
-                return any(m.role == "assistant" for m in operator.history.messages)
-
             await send(pilot, operator, "tell me")
-            await wait_for(pilot, finished, what="the reply")
+            seen = await live_until_reply(pilot, operator)
             assert "one two three" in seen  # streamed, then restated
             assert "One, two, three and four five" in seen
             assert not any("one two three four" in s or s.count("two") > 1 for s in seen), seen
@@ -53,14 +46,7 @@ async def test_a_restated_reply_after_a_tool_call_keeps_the_text_before_the_call
             await wait_for(pilot, lambda: operator.live_text.strip() == "Let me check.",
                            what="the text before the call, live")
             fake.tool_release.set()
-            seen: list[str] = []
-
-            def finished() -> bool:
-                if operator.live_text:
-                    seen.append(operator.live_text)
-                return any(m.role == "assistant" for m in operator.history.messages)
-
-            await wait_for(pilot, finished, what="the reply")
+            seen = await live_until_reply(pilot, operator)
             after = [s for s in seen if "The" in s]
             assert after and all(s.startswith("Let me check.\n\nThe") for s in after), seen
             assert operator.history.messages[-1].content == "Let me check.\n\nThe result is in."

@@ -12,7 +12,7 @@ import asyncio
 import pytest
 
 from tests.remote.fake_gateway_app import AppFakeGateway
-from tests.remote.test_remote_app import attached, pane, shown
+from tests.remote.test_remote_app import attached, live_until_reply, pane, shown
 from tests.support.tui_app import type_text, wait_for
 
 
@@ -39,14 +39,7 @@ async def test_text_before_and_after_a_tool_call_are_two_paragraphs_live_and_aft
                            and operator.live_text.strip() == "Let me check.",
                            what="the text before the call, live")
             fake.tool_release.set()
-            seen: list[str] = []
-
-            def finished() -> bool:
-                if operator.live_text:
-                    seen.append(operator.live_text)
-                return any(m.role == "assistant" for m in operator.history.messages)
-
-            await wait_for(pilot, finished, what="the reply")
+            seen = await live_until_reply(pilot, operator)
             after = [s for s in seen if "The" in s]
             assert after, seen
             assert all(paragraphs(s)[0] == "Let me check." and len(paragraphs(s)) == 2
