@@ -43,6 +43,13 @@ def shown(p) -> list[tuple[str, str, str]]:
     return [(m.role, m.content, m.status) for m in p.history.messages]
 
 
+async def typed(pilot, p, text: str) -> None:  # type: ignore[no-untyped-def]
+    """``text`` typed into pane ``p``'s text box and sent with Enter, as a user does."""
+    p.focus_composer()
+    await type_text(pilot, text)
+    await pilot.press("enter")
+
+
 async def live_until_reply(pilot, p) -> list[str]:  # type: ignore[no-untyped-def]
     """Each live text pane ``p`` shows until a reply is in its history."""
     seen: list[str] = []
@@ -75,9 +82,7 @@ async def test_panes_send_and_stream_in_a_pane(tmp_path):
                                                                "local · you"]
             assert "gateway ws://127.0.0.1" in app.sub_title
             operator = pane(app, "local:default")
-            operator.focus_composer()
-            await type_text(pilot, "hello")
-            await pilot.press("enter")
+            await typed(pilot, operator, "hello")
             await wait_for(pilot, lambda: ("assistant", "alpha beta gamma", "complete")
                            in shown(operator), what="the reply")
             assert shown(operator) == [("user", "hello", "complete"),
@@ -115,9 +120,7 @@ async def test_esc_aborts_the_run_and_the_reply_shows_interrupted(tmp_path):
         fake.chunk_delay = 0.05
         async with attached(tmp_path, fake) as (app, pilot):
             operator = pane(app, "local:default")
-            operator.focus_composer()
-            await type_text(pilot, "talk")
-            await pilot.press("enter")
+            await typed(pilot, operator, "talk")
             await wait_for(pilot, lambda: "more more" in operator.live_text, what="streaming")
             await pilot.press("escape")
             await wait_for(pilot, lambda: any(s == "interrupted" for _, _, s in shown(operator)),
@@ -172,9 +175,7 @@ async def test_reconnect_shows_no_message_twice_and_a_banner_while_down(tmp_path
         fake.replies["second"] = "two"
         async with attached(tmp_path, fake) as (app, pilot):
             operator = pane(app, "local:default")
-            operator.focus_composer()
-            await type_text(pilot, "first")
-            await pilot.press("enter")
+            await typed(pilot, operator, "first")
             await wait_for(pilot, lambda: len(shown(operator)) == 2, what="the first reply")
             peer = await fake.wait_peer()
             await fake.cut(peer)
@@ -345,9 +346,7 @@ async def test_export_writes_the_whole_session_read_from_chat_history(tmp_path):
             fake.add_message("agent:main:main", "user" if i % 2 else "assistant", f"line {i}")
         async with attached(tmp_path, fake) as (app, pilot):
             operator = pane(app, "local:default")
-            operator.focus_composer()
-            await type_text(pilot, "/export")
-            await pilot.press("enter")
+            await typed(pilot, operator, "/export")
             await wait_for(pilot, lambda: (operator.notice or "").startswith("exported to"),
                            what="the export")
             path = Path(operator.notice.removeprefix("exported to "))

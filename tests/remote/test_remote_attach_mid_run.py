@@ -10,8 +10,8 @@ import asyncio
 import pytest
 
 from tests.remote.fake_gateway_app import AppFakeGateway
-from tests.remote.test_remote_app import A2A_KEY, attached, pane, shown
-from tests.support.tui_app import type_text, wait_for
+from tests.remote.test_remote_app import A2A_KEY, attached, pane, shown, typed
+from tests.support.tui_app import wait_for
 
 OPERATOR_KEY = "agent:main:main"  # the operator pane's session
 
@@ -96,9 +96,7 @@ async def test_calls_made_while_the_link_was_down_show_once_after_the_reconnect(
         fake.replies["look it up"] = "found it"
         async with attached(tmp_path, fake) as (app, pilot):
             operator = pane(app, "local:default")
-            operator.focus_composer()
-            await type_text(pilot, "look it up")
-            await pilot.press("enter")
+            await typed(pilot, operator, "look it up")
             await wait_for(pilot, lambda: "▸ 1 tool call: ls running…" in app.screen_text(),
                            what="the first call running")
             await fake.cut(await fake.wait_peer())

@@ -10,10 +10,9 @@ import asyncio
 from engine.remote.client import GatewayClient
 from engine.remote.connection import Auth
 from engine.gateway.inbox import PeerSpec
-from engine.remote.engine import RemoteEngine
 from tests.support.openai_server import CallTool
-from tests.support.tui_app import fixed_time, type_text, wait_for
-from tui.app import ClawApp
+from tests.remote.test_remote_real_gateway_app import attached_to
+from tests.support.tui_app import type_text, wait_for
 from tui.recent_peers import RecentPeers
 
 WAIT = 240.0  # a real run on two busy cores: a hang still fails
@@ -26,42 +25,38 @@ async def test_a_commands_output_shows_live_and_text_around_the_call_stays_apart
         name="exec", arguments={"command": "for i in 1 2 3 4; do echo line$i; sleep 0.7; done"},
         said="Let me check. "))
     state = tmp_path / "state"
-    async with RemoteEngine(openclaw.url, auth=Auth(token=openclaw.token), state_dir=state,
-                            connect_budget=120) as engine:
-        app = ClawApp(engine, state_dir=state, format_time=fixed_time, clone_refresh=0)
-        async with app.run_test(size=(200, 50)) as pilot:
-            await pilot.pause()
-            operator = app.main.pane_for("local:default")
-            operator.focus_composer()
-            await operator.submit("/new")
-            await wait_for(pilot, lambda: "new session" in (operator.notice or ""),
-                           timeout=WAIT, what="the new session")
-            await type_text(pilot, "run the counter")
-            await pilot.press("enter")
-            live: list[str] = []
+    async with attached_to(openclaw, state, (200, 50)) as (app, pilot):
+        operator = app.main.pane_for("local:default")
+        operator.focus_composer()
+        await operator.submit("/new")
+        await wait_for(pilot, lambda: "new session" in (operator.notice or ""),
+                       timeout=WAIT, what="the new session")
+        await type_text(pilot, "run the counter")
+        await pilot.press("enter")
+        live: list[str] = []
 
-            def partial_output() -> bool:
-                live.append(operator.live_text)
-                return "exec running… › line" in app.screen_text()
+        def partial_output() -> bool:
+            live.append(operator.live_text)
+            return "exec running… › line" in app.screen_text()
 
-            await wait_for(pilot, partial_output, timeout=WAIT, what="the command's output")
-            assert "Let me check." in live[-1]
+        await wait_for(pilot, partial_output, timeout=WAIT, what="the command's output")
+        assert "Let me check." in live[-1]
 
-            def replied() -> bool:
-                live.append(operator.live_text)
-                return any(m.role == "assistant" for m in operator.history.messages)
+        def replied() -> bool:
+            live.append(operator.live_text)
+            return any(m.role == "assistant" for m in operator.history.messages)
 
-            await wait_for(pilot, replied, timeout=WAIT, what="the reply")
-            reply = operator.history.messages[-1]
-            assert reply.content == f"Let me check.\n\nTool said: {OUTPUT}"
-            assert [(c["name"], c["result"]) for c in reply.meta["tools"]] == [("exec", OUTPUT)]
-            after = [text for text in live if "Tool" in text]
-            assert all(text.startswith("Let me check.\n\nTool") for text in after), after
-            operator.reload_history()
-            await wait_for(pilot, lambda: len(operator.history.messages) == 2
-                           and operator.history.messages[-1].meta.get("tools"),
-                           timeout=60, what="the history read back")
-            assert operator.history.messages[-1].content == reply.content
+        await wait_for(pilot, replied, timeout=WAIT, what="the reply")
+        reply = operator.history.messages[-1]
+        assert reply.content == f"Let me check.\n\nTool said: {OUTPUT}"
+        assert [(c["name"], c["result"]) for c in reply.meta["tools"]] == [("exec", OUTPUT)]
+        after = [text for text in live if "Tool" in text]
+        assert all(text.startswith("Let me check.\n\nTool") for text in after), after
+        operator.reload_history()
+        await wait_for(pilot, lambda: len(operator.history.messages) == 2
+                       and operator.history.messages[-1].meta.get("tools"),
+                       timeout=60, what="the history read back")
+        assert operator.history.messages[-1].content == reply.content
 
 
 async def test_attaching_while_a_run_is_in_a_call_shows_that_call(openclaw, tmp_path):
@@ -84,23 +79,19 @@ async def test_attaching_while_a_run_is_in_a_call_shows_that_call(openclaw, tmp_
         # the operator pane opens on that session (the peer it spoke as last)
         assert RecentPeers.for_state_dir(state).remember(
             "local:default", PeerSpec(kind="direct", id=key)) is None
-        async with RemoteEngine(openclaw.url, auth=Auth(token=openclaw.token),
-                                state_dir=state, connect_budget=120) as engine:
-            app = ClawApp(engine, state_dir=state, format_time=fixed_time, clone_refresh=0)
-            async with app.run_test(size=(200, 50)) as pilot:
-                await pilot.pause()
-                operator = app.main.pane_for("local:default")
-                assert operator.route is not None and operator.route.session_key == key
+        async with attached_to(openclaw, state, (200, 50)) as (app, pilot):
+            operator = app.main.pane_for("local:default")
+            assert operator.route is not None and operator.route.session_key == key
 
-                def replied() -> bool:
-                    return any(m.content == "Tool said: waited"
-                               for m in operator.history.messages)
+            def replied() -> bool:
+                return any(m.content == "Tool said: waited"
+                           for m in operator.history.messages)
 
-                await wait_for(pilot, lambda: "▸ 1 tool call: exec" in app.screen_text()
-                               or replied(), timeout=WAIT, what="the call or the reply")
-                assert not replied()  # the call made before the attach showed during the run
-                await wait_for(pilot, replied, timeout=WAIT, what="the reply")
-                reply = operator.history.messages[-1]
-                assert [(c["name"], c["result"]) for c in reply.meta["tools"]] == [
-                    ("exec", "waited")]
-                assert [m.role for m in operator.history.messages] == ["user", "assistant"]
+            await wait_for(pilot, lambda: "▸ 1 tool call: exec" in app.screen_text()
+                           or replied(), timeout=WAIT, what="the call or the reply")
+            assert not replied()  # the call made before the attach showed during the run
+            await wait_for(pilot, replied, timeout=WAIT, what="the reply")
+            reply = operator.history.messages[-1]
+            assert [(c["name"], c["result"]) for c in reply.meta["tools"]] == [
+                ("exec", "waited")]
+            assert [m.role for m in operator.history.messages] == ["user", "assistant"]

@@ -11,9 +11,9 @@ from typing import Any
 from engine.gateway.events import ReplyDelta, TurnFinished
 from engine.remote.engine import RemoteEngine
 from tests.remote.fake_gateway_app import AppFakeGateway
-from tests.remote.test_remote_app import attached, pane, shown
+from tests.remote.test_remote_app import attached, pane, shown, typed
 from tests.support.losing_stream import losing_first_stream
-from tests.support.tui_app import type_text, wait_for
+from tests.support.tui_app import wait_for
 
 
 async def test_a_turn_whose_end_was_lost_ends_after_the_resync(tmp_path, monkeypatch):
@@ -22,9 +22,7 @@ async def test_a_turn_whose_end_was_lost_ends_after_the_resync(tmp_path, monkeyp
         fake.replies["hello"] = "alpha beta gamma"
         async with attached(tmp_path, fake) as (app, pilot):
             operator = pane(app, "local:default")
-            operator.focus_composer()
-            await type_text(pilot, "hello")
-            await pilot.press("enter")
+            await typed(pilot, operator, "hello")
             await wait_for(pilot, lambda: made[0].told, what="the lost events")
             await wait_for(pilot, lambda: shown(operator) == [
                 ("user", "hello", "complete"), ("assistant", "alpha beta gamma", "complete")],
@@ -48,9 +46,7 @@ async def test_a_turn_still_running_streams_on_with_nothing_missing(tmp_path, mo
         fake.chunk_delay = 0.05
         async with attached(tmp_path, fake) as (app, pilot):
             operator = pane(app, "local:default")
-            operator.focus_composer()
-            await type_text(pilot, "count")
-            await pilot.press("enter")
+            await typed(pilot, operator, "count")
             await wait_for(pilot, lambda: made[0].told, what="the lost events")
             seen: list[str] = []
 

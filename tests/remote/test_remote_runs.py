@@ -8,8 +8,8 @@ from __future__ import annotations
 import asyncio
 
 from tests.remote.fake_gateway_app import AppFakeGateway
-from tests.remote.test_remote_app import A2A_KEY, attached, pane, shown
-from tests.support.tui_app import type_text, wait_for
+from tests.remote.test_remote_app import A2A_KEY, attached, pane, shown, typed
+from tests.support.tui_app import wait_for
 
 LOOKUP = [{"name": "ls", "args": {"path": "."}, "result": "a.txt\nb.txt"},
           {"name": "read\x1b[31m", "args": {"path": "[bold]x"}, "result": "no such file",
@@ -27,9 +27,7 @@ async def test_tool_calls_show_while_the_reply_streams_then_stay_with_it(tmp_pat
         fake.tool_release = asyncio.Event()
         async with attached(tmp_path, fake) as (app, pilot):
             operator = pane(app, "local:default")
-            operator.focus_composer()
-            await type_text(pilot, "look it up")
-            await pilot.press("enter")
+            await typed(pilot, operator, "look it up")
             await wait_for(pilot, lambda: "▸ 1 tool call: ls running…" in app.screen_text(),
                            what="the first call running")
             assert not replies(operator)  # the tool step's transcript row did not end the turn
@@ -89,9 +87,7 @@ async def test_runs_panel_shows_unknown_input_tokens_as_unknown_not_zero(tmp_pat
         fake.replies["hello"] = "alpha beta gamma"
         async with attached(tmp_path, fake) as (app, pilot):
             operator = pane(app, "local:default")
-            operator.focus_composer()
-            await type_text(pilot, "hello")
-            await pilot.press("enter")
+            await typed(pilot, operator, "hello")
             await wait_for(pilot, lambda: replies(operator), what="the reply")
             run = [p for m, p in fake.requests if m == "chat.send"][0]["idempotencyKey"]
             panel = app.main.clone_panel()

@@ -20,11 +20,11 @@ from engine.remote.errors import GatewayUnreachable, TlsRefused
 from engine.remote.tls import TlsPin, parse_fingerprint
 from tests.remote.fake_gateway import FakeGateway
 from tests.remote.fake_gateway_app import AppFakeGateway
-from tests.remote.test_remote_app import attached
+from tests.remote.test_remote_app import attached, typed
 from tests.remote.tls_certs import make_cert
 from tests.support.binary import claw_tui
 from tests.support.odd_files import hermetic_env
-from tests.support.tui_app import type_text, wait_for
+from tests.support.tui_app import wait_for
 
 FAST = Backoff(initial=0.05, maximum=0.2)
 
@@ -178,9 +178,7 @@ async def test_the_app_attaches_over_wss_with_a_pin(tmp_path, no_system_trust):
         async with attached(tmp_path, fake, tls_pin=pin(cert)) as (app, pilot):
             assert "gateway wss://127.0.0.1" in app.sub_title
             operator = app.main.pane_for("local:default")
-            operator.focus_composer()
-            await type_text(pilot, "hello")
-            await pilot.press("enter")
+            await typed(pilot, operator, "hello")
             await wait_for(pilot, lambda: [m.content for m in operator.history.messages]
                            == ["hello", "over tls"], what="the reply over wss")
 

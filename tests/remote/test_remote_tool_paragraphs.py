@@ -12,8 +12,8 @@ import asyncio
 import pytest
 
 from tests.remote.fake_gateway_app import AppFakeGateway
-from tests.remote.test_remote_app import attached, live_until_reply, pane, shown
-from tests.support.tui_app import type_text, wait_for
+from tests.remote.test_remote_app import attached, live_until_reply, pane, shown, typed
+from tests.support.tui_app import wait_for
 
 
 def paragraphs(text: str) -> list[str]:
@@ -32,9 +32,7 @@ async def test_text_before_and_after_a_tool_call_are_two_paragraphs_live_and_aft
         fake.tool_release = asyncio.Event()
         async with attached(tmp_path, fake) as (app, pilot):
             operator = pane(app, "local:default")
-            operator.focus_composer()
-            await type_text(pilot, "look it up")
-            await pilot.press("enter")
+            await typed(pilot, operator, "look it up")
             await wait_for(pilot, lambda: "ls running…" in app.screen_text()
                            and operator.live_text.strip() == "Let me check.",
                            what="the text before the call, live")

@@ -7,8 +7,8 @@ import asyncio
 
 from engine.remote.tools import PARTIAL_CHARS
 from tests.remote.fake_gateway_app import AppFakeGateway
-from tests.remote.test_remote_app import A2A_KEY, attached, pane
-from tests.support.tui_app import type_text, wait_for
+from tests.remote.test_remote_app import A2A_KEY, attached, pane, typed
+from tests.support.tui_app import wait_for
 from tui.widgets.tool_calls import summary_line
 
 
@@ -23,9 +23,7 @@ async def test_a_running_calls_output_shows_in_its_line_then_its_result(tmp_path
         fake.tool_release = asyncio.Event()
         async with attached(tmp_path, fake) as (app, pilot):
             operator = pane(app, "local:default")
-            operator.focus_composer()
-            await type_text(pilot, "run it")
-            await pilot.press("enter")
+            await typed(pilot, operator, "run it")
             await wait_for(pilot, lambda: "exec running… › xxxxxxxx" in app.screen_text(),
                            what="the call's last output line")
             screen = app.screen_text()
