@@ -80,12 +80,14 @@ class ChannelPane(Vertical):
 
     ALLOW_MAXIMIZE = True  # F2 (a pane cannot take focus itself: Textual's default says no)
 
-    class ActivityChanged(Message):
+    class ActivityChanged(Message, bubble=False):
+        """The pane's state or unseen counts changed: the sidebar and tabs show them."""
+
         def __init__(self, pane: "ChannelPane") -> None:
             super().__init__()
             self.pane = pane
 
-    class Notable(Message):
+    class Notable(Message, bubble=False):
         """A turn here ended in a way that may call for attention (``tui.hotlist`` kinds:
         message, mention, error); the main screen decides whether it alerts."""
 
@@ -234,13 +236,20 @@ class ChannelPane(Vertical):
             return ""
         return f"{route.agent_id} ({route.matched_by} · {route.session_key})"
 
+    def _tell_screen(self, message: Message) -> None:
+        """Post ``message`` to the screen, which alone handles it: straight there, not
+        bubbling up through the containers between (a message each, several times a reply
+        in every pane)."""
+        if self.is_attached:
+            self.screen.post_message(message)
+
     def _update_labels(self) -> None:
         """Refresh the subtitle, peer bar and status line — only what changed, since every
         ``Static.update`` costs a layout pass and this runs on every streamed delta."""
         state = STATE_LABEL[self.turn_state()]
         if self.border_subtitle != state:
             self._set_state_subtitle(state)
-            self.post_message(self.ActivityChanged(self))
+            self._tell_screen(self.ActivityChanged(self))
         peer_line = (self.peer, self.route_line(), self.gateway.queue_mode(self.inbox.key))
         if peer_line != self._shown_peer_line:
             self._shown_peer_line = peer_line
@@ -628,7 +637,7 @@ class ChannelPane(Vertical):
 
             kinds = hotlist.reply_kinds(event.message.content, self._mention_names())
             self._new_activity(mention="mention" in kinds)
-            self.post_message(self.Notable(self, kinds, event.agent_id, event.message.content))
+            self._tell_screen(self.Notable(self, kinds, event.agent_id, event.message.content))
             await self._end(turn, event.message)
 
     async def on_turn_interrupted(self, message: engine_messages.TurnInterrupted) -> None:
@@ -647,7 +656,7 @@ class ChannelPane(Vertical):
         if turn is not None:
             self.notice = f"✖ {one_line(event.error, 120)}"
             self._alert()
-            self.post_message(self.Notable(self, frozenset({"error"}), event.agent_id, event.error))
+            self._tell_screen(self.Notable(self, frozenset({"error"}), event.agent_id, event.error))
             await self._end(turn, event.message)
 
     async def _end(self, turn: PaneTurn, message: StoredMessage | None) -> None:
@@ -760,17 +769,17 @@ class ChannelPane(Vertical):
         if not self.has_focus_within:
             self.unseen += 1
             self.mentions += mention
-            self.post_message(self.ActivityChanged(self))
+            self._tell_screen(self.ActivityChanged(self))
 
     def _alert(self) -> None:
         if not self.has_focus_within:
             self.alerts += 1
-            self.post_message(self.ActivityChanged(self))
+            self._tell_screen(self.ActivityChanged(self))
 
     def mark_seen(self) -> None:
         if self.unseen or self.alerts or self.mentions:
             self.unseen = self.alerts = self.mentions = 0
-            self.post_message(self.ActivityChanged(self))
+            self._tell_screen(self.ActivityChanged(self))
 
     def on_descendant_focus(self) -> None:
         self.mark_seen()
