@@ -29,6 +29,10 @@ log says why, and the app runs on plain Textual behaviour: slower, never broken.
 - ``steady_scrollbar``: a history's scrollbar repaints when its thumb moves (Textual's
   repaints on every change of the view's height or offset; at the foot of a long history the
   thumb stays put while a reply grows).
+- ``direct_repaint``: a history's repaint marks it on its screen at once. Textual's goes
+  through two messages (the widget's own idle turn, then an ``Update`` to the screen), each a
+  turn of the event loop behind everything else queued: with eight panes streaming that was
+  1,400 messages a second, and under a burst a reply's word missed the frame it was due in.
 - ``light_strips``: a drawn line (``Strip``) keeps its seven caches in plain dicts made in C,
   not in seven ``FIFOCache`` objects; a frame makes a few hundred lines.
 - ``terminal_write`` (not a fast path): desktop notifications are written to the terminal
@@ -440,6 +444,30 @@ def _check_moved_rows() -> str | None:
         else "StylesCache.set_dirty"
 
 
+def _check_direct_repaint() -> str | None:
+    """A repaint marks the widget's regions with ``_set_dirty`` and clears its
+    ``_layout_cache`` and ``_rich_style_cache``; the screen's ``Update`` handler adds the
+    widget to the set ``_dirty_widgets`` (once the screen is in its ``_compositor``), and the
+    widgets in it are painted when the screen's ``_update_timer`` runs."""
+    from textual.app import App as _App  # noqa: PLC0415
+
+    screen, widget = _probe_screen(), Widget()
+    refresh = getattr(Widget.refresh, "__code__", None)
+    on_update = getattr(Screen._on_update, "__code__", None)
+    return (_method(Widget, "_set_dirty", "regions")
+            or _attribute(widget, "_layout_cache") or _attribute(widget, "_rich_style_cache")
+            or (None if refresh is not None and {"_set_dirty", "_layout_cache",
+                                                 "_rich_style_cache"} <= set(refresh.co_names)
+                else "Widget.refresh")
+            or _attribute(screen, "_dirty_widgets", set) or _attribute(screen, "_compositor")
+            or (None if on_update is not None and "_dirty_widgets" in on_update.co_names
+                else "Screen._on_update")
+            or (None if isinstance(getattr(Screen, "_update_timer", None), property)
+                else "Screen._update_timer")
+            or (None if "_batch_count" in _App.__init__.__code__.co_names
+                else "App._batch_count"))
+
+
 def _check_steady_scrollbar() -> str | None:
     """A widget makes its vertical scrollbar in the property ``vertical_scrollbar``, keeping
     it in ``_vertical_scrollbar`` and starting it with ``App._start_widget``; a
@@ -506,10 +534,12 @@ FEATURES: dict[str, Feature] = {f.name: f for f in (
             _check_moved_rows),
     Feature("steady_scrollbar", "a scrollbar repaints when its thumb moves, not on every "
             "change of its view", _check_steady_scrollbar),
+    Feature("direct_repaint", "a history's repaint reaches its screen at once, not two "
+            "messages later", _check_direct_repaint),
 )}
 
 SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = LAYOUT_DIFF = KEY_ECHO = TERMINAL_WRITE = True
-ROW_CROP = BORDER_ROW = MOVED_ROWS = STEADY_SCROLLBAR = True
+ROW_CROP = BORDER_ROW = MOVED_ROWS = STEADY_SCROLLBAR = DIRECT_REPAINT = True
 ESC_DIGITS_READ = True
 CACHE_CYCLES = LIGHT_STRIPS = True
 
@@ -598,6 +628,42 @@ def set_bottom_title(widget: Widget, text: str) -> None:
     widget._border_subtitle = widget.render_str(text).expand_tabs(4).split()[0] if text else None
     outer, offset = widget.outer_size, widget.content_offset
     widget.refresh(Region(-offset.x, outer.height - 1 - offset.y, outer.width, 1))
+
+
+def repaint_now(widget: Widget, regions: Sequence[Region]) -> bool:
+    """Repaint ``regions`` of ``widget`` (all of it: none) as ``refresh`` does, but mark it on
+    its screen at once (``direct_repaint``). False, and nothing done, when that cannot be:
+    the caller refreshes as usual."""
+    if not DIRECT_REPAINT or not widget.is_mounted or not widget.display:
+        return False
+    try:
+        screen = widget.screen
+    except Exception:  # noqa: BLE001 - NoScreen: not on a screen (yet, or any more)
+        return False
+    if screen not in screen._compositor:  # not laid out yet: Textual's way waits for that
+        return False
+    widget._layout_cache.clear()
+    widget._set_dirty(*regions)
+    widget.clear_cached_dimensions()
+    widget._rich_style_cache.clear()
+    screen._dirty_widgets.add(widget)  # as ``Screen._on_update``
+    if isinstance(screen, FrameHooks) and KEY_ECHO:
+        screen.repaint_requested(widget)
+    if not screen.app._batch_count and screen.is_current:
+        screen._update_timer.resume()  # as ``Screen._on_idle`` with widgets to paint
+    return True
+
+
+class DirectRepaint:
+    """Widget mix-in: its repaints (not layouts, not recomposes) reach its screen at once
+    (``repaint_now``)."""
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Any:
+        if repaint and not (layout or recompose) and repaint_now(self, regions):  # type: ignore[arg-type]
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout,  # type: ignore[misc]
+                               recompose=recompose)
 
 
 # ---------------------------------------------------------------- scroll views

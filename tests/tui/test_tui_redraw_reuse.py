@@ -1,7 +1,9 @@
 """What a frame keeps from the last one instead of drawing it again is what drawing it anew
 gives: the rows of a history that moved up as a streaming reply took new rows
-(``moved_rows``), a scrollbar whose thumb stayed where it was (``steady_scrollbar``), and the
-caches of a drawn line (``light_strips``)."""
+(``moved_rows``), a scrollbar whose thumb stayed where it was (``steady_scrollbar``), the
+caches of a drawn line (``light_strips``), and the styles a widget worked out before its
+styles changed. And a history's repaint is on its screen's list at once
+(``direct_repaint``)."""
 
 from __future__ import annotations
 
@@ -106,3 +108,55 @@ def test_a_strips_caches_stay_bounded_and_give_what_textual_gives():
     assert strip.crop(0, 40) is crops[-1]  # still cached: the last ones put in stay
     if textual_compat.LIGHT_STRIPS:
         assert len(strip._crop_cache) == 16
+
+
+async def test_a_history_repaint_is_on_the_screen_list_at_once_and_shown_by_the_next_frame(
+        tmp_path):
+    async with running_app(tmp_path, size=(80, 24), delay_ms=40) as (app, pilot):
+        pane = app.main.panes[0]
+        history = pane.history
+        await pane.submit("question: tell me more about the weather and the garden")
+        await wait_for(pilot, lambda: history.live_tail, what="a reply streaming")
+        history.append_live(" zebra")
+        assert history in app.main._dirty_widgets  # no message in between: on the list now
+
+        def painted() -> bool:  # the next frame drew the row with the word
+            cache = history._styles_cache
+            return history not in app.main._dirty_widgets and any(
+                "zebra" in strip.text for y, strip in cache._cache.items()
+                if y not in cache._dirty_lines)
+
+        await wait_for(pilot, painted, what="the word drawn by a frame")
+
+
+async def test_styles_kept_between_repaints_follow_a_theme_and_the_focus(tmp_path):
+    """A history, the sidebar and the clone panel keep the styles they worked out until
+    theirs (or an ancestor's) change: after a new theme and a move of the focus to another
+    pane, what they keep is what working the styles out anew gives."""
+    async with running_app(tmp_path, size=(160, 48)) as (app, pilot):
+        widgets = [*(pane.history for pane in app.main.panes[:2]),
+                   app.main.query_one("#sidebar"), app.main.clone_panel()]
+        components = ["", "history--agent", "history--body", "sidebar--unseen",
+                      "clone-panel--header"]
+
+        def kept_is_fresh() -> bool:
+            for widget in widgets:
+                for component in components:
+                    if component and component not in widget.COMPONENT_CLASSES:
+                        continue
+                    fresh = (widget.get_component_rich_style(component) if component
+                             else widget.rich_style)
+                    if widget._style(component) != fresh:
+                        return False
+            return True
+
+        assert kept_is_fresh()
+        before = app.main.panes[0].history._style()
+        app.theme = "gruvbox" if app.theme != "gruvbox" else "nord"
+        await pilot.pause()
+        await pilot.pause()
+        assert app.main.panes[0].history._style() != before
+        assert kept_is_fresh()
+        await pilot.press("escape", "2")  # Alt+2 as a terminal sends it: the second pane
+        await pilot.pause()
+        assert kept_is_fresh()

@@ -72,6 +72,11 @@ async def _tick_renamed(self, *, due: float, count: int) -> None:
     """A ``Timer._tick`` whose parameters changed."""
 
 
+async def _update_elsewhere(self, message) -> None:  # type: ignore[no-untyped-def]
+    """A ``Screen._on_update`` that no longer keeps the widget in ``_dirty_widgets``."""
+    self._widgets_to_paint.add(message.widget)
+
+
 @pytest.mark.parametrize(("name", "owner", "attribute", "value", "missing"), [
     ("scrollbar_update", Widget, "_scroll_update", lambda self: None,
      "Widget._scroll_update(virtual_size)"),
@@ -92,6 +97,8 @@ async def _tick_renamed(self, *, due: float, count: int) -> None:
     ("steady_scrollbar", Widget, "vertical_scrollbar", property(lambda self: None),
      "Widget.vertical_scrollbar"),
     ("steady_scrollbar", ScrollBar, "position", 0.0, "ScrollBar.position"),
+    ("direct_repaint", Widget, "_set_dirty", None, "Widget._set_dirty"),
+    ("direct_repaint", Screen, "_on_update", _update_elsewhere, "Screen._on_update"),
 ])
 def test_a_changed_textual_turns_that_path_off(reconfigure, monkeypatch, name, owner, attribute,
                                                value, missing):

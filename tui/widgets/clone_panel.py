@@ -230,7 +230,7 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
 
     def _header_strip(self, base: Style) -> Strip:
         if self._header is None:
-            style = base + self.get_component_rich_style("clone-panel--header")
+            style = base + self._style("clone-panel--header")
             names = self.RUN_LABELS if self.noun == "run" else {}
             labels = [Text(names.get(key, label), style=style, end="")
                       for key, label, _ in COLUMNS]

@@ -43,7 +43,7 @@ from tui.widgets.line_style import StylePerRepaint
 from tui.widgets.live_row import KEEP_ROWS, LiveRow
 from tui.widgets.long_text import LongText, is_long
 from tui import keymap, textual_compat
-from tui.textual_compat import SkipUnchangedSizes, SteadyScrollbars
+from tui.textual_compat import DirectRepaint, SkipUnchangedSizes, SteadyScrollbars
 from tui.safe_text import clean, literal
 
 
@@ -162,8 +162,8 @@ class MessageRow:
     long: LongText | None = None  # a long message: its parts are drawn one at a time
 
 
-class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollView,
-                  can_focus=True):
+class HistoryView(DirectRepaint, StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars,
+                  ScrollView, can_focus=True):
     """Virtualised, selectable list of stored messages."""
 
     BINDINGS = keymap.bindings("history")
@@ -213,7 +213,6 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
         self._reflow_pending = False
         self._live: LiveRow | None = None  # a reply streaming in, drawn below the messages
         self._live_strips: list[Strip] = []
-        self._style_cache: dict[str, Style] = {}  # see ``_style``
         # finished rows by (line, width): the strip they were made from, and the row
         self._line_cache: LRUCache[tuple[int, int], tuple[Strip | None, Style, Strip]] = \
             LRUCache(256)
@@ -396,20 +395,6 @@ class HistoryView(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollV
         """The styles of the live reply's rows."""
         return (self._style(), self._style("history--agent"), self._style("history--body"),
                 self._style("history--tools"))
-
-    def _style(self, component: str = "") -> Style:
-        """The view's style, or one of its components', kept until the view's styles change:
-        working one out walks every ancestor's styles, and Textual forgets its own copy at
-        every repaint, which is every delta of a reply streaming in."""
-        style = self._style_cache.get(component)
-        if style is None:
-            style = self._style_cache[component] = (
-                self.get_component_rich_style(component) if component else self.rich_style)
-        return style
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._style_cache = {}
 
     def _markdown_rows(self, style: Style) -> Callable[[str], list[Strip]]:
         """Markdown text (cleaned) as rows of this view, for the reply streaming in."""

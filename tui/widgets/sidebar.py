@@ -92,7 +92,7 @@ class Sidebar(StylePerRepaint, Widget):
         if row is None:
             return Text("Panes", style="bold", end="")
         mark, number, label = row[:3]
-        badges = [Text(text, style=self.get_component_rich_style(f"sidebar--{kind}"))
+        badges = [Text(text, style=self._style(f"sidebar--{kind}"))
                   for text, kind in badge_parts(row)]
         room = LABEL_WIDTH - sum(b.cell_len + 1 for b in badges)
         line = Text(f"{mark}{number} ", end="")
