@@ -30,6 +30,23 @@ def kept_is_fresh(widget) -> bool:  # type: ignore[no-untyped-def]
     return kept == drawn(widget)
 
 
+def plain_is_textual(widget) -> bool:  # type: ignore[no-untyped-def]
+    """What ``plain_lines`` draws of ``widget`` is, segment for segment, what Textual's own
+    drawing (through every style rule) gives."""
+    if not widget.size:
+        return True
+    widget._styles_cache.clear()
+    plain = drawn(widget)
+    textual_compat.PLAIN_LINES = False
+    try:
+        widget._styles_cache.clear()
+        textual = drawn(widget)
+    finally:
+        textual_compat.PLAIN_LINES = True
+        widget._styles_cache.clear()
+    return plain == textual
+
+
 def bar_is_current(bar) -> bool:  # type: ignore[no-untyped-def]
     """Each row of the scrollbar as last drawn (and not waiting to be drawn again) shows,
     cell for cell, the bar its state draws now: the thumb where it is."""
@@ -160,3 +177,30 @@ async def test_styles_kept_between_repaints_follow_a_theme_and_the_focus(tmp_pat
         await pilot.press("escape", "2")  # Alt+2 as a terminal sends it: the second pane
         await pilot.pause()
         assert kept_is_fresh()
+
+
+async def test_plain_lines_draw_what_textual_draws(tmp_path):
+    """A history and its scrollbar, drawn the plain way, while replies stream, after a theme
+    change, with a message selected, and in the focused pane."""
+    async with running_app(tmp_path, size=(80, 24), delay_ms=10) as (app, pilot):
+        pane = app.main.panes[0]
+        history = pane.history
+        assert textual_compat.PLAIN_LINES and textual_compat._plain_look(history) is not None
+        checked = 0
+        for n in range(3):
+            if n == 1:
+                app.theme = "gruvbox" if app.theme != "gruvbox" else "nord"
+            if n == 2:
+                history.focus()
+                history.action_move(-1)  # a message selected
+            await pane.submit(f"question {n}: **tell** me more about `the weather`, and a list:"
+                              f"\n\n- one\n- two")
+            await wait_for(pilot, lambda: history.live_tail, what="a reply streaming")
+            while history.live_tail is not None:
+                await pilot.pause(0.01)
+                assert plain_is_textual(history), f"reply {n}: a history line differs"
+                bar = history.vertical_scrollbar
+                if bar.display:
+                    assert plain_is_textual(bar), f"reply {n}: a scrollbar line differs"
+                checked += 1
+        assert checked > 10 and history.vertical_scrollbar.display

@@ -98,6 +98,8 @@ async def _update_elsewhere(self, message) -> None:  # type: ignore[no-untyped-d
      "Widget.vertical_scrollbar"),
     ("steady_scrollbar", ScrollBar, "position", 0.0, "ScrollBar.position"),
     ("direct_repaint", Widget, "_set_dirty", None, "Widget._set_dirty"),
+    ("plain_lines", StylesCache, "get_inner_outer", None, "StylesCache.get_inner_outer"),
+    ("plain_lines", Widget, "render_lines", lambda self, crop: [], "Widget.render_lines"),
     ("direct_repaint", Screen, "_on_update", _update_elsewhere, "Screen._on_update"),
 ])
 def test_a_changed_textual_turns_that_path_off(reconfigure, monkeypatch, name, owner, attribute,

@@ -43,7 +43,7 @@ from tui.widgets.line_style import StylePerRepaint
 from tui.widgets.live_row import KEEP_ROWS, LiveRow
 from tui.widgets.long_text import LongText, is_long
 from tui import keymap, textual_compat
-from tui.textual_compat import DirectRepaint, SkipUnchangedSizes, SteadyScrollbars
+from tui.textual_compat import DirectRepaint, PlainLines, SkipUnchangedSizes, SteadyScrollbars
 from tui.safe_text import clean, literal
 
 
@@ -162,8 +162,8 @@ class MessageRow:
     long: LongText | None = None  # a long message: its parts are drawn one at a time
 
 
-class HistoryView(DirectRepaint, StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars,
-                  ScrollView, can_focus=True):
+class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes,
+                  SteadyScrollbars, ScrollView, can_focus=True):
     """Virtualised, selectable list of stored messages."""
 
     BINDINGS = keymap.bindings("history")
