@@ -42,6 +42,7 @@ from textual.strip import Strip
 from tui.widgets.line_style import StylePerRepaint
 from tui.widgets.live_row import KEEP_ROWS, LiveRow
 from tui.widgets.long_text import LongText, is_long
+from tui.widgets.plain_wrap import plain_lines, plain_rows
 from tui import keymap, textual_compat
 from tui.textual_compat import DirectRepaint, PlainLines, SkipUnchangedSizes, SteadyScrollbars
 from tui.safe_text import clean, literal
@@ -806,15 +807,21 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
         def draw() -> list[Strip]:
             lines = []
             if header is not None:
-                lines += [[gutter, *line] for line in
-                          console.render_lines(header, inner, style=base, pad=True)]
+                rows = plain_lines(header, inner.max_width, base, console)
+                lines += [[gutter, *line] for line in (
+                    rows if rows is not None else
+                    console.render_lines(header, inner, style=base, pad=True))]
             if tools is not None:
                 lines += [[gutter, *line] for line in
                           console.render_lines(tools, inner, style=tools_style, pad=True)]
             if text is not None:
-                body = literal_markdown(clean(text)) if markdown else literal(text or " ")
-                for line in console.render_lines(body, inner, style=body_style, pad=True):
-                    lines.append([gutter, *line])
+                rows = None if markdown else plain_rows(clean(text or " "), inner.max_width)
+                if rows is not None:
+                    lines += [[gutter, Segment(row, body_style)] for row in rows]
+                else:
+                    body = literal_markdown(clean(text)) if markdown else literal(text or " ")
+                    for line in console.render_lines(body, inner, style=body_style, pad=True):
+                        lines.append([gutter, *line])
             strips = [Strip(line).adjust_cell_length(width, base) for line in lines]
             if part in (WHOLE, last):
                 strips.append(Strip.blank(width, base))
