@@ -101,6 +101,8 @@ async def _update_elsewhere(self, message) -> None:  # type: ignore[no-untyped-d
     ("plain_lines", StylesCache, "get_inner_outer", None, "StylesCache.get_inner_outer"),
     ("plain_lines", Widget, "render_lines", lambda self, crop: [], "Widget.render_lines"),
     ("direct_repaint", Screen, "_on_update", _update_elsewhere, "Screen._on_update"),
+    ("quick_scroll", Widget, "scroll_y", 0.0, "Widget.scroll_y"),
+    ("quick_scroll", Widget, "max_scroll_y", property(lambda self: 0), "Widget.max_scroll_y"),
 ])
 def test_a_changed_textual_turns_that_path_off(reconfigure, monkeypatch, name, owner, attribute,
                                                value, missing):

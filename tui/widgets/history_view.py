@@ -257,8 +257,7 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
         self._loading_older = False
         self.follow = True
         self.new_below = 0
-        self._reflow(keep_anchor=False)
-        self._scroll_bottom()
+        self._reflow(keep_anchor=False, bottom=True)
 
     def append(self, message: MessageLike) -> None:
         """Add or replace (same id) a message; follows the bottom only if already there."""
@@ -286,9 +285,7 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
                     self.selected = None
         if at_bottom:
             self._trim()
-        self._reflow(keep_anchor=not at_bottom)
-        if at_bottom:
-            self._scroll_bottom()
+        self._reflow(keep_anchor=not at_bottom, bottom=at_bottom)
 
     def _trim(self) -> None:
         """Past ``MAX_ROWS`` messages, let the oldest go (the view follows the bottom: they are
@@ -437,10 +434,7 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
         text selection (drawn on the rows)."""
         drawn = textual_compat.drawn_rows(self) if self.text_selection is None else {}
         was_top = int(self.scroll_y)
-        with textual_compat.scrollbar_held(self):
-            self._set_virtual_size(Size(self._width, self._offsets[-1] + len(after)))
-            if self.follow:
-                self._scroll_bottom()
+        self._resize(Size(self._width, self._offsets[-1] + len(after)), bottom=self.follow)
         top = int(self.scroll_y)
         start = self._offsets[-1]
         common = min(len(before), len(after))
@@ -614,8 +608,9 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
         for key in [k for k in self._cache.keys() if k[0] == message_id and k != keep]:
             self._cache.discard(key)
 
-    def _reflow(self, *, keep_anchor: bool) -> None:
-        """Recompute offsets (and re-estimate at a new width); keep the top line anchored."""
+    def _reflow(self, *, keep_anchor: bool, bottom: bool = False) -> None:
+        """Recompute offsets (and re-estimate at a new width); keep the top line anchored, or
+        (``bottom``) scroll to the end."""
         anchor: tuple[int, int] | None = None
         if keep_anchor and self._rows and len(self._offsets) == len(self._rows) + 1:
             top = int(self.scroll_y)
@@ -637,7 +632,7 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
         self._offsets = offsets
         self._offsets_dirty = False
         self._build_live()
-        self._set_virtual_size(Size(width, total + len(self._live_strips)))
+        self._resize(Size(width, total + len(self._live_strips)), bottom=bottom)
         if anchor is not None:
             for i, row in enumerate(self._rows):
                 if row.message.id == anchor[0]:
@@ -645,6 +640,22 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
                                    immediate=True, force=True)
                     break
         self.refresh()
+
+    def _resize(self, size: Size, *, bottom: bool) -> None:
+        """Set the scrollable size; ``bottom``: then scroll to the end, and follow it. In one
+        step where Textual allows (``quick_scroll``): a reply streaming in does this each time
+        it takes a row, in every pane."""
+        if bottom:
+            self.follow, self.new_below = True, 0
+        moved = textual_compat.quick_scroll(self, size, bottom)
+        if moved is not None:
+            if moved[0] != moved[1]:
+                self.watch_scroll_y(*moved)  # as the offset's reactive would
+            return
+        with textual_compat.scrollbar_held(self):
+            self._set_virtual_size(size)
+            if bottom:
+                self._scroll_bottom()
 
     def _set_virtual_size(self, size: Size) -> None:
         """Set the scrollable size without asking for a layout of the whole screen (which
@@ -669,9 +680,7 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
             self.scroll_to(y=max(top, bottom - view), animate=False, immediate=True, force=True)
 
     def on_resize(self) -> None:
-        self._reflow(keep_anchor=not self.follow)
-        if self.follow:
-            self._scroll_bottom()
+        self._reflow(keep_anchor=not self.follow, bottom=self.follow)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         # As ``ScrollView``'s, but the repaint is of the rows, not of the scrollbar column
@@ -832,9 +841,7 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
     def _apply_exact_heights(self) -> None:
         self._reflow_pending = False
         if self._offsets_dirty:
-            self._reflow(keep_anchor=not self.follow)
-            if self.follow:
-                self._scroll_bottom()
+            self._reflow(keep_anchor=not self.follow, bottom=self.follow)
 
     def marker(self) -> str:
         """The last row's note while scrolled up: what is below, and the key that goes there
