@@ -44,6 +44,10 @@ log says why, and the app runs on plain Textual behaviour: slower, never broken.
   their watchers, a quarter of a millisecond each time. Only while the scrollbar stays as it
   is and nothing animates or anchors the view; the state it ends in is compared, step for
   step, with Textual's in the tests.
+- ``hit_test_lines``: a history paints its lines without the ``offset`` of each character
+  in their styles (a style made for every segment of every line: most of the cost of a drawn
+  line, and the line filters then missed their cache); Textual's hit test (a click, a drag
+  that selects text) draws the line under the pointer with ``render_line``, which keeps it.
 - ``light_strips``: a drawn line (``Strip``) keeps its seven caches in plain dicts made in C,
   not in seven ``FIFOCache`` objects; a frame makes a few hundred lines.
 - ``terminal_write`` (not a fast path): desktop notifications are written to the terminal
@@ -554,6 +558,16 @@ def _check_quick_scroll() -> str | None:
             or _method(Widget, "set_reactive", "reactive", "value"))
 
 
+def _check_hit_test_lines() -> str | None:
+    """Where the mouse is in a widget's content (a click, a drag that selects text) is read
+    by the compositor's ``get_widget_and_offset_at`` from the ``offset`` in the styles of the
+    line ``render_line`` draws under the pointer, not from the lines painted (the mouse
+    selection test drags over a history to check it)."""
+    code = getattr(getattr(Compositor, "get_widget_and_offset_at", None), "__code__", None)
+    return None if code is not None and "render_line" in code.co_names \
+        and "render_lines" not in code.co_names else "Compositor.get_widget_and_offset_at"
+
+
 _probe: list[Screen[Any]] = []
 
 
@@ -606,11 +620,13 @@ FEATURES: dict[str, Feature] = {f.name: f for f in (
             "messages later", _check_direct_repaint),
     Feature("quick_scroll", "a history growing at the bottom sets its size and offset in one "
             "step", _check_quick_scroll),
+    Feature("hit_test_lines", "a history's lines carry where they came from only when the "
+            "mouse asks, not in every frame", _check_hit_test_lines),
 )}
 
 SCROLLBAR_UPDATE = SIZE_CACHE = FRAME_TIMER = LAYOUT_DIFF = KEY_ECHO = TERMINAL_WRITE = True
 ROW_CROP = BORDER_ROW = MOVED_ROWS = STEADY_SCROLLBAR = DIRECT_REPAINT = PLAIN_LINES = True
-QUICK_SCROLL = True
+QUICK_SCROLL = HIT_TEST_LINES = True
 ESC_DIGITS_READ = True
 CACHE_CYCLES = LIGHT_STRIPS = True
 

@@ -1,5 +1,6 @@
 """A history that grows and scrolls in one step (``quick_scroll``) ends in the state Textual's
-own way gives, step for step."""
+own way gives, step for step; its painted lines leave out where each character came from,
+which the mouse still finds (``hit_test_lines``)."""
 
 from __future__ import annotations
 
@@ -85,3 +86,32 @@ async def test_growing_and_scrolling_in_one_step_ends_where_textual_does():
         finally:
             textual_compat.quick_scroll = real  # type: ignore[assignment]
         assert any(used) and not all(used)  # the quick way taken, and declined (no scrollbar)
+
+
+async def test_painted_lines_leave_out_offsets_the_mouse_still_reads():
+    app = TwoViews()
+    async with app.run_test(size=(100, 20)) as pilot:
+        view = app.query_one("#quick", HistoryView)
+        view.set_messages([message(n, f"message {n} with words") for n in range(1, 12)],
+                          has_older=False)
+        await pilot.pause()
+
+        def offsets(strip) -> list:  # type: ignore[no-untyped-def]
+            return [seg.style.meta.get("offset") for seg in strip
+                    if seg.style is not None and seg.style._meta is not None]
+
+        top = int(view.scroll_y)
+        painted = view.render_lines(view.size.region)
+        assert not any(offsets(strip) for strip in painted)
+        for y in range(view.size.height):
+            assert offsets(view.render_line(y)) and \
+                all(at[1] == top + y for at in offsets(view.render_line(y)))
+        widget, offset = app.screen.get_widget_and_offset_at(view.region.x + 5, view.region.y + 2)
+        assert widget is view and offset is not None and offset.y == top + 2
+        textual_compat.HIT_TEST_LINES = False
+        try:
+            view.refresh()
+            view._styles_cache.clear()
+            assert all(offsets(strip) for strip in view.render_lines(view.size.region))
+        finally:
+            textual_compat.HIT_TEST_LINES = True

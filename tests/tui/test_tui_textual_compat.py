@@ -103,6 +103,8 @@ async def _update_elsewhere(self, message) -> None:  # type: ignore[no-untyped-d
     ("direct_repaint", Screen, "_on_update", _update_elsewhere, "Screen._on_update"),
     ("quick_scroll", Widget, "scroll_y", 0.0, "Widget.scroll_y"),
     ("quick_scroll", Widget, "max_scroll_y", property(lambda self: 0), "Widget.max_scroll_y"),
+    ("hit_test_lines", textual_compat.Compositor, "get_widget_and_offset_at",
+     lambda self, x, y: (self.render_lines, None), "Compositor.get_widget_and_offset_at"),
 ])
 def test_a_changed_textual_turns_that_path_off(reconfigure, monkeypatch, name, owner, attribute,
                                                value, missing):

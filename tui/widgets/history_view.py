@@ -214,9 +214,7 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
         self._reflow_pending = False
         self._live: LiveRow | None = None  # a reply streaming in, drawn below the messages
         self._live_strips: list[Strip] = []
-        # finished rows by (line, width): the strip they were made from, and the row
-        self._line_cache: LRUCache[tuple[int, int], tuple[Strip | None, Style, Strip]] = \
-            LRUCache(256)
+        self._painting = False  # lines drawn now are painted (see ``_content_line``)
         self._prepared_long: LongText | None = None  # cut by ``prepare``, for the append
         self._prepared: tuple[MessageLike, tuple] | None = None  # the last message ``prepare`` drew
         self._tools_open: set[int] = set()  # ids of replies whose tool calls are expanded
@@ -860,7 +858,11 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._line_selection = self.text_selection  # once per repaint, not per line
-        return super().render_lines(crop)
+        self._painting = True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._painting = False
 
     def render_line(self, y: int) -> Strip:
         strip = self._content_line(y)
@@ -886,23 +888,18 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
     def _content_line(self, y: int) -> Strip:
         width = self._view_size().width
         line = int(self.scroll_y) + y
-        source = self._source_strip(line)
+        strip = self._fit_strip(self._source_strip(line), width)
         selection = self._line_selection
         span = selection.get_span(line) if selection is not None else None
         if span is not None:
-            strip = self._highlight(self._fit_strip(source, width), span)
-            return strip.apply_offsets(0, line)
-        # A repaint after a scroll draws every row again; most show what they showed before,
-        # one row further up: their finished strips are kept by line, for as long as the
-        # line shows the same strip at the same width.
-        key = (line, width)
-        kept = self._line_cache.get(key)
-        if kept is not None and kept[0] is source and kept[1] == self.line_style:
-            return kept[2]
-        # Where each character came from, for the mouse: Textual's selection reads it back.
-        strip = self._fit_strip(source, width).apply_offsets(0, line)
-        self._line_cache[key] = (source, self.line_style, strip)
-        return strip
+            strip = self._highlight(strip, span)
+        if self._painting and textual_compat.HIT_TEST_LINES:
+            return strip
+        # Where each character came from, for the mouse: Textual's hit test (a click, a drag
+        # selecting text) draws the line under the pointer with ``render_line`` and reads
+        # this back. A painted line does without: it was most of the cost of drawing one
+        # (``hit_test_lines``).
+        return strip.apply_offsets(0, line)
 
     def _fit_strip(self, source: Strip | None, width: int) -> Strip:
         base = self.line_style
