@@ -30,3 +30,42 @@ async def test_hovering_a_clone_row_shows_its_agent_folder(tmp_path):
         assert f"agent folder: {folder}" in shown
         await pilot.hover("#clones", offset=(4, 6))  # below the rows
         assert panel.tooltip is None
+
+
+async def test_a_new_run_repaints_its_own_row_only_while_in_view():
+    """A busy gateway adds runs many times a second: a new row in view repaints that row, one
+    below the view repaints nothing; what the panel shows is always what it draws afresh."""
+    from textual.app import App, ComposeResult
+    from textual.geometry import Region
+
+    from engine.gateway.snapshot import CloneSnapshot
+    from tui import textual_compat
+    from tui.widgets.clone_panel import ClonePanel
+
+    def snap(n: int) -> CloneSnapshot:
+        return CloneSnapshot(f"run-{n}", "home", "whatsapp", "personal", "running", None, 0,
+                             False, False, None, 1, 10 * n, n, 0.0, 0.0, 0.0)
+
+    class Panel(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ClonePanel(id="clones", runs=True)
+
+    app = Panel()
+    async with app.run_test(size=(100, 8)) as pilot:
+        panel = app.query_one(ClonePanel)
+        repaints: list[tuple[Region, ...]] = []
+        real = panel.refresh
+        panel.refresh = lambda *regions, **kw: (repaints.append(regions), real(*regions, **kw))[1]
+        for n in range(1, 16):
+            repaints.clear()
+            panel.update_snapshot(snap(n))
+            await pilot.pause()
+            if n < panel.size.height:  # in view: that row alone
+                assert [r for r in repaints if r] == [(Region(0, n, panel.size.width, 1),)]
+            else:
+                assert not any(repaints), f"run {n} below the view repainted the panel"
+            shown = [strip.text for strip in panel.render_lines(panel.size.region)]
+            panel._styles_cache.clear()
+            assert shown == [strip.text for strip in panel.render_lines(panel.size.region)]
+        assert panel.show_vertical_scrollbar
+        assert isinstance(panel.vertical_scrollbar, textual_compat.SteadyScrollBar)

@@ -25,7 +25,7 @@ from textual.strip import Strip
 from engine.gateway.snapshot import CloneSnapshot
 from tui.safe_text import literal, one_line
 from tui import textual_compat
-from tui.textual_compat import SkipUnchangedSizes
+from tui.textual_compat import SkipUnchangedSizes, SteadyScrollbars
 from tui.widgets.line_style import StylePerRepaint
 
 # (key, label, width): fixed widths, so the table does not jump as states change.
@@ -125,7 +125,8 @@ def join_cells(cells: Iterable[Text], base: Style) -> Text:
     return row
 
 
-class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=False):
+class ClonePanel(StylePerRepaint, SkipUnchangedSizes, SteadyScrollbars, ScrollView,
+                 can_focus=False):
     """Clone rows keyed by clone id, in the order the clones appeared."""
 
     COMPONENT_CLASSES = {"clone-panel--header"}
@@ -170,11 +171,11 @@ class ClonePanel(StylePerRepaint, SkipUnchangedSizes, ScrollView, can_focus=Fals
         if old is None:
             self._order.append(clone_id)
             self._resize()
-            self.refresh()
-        else:
-            y = 1 + self._order.index(clone_id) - int(self.scroll_y)
-            if 1 <= y < self.size.height:
-                self.refresh(Region(0, y, self.size.width, 1))
+        # The row alone repaints, and only while in view: a new run's row (below the others)
+        # is out of view once the panel is full, as most are while a gateway is busy.
+        y = 1 + self._order.index(clone_id) - int(self.scroll_y)
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
 
     def sync(self, snapshots: Iterable[CloneSnapshot]) -> None:
         """Make the table match a full snapshot list (adds, updates and removes rows)."""
