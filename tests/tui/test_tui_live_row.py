@@ -121,3 +121,15 @@ def build_markdown(row: LiveRow, width: int = 30) -> list:
                 console.render_lines(literal_markdown(text), options, pad=True)]
 
     return row.build(console, width, 50, plain, plain, plain, None, draw)
+
+
+def test_a_reply_holds_its_first_row_blank_until_its_first_words_fill_it():
+    """Replies start in many panes at once: the first words fill a row already there, so
+    the view does not grow (and scroll, which repaints all of it) for them."""
+    for markdown, draw in ((False, build), (True, build_markdown)):
+        live = LiveRow("home is replying…", markdown=markdown)
+        before = draw(live)
+        assert len(before) == 2 and before[1].text.strip() == "", markdown
+        live.append("first words")
+        after = draw(live)
+        assert len(after) == 2 and "first words" in after[1].text, markdown

@@ -148,12 +148,15 @@ class LiveRow:
         rows = max(1, max_body - (len(self._head) - 1))
         if self.markdown is not None and draw_markdown is not None:
             blank = Strip.blank(width, base)
-            return [*self._head, *self.markdown.lines(width, draw_markdown, blank)[-rows:]]
+            return [*self._head, *(self.markdown.lines(width, draw_markdown, blank)[-rows:]
+                                   or [blank])]
         drawn_at = (width, text_style)
         if drawn_at != self._drawn_at:
             self._drawn, self._drawn_at = [], drawn_at
         for row in self.rows[len(self._drawn):]:
             self._drawn.append(Strip([gutter, Segment(row.rstrip("\n"), text_style)])
                                .crop(0, width).adjust_cell_length(width, text_style))
-        body_strips = self._drawn[-rows:] if self.rows != [""] else []
-        return [*self._head, *body_strips]
+        # Before its first words the reply's first row is there, blank: when they come they
+        # fill it, and the view does not scroll for them (a scroll repaints the whole view,
+        # and replies start in many panes at once).
+        return [*self._head, *self._drawn[-rows:]]
