@@ -149,6 +149,10 @@ class ClawApp(App[int]):
 
     def _first_frame_shown(self) -> None:
         self.first_frame.set()
+        from tui.warm_up import warm_up
+
+        self.run_worker(warm_up, thread=True, name="warm-up", group="warm-up",
+                        exit_on_error=False)
         self._release_keys_later(self._holds)  # should the first focus never come
         try:
             self.main.first_frame_shown()

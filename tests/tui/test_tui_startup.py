@@ -177,3 +177,39 @@ def test_a_command_line_naming_a_subcommand_or_help_builds_them():
         assert names_a_command(argv), argv
     for argv in ([], ["--theme", "nord"], ["--config", "c.json", "--debug"], ["--gateway", "ws://h"]):
         assert not names_a_command(argv), argv
+
+
+WARM_UP = """
+import asyncio, json, sys, types
+from engine.config.loader import load_config_text
+from engine.gateway.gateway import Gateway
+from tests.support.tui_app import CONFIG_TEXT
+from tui.app import ClawApp
+
+wanted = ["markdown_it", "rich.markdown", "tui.hotlist", "tui.widgets.tool_calls"]
+
+
+async def main():
+    gateway = Gateway(load_config_text(CONFIG_TEXT), sys.argv[1], watch_config=False)
+    app = ClawApp(gateway, state_dir=sys.argv[1], clone_refresh=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.first_frame.wait()
+        for _ in range(500):
+            warm = [w for w in app.workers if w.name == "warm-up"]
+            if warm and all(w.is_finished for w in warm):
+                break
+            await pilot.pause(0.02)
+        loaded = [m for m in wanted if type(sys.modules.get(m)) is types.ModuleType]
+    print(json.dumps(loaded))
+
+asyncio.run(main())
+"""
+
+
+def test_what_a_first_reply_needs_loads_after_the_first_frame_without_a_reply(tmp_path):
+    """The Markdown parser (50 ms of regular expressions) and the reply's helpers load on a
+    worker thread once the first frame is out, not on the event loop with the first reply."""
+    out = subprocess.run([sys.executable, "-c", WARM_UP, str(tmp_path)],
+                         capture_output=True, text=True, check=True, cwd=ROOT, timeout=120)
+    assert json.loads(out.stdout) == ["markdown_it", "rich.markdown", "tui.hotlist",
+                                      "tui.widgets.tool_calls"]

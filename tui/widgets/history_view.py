@@ -70,11 +70,12 @@ def _literal_markdown_class() -> type:
 
     Built on first use: Markdown and its parser cost about 55 ms of CPU before the first frame
     (``bench/README.md``), and a view only needs them once it draws an agent's reply."""
-    from markdown_it import MarkdownIt
     from rich.markdown import Markdown
 
+    from tui.widgets.live_markdown import parser
+
     class LiteralMarkdown(Markdown):
-        _parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+        _parser = parser()
         _settings: dict = {}
 
         def __init__(self, text: str) -> None:

@@ -31,9 +31,9 @@ KEEP_ROWS = 200
 
 
 @cache
-def _parser() -> "MarkdownIt":
-    """The block structure as the history's Markdown sees it (CommonMark, tables,
-    strikethrough, raw HTML as text)."""
+def parser() -> "MarkdownIt":
+    """The Markdown parser of the history (``literal_markdown``) and of the streaming reply:
+    CommonMark, tables, strikethrough, raw HTML as text."""
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
@@ -42,7 +42,7 @@ def _parser() -> "MarkdownIt":
 def last_block_start(text: str) -> int:
     """Where the last top-level block of ``text`` starts (0: it is the only one)."""
     line = 0
-    for token in _parser().parse(text):
+    for token in parser().parse(text):
         if token.level == 0 and token.nesting >= 0 and token.map is not None:
             line = token.map[0]
     if line == 0:
