@@ -115,3 +115,46 @@ async def test_painted_lines_leave_out_offsets_the_mouse_still_reads():
             assert all(offsets(strip) for strip in view.render_lines(view.size.region))
         finally:
             textual_compat.HIT_TEST_LINES = True
+
+
+async def test_a_reply_ending_and_the_next_starting_each_take_one_step():
+    """A reply's end puts its message in place of its live rows, and a turn's start adds the
+    question with the new live rows below it, each growing the view once (a scroll repaints
+    all of it; replies end and start in many panes at once); what shows is what the two
+    steps one after the other show."""
+    app = TwoViews()
+    async with app.run_test(size=(100, 20)) as pilot:
+        one, two = app.query_one("#quick", HistoryView), app.query_one("#textual", HistoryView)
+        for view in (one, two):
+            view.set_messages([message(n, f"message {n}\nline two") for n in range(1, 9)],
+                              has_older=False)
+        resized: list[HistoryView] = []
+        real = HistoryView._resize
+
+        def counted(view, size, *, bottom):  # type: ignore[no-untyped-def]
+            resized.append(view)
+            real(view, size, bottom=bottom)
+
+        HistoryView._resize = counted  # type: ignore[method-assign]
+        try:
+            for n in range(3):
+                question = message(20 + 2 * n, f"question {n}", "user")
+                reply = message(21 + 2 * n, f"the reply {n} " * 12)
+                resized.clear()
+                one.start_live("home is replying…", after=question)
+                assert resized == [one]
+                two.append(question)
+                two.start_live("home is replying…")
+                for view in (one, two):
+                    view.append_live(reply.content)
+                await pilot.pause()
+                assert state(one) == state(two)
+                resized.clear()
+                one.end_live(reply)
+                assert resized == [one]
+                two.end_live()
+                two.append(reply)
+                await pilot.pause()
+                assert state(one) == state(two)
+        finally:
+            HistoryView._resize = real  # type: ignore[method-assign]

@@ -324,11 +324,15 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
     # ------------------------------------------------------------ live reply
 
     def start_live(self, label: str, text: str = "", tools: str | None = None,
-                   markdown: bool = False) -> None:
+                   markdown: bool = False, after: MessageLike | None = None) -> None:
         """Show a reply streaming in, below the messages (see ``LiveRow``); ``markdown``: drawn
-        as Markdown (the focused pane) rather than plain."""
+        as Markdown (the focused pane) rather than plain; ``after``: a message appended with
+        it (its question), in one step: the view grows and scrolls once."""
         self._live = LiveRow(label, text, tools, markdown)
-        self._live_changed()
+        if after is not None:
+            self.append(after)  # its reflow draws the live rows below the message
+        else:
+            self._live_changed()
 
     def set_live_markdown(self, markdown: bool, text: str) -> None:
         """Draw the reply streaming in as Markdown (``text``: all of it so far) or plain."""
@@ -360,10 +364,15 @@ class HistoryView(DirectRepaint, StylePerRepaint, PlainLines, SkipUnchangedSizes
             self._live.tools = line
             self._live_changed()
 
-    def end_live(self) -> None:
+    def end_live(self, reply: MessageLike | None = None) -> None:
+        """The reply streaming in ends: its rows go, and ``reply`` (the message it became),
+        if given, takes their place in one step: the view grows and scrolls once."""
         if self._live is not None:
             self._live = None
-            self._live_changed()
+            if reply is None:
+                self._live_changed()
+        if reply is not None:
+            self.append(reply)  # its reflow drops the live rows
 
     @property
     def live_markdown(self) -> bool:

@@ -566,9 +566,15 @@ class ChannelPane(Vertical):
         turn.state = "running"
         self._update_labels()
         await self._renewed(event.user_message)
-        await self._add_to_history(event.user_message)
-        if self._live_turn is None:
-            self._begin_live(turn)
+        question = event.user_message
+        if question is not None and self._shows(question):
+            await self._draw_ahead(question)
+        else:
+            question = None
+        if self._live_turn is None:  # the question and the reply's rows come in one step
+            self._begin_live(turn, after=question)
+        elif question is not None:
+            self.history.append(question)
 
     def on_reply_delta(self, message: engine_messages.ReplyDelta) -> None:
         event = message.event
@@ -674,11 +680,9 @@ class ChannelPane(Vertical):
         self._live_turn = self._ending = None
         # One step, no await in it: the live rows go and the reply takes their place in the
         # history, so no frame shows the pane without the reply.
-        self.history.end_live()
-        if shown is not None:
-            if turn.tools_open:  # read now: Ctrl+O may have come during the await above
-                self.history.open_tools(shown.id)
-            self.history.append(shown)
+        if shown is not None and turn.tools_open:  # read now: Ctrl+O may have come meanwhile
+            self.history.open_tools(shown.id)
+        self.history.end_live(shown)
         nxt = next((t for t in self.turns.values() if t.state in ("running", "streaming")), None)
         if nxt is not None:
             self._begin_live(nxt)
@@ -699,12 +703,13 @@ class ChannelPane(Vertical):
             await self._draw_ahead(message)
             self.history.append(message)
 
-    def _begin_live(self, turn: PaneTurn) -> None:
-        """Show ``turn``'s reply live, with what it has streamed so far."""
+    def _begin_live(self, turn: PaneTurn, after: StoredMessage | None = None) -> None:
+        """Show ``turn``'s reply live, with what it has streamed so far (``after``: its
+        question, appended in the same step)."""
         self._live_turn = turn.turn_id
         self._live_label = f"{turn.agent_id} is replying…"
         self.history.start_live(self._live_label, self.live_text, self._live_tools(),
-                                markdown=self._markdown_live)
+                                markdown=self._markdown_live, after=after)
 
     def set_markdown_live(self, markdown: bool) -> None:
         """The focused pane draws its live reply as Markdown; the others show it plain."""
