@@ -86,7 +86,7 @@ import inspect
 import os
 from math import ceil
 from abc import abstractmethod
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
@@ -512,17 +512,19 @@ def _check_plain_lines() -> str | None:
 
 
 def _check_steady_scrollbar() -> str | None:
-    """A widget makes its vertical scrollbar in the property ``vertical_scrollbar``, keeping
-    it in ``_vertical_scrollbar`` and starting it with ``App._start_widget``; a
+    """A widget makes its scrollbars in the properties ``vertical_scrollbar`` and
+    ``horizontal_scrollbar``, keeping them in ``_vertical_scrollbar`` and
+    ``_horizontal_scrollbar`` and starting them with ``App._start_widget``; a
     ``ScrollBar(vertical, name, thickness)`` is drawn by ``render`` from its reactives
     ``window_virtual_size``, ``window_size`` and ``position`` through ``render_bar``. (Where
     the thumb is drawn is compared with ``thumb()`` in the tests.)"""
     from textual.app import App as _App  # noqa: PLC0415
 
-    prop = Widget.__dict__.get("vertical_scrollbar")
-    names = getattr(getattr(prop, "fget", None), "__code__", None)
-    if names is None or not {"_vertical_scrollbar", "_start_widget"} <= set(names.co_names):
-        return "Widget.vertical_scrollbar"
+    for side in ("vertical", "horizontal"):
+        prop = Widget.__dict__.get(f"{side}_scrollbar")
+        names = getattr(getattr(prop, "fget", None), "__code__", None)
+        if names is None or not {f"_{side}_scrollbar", "_start_widget"} <= set(names.co_names):
+            return f"Widget.{side}_scrollbar"
     return (_method(_App, "_start_widget", "parent", "widget")
             or _method(ScrollBar, "__init__", "vertical", "name", "thickness")
             or next((f"ScrollBar.{n}" for n in ("window_virtual_size", "window_size", "position")
@@ -995,19 +997,20 @@ class SteadyScrollBar(PlainLines, ScrollBar):
 
 @contextmanager
 def scrollbar_held(view: Widget) -> Iterator[None]:
-    """Hold ``view``'s steady scrollbar (``SteadyScrollBar.held``) while it grows and
-    scrolls; nothing with another scrollbar."""
-    bar = getattr(view, "_vertical_scrollbar", None) if STEADY_SCROLLBAR else None
-    if isinstance(bar, SteadyScrollBar):
-        with bar.held():
-            yield
-    else:
+    """Hold ``view``'s steady scrollbars (``SteadyScrollBar.held``) while it grows and
+    scrolls; nothing with other scrollbars."""
+    bars = [bar for bar in (getattr(view, "_vertical_scrollbar", None),
+                            getattr(view, "_horizontal_scrollbar", None))
+            if STEADY_SCROLLBAR and isinstance(bar, SteadyScrollBar)]
+    with ExitStack() as stack:
+        for bar in bars:
+            stack.enter_context(bar.held())
         yield
 
 
 class SteadyScrollbars:
-    """Widget mix-in: its vertical scrollbar is a ``SteadyScrollBar``, made as Textual makes
-    its own (``Widget.vertical_scrollbar``)."""
+    """Widget mix-in: its scrollbars are ``SteadyScrollBar``s, made as Textual makes its own
+    (``Widget.vertical_scrollbar``, ``Widget.horizontal_scrollbar``)."""
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
@@ -1018,6 +1021,18 @@ class SteadyScrollbars:
             self._vertical_scrollbar = bar
             self.app._start_widget(self, bar)  # type: ignore[attr-defined]
         return super().vertical_scrollbar  # type: ignore[misc,no-any-return]
+
+    @property
+    def horizontal_scrollbar(self) -> ScrollBar:
+        # A table wider than its panel (the runs panel) has one; its state changes only with
+        # the width, yet Textual repainted it on every change of the height (a run added).
+        if STEADY_SCROLLBAR and self._horizontal_scrollbar is None:  # type: ignore[attr-defined]
+            bar = SteadyScrollBar(vertical=False, name="horizontal",
+                                  thickness=self.scrollbar_size_horizontal)  # type: ignore[attr-defined]
+            bar.display = False
+            self._horizontal_scrollbar = bar
+            self.app._start_widget(self, bar)  # type: ignore[attr-defined]
+        return super().horizontal_scrollbar  # type: ignore[misc,no-any-return]
 
 
 class SkipUnchangedSizes:

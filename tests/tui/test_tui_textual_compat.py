@@ -97,6 +97,8 @@ async def _update_elsewhere(self, message) -> None:  # type: ignore[no-untyped-d
     ("steady_scrollbar", Widget, "vertical_scrollbar", property(lambda self: None),
      "Widget.vertical_scrollbar"),
     ("steady_scrollbar", ScrollBar, "position", 0.0, "ScrollBar.position"),
+    ("steady_scrollbar", Widget, "horizontal_scrollbar", property(lambda self: None),
+     "Widget.horizontal_scrollbar"),
     ("direct_repaint", Widget, "_set_dirty", None, "Widget._set_dirty"),
     ("plain_lines", StylesCache, "get_inner_outer", None, "StylesCache.get_inner_outer"),
     ("plain_lines", Widget, "render_lines", lambda self, crop: [], "Widget.render_lines"),
