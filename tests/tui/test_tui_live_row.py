@@ -133,3 +133,22 @@ def test_a_reply_holds_its_first_row_blank_until_its_first_words_fill_it():
         live.append("first words")
         after = draw(live)
         assert len(after) == 2 and "first words" in after[1].text, markdown
+
+
+def test_the_focused_panes_open_block_is_parsed_once_per_change(monkeypatch):
+    """Finding where the streaming reply's open block starts and drawing that block read the
+    same Markdown tokens: one parse per change, not two."""
+    from tui.widgets import live_markdown
+
+    parser = live_markdown.parser()
+    calls: list[str] = []
+    real = type(parser).parse
+    monkeypatch.setattr(type(parser), "parse",
+                        lambda self, text, env=None: (calls.append(text), real(self, text, env))[1])
+    live = LiveRow("home is replying…", markdown=True)
+    for n in range(5):
+        live.append(f"word{n} **bold{n}** and `code{n}` ")
+        calls.clear()
+        rows = build_markdown(live)
+        assert any(f"bold{n}" in row.text for row in rows)
+        assert len(calls) == 1, calls

@@ -72,10 +72,9 @@ def _literal_markdown_class() -> type:
     (``bench/README.md``), and a view only needs them once it draws an agent's reply."""
     from rich.markdown import Markdown
 
-    from tui.widgets.live_markdown import parser
+    from tui.widgets.live_markdown import parse
 
     class LiteralMarkdown(Markdown):
-        _parser = parser()
         _settings: dict = {}
 
         def __init__(self, text: str) -> None:
@@ -86,7 +85,7 @@ def _literal_markdown_class() -> type:
                 LiteralMarkdown._settings = dict(vars(self))
             vars(self).update(LiteralMarkdown._settings)
             self.markup = text
-            self.parsed = self._parser.parse(text)
+            self.parsed = parse(text)
 
     return LiteralMarkdown
 

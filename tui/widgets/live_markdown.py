@@ -12,7 +12,7 @@ reply, drawn whole, takes their place in the history.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Callable
 
 from textual.strip import Strip
@@ -39,10 +39,18 @@ def parser() -> "MarkdownIt":
     return MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
 
 
+@lru_cache(maxsize=4)
+def parse(text: str) -> list:
+    """``text``'s Markdown tokens, kept for the last few texts (read, never changed, by
+    whoever asks): a streaming reply's open block is parsed to find where it starts and then
+    again to draw it, on every change, in the focused pane."""
+    return parser().parse(text)
+
+
 def last_block_start(text: str) -> int:
     """Where the last top-level block of ``text`` starts (0: it is the only one)."""
     line = 0
-    for token in parser().parse(text):
+    for token in parse(text):
         if token.level == 0 and token.nesting >= 0 and token.map is not None:
             line = token.map[0]
     if line == 0:
