@@ -53,6 +53,7 @@ from engine.text import one_line
 log = logging.getLogger("claw_tui.remote")
 
 EXPORT_PAGES = 500  # of 200 messages: an export stops there rather than read without end
+PAGE_READS = 4  # reads of one older page at most, its offset corrected (``_older_page``)
 ACCOUNTS_EVERY = 60.0  # s without a health event before channels.status is read again
 USAGE_EVERY = 0.25  # s: a run's token count is shown at most this often (``_usage_changed``)
 PROGRESS_EVERY = 0.25  # s: a running call's output so far, at most this often (``_tool_progress``)
@@ -326,11 +327,8 @@ class RemoteEngine:
         """A page of ``chat.history``, oldest first: the newest, or the one before
         ``before_seq`` (paged by offset from the newest message)."""
         place = self._place(session_key)
-        offset = 0
-        if before_seq is not None:
-            newest = self._last_seq.get(session_key, before_seq - 1)
-            offset = max(0, newest - before_seq + 1)
-        read = await self._client.history_page(session_key, limit=limit, offset=offset)
+        read = await (self._older_page(session_key, before_seq, limit) if before_seq is not None
+                      else self._client.history_page(session_key, limit=limit))
         page = read.messages
         seqs = [m.seq for m in page if m.seq is not None]
         if seqs and before_seq is None:
@@ -342,6 +340,37 @@ class RemoteEngine:
         rows = [stored(m, place, meta) for m in fold_tool_steps(page, running) if shown_role(m)
                 and (before_seq is None or m.seq is None or m.seq < before_seq)]
         return [row for row in rows if row is not None]
+
+    async def _older_page(self, session_key: str, before_seq: int,
+                          limit: int) -> ev.HistoryPage:
+        """The page of rows just before ``before_seq``. The gateway pages by an offset in
+        rows from the newest; one row a ``seq`` is a guess that can miss both ways: a
+        message split over two rows (2026.9.6 pages a reply that called tools so) or rows
+        added since the newest page make it short, and the page then overlaps what is shown
+        (those rows are dropped, the page brings fewer older ones); a gap in the ``seq``s
+        makes it long, and the page would skip rows. The offset is corrected from the page
+        read (by its rows at or after ``before_seq``, or by the gap below it) and the page
+        read again, a few times at most, so paging back never skips a message and never
+        stalls on a page of rows already shown."""
+        newest = self._last_seq.get(session_key, before_seq - 1)
+        offset = max(0, newest - before_seq + 1)
+        read = await self._client.history_page(session_key, limit=limit, offset=offset)
+        tried = {offset}
+        for _ in range(PAGE_READS - 1):
+            seqs = [seq for seq in read.row_seqs if seq is not None]
+            if not seqs:
+                break
+            overlap = sum(1 for seq in seqs if seq >= before_seq)
+            gap = before_seq - 1 - max(seqs)
+            if overlap and read.more:
+                offset += overlap  # rows already shown: further back by as many
+            elif gap > 0 and offset:
+                offset = max(0, offset - gap)  # rows skipped between the page and what is shown
+            if offset in tried:  # right, or the seqs have a gap of their own: as read
+                break
+            tried.add(offset)
+            read = await self._client.history_page(session_key, limit=limit, offset=offset)
+        return read
 
     async def search(self, query: str, *, agent_id: str | None = None,
                      limit: int = 50) -> list[SearchHit]:

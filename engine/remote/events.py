@@ -101,6 +101,9 @@ class HistoryPage:
     messages: list[RemoteMessage]
     more: bool
     active_runs: frozenset[str] | None
+    row_seqs: tuple[int | None, ...] = ()
+    """The ``seq`` of each row the gateway sent, before a message split over two rows is
+    joined (``one_row_each``): paging by offset counts rows."""
 
     @classmethod
     def from_payload(cls, session_key: str, payload: Any) -> HistoryPage:
@@ -108,6 +111,7 @@ class HistoryPage:
         raw = p.get("messages")
         messages = [RemoteMessage.from_payload(session_key, m)
                     for m in (raw if isinstance(raw, list) else [])]
+        row_seqs = tuple(m.seq for m in messages)
         messages = one_row_each(messages)
         info = _d(p.get("sessionInfo"))
         ids, busy = info.get("activeRunIds"), info.get("hasActiveRun")
@@ -118,7 +122,7 @@ class HistoryPage:
             active = frozenset(_unanswered_run(messages))
         elif busy is False:
             active = frozenset()
-        return cls(messages, bool(p.get("hasMore")), active)
+        return cls(messages, bool(p.get("hasMore")), active, row_seqs)
 
 
 def _unanswered_run(messages: list[RemoteMessage]) -> list[str]:

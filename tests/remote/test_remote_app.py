@@ -420,3 +420,43 @@ async def test_a_reply_another_client_started_names_its_agent_while_it_streams(t
             await fake.inbound(A2A_KEY, "a long one")
             await wait_for(pilot, lambda: "words words" in a2a.live_text, what="streaming")
             assert "research is replying…" in app.screen_text()
+
+
+def _split_message(fake, key: str, n: int) -> None:
+    """An assistant message paged as two rows with one id and seq (its text, then its calls),
+    as OpenClaw 2026.9.6 pages a reply that called tools."""
+    text = fake.add_message(key, "assistant", f"m{n}")
+    calls = {"role": "assistant", "stopReason": "toolUse", "content": [
+        {"type": "toolCall", "id": f"call-{n}", "name": "read", "arguments": {}}]}
+    calls["__openclaw"] = dict(text["__openclaw"])
+    fake.transcripts[key].append(calls)
+
+
+async def test_paging_back_over_split_rows_and_seq_gaps_skips_and_repeats_nothing(tmp_path):
+    """The gateway pages by rows from the newest; a message split over two rows, or a gap in
+    the seqs, made the offset worked out from seqs miss. Every message comes once, in order,
+    page after page, back to the first."""
+    key = "agent:main:main"
+    async with AppFakeGateway() as fake:
+        for i in range(1, 451):
+            if i % 3 == 0:
+                _split_message(fake, key, i)
+            else:
+                fake.add_message(key, "user" if i % 2 else "assistant", f"m{i}")
+        rows = fake.transcripts[key]
+        for row in rows[rows.index(next(r for r in rows if r["__openclaw"]["seq"] == 121)):]:
+            row["__openclaw"]["seq"] += 7  # a gap of 7 after seq 120
+        async with RemoteEngine(fake.url, auth=Auth(token=fake.token), state_dir=tmp_path,
+                                connect_budget=5) as engine:
+            seen: list[int] = []
+            page = await engine.history("main", key, limit=100)
+            while page:
+                seen[:0] = [m.seq for m in page]
+                page = await engine.history("main", key, before_seq=page[0].seq, limit=100)
+            plain = [r["__openclaw"]["seq"] for r in rows if "stopReason" not in r
+                     and sum(1 for o in rows if o["__openclaw"]["seq"] == r["__openclaw"]["seq"]) == 1]
+            assert seen == sorted(set(seen))  # in order, none twice
+            assert set(plain) <= set(seen) and seen[0] == 1  # none skipped, back to the first
+            expected = sorted({r["__openclaw"]["seq"] for r in rows})
+            reads = [m for m, _ in fake.requests if m == "chat.history"]
+            assert len(reads) <= 4 * (len(expected) // 100 + 2)
