@@ -54,6 +54,7 @@ log = logging.getLogger("claw_tui.remote")
 
 EXPORT_PAGES = 500  # of 200 messages: an export stops there rather than read without end
 PAGE_READS = 4  # reads of one older page at most, its offset corrected (``_older_page``)
+RUN_QUIET = 30.0  # s without a word of a run before its session is looked up (``_check_quiet_runs``)
 ACCOUNTS_EVERY = 60.0  # s without a health event before channels.status is read again
 USAGE_EVERY = 0.25  # s: a run's token count is shown at most this often (``_usage_changed``)
 PROGRESS_EVERY = 0.25  # s: a running call's output so far, at most this often (``_tool_progress``)
@@ -152,6 +153,7 @@ class RemoteEngine:
         self._pump = asyncio.get_running_loop().create_task(self._read(queue),
                                                             name="remote-engine-events")
         self._spawn(self._follow_accounts(), "remote-accounts")
+        self._spawn(self._check_quiet_runs(), "remote-quiet-runs")
 
     async def _load_world(self) -> None:
         hello = self._client.hello
@@ -558,6 +560,49 @@ class RemoteEngine:
                               text=f"connected to {one_line(self.url, 120)}")
         await self._read_accounts()
 
+    # -- runs that went quiet ------------------------------------------------------------
+    async def _check_quiet_runs(self) -> None:
+        """A run whose end never reached this client (it died with the gateway, or its end
+        was lost and the session is not watched) would leave its pane replying for good.
+        Every ``RUN_QUIET`` seconds, each run nothing was heard of for that long is looked
+        up in its session's newest page: over (the gateway says no run is in progress, or
+        lists the runs in progress without it), it ends with its reply row if the page holds
+        one, else as interrupted."""
+        while True:
+            await asyncio.sleep(RUN_QUIET)
+            quiet = [t for t in self._turns.values()
+                     if t.run_id and time.monotonic() - t.heard_at >= RUN_QUIET]
+            for turn in quiet:
+                await self._check_run(turn)
+
+    async def _check_run(self, turn: Turn) -> None:
+        try:
+            read = await self._client.history_page(turn.place.session_key)
+        except GatewayError as exc:
+            log.info("could not look run %s up: %s", turn.run_id[:60], exc)
+            return
+        if self._turns.get(turn.turn_id) is not turn:
+            return  # it ended meanwhile
+        # Over when the gateway says no run is in progress there, or lists those that are
+        # without it; "a run is in progress" alone may be this one, quiet (a slow model).
+        over = read.busy is False or (read.listed and turn.run_id not in (read.active_runs or ()))
+        if not over:
+            turn.heard_at = time.monotonic()
+            return
+        reply = next((m for m in reversed(read.messages) if m.run_id == turn.run_id
+                      and m.role == "assistant" and not m.tool_step and m.text), None)
+        if reply is not None:
+            self._finish(turn, self._synthetic(turn, reply.text, "complete"))
+            return
+        reason = "gone from the gateway without an end"
+        partial, turn.steps = "".join(turn.parts), []
+        message = self._with_steps(turn, self._synthetic(
+            turn, partial, "interrupted", reason)) if partial or turn.tools else None
+        self._close(turn, "interrupted", reason)
+        self._events.emit(events.TurnInterrupted, inbox_key=turn.place.inbox_key,
+                          turn_id=turn.turn_id, session_key=turn.place.session_key,
+                          agent_id=turn.place.agent_id, reason=reason, message=message)
+
     # -- channel accounts --------------------------------------------------------------------
     async def _follow_accounts(self) -> None:
         """Read ``channels.status`` again whenever no ``health`` event said how the accounts
@@ -729,6 +774,7 @@ class RemoteEngine:
         if turn is None:
             turn = self._turn_of_run(key, message.run_id) if message.tool_step else \
                 self._new_turn(key, message.run_id or f"m-{message.id or message.seq}")
+        turn.heard_at = time.monotonic()
         if message.tool_step:  # a step of the run: its calls show live, its reply comes later
             self._step_text(turn, message.text)
             for call in message.tool_calls:
@@ -764,6 +810,7 @@ class RemoteEngine:
         read back from its transcript (``_recover_later``)."""
         turn = self._turns.get(self._run_turn.get(run_id, ""))
         if turn is not None:
+            turn.heard_at = time.monotonic()
             return turn
         turn = self._turns.get(self._open.get(session_key, ""))
         if turn is None or (turn.run_id and turn.run_id != run_id):
@@ -845,6 +892,7 @@ class RemoteEngine:
 
     def _bind(self, turn: Turn, run_id: str) -> None:
         turn.run_id = run_id
+        turn.heard_at = time.monotonic()
         self._run_turn[run_id] = turn.turn_id
         if run_id not in self._runs:
             run = self._runs[run_id] = Run(run_id, turn.place.agent_id, turn.place)
@@ -988,6 +1036,9 @@ class RemoteEngine:
             run = self._runs.get(self._turn_of_run(event.session_key, event.run_id).run_id)
         if run is None:
             return
+        heard = self._turns.get(self._run_turn.get(event.run_id, ""))
+        if heard is not None:
+            heard.heard_at = time.monotonic()
         data = event.data
         if event.agent_id:
             run.agent_id = event.agent_id

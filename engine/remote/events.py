@@ -104,6 +104,10 @@ class HistoryPage:
     row_seqs: tuple[int | None, ...] = ()
     """The ``seq`` of each row the gateway sent, before a message split over two rows is
     joined (``one_row_each``): paging by offset counts rows."""
+    busy: bool | None = None
+    """``sessionInfo.hasActiveRun`` as the gateway said it (None: not said)."""
+    listed: bool = False
+    """``active_runs`` are the gateway's own list (``activeRunIds``), not inferred."""
 
     @classmethod
     def from_payload(cls, session_key: str, payload: Any) -> HistoryPage:
@@ -122,7 +126,8 @@ class HistoryPage:
             active = frozenset(_unanswered_run(messages))
         elif busy is False:
             active = frozenset()
-        return cls(messages, bool(p.get("hasMore")), active, row_seqs)
+        return cls(messages, bool(p.get("hasMore")), active, row_seqs,
+                   busy if isinstance(busy, bool) else None, isinstance(ids, list))
 
 
 def _unanswered_run(messages: list[RemoteMessage]) -> list[str]:

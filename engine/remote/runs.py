@@ -43,6 +43,8 @@ class Turn:
     # the calls stay in the order they were made
     recovering: bool = False
     held: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # when the gateway last said anything of the run (``RemoteEngine._check_quiet_runs``)
+    heard_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass

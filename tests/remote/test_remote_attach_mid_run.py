@@ -110,3 +110,38 @@ async def test_calls_made_while_the_link_was_down_show_once_after_the_reconnect(
             reply = operator.history.messages[-1]
             assert reply.content == "found it"
             assert calls(reply) == [("ls", "a.txt"), ("read", "alpha")]
+
+
+@pytest.mark.parametrize("listed", [False, True], ids=["has-active-run", "active-run-ids"])
+async def test_a_run_that_dies_without_its_end_does_not_stay_replying(tmp_path, monkeypatch,
+                                                                       listed):
+    """The run this client joined mid-way dies on the gateway with no word of it (no final,
+    no row): once it has been quiet for ``RUN_QUIET`` and the gateway says it no longer
+    runs, its pane stops showing it replying, and says why. A run that is only quiet (a slow
+    model) goes on showing."""
+    from engine.remote import engine as remote_engine
+
+    monkeypatch.setattr(remote_engine, "RUN_QUIET", 0.3)
+    async with AppFakeGateway() as fake:
+        fake.list_active_runs = listed
+        never = asyncio.Event()
+        fake.tools["look it up"] = [
+            {"name": "read", "args": {"path": "a.txt"}, "result": "alpha", "hold": never}]
+        fake.add_message(OPERATOR_KEY, "user", "look it up")
+        run = fake.start_run(OPERATOR_KEY, "look it up")
+        await made_call(fake, OPERATOR_KEY, "call_1")
+        async with attached(tmp_path, fake) as (app, pilot):
+            operator = pane(app, "local:default")
+            await wait_for(pilot, lambda: "read running…" in app.screen_text(),
+                           what="the run, live")
+            await asyncio.sleep(1.0)  # quiet, but running: still shown running
+            assert operator.turn_state() != "idle" and "read running…" in app.screen_text()
+            task = fake.runs.pop(run)  # it dies: the gateway no longer runs it, and says
+            try:                       # nothing more of it (the task stays stuck)
+                await wait_for(pilot, lambda: operator.turn_state() == "idle", timeout=5,
+                               what="the pane no longer replying")
+                await wait_for(pilot, lambda: "gone from the gateway" in app.screen_text(),
+                               what="why")
+                assert operator.history.messages[-1].status == "interrupted"
+            finally:
+                task.cancel()
