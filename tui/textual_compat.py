@@ -1010,28 +1010,27 @@ def scrollbar_held(view: Widget) -> Iterator[None]:
 
 class SteadyScrollbars:
     """Widget mix-in: its scrollbars are ``SteadyScrollBar``s, made as Textual makes its own
-    (``Widget.vertical_scrollbar``, ``Widget.horizontal_scrollbar``)."""
+    (``Widget.vertical_scrollbar``, ``Widget.horizontal_scrollbar``). The one across matters
+    for a table wider than its panel (the runs panel): its state changes only with the width,
+    yet Textual repainted it on every change of the height (a run added)."""
+
+    def _make_steady(self, vertical: bool) -> None:
+        side = "vertical" if vertical else "horizontal"
+        if STEADY_SCROLLBAR and getattr(self, f"_{side}_scrollbar") is None:
+            bar = SteadyScrollBar(vertical=vertical, name=side,
+                                  thickness=getattr(self, f"scrollbar_size_{side}"))
+            bar.display = False
+            setattr(self, f"_{side}_scrollbar", bar)
+            self.app._start_widget(self, bar)  # type: ignore[attr-defined]
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
-        if STEADY_SCROLLBAR and self._vertical_scrollbar is None:  # type: ignore[attr-defined]
-            bar = SteadyScrollBar(vertical=True, name="vertical",
-                                  thickness=self.scrollbar_size_vertical)  # type: ignore[attr-defined]
-            bar.display = False
-            self._vertical_scrollbar = bar
-            self.app._start_widget(self, bar)  # type: ignore[attr-defined]
+        self._make_steady(vertical=True)
         return super().vertical_scrollbar  # type: ignore[misc,no-any-return]
 
     @property
     def horizontal_scrollbar(self) -> ScrollBar:
-        # A table wider than its panel (the runs panel) has one; its state changes only with
-        # the width, yet Textual repainted it on every change of the height (a run added).
-        if STEADY_SCROLLBAR and self._horizontal_scrollbar is None:  # type: ignore[attr-defined]
-            bar = SteadyScrollBar(vertical=False, name="horizontal",
-                                  thickness=self.scrollbar_size_horizontal)  # type: ignore[attr-defined]
-            bar.display = False
-            self._horizontal_scrollbar = bar
-            self.app._start_widget(self, bar)  # type: ignore[attr-defined]
+        self._make_steady(vertical=False)
         return super().horizontal_scrollbar  # type: ignore[misc,no-any-return]
 
 
