@@ -594,14 +594,7 @@ class RemoteEngine:
         if reply is not None:
             self._finish(turn, self._synthetic(turn, reply.text, "complete"))
             return
-        reason = "gone from the gateway without an end"
-        partial, turn.steps = "".join(turn.parts), []
-        message = self._with_steps(turn, self._synthetic(
-            turn, partial, "interrupted", reason)) if partial or turn.tools else None
-        self._close(turn, "interrupted", reason)
-        self._events.emit(events.TurnInterrupted, inbox_key=turn.place.inbox_key,
-                          turn_id=turn.turn_id, session_key=turn.place.session_key,
-                          agent_id=turn.place.agent_id, reason=reason, message=message)
+        self._interrupted(turn, "gone from the gateway without an end")
 
     # -- channel accounts --------------------------------------------------------------------
     async def _follow_accounts(self) -> None:
@@ -685,22 +678,13 @@ class RemoteEngine:
         elif isinstance(event, ev.ChatAborted):
             if event.run_id not in self._done:
                 turn = self._turn_of_run(event.session_key, event.run_id)
-                reason = self._stop_reason(event.run_id, event.stop_reason or "aborted")
-                partial, turn.steps = "".join(turn.parts), []  # its steps' text is in it
-                message = self._with_steps(turn, self._synthetic(
-                    turn, partial, "interrupted", reason)) if partial or turn.tools else None
-                self._close(turn, "interrupted", reason)
-                self._events.emit(events.TurnInterrupted, inbox_key=turn.place.inbox_key,
-                                  turn_id=turn.turn_id, session_key=turn.place.session_key,
-                                  agent_id=turn.place.agent_id, reason=reason,
-                                  message=message)
+                self._interrupted(turn, self._stop_reason(event.run_id,
+                                                          event.stop_reason or "aborted"))
         elif isinstance(event, ev.ChatError):
             if event.run_id not in self._done:
                 turn = self._turn_of_run(event.session_key, event.run_id)
                 error = one_line(event.detail or event.kind or "the run failed", 300)
-                partial, turn.steps = "".join(turn.parts), []  # its steps' text is in it
-                message = self._with_steps(turn, self._synthetic(turn, partial, "error", error)) \
-                    if partial or turn.tools else None
+                message = self._cut_short(turn, "error", error)
                 self._close(turn, "error", error)
                 self._events.emit(events.TurnFailed, inbox_key=turn.place.inbox_key,
                                   turn_id=turn.turn_id, session_key=turn.place.session_key,
@@ -965,6 +949,19 @@ class RemoteEngine:
             turn.new_paragraph = True
             self._reply_text(turn, said)
         turn.new_paragraph = True
+
+    def _cut_short(self, turn: Turn, status: str, reason: str) -> StoredMessage | None:
+        """What a run that stopped before its end said, as its message (None: nothing)."""
+        partial, turn.steps = "".join(turn.parts), []  # its steps' text is in it
+        return self._with_steps(turn, self._synthetic(turn, partial, status, reason)) \
+            if partial or turn.tools else None
+
+    def _interrupted(self, turn: Turn, reason: str) -> None:
+        message = self._cut_short(turn, "interrupted", reason)
+        self._close(turn, "interrupted", reason)
+        self._events.emit(events.TurnInterrupted, inbox_key=turn.place.inbox_key,
+                          turn_id=turn.turn_id, session_key=turn.place.session_key,
+                          agent_id=turn.place.agent_id, reason=reason, message=message)
 
     def _finish(self, turn: Turn, message: StoredMessage) -> None:
         message = self._with_steps(turn, message) or message

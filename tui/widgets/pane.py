@@ -566,11 +566,7 @@ class ChannelPane(Vertical):
         turn.state = "running"
         self._update_labels()
         await self._renewed(event.user_message)
-        question = event.user_message
-        if question is not None and self._shows(question):
-            await self._draw_ahead(question)
-        else:
-            question = None
+        question = await self._drawn_ahead(event.user_message)
         if self._live_turn is None:  # the question and the reply's rows come in one step
             self._begin_live(turn, after=question)
         elif question is not None:
@@ -673,10 +669,8 @@ class ChannelPane(Vertical):
         if self._live_turn != turn.turn_id:
             await self._add_to_history(message)
             return
-        shown = message if message is not None and self._shows(message) else None
         self._ending = turn
-        if shown is not None:
-            await self._draw_ahead(shown)
+        shown = await self._drawn_ahead(message)
         self._live_turn = self._ending = None
         # One step, no await in it: the live rows go and the reply takes their place in the
         # history, so no frame shows the pane without the reply.
@@ -699,9 +693,16 @@ class ChannelPane(Vertical):
             self._set_notice(self._renewal)
 
     async def _add_to_history(self, message: StoredMessage | None) -> None:
-        if message is not None and self._shows(message):
-            await self._draw_ahead(message)
-            self.history.append(message)
+        shown = await self._drawn_ahead(message)
+        if shown is not None:
+            self.history.append(shown)
+
+    async def _drawn_ahead(self, message: StoredMessage | None) -> StoredMessage | None:
+        """``message`` drawn ahead (``_draw_ahead``) if this pane shows it, else None."""
+        if message is None or not self._shows(message):
+            return None
+        await self._draw_ahead(message)
+        return message
 
     def _begin_live(self, turn: PaneTurn, after: StoredMessage | None = None) -> None:
         """Show ``turn``'s reply live, with what it has streamed so far (``after``: its
