@@ -520,38 +520,55 @@ class ClawApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        in_force = keymap.in_force(self.user_keymap)
+
+        def keys(help: str, binding_id: str, *also: str) -> str:
+            """``help`` and how else to do it: the binding's keys as remapped, if it has any."""
+            ways = [keymap.shown_keys(in_force[binding_id], none=""), *also]
+            ways = [way for way in ways if way]
+            return f"{help} ({', '.join(ways)})" if ways else help
+
         main = None
         try:
             main = self.main
         except LookupError:
             pass
-        yield SystemCommand("Routing editor", "Edit bindings, default agent, agent-to-agent (Ctrl+R)",
+        yield SystemCommand("Routing editor", keys("Edit bindings, default agent, agent-to-agent",
+                                                   "app.routing_editor"),
                             self.action_routing_editor)
-        yield SystemCommand("Search messages", "Full-text search in one agent or all (Ctrl+F)",
-                            self.action_search)
-        yield SystemCommand("Help: keys", "Every key and its binding id (F1)", self.action_help)
+        yield SystemCommand("Search messages", keys("Full-text search in one agent or all",
+                                                    "app.search"), self.action_search)
+        yield SystemCommand("Help: keys", keys("Every key and its binding id", "app.help"),
+                            self.action_help)
         if main is None:
             return
-        yield SystemCommand("Interrupt", "Interrupt the focused pane's reply (Esc)",
-                            main.action_interrupt)
-        yield SystemCommand("Next pane with activity", "Errors and interrupts first (Alt+A)",
+        yield SystemCommand("Interrupt", keys("Interrupt the focused pane's reply",
+                                              "main.interrupt"), main.action_interrupt)
+        yield SystemCommand("Next pane with activity", keys("Errors and interrupts first",
+                                                            "main.next_activity"),
                             main.action_next_activity)
-        yield SystemCommand("Zoom pane", "Focused pane full-screen, and back (F2)", main.action_zoom)
-        yield SystemCommand("Explain route", "Route explanation for the selected message (F3)",
-                            main.action_explain)
-        yield SystemCommand("Change peer", "Who you speak as in the focused pane (F4)",
-                            main.action_edit_peer)
-        yield SystemCommand("Queue mode", "Focused pane: a message sent during a reply waits or "
-                            "interrupts it (F8)", main.action_toggle_queue_mode)
-        yield SystemCommand("Toggle clone panel", "Show or hide the clone table (F5)",
+        yield SystemCommand("Zoom pane", keys("Focused pane full-screen, and back", "main.zoom"),
+                            main.action_zoom)
+        yield SystemCommand("Explain route", keys("Route explanation for the selected message",
+                                                  "main.explain"), main.action_explain)
+        yield SystemCommand("Change peer", keys("Who you speak as in the focused pane",
+                                                "main.peer"), main.action_edit_peer)
+        yield SystemCommand("Queue mode", keys("Focused pane: a message sent during a reply "
+                                               "waits or interrupts it", "main.queue_mode"),
+                            main.action_toggle_queue_mode)
+        yield SystemCommand("Toggle clone panel", keys("Show or hide the clone table",
+                                                       "main.toggle_clones"),
                             main.action_toggle_clones)
-        yield SystemCommand("Toggle sidebar", "Show or hide the pane list (Ctrl+B)",
+        yield SystemCommand("Toggle sidebar", keys("Show or hide the pane list",
+                                                   "main.toggle_sidebar"),
                             main.action_toggle_sidebar)
-        yield SystemCommand("Next pane", "Focus the next pane (Tab)", main.action_next_pane)
-        yield SystemCommand("Previous pane", "Focus the previous pane (Shift+Tab)",
+        yield SystemCommand("Next pane", keys("Focus the next pane", "main.next_pane"),
+                            main.action_next_pane)
+        yield SystemCommand("Previous pane", keys("Focus the previous pane", "main.prev_pane"),
                             main.action_prev_pane)
-        yield SystemCommand("Sessions", "Sessions of the focused pane, earlier ones too: open "
-                            "or reopen one (F9, /sessions)", main.action_sessions)
+        yield SystemCommand("Sessions", keys("Sessions of the focused pane, earlier ones too: "
+                                             "open or reopen one", "main.sessions", "/sessions"),
+                            main.action_sessions)
         yield SystemCommand("New session", "Start a new session in the focused pane (/new)",
                             lambda: self._composer_command("/new"))
         yield SystemCommand("Export session (Markdown)", "Write the focused pane's session to a file",

@@ -239,6 +239,17 @@ def contests(overrides: Mapping[str, str]) -> list[tuple[str, Key, Key]]:
     return found
 
 
+def key_name(key: str) -> str:
+    """``ctrl+x`` as people write it: ``Ctrl+X``."""
+    return "+".join(part.upper() if len(part) == 1 else part.capitalize()
+                    for part in key.split("+"))
+
+
+def shown_keys(keys: tuple[str, ...], none: str = "no key") -> str:
+    """Keys as people read them: ``Ctrl+F or Ctrl+S``."""
+    return " or ".join(key_name(k) for k in keys) or none
+
+
 def in_force(overrides: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
     """The keys each binding answers to once the user's keymap is applied (what F1 lists)."""
     lost = {(loser.id, key) for key, _winner, loser in contests(overrides)}

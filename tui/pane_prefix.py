@@ -35,23 +35,13 @@ def action_after_prefix(key: str) -> str | None:
             "n": "next_pane", "shift+tab": "prev_pane", "p": "prev_pane"}.get(key)
 
 
-def _key_name(key: str) -> str:
-    """``ctrl+x`` as people write it: ``Ctrl+X``."""
-    return "+".join(part.upper() if len(part) == 1 else part.capitalize()
-                    for part in key.split("+"))
-
-
-def _shown(keys: tuple[str, ...]) -> str:
-    return " or ".join(_key_name(k) for k in keys) or "no key"
-
-
 def pane_keys(overrides: Mapping[str, str], number: int) -> str:
     """How to reach pane ``number`` with the keys in force ("Alt+2 or Ctrl+X 2")."""
     keys = keymap.in_force(overrides)
     ways = list(keys.get(f"main.pane_{number}", ()))
     digit = str(number % 10) if number <= 10 else ""
     ways += [f"{prefix} {digit}" for prefix in keys[PREFIX_ID] if digit]
-    return _shown(tuple(ways)) if ways else ""
+    return keymap.shown_keys(tuple(ways)) if ways else ""
 
 
 def terminal_note(overrides: Mapping[str, str], *, alt_digit_seen: bool, esc_digits_read: bool,
@@ -59,8 +49,8 @@ def terminal_note(overrides: Mapping[str, str], *, alt_digit_seen: bool, esc_dig
     """One paragraph for F1: the pane keys in force, and which of them this terminal gets."""
     env = os.environ if environ is None else environ
     keys = keymap.in_force(overrides)
-    prefix = _shown(keys[PREFIX_ID])
-    pane_2 = _shown(keys["main.pane_2"])
+    prefix = keymap.shown_keys(keys[PREFIX_ID])
+    pane_2 = keymap.shown_keys(keys["main.pane_2"])
     always = f"{prefix} then 2 always works"
     if not keys[PREFIX_ID]:
         always = "the prefix has no key (tui.keymap)"

@@ -31,6 +31,11 @@ async def test_keymap_from_config_and_theme_from_argument(tmp_path):
         assert main.zoomed is pane
         await pilot.press("f9")
         assert main.zoomed is None
+        # The palette names the keys in force: F9 zooms now, and Sessions lost it to Zoom.
+        helps = {c.title: c.help for c in app.get_system_commands(main)}
+        assert helps["Zoom pane"] == "Focused pane full-screen, and back (F9)"
+        assert helps["Sessions"].endswith("open or reopen one (/sessions)")
+        assert helps["Search messages"].endswith("(Ctrl+F)")
 
 
 async def test_palette_zoom_and_help(tmp_path):
