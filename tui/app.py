@@ -130,8 +130,10 @@ class ClawApp(App[int]):
             self.set_interval(self.clone_refresh, self._refresh_clones, name="clone-refresh")
         if config.is_example:
             notice = example_notice(self.state_dir)
+            editor = keymap.keys_text(self.user_keymap, "app.routing_editor",
+                                      none="the palette's Routing editor")
             self.notify(notice[:1].upper() + notice[1:]
-                        + "; Ctrl+R edits the routing and can save it there.",
+                        + f"; {editor} edits the routing and can save it there.",
                         markup=False, timeout=8)
         if self.recent_peers.load_error:
             self.notify(self.recent_peers.load_error, severity="warning", markup=False)
@@ -438,28 +440,34 @@ class ClawApp(App[int]):
 
     # ------------------------------------------------------------------ actions
 
+    def _showing(self, kind: type[Screen]) -> bool:
+        """Whether a screen of this kind is open, on top or under a dialog."""
+        return any(isinstance(screen, kind) for screen in self.screen_stack)
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)  # the help key closes it, as it opened it
+        else:
             self.push_screen(HelpScreen())
 
     async def action_routing_editor(self) -> None:
         from tui.screens.routing_editor import RoutingEditor
 
-        if not isinstance(self.screen, RoutingEditor):
+        if not self._showing(RoutingEditor):  # (a dialog of its own may be over it)
             try:
                 editor = await RoutingEditor.open_for(self)
             except ClawError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return
-            if not isinstance(self.screen, RoutingEditor):
+            if not self._showing(RoutingEditor):
                 self.push_screen(editor)
 
     def action_search(self) -> None:
         from tui.screens.search import SearchScreen
 
-        if isinstance(self.screen, SearchScreen):
+        if self._showing(SearchScreen):
             return
         pane = self._focused_pane()
         agent = pane.route.agent_id if pane is not None and pane.route is not None else None

@@ -5,10 +5,10 @@ table to read, one place the help screen lists, and one set of ids that ``tui.ke
 config may remap (``{"main.zoom": "f11", "app.search": "ctrl+f,ctrl+s"}``). Remapping is
 Textual's own mechanism: ``App.set_keymap`` substitutes the key of the binding with that id.
 
-The main screen's keys are priority bindings: they act on "the focused pane" and must work
-while its text box has focus, and a text box takes many keys for itself (F6 selects a line,
-Ctrl+K deletes to its end; a printable Alt+A would be typed as "a"). Only Esc is not: it also
-clears a mouse selection, which a priority binding would pre-empt. A remapped key that another
+The app's and the main screen's keys are priority bindings: they must work while a text box
+has focus, whatever key they are remapped to, and a text box takes many keys for itself (F6
+selects a line, Ctrl+K deletes to its end; a printable Alt+A would be typed as "a"). Only Esc
+is not: it also clears a mouse selection, which a priority binding would pre-empt. A remapped key that another
 binding also has goes to one of them (``in_force`` says which; F1 shows it).
 """
 
@@ -33,7 +33,7 @@ class Key:
     description: str
     scope: str  # app | main | composer | history | editor | form | search
     show: bool = True
-    priority: bool | None = None  # None: the main screen's keys are, others are not
+    priority: bool | None = None  # None: the app's and the main screen's keys are, others not
     help: str = ""
     # Attached to a gateway (``EngineAPI.remote_url``) some keys do another thing: their words.
     remote_description: str = ""
@@ -41,7 +41,7 @@ class Key:
 
     @property
     def is_priority(self) -> bool:
-        return self.scope == "main" if self.priority is None else self.priority
+        return self.scope in ("app", "main") if self.priority is None else self.priority
 
     def words(self, remote: bool = False) -> tuple[str, str]:
         """``(description, help)`` for the embedded engine, or for an attached gateway."""
@@ -57,9 +57,9 @@ class Key:
 
 KEYS: tuple[Key, ...] = (
     # Anywhere.
-    Key("app.quit", "ctrl+q", "quit", "Quit", "app", show=False, priority=True,
+    Key("app.quit", "ctrl+q", "quit", "Quit", "app", show=False,
         help="Quit the app"),
-    Key("app.command_palette", "ctrl+p", "command_palette", "Palette", "app", priority=True,
+    Key("app.command_palette", "ctrl+p", "command_palette", "Palette", "app",
         help="Open the command palette: every action, themes"),
     Key("app.help", "f1", "help", "Help", "app", help="Show the keys and what they do"),
     Key("app.routing_editor", "ctrl+r", "routing_editor", "Routing", "app",
@@ -239,15 +239,26 @@ def contests(overrides: Mapping[str, str]) -> list[tuple[str, Key, Key]]:
     return found
 
 
+# Key names Textual spells otherwise than people do.
+_NAMES = {"escape": "Esc", "pageup": "PageUp", "pagedown": "PageDown", "slash": "/",
+          "backspace": "Backspace", "delete": "Del"}
+
+
 def key_name(key: str) -> str:
     """``ctrl+x`` as people write it: ``Ctrl+X``."""
-    return "+".join(part.upper() if len(part) == 1 else part.capitalize()
+    return "+".join(_NAMES.get(part) or (part.upper() if len(part) == 1 else part.capitalize())
                     for part in key.split("+"))
 
 
 def shown_keys(keys: tuple[str, ...], none: str = "no key") -> str:
     """Keys as people read them: ``Ctrl+F or Ctrl+S``."""
     return " or ".join(key_name(k) for k in keys) or none
+
+
+def keys_text(overrides: Mapping[str, str], binding_id: str, none: str = "no key") -> str:
+    """The keys a binding answers to once the keymap is applied, as hints and notices name
+    them: a remapped key is never shown as its default."""
+    return shown_keys(in_force(overrides)[binding_id], none)
 
 
 def in_force(overrides: Mapping[str, str]) -> dict[str, tuple[str, ...]]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from tests.support.tui_app import CONFIG_TEXT, running_app, type_text, wait_for
 from tui import keymap
+from tui.screens.binding_form import BindingForm
 from tui.screens.help import HelpScreen
+from tui.screens.routing_editor import RoutingEditor
+from tui.screens.search import SearchScreen
 from tui.widgets.composer import Composer
 from tui.screens.main import columns_for
 
@@ -38,6 +41,44 @@ async def test_keymap_from_config_and_theme_from_argument(tmp_path):
         assert helps["Search messages"].endswith("(Ctrl+F)")
 
 
+HINTS_REMAPPED = CONFIG_TEXT.replace("  tools:", """  tui: { keymap: { "composer.newline": "alt+enter",
+    "main.queue_mode": "f7", "search.close": "f12", "search.scope": "ctrl+y",
+    "app.routing_editor": "f6", "editor.save": "f10" } },
+  tools:""")
+
+
+async def test_hints_and_notices_name_the_keys_in_force(tmp_path):
+    async with running_app(tmp_path, text=HINTS_REMAPPED) as (app, pilot):
+        main = app.main
+        text = app.screen_text()  # the panes' text boxes, not yet made (stubs) and made
+        assert "(Enter sends · Alt+Enter" in text and "Ctrl+J" not in text
+        assert main.focused_pane.composer.placeholder == "Message…  (Enter sends · Alt+Enter newline)"
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: any("F7 switches" in n.message for n in app._notifications),
+                       what="the queue mode notice")
+        assert not any("F8" in n.message for n in app._notifications)
+        await pilot.press("ctrl+f")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), what="search")
+        assert "Ctrl+Y: this agent / all agents · F12: close" in app.screen_text()
+        await pilot.press("f12")
+        await wait_for(pilot, lambda: app.screen is main, what="search closed by F12")
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(app.screen, RoutingEditor), what="routing editor")
+        await pilot.press("m")  # the default agent's dialog: a change not saved yet
+        await pilot.pause(0.2)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: any("not saved yet: F10 saves" in n.message
+                                          for n in app._notifications), what="the edit notice")
+        helps = {c.title: c.help for c in app.get_system_commands(main)}
+        assert helps["Routing editor"].endswith("(F6)")
+        await pilot.press("e")  # a binding's form over the editor: F6 opens no second editor
+        await wait_for(pilot, lambda: isinstance(app.screen, BindingForm), what="binding form")
+        await pilot.press("f6")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, BindingForm)
+        assert sum(isinstance(s, RoutingEditor) for s in app.screen_stack) == 1
+
+
 async def test_palette_zoom_and_help(tmp_path):
     async with running_app(tmp_path) as (app, pilot):
         main = app.main
@@ -62,6 +103,10 @@ async def test_palette_zoom_and_help(tmp_path):
                 "composer.send", "editor.save"} <= ids
         await pilot.press("escape")
         assert app.screen is main
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help again")
+        await pilot.press("f1")  # the help key closes it too
+        await wait_for(pilot, lambda: app.screen is main, what="help closed by F1")
 
 
 def test_a_remap_takes_its_key_and_help_lists_the_keys_in_force():

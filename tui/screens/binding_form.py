@@ -102,7 +102,10 @@ class BindingForm(OnTimeFrames, ModalScreen[dict | None]):
                     value=_text(session.get("groupScope")) or INHERIT, allow_blank=False,
                     id="f-group-scope"))
             yield Static(id="form-findings")
-            yield Static("Ctrl+S: OK · Esc: cancel · Tab: next field", classes="hint")
+            keys = getattr(self.app, "user_keymap", {})
+            yield Static(f"{keymap.keys_text(keys, 'form.submit')}: OK · "
+                         f"{keymap.keys_text(keys, 'form.cancel')}: cancel · Tab: next field",
+                         classes="hint", markup=False)
 
     @staticmethod
     def _row(label: str, widget: Any) -> ComposeResult:

@@ -4,6 +4,8 @@ and whether claw-tui's fast paths into it are on."""
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -24,11 +26,12 @@ SCOPE_TITLES = {
     "search": "Search",
 }
 
-INTRO = (
-    "Remap any key in your config: \"tui\": {\"keymap\": {\"main.zoom\": \"f11\"}}. "
-    "Composer commands: /ask <agent> <text>, /new or /reset (a new session; F3 says when the "
-    "session resets by itself), /sessions, /export [markdown|jsonl]. Esc closes this."
-)
+def intro(overrides: Mapping[str, str]) -> str:
+    explain = keymap.keys_text(overrides, "main.explain", none="Explain route")
+    return ("Remap any key in your config: \"tui\": {\"keymap\": {\"main.zoom\": \"f11\"}}. "
+            f"Composer commands: /ask <agent> <text>, /new or /reset (a new session; {explain} "
+            "says when the session resets by itself), /sessions, /export [markdown|jsonl]. "
+            "Esc closes this.")
 
 
 class HelpScreen(OnTimeFrames, ModalScreen[None]):
@@ -38,8 +41,8 @@ class HelpScreen(OnTimeFrames, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
             yield Static("claw-tui keys", id="help-title")
-            yield Static(INTRO, id="help-intro", markup=False)
             app = self.app
+            yield Static(intro(getattr(app, "user_keymap", {})), id="help-intro", markup=False)
             yield Static(terminal_note(getattr(app, "user_keymap", {}),
                                        alt_digit_seen=getattr(app, "alt_digit_seen", False),
                                        esc_digits_read=textual_compat.ESC_DIGITS_READ),

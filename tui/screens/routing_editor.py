@@ -242,9 +242,13 @@ class RoutingEditor(OnTimeFrames, Screen):
         if self._rows and self.table.scrollable_content_region.width - 1 != self._fitted_width:
             self._fill_table()
 
+    def _save_keys(self) -> str:
+        return keymap.keys_text(getattr(self.app, "user_keymap", {}), "editor.save")
+
     def _show_title(self) -> None:
         doc = self.doc
-        where = "built-in example (Ctrl+S saves it as a file)" if doc.is_example else str(doc.path)
+        where = (f"built-in example ({self._save_keys()} saves it as a file)" if doc.is_example
+                 else str(doc.path))
         mark = "  [modified]" if doc.dirty else ""
         errors = sum(1 for f in self.findings if f.severity == "error")
         warnings = len(self.findings) - errors
@@ -347,7 +351,7 @@ class RoutingEditor(OnTimeFrames, Screen):
         except ClawError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return None
-        self.notify(f"{what} (not saved yet: Ctrl+S saves)", markup=False, timeout=3)
+        self.notify(f"{what} (not saved yet: {self._save_keys()} saves)", markup=False, timeout=3)
         return result
 
     def action_add(self) -> None:

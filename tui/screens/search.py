@@ -54,8 +54,10 @@ class SearchScreen(OnTimeFrames, ModalScreen[Any]):
             yield SafeInput(placeholder="search messages… (words match in any order; "
                             '"exact phrase")', id="search-input")
             yield OptionList(id="search-results")
-            yield Static("Enter: open · Ctrl+T: this agent / all agents · Esc: close",
-                         id="search-hint")
+            keys = getattr(self.app, "user_keymap", {})
+            yield Static(f"Enter: open · {keymap.keys_text(keys, 'search.scope')}: this agent / "
+                         f"all agents · {keymap.keys_text(keys, 'search.close')}: close",
+                         id="search-hint", markup=False)
 
     def on_mount(self) -> None:
         self._show_scope()

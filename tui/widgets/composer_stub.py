@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from textual import events
 from textual.message import Message
 from textual.widgets import Static
 
-PLACEHOLDER = "Message…  (Enter sends · Ctrl+J newline)"
+from tui import keymap
+
+
+def placeholder(overrides: Mapping[str, str]) -> str:
+    """The empty text box's hint, naming the send and newline keys in force. Shift+Enter is
+    named only when no other key makes a newline: most terminals send it as a plain Enter."""
+    send = keymap.effective_keys("composer.send", overrides)
+    newline = keymap.effective_keys("composer.newline", overrides)
+    newline = tuple(key for key in newline if key != "shift+enter") or newline
+    return (f"Message…  ({keymap.shown_keys(send[:1])} sends · "
+            f"{keymap.shown_keys(newline[:1])} newline)")
+
+
+PLACEHOLDER = placeholder({})
 
 
 class ComposerStub(Static):
@@ -25,6 +40,11 @@ class ComposerStub(Static):
 
     def __init__(self, *, placeholder: str = PLACEHOLDER, id: str | None = None) -> None:
         super().__init__(placeholder, id=id, markup=False)
+
+    def on_mount(self) -> None:
+        shown = placeholder(getattr(self.app, "user_keymap", {}))
+        if shown != PLACEHOLDER:  # keys remapped in the config (read before panes mount)
+            self.update(shown)
 
     def on_click(self, event: events.Click) -> None:
         event.stop()

@@ -21,12 +21,12 @@ from textual.widgets import Static
 
 from engine.errors import ClawError
 from engine.gateway.inbox import Inbox, PeerSpec
-from tui import engine_messages, textual_compat
+from tui import engine_messages, keymap, textual_compat
 from tui.composer_commands import COMMANDS, command_list
 from tui.recent_peers import RecentPeers
 from tui.safe_text import clean, content, one_line
 from tui.widgets.draw_slot import DrawSlot
-from tui.widgets.composer_stub import ComposerStub
+from tui.widgets.composer_stub import ComposerStub, placeholder
 from tui.widgets.history_view import HistoryView, draws_on_thread
 from tui.widgets.peer_selector import PeerBar, PeerDialog
 
@@ -472,8 +472,10 @@ class ChannelPane(Vertical):
         next messages go to it. Refused (a notice says why) while a reply runs here, or when
         that peer's messages are now routed to another session (the config changed)."""
         if self.turns:
-            self._set_notice("✖ a reply is running in this pane: wait for it (or Esc) before "
-                             "switching sessions")
+            stop = keymap.keys_text(getattr(self.app, "user_keymap", {}), "main.interrupt",
+                                    none="interrupt it")
+            self._set_notice(f"✖ a reply is running in this pane: wait for it (or {stop}) "
+                             "before switching sessions")
             return False
         peer = self._peer_of(row)
         try:
@@ -797,7 +799,8 @@ class ChannelPane(Vertical):
         if self._composer is None:
             from tui.widgets.composer import Composer  # Textual's text area: after the first frame
 
-            self._composer = Composer(id="composer", check=command_error)
+            self._composer = Composer(id="composer", check=command_error,
+                                      placeholder=placeholder(getattr(self.app, "user_keymap", {})))
         return self._composer
 
     def ensure_composer(self) -> None:
