@@ -536,11 +536,9 @@ class ClawApp(App[int]):
             ways = [way for way in ways if way]
             return f"{help} ({', '.join(ways)})" if ways else help
 
-        main = None
-        try:
-            main = self.main
-        except LookupError:
-            pass
+        # What acts on "the focused pane" only from the main screen: from the routing editor
+        # or a dialog it would act on a pane out of sight.
+        main = screen if isinstance(screen, MainScreen) else None
         yield SystemCommand("Routing editor", keys("Edit bindings, default agent, agent-to-agent",
                                                    "app.routing_editor"),
                             self.action_routing_editor)

@@ -71,6 +71,10 @@ async def test_hints_and_notices_name_the_keys_in_force(tmp_path):
                                           for n in app._notifications), what="the edit notice")
         helps = {c.title: c.help for c in app.get_system_commands(main)}
         assert helps["Routing editor"].endswith("(F6)")
+        # From the editor the palette offers no pane action: it would act on a pane out of sight.
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Search messages" in titles and "Help: keys" in titles
+        assert not titles & {"Interrupt", "Zoom pane", "Change peer", "Go to pane 2: slack · acme"}
         await pilot.press("e")  # a binding's form over the editor: F6 opens no second editor
         await wait_for(pilot, lambda: isinstance(app.screen, BindingForm), what="binding form")
         await pilot.press("f6")
