@@ -444,6 +444,14 @@ class ClawApp(App[int]):
         """Whether a screen of this kind is open, on top or under a dialog."""
         return any(isinstance(screen, kind) for screen in self.screen_stack)
 
+    def action_command_palette(self) -> None:
+        """Textual opens its palette unless it is on top; one under another screen (help
+        opened from it) would be opened twice, and the app end on its duplicate id."""
+        from textual.command import CommandPalette
+
+        if not self._showing(CommandPalette):
+            super().action_command_palette()
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
