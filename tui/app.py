@@ -130,7 +130,7 @@ class ClawApp(App[int]):
             self.set_interval(self.clone_refresh, self._refresh_clones, name="clone-refresh")
         if config.is_example:
             notice = example_notice(self.state_dir)
-            editor = keymap.keys_text(self.user_keymap, "app.routing_editor",
+            editor = keymap.keys_text(self, "app.routing_editor",
                                       none="the palette's Routing editor")
             self.notify(notice[:1].upper() + notice[1:]
                         + f"; {editor} edits the routing and can save it there.",

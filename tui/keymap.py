@@ -8,8 +8,8 @@ Textual's own mechanism: ``App.set_keymap`` substitutes the key of the binding w
 The app's and the main screen's keys are priority bindings: they must work while a text box
 has focus, whatever key they are remapped to, and a text box takes many keys for itself (F6
 selects a line, Ctrl+K deletes to its end; a printable Alt+A would be typed as "a"). Only Esc
-is not: it also clears a mouse selection, which a priority binding would pre-empt. A remapped key that another
-binding also has goes to one of them (``in_force`` says which; F1 shows it).
+is not: it also clears a mouse selection, which a priority binding would pre-empt. A remapped
+key that another binding also has goes to one of them (``in_force`` says which; F1 shows it).
 """
 
 from __future__ import annotations
@@ -241,7 +241,7 @@ def contests(overrides: Mapping[str, str]) -> list[tuple[str, Key, Key]]:
 
 # Key names Textual spells otherwise than people do.
 _NAMES = {"escape": "Esc", "pageup": "PageUp", "pagedown": "PageDown", "slash": "/",
-          "backspace": "Backspace", "delete": "Del"}
+          "delete": "Del"}
 
 
 def key_name(key: str) -> str:
@@ -255,10 +255,10 @@ def shown_keys(keys: tuple[str, ...], none: str = "no key") -> str:
     return " or ".join(key_name(k) for k in keys) or none
 
 
-def keys_text(overrides: Mapping[str, str], binding_id: str, none: str = "no key") -> str:
-    """The keys a binding answers to once the keymap is applied, as hints and notices name
-    them: a remapped key is never shown as its default."""
-    return shown_keys(in_force(overrides)[binding_id], none)
+def keys_text(app: object, binding_id: str, none: str = "no key") -> str:
+    """The keys a binding answers to once ``app``'s keymap (``user_keymap``) is applied, as
+    hints and notices name them: a remapped key is never shown as its default."""
+    return shown_keys(in_force(getattr(app, "user_keymap", {}))[binding_id], none)
 
 
 def in_force(overrides: Mapping[str, str]) -> dict[str, tuple[str, ...]]:

@@ -102,9 +102,8 @@ class BindingForm(OnTimeFrames, ModalScreen[dict | None]):
                     value=_text(session.get("groupScope")) or INHERIT, allow_blank=False,
                     id="f-group-scope"))
             yield Static(id="form-findings")
-            keys = getattr(self.app, "user_keymap", {})
-            yield Static(f"{keymap.keys_text(keys, 'form.submit')}: OK · "
-                         f"{keymap.keys_text(keys, 'form.cancel')}: cancel · Tab: next field",
+            yield Static(f"{keymap.keys_text(self.app, 'form.submit')}: OK · "
+                         f"{keymap.keys_text(self.app, 'form.cancel')}: cancel · Tab: next field",
                          classes="hint", markup=False)
 
     @staticmethod

@@ -4,8 +4,6 @@ and whether claw-tui's fast paths into it are on."""
 
 from __future__ import annotations
 
-from typing import Mapping
-
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -26,8 +24,8 @@ SCOPE_TITLES = {
     "search": "Search",
 }
 
-def intro(overrides: Mapping[str, str]) -> str:
-    explain = keymap.keys_text(overrides, "main.explain", none="Explain route")
+def intro(app: object) -> str:
+    explain = keymap.keys_text(app, "main.explain", none="Explain route")
     return ("Remap any key in your config: \"tui\": {\"keymap\": {\"main.zoom\": \"f11\"}}. "
             f"Composer commands: /ask <agent> <text>, /new or /reset (a new session; {explain} "
             "says when the session resets by itself), /sessions, /export [markdown|jsonl]. "
@@ -42,7 +40,7 @@ class HelpScreen(OnTimeFrames, ModalScreen[None]):
         with Vertical(id="help-box"):
             yield Static("claw-tui keys", id="help-title")
             app = self.app
-            yield Static(intro(getattr(app, "user_keymap", {})), id="help-intro", markup=False)
+            yield Static(intro(app), id="help-intro", markup=False)
             yield Static(terminal_note(getattr(app, "user_keymap", {}),
                                        alt_digit_seen=getattr(app, "alt_digit_seen", False),
                                        esc_digits_read=textual_compat.ESC_DIGITS_READ),

@@ -401,8 +401,7 @@ class MainScreen(OnTimeFrames, Screen):
             mode = pane.toggle_queue_mode()
             what = ("interrupts the reply running in this pane" if mode == "interrupt"
                     else "waits until the running reply is done")
-            switch = keymap.keys_text(getattr(self.app, "user_keymap", {}), "main.queue_mode",
-                                      none="the palette")
+            switch = keymap.keys_text(self.app, "main.queue_mode", none="the palette")
             self.notify(f"Pane {pane.number}: a message sent during a reply now {what} "
                         f"(queue mode {mode}; {switch} switches).", markup=False)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.cells import cell_len
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -243,7 +243,7 @@ class RoutingEditor(OnTimeFrames, Screen):
             self._fill_table()
 
     def _save_keys(self) -> str:
-        return keymap.keys_text(getattr(self.app, "user_keymap", {}), "editor.save")
+        return keymap.keys_text(self.app, "editor.save")
 
     def _show_title(self) -> None:
         doc = self.doc

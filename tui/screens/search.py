@@ -54,9 +54,9 @@ class SearchScreen(OnTimeFrames, ModalScreen[Any]):
             yield SafeInput(placeholder="search messages… (words match in any order; "
                             '"exact phrase")', id="search-input")
             yield OptionList(id="search-results")
-            keys = getattr(self.app, "user_keymap", {})
-            yield Static(f"Enter: open · {keymap.keys_text(keys, 'search.scope')}: this agent / "
-                         f"all agents · {keymap.keys_text(keys, 'search.close')}: close",
+            scope = keymap.keys_text(self.app, "search.scope")
+            close = keymap.keys_text(self.app, "search.close")
+            yield Static(f"Enter: open · {scope}: this agent / all agents · {close}: close",
                          id="search-hint", markup=False)
 
     def on_mount(self) -> None:

@@ -82,7 +82,7 @@ class SessionsScreen(OnTimeFrames, ModalScreen["SessionRow | None"]):
         with Vertical(id="sessions-box"):
             yield Static(content(f"Sessions in {self.inbox.label}", "bold"), id="sessions-title")
             yield OptionList(id="sessions-list")
-            close = keymap.keys_text(getattr(self.app, "user_keymap", {}), "sessions.close")
+            close = keymap.keys_text(self.app, "sessions.close")
             yield Static("Enter: open (a retired session is reopened: new messages go to it) · "
                          f"{close}: close", id="sessions-hint", markup=False)
 

@@ -472,8 +472,7 @@ class ChannelPane(Vertical):
         next messages go to it. Refused (a notice says why) while a reply runs here, or when
         that peer's messages are now routed to another session (the config changed)."""
         if self.turns:
-            stop = keymap.keys_text(getattr(self.app, "user_keymap", {}), "main.interrupt",
-                                    none="interrupt it")
+            stop = keymap.keys_text(self.app, "main.interrupt", none="interrupt it")
             self._set_notice(f"✖ a reply is running in this pane: wait for it (or {stop}) "
                              "before switching sessions")
             return False

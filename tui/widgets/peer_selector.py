@@ -184,9 +184,8 @@ class PeerDialog(OnTimeFrames, ModalScreen[PeerSpec | None]):
             yield from self._row("Name", self.peer.display_name or "", "display name (optional)",
                                  "peer-name")
             yield Static(id="peer-status")
-            keys = getattr(self.app, "user_keymap", {})
-            yield Static(f"{keymap.keys_text(keys, 'form.submit')} or Enter: use this peer · "
-                         f"{keymap.keys_text(keys, 'form.cancel')}: cancel", classes="hint",
+            yield Static(f"{keymap.keys_text(self.app, 'form.submit')} or Enter: use this peer · "
+                         f"{keymap.keys_text(self.app, 'form.cancel')}: cancel", classes="hint",
                          markup=False)
 
     def _row(self, label: str, value: str, placeholder: str, wid: str) -> ComposeResult:
